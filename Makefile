@@ -1,0 +1,72 @@
+# customer_class -- PGXS build.  `make demo` and `make test` do everything on a
+# fresh machine (see README.md); plain `make && make install` is the classic path.
+
+EXTENSION = customer_class
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = customer_class
+OBJS = \
+	src/customer_class.o \
+	src/as_of.o
+
+# The install script is generated from the hand-edited fragments in src/sql,
+# concatenated in file-name order (the numeric prefixes set that order).
+SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard $(EXTENSION)--*--*.sql)
+
+REGRESS = \
+	as_of \
+	tables \
+	views_roles \
+	catalog
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+ISOLATION = \
+	payment_fk
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PG_CPPFLAGS = -Isrc
+# -Wextra minus the warnings PostgreSQL's own headers trigger.
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Wno-cast-function-type $(if $(WERROR),-Werror)
+
+EXTRA_CLEAN = $(DATA_built)
+
+# No LLVM bitcode: JIT inlining is not worth requiring clang on every machine.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(PGXS),)
+# No server headers yet: only the targets that install them can run.
+all install:
+	@echo "pg_config or the PostgreSQL server headers are missing: run 'make deps' (as root) first" >&2
+	@exit 1
+else
+include $(PGXS)
+endif
+
+$(DATA_built): $(SQL_FRAGMENTS) $(EXTENSION).control
+	( printf -- '-- customer_class %s: generated from src/sql/*.sql, do not edit\n' '$(EXTVERSION)'; \
+	  printf -- '\\echo Use "CREATE EXTENSION customer_class" to load this file. \\quit\n'; \
+	  for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
+
+.PHONY: deps demo test bench fuzz
+
+deps:
+	@scripts/ensure-deps.sh
+
+demo: deps
+	@scripts/demo.sh
+
+test: deps
+	@scripts/run-tests.sh
+
+# make bench [SIZE=bench|demo] [CASES="floor ..."]
+bench: deps
+	@scripts/bench.sh $(SIZE) $(CASES)
+
+# Used by scripts/run-suites.sh to read the test lists from this file.
+print-%:
+	@echo $($*)

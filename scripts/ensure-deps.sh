@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what the build and the tests need, only when it is missing.
+source "$(dirname "$0")/common.sh"
+
+missing=()
+[ -x "$PG_BINDIR/postgres" ] || missing+=(postgresql-15)
+[ -x "$PG_BINDIR/psql" ] || missing+=(postgresql-client-15)
+[ -f /usr/include/postgresql/15/server/postgres.h ] || missing+=(postgresql-server-dev-15)
+command -v gcc >/dev/null || missing+=(gcc)
+command -v make >/dev/null || missing+=(make)
+perl -MIPC::Run -e1 2>/dev/null || missing+=(libipc-run-perl)
+command -v prove >/dev/null || missing+=(perl)
+id postgres >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || missing+=(postgresql-15)
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	die "missing packages: ${missing[*]}
+Install them as root: apt-get update && apt-get install -y ${missing[*]}"
+fi
+say "installing missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+say "packages installed"

@@ -1,0 +1,58 @@
+-- Catalog-wide rules every object of the extension must follow.  Runs last,
+-- so it covers what every other concern installed.  Each query lists the
+-- offenders: the expected result is no rows.
+
+-- every relation, column, function, type and operator has a COMMENT
+SELECT c.relkind, c.relname
+FROM pg_class c
+WHERE c.relnamespace = 'customer_class'::regnamespace
+  AND c.relkind IN ('r', 'v', 'm', 'p')
+  AND obj_description(c.oid, 'pg_class') IS NULL;
+
+SELECT c.relname, a.attname
+FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+WHERE c.relnamespace = 'customer_class'::regnamespace
+  AND c.relkind IN ('r', 'v', 'm', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+  AND col_description(c.oid, a.attnum) IS NULL;
+
+SELECT p.oid::regprocedure
+FROM pg_proc p
+WHERE p.pronamespace = 'customer_class'::regnamespace
+  AND obj_description(p.oid, 'pg_proc') IS NULL
+  -- support functions of types, operators and index opclasses are described
+  -- by the object they serve
+  AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend))
+  AND NOT EXISTS (SELECT 1 FROM pg_operator o WHERE o.oprcode = p.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_amproc a WHERE a.amproc = p.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_aggregate g
+                  WHERE p.oid IN (g.aggtransfn, g.aggfinalfn, g.aggcombinefn, g.aggserialfn, g.aggdeserialfn));
+
+SELECT t.typname
+FROM pg_type t
+WHERE t.typnamespace = 'customer_class'::regnamespace
+  AND t.typtype IN ('b', 'e', 'd', 'c') AND t.typrelid = 0
+  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)   -- array types
+  AND obj_description(t.oid, 'pg_type') IS NULL;
+
+SELECT o.oid::regoperator
+FROM pg_operator o
+WHERE o.oprnamespace = 'customer_class'::regnamespace
+  AND obj_description(o.oid, 'pg_operator') IS NULL;
+
+-- every table of the extension is registered for pg_dump
+SELECT c.relname
+FROM pg_class c
+WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind IN ('r', 'p')
+  AND c.oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'customer_class'), '{}'));
+
+-- no SECURITY DEFINER function without a pinned search_path
+SELECT p.oid::regprocedure
+FROM pg_proc p
+WHERE p.pronamespace = 'customer_class'::regnamespace AND p.prosecdef
+  AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) AS s WHERE s LIKE 'search\_path=%');
+
+-- C functions: no volatile function marked parallel safe, and every C
+-- function is deliberately labelled (listed here for review)
+SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstrict
+FROM pg_proc p
+WHERE p.pronamespace = 'customer_class'::regnamespace AND p.provolatile = 'v' AND p.proparallel = 's';

@@ -1,0 +1,58 @@
+-- Canonical source views.  Every computation reads these, never the managed
+-- tables, so that bind_source() can later point them at an ERP's own tables.
+-- security_invoker: the caller's privileges and row-level security apply.
+
+CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
+	SELECT customer_id, name, customer_type, industry, region, size_class,
+		   credit_limit, payment_terms_days, created_on
+	FROM @extschema@.customer;
+
+CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
+	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on
+	FROM @extschema@.sales_order;
+
+CREATE VIEW @extschema@.src_invoice WITH (security_invoker = true) AS
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount
+	FROM @extschema@.invoice;
+
+CREATE VIEW @extschema@.src_payment WITH (security_invoker = true) AS
+	SELECT payment_id, customer_id, invoice_id, paid_on, amount, kind
+	FROM @extschema@.payment;
+
+GRANT SELECT ON @extschema@.src_customer, @extschema@.src_order,
+	@extschema@.src_invoice, @extschema@.src_payment TO customer_class_reader;
+
+COMMENT ON VIEW @extschema@.src_customer IS 'canonical source of customers';
+COMMENT ON COLUMN @extschema@.src_customer.customer_id IS 'customer key';
+COMMENT ON COLUMN @extschema@.src_customer.name IS 'customer name';
+COMMENT ON COLUMN @extschema@.src_customer.customer_type IS 'enterprise or individual';
+COMMENT ON COLUMN @extschema@.src_customer.industry IS 'industry code';
+COMMENT ON COLUMN @extschema@.src_customer.region IS 'region as a dotted path';
+COMMENT ON COLUMN @extschema@.src_customer.size_class IS 'micro, small, medium or large';
+COMMENT ON COLUMN @extschema@.src_customer.credit_limit IS 'own credit limit; NULL = grade default';
+COMMENT ON COLUMN @extschema@.src_customer.payment_terms_days IS 'agreed payment terms in days';
+COMMENT ON COLUMN @extschema@.src_customer.created_on IS 'date the customer was opened';
+
+COMMENT ON VIEW @extschema@.src_order IS 'canonical source of sales orders';
+COMMENT ON COLUMN @extschema@.src_order.order_id IS 'order key';
+COMMENT ON COLUMN @extschema@.src_order.customer_id IS 'ordering customer';
+COMMENT ON COLUMN @extschema@.src_order.ordered_on IS 'order date';
+COMMENT ON COLUMN @extschema@.src_order.amount IS 'order amount';
+COMMENT ON COLUMN @extschema@.src_order.status IS 'open, shipped, invoiced or cancelled';
+COMMENT ON COLUMN @extschema@.src_order.shipped_on IS 'delivery date, when shipped';
+
+COMMENT ON VIEW @extschema@.src_invoice IS 'canonical source of customer invoices';
+COMMENT ON COLUMN @extschema@.src_invoice.invoice_id IS 'invoice key';
+COMMENT ON COLUMN @extschema@.src_invoice.customer_id IS 'billed customer';
+COMMENT ON COLUMN @extschema@.src_invoice.order_id IS 'the order billed, if any';
+COMMENT ON COLUMN @extschema@.src_invoice.issued_on IS 'issue date';
+COMMENT ON COLUMN @extschema@.src_invoice.due_on IS 'due date';
+COMMENT ON COLUMN @extschema@.src_invoice.amount IS 'invoiced amount';
+
+COMMENT ON VIEW @extschema@.src_payment IS 'canonical source of payments and credit notes';
+COMMENT ON COLUMN @extschema@.src_payment.payment_id IS 'payment key';
+COMMENT ON COLUMN @extschema@.src_payment.customer_id IS 'paying customer';
+COMMENT ON COLUMN @extschema@.src_payment.invoice_id IS 'invoice settled; NULL when unapplied';
+COMMENT ON COLUMN @extschema@.src_payment.paid_on IS 'payment or credit date';
+COMMENT ON COLUMN @extschema@.src_payment.amount IS 'amount, positive';
+COMMENT ON COLUMN @extschema@.src_payment.kind IS 'payment or credit_note';
