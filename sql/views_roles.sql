@@ -51,3 +51,8 @@ CREATE EXTENSION customer_class;
 SELECT count(*) AS roles FROM pg_roles WHERE rolname LIKE 'customer\_class\_%';
 
 DROP ROLE cc_test_bi, cc_test_ops, cc_test_nobody;
+
+-- class labels in both languages, in class order
+SELECT value, label_en, label_zh FROM customer_class.class_label
+WHERE dimension = 'credit_grade' ORDER BY value::customer_class.credit_grade;
+SELECT enum_range(NULL::customer_class.lifecycle_stage), 'A'::customer_class.credit_grade < 'D' AS a_is_best;
