@@ -53,6 +53,7 @@ for suite in "${suites[@]}"; do
 		[ "$(id -u)" = 0 ] && chown postgres: "$tapdir"
 		for t in test/t/*.pl; do
 			[ -e "$t" ] || continue
+			as_pg mkdir -p "$tapdir/$(basename "$t" .pl)"
 			if as_pg env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE \
 				TESTDIR="$tapdir/$(basename "$t" .pl)" PG_REGRESS="$pgxs/src/test/regress/pg_regress" \
 				CC_SRCDIR="$SRCDIR" \

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# bench.sh [SIZE] [CASE...]: build and install, start a throwaway cluster
+# tuned for benchmarks, load the sample data once at SIZE (demo = 2,000
+# customers, bench = 1,000,000 customers / ~10M invoices / ~10M payments, or
+# a number of customers), then run each named case of test/bench/cases
+# (all when none is named) and print, per case,
+#     case: ours X ms, baseline Y ms, ratio R
+# where R = baseline / ours (above 1: our way is faster).  Each side runs
+# BENCH_RUNS times (default 3), alternating, and the median is reported.
+source "$(dirname "$0")/common.sh"
+cd "$SRCDIR"
+
+size=${1:-demo}
+[ $# -gt 0 ] && shift
+case $size in
+demo) customers=2000 ;;
+bench) customers=1000000 ;;
+[0-9]*) customers=$size ;;
+*) die "unknown size '$size' (demo, bench or a number of customers)" ;;
+esac
+cases=("$@")
+if [ ${#cases[@]} -eq 0 ]; then
+	for f in test/bench/cases/*.sql; do cases+=("$(basename "$f" .sql)"); done
+fi
+for c in "${cases[@]}"; do
+	[ -f "test/bench/cases/$c.sql" ] || die "no such case: test/bench/cases/$c.sql"
+done
+
+exec 9>"${TMPDIR:-/tmp}/customer_class.test.lock"
+flock 9
+make -s PG_CONFIG="$PG_CONFIG" >/dev/null
+make -s install PG_CONFIG="$PG_CONFIG" >/dev/null || die "make install failed (run as root)"
+
+export BENCH_CUSTOMERS=$customers BENCH_CASES="${cases[*]}"
+exec scripts/with-cluster.sh --profile bench scripts/bench-run.sh
