@@ -7,7 +7,9 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = customer_class
 OBJS = \
 	src/customer_class.o \
-	src/as_of.o
+	src/as_of.o \
+	src/credit_score.o \
+	src/credit_score_sql.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -19,6 +21,7 @@ REGRESS = \
 	as_of \
 	tables \
 	views_roles \
+	scoring \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

@@ -4,8 +4,18 @@
 CREATE TABLE @extschema@.profile (
 	customer_id		bigint PRIMARY KEY,
 	as_of			date NOT NULL,
-	credit_score	numeric(5,2),
-	credit_grade	@extschema@.credit_grade,
+	scorecard_id	text NOT NULL,
+	policy_version	bigint NOT NULL,
+	scale_points	numeric(5,2) NOT NULL,
+	payment_points	numeric(5,2) NOT NULL,
+	stability_points numeric(5,2) NOT NULL,
+	risk_points		numeric(5,2) NOT NULL,
+	internal_score	numeric(5,2) NOT NULL,
+	external_score	numeric(5,2),
+	credit_score	numeric(5,2) NOT NULL,
+	computed_grade	@extschema@.credit_grade NOT NULL,
+	override_id		bigint,
+	credit_grade	@extschema@.credit_grade NOT NULL,
 	refreshed_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 
@@ -19,6 +29,50 @@ COMMENT ON TABLE @extschema@.profile IS
 	'current classes per customer, written by refresh(); read customer_profile instead';
 COMMENT ON COLUMN @extschema@.profile.customer_id IS 'customer key';
 COMMENT ON COLUMN @extschema@.profile.as_of IS 'date the classes were computed as of';
-COMMENT ON COLUMN @extschema@.profile.credit_score IS 'credit score 0-100';
-COMMENT ON COLUMN @extschema@.profile.credit_grade IS 'credit grade A-D';
+COMMENT ON COLUMN @extschema@.profile.scorecard_id IS 'scorecard the score was computed with';
+COMMENT ON COLUMN @extschema@.profile.policy_version IS 'policy version in force at the refresh (a later policy change forces a full refresh)';
+COMMENT ON COLUMN @extschema@.profile.scale_points IS 'transaction scale points 0-100';
+COMMENT ON COLUMN @extschema@.profile.payment_points IS 'payment performance points 0-100';
+COMMENT ON COLUMN @extschema@.profile.stability_points IS 'relationship stability points 0-100';
+COMMENT ON COLUMN @extschema@.profile.risk_points IS 'industry/region risk points 0-100 (100 = lowest risk)';
+COMMENT ON COLUMN @extschema@.profile.internal_score IS 'weighted total of the four dimensions';
+COMMENT ON COLUMN @extschema@.profile.external_score IS 'external score blended in, if any';
+COMMENT ON COLUMN @extschema@.profile.credit_score IS 'credit score 0-100 (internal blended with external)';
+COMMENT ON COLUMN @extschema@.profile.computed_grade IS 'grade from the score, before any override';
+COMMENT ON COLUMN @extschema@.profile.override_id IS 'credit_override in force, if any';
+COMMENT ON COLUMN @extschema@.profile.credit_grade IS 'credit grade A-D in force (override, else computed)';
 COMMENT ON COLUMN @extschema@.profile.refreshed_at IS 'when refresh() wrote this row';
+
+-- Every change of class, kept: grades can be compared over time.
+CREATE TABLE @extschema@.class_history (
+	history_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	customer_id		bigint NOT NULL,
+	dimension		text NOT NULL,
+	old_value		text,
+	new_value		text,
+	as_of			date NOT NULL,
+	changed_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	why				text NOT NULL
+);
+CREATE INDEX class_history_customer_idx ON @extschema@.class_history (customer_id, dimension, as_of);
+CREATE INDEX class_history_dimension_idx ON @extschema@.class_history (dimension, as_of);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.class_history', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.class_history_history_id_seq', '');
+
+-- analysts run refresh(), which appends history; nobody but the owner may
+-- rewrite it
+GRANT SELECT ON @extschema@.class_history TO customer_class_reader;
+GRANT INSERT ON @extschema@.class_history TO customer_class_analyst;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.profile TO customer_class_analyst;
+
+COMMENT ON TABLE @extschema@.class_history IS
+	'every change of a customer''s class (grade, stage, segment, tags, ...), append-only';
+COMMENT ON COLUMN @extschema@.class_history.history_id IS 'row key, in the order changes were recorded';
+COMMENT ON COLUMN @extschema@.class_history.customer_id IS 'customer';
+COMMENT ON COLUMN @extschema@.class_history.dimension IS 'which class changed: credit_grade, ...';
+COMMENT ON COLUMN @extschema@.class_history.old_value IS 'value before (NULL: first classification)';
+COMMENT ON COLUMN @extschema@.class_history.new_value IS 'value after (NULL: customer gone)';
+COMMENT ON COLUMN @extschema@.class_history.as_of IS 'the as-of date of the refresh that saw the change';
+COMMENT ON COLUMN @extschema@.class_history.changed_at IS 'when the change was recorded';
+COMMENT ON COLUMN @extschema@.class_history.why IS 'the reason: score and its parts, override, expiry, ...';

@@ -17,6 +17,7 @@ $node->command_ok(
 	[ 'psql', '-X', '-q', '-d', $node->connstr('origin'), '-v', 'customers=300',
 	  '-v', 'as_of=2025-12-31', '-f', "$src/test/data/generate.sql" ],
 	'sample data loads');
+$node->safe_psql('origin', q{SELECT customer_class.refresh('2025-12-31')});
 
 # every table of the extension, and the sample schema, with a digest of its
 # rows in key order
@@ -28,6 +29,8 @@ my $digest = q{
 		',', '', c.oid::regclass), false, false, '')) q(x0)
 	CROSS JOIN LATERAL (SELECT (xpath('//n/text()', x0))[1]::text AS n, (xpath('//h/text()', x0))[1]::text AS h) x
 	WHERE c.relnamespace IN ('customer_class'::regnamespace, 'sample'::regnamespace) AND c.relkind = 'r'
+	  -- the refresh queue is not dumped: the restore itself queues every customer
+	  AND c.oid <> 'customer_class.dirty'::regclass
 };
 my $sequences = q{
 	SELECT string_agg(format('%s %s', c.oid::regclass, pg_sequence_last_value(c.oid)), E'\n' ORDER BY c.oid::regclass::text)
@@ -37,6 +40,7 @@ my $sequences = q{
 my $before = $node->safe_psql('origin', $digest);
 my $seq_before = $node->safe_psql('origin', $sequences);
 like($before, qr/customer_class\.invoice \d{3,}/, 'digest covers the invoices');
+like($before, qr/customer_class\.class_history 300 /, 'digest covers the history');
 
 my $dumpfile = $node->basedir . '/origin.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-f', $dumpfile, '-d', $node->connstr('origin') ], 'pg_dump');
@@ -45,6 +49,8 @@ $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('copy'
 
 is($node->safe_psql('copy', $digest), $before, 'every table has the same rows after restore');
 is($node->safe_psql('copy', $sequences), $seq_before, 'identity counters survive');
+is($node->safe_psql('copy', 'SELECT count(DISTINCT customer_id) FROM customer_class.dirty'), '300',
+	'the restore queued every customer for the next refresh');
 
 # the restored database keeps working: a new customer takes the next key
 is($node->safe_psql('copy',
