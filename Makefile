@@ -22,11 +22,13 @@ REGRESS = \
 	tables \
 	views_roles \
 	scoring \
+	sample_grades \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
-	payment_fk
+	payment_fk \
+	refresh_queue
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

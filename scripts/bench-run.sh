@@ -18,7 +18,7 @@ psql -X -At -F ' ' -c "SELECT 'loaded in $(( $(date +%s) - start )) s:',
 psql_q -c "VACUUM (ANALYZE, FREEZE)" -c CHECKPOINT
 
 # section FILE NAME: the lines after "-- @NAME" up to the next "-- @" line
-section() { awk -v want="-- @$2" '/^-- @/ { on = ($0 == want); next } on' "$1"; }
+section() { awk -v want="-- @$2" '/^-- @runs / { next } /^-- @/ { on = ($0 == want); next } on' "$1"; }
 
 # time_ms SQL: run it once in a new session, print the summed statement times
 time_ms() {
@@ -33,14 +33,18 @@ echo "ratio = baseline / ours (above 1: ours is faster); median of $runs runs"
 for c in $BENCH_CASES; do
 	f=test/bench/cases/$c.sql
 	section "$f" setup | psql_q -f - >/dev/null
+	# a case may ask for fewer runs ("-- @runs 1") when one run takes minutes
+	n=$(sed -n 's/^-- @runs \([0-9]*\)$/\1/p' "$f")
+	n=${n:-$runs}
 	ours=() base=()
-	for ((i = 0; i < runs; i++)); do
+	for ((i = 0; i < n; i++)); do
 		ours+=("$(section "$f" ours | time_ms)")
 		base+=("$(section "$f" baseline | time_ms)")
 	done
 	o=$(printf '%s\n' "${ours[@]}" | median)
+	[ "$n" = "$runs" ] || echo "($c: $n runs)"
 	b=$(printf '%s\n' "${base[@]}" | median)
 	awk -v c="$c" -v o="$o" -v b="$b" \
 		'BEGIN { printf "%s: ours %.1f ms, baseline %.1f ms, ratio %.2f\n", c, o, b, (o > 0 ? b / o : 0) }'
-	section "$f" teardown | psql_q -f - >/dev/null
+	section "$f" teardown | psql -X -q -At -v ON_ERROR_STOP=1 -f - | sed "s/^/  $c: /"
 done

@@ -12,7 +12,17 @@ perl -MIPC::Run -e1 2>/dev/null || missing+=(libipc-run-perl)
 command -v prove >/dev/null || missing+=(perl)
 id postgres >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || missing+=(postgresql-15)
 
+# optional: pg_cron, for the test of scheduled refreshes (skipped without it)
+optional=()
+[ -f "$("$PG_CONFIG" --pkglibdir 2>/dev/null)/pg_cron.so" ] || optional+=(postgresql-15-cron)
+
 if [ ${#missing[@]} -eq 0 ]; then
+	if [ ${#optional[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && [ ! -e "${TMPDIR:-/tmp}/customer_class.optional-tried" ]; then
+		touch "${TMPDIR:-/tmp}/customer_class.optional-tried"
+		say "installing optional packages: ${optional[*]}"
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${optional[@]}"; } >/dev/null 2>&1 \
+			|| say "could not install ${optional[*]}: the tests that need it are skipped"
+	fi
 	exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -23,4 +33,6 @@ say "installing missing packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null 2>&1 \
+	|| say "could not install ${optional[*]}: the tests that need it are skipped"
 say "packages installed"

@@ -65,7 +65,7 @@ CREATE FUNCTION pg_temp.facts(revenue numeric DEFAULT 0, orders int DEFAULT 0, m
 	paid int DEFAULT 0, on_time numeric DEFAULT NULL, idx numeric DEFAULT NULL, overdue numeric DEFAULT 0,
 	defaults int DEFAULT 0, tenure int DEFAULT 0, ind numeric DEFAULT 70, reg numeric DEFAULT 70,
 	ext numeric DEFAULT NULL) RETURNS customer_class.credit_facts LANGUAGE sql
-	RETURN ROW(revenue, orders, months, paid, on_time, NULL, idx, 0, overdue, defaults, tenure, ind, reg, ext)::customer_class.credit_facts;
+	RETURN ROW(revenue, orders, months, paid, on_time, NULL, idx, NULL, 0, overdue, defaults, tenure, ind, reg, ext)::customer_class.credit_facts;
 CREATE FUNCTION pg_temp.score(f customer_class.credit_facts, ws numeric, wp numeric, wt numeric, wr numeric,
 	ew numeric DEFAULT 0) RETURNS customer_class.credit_result LANGUAGE sql
 	RETURN (SELECT customer_class.credit_score(f, ROW(c.scorecard_id, c.description, ws, wp, wt, wr, c.cutoff_a, c.cutoff_b,
@@ -75,7 +75,8 @@ CREATE FUNCTION pg_temp.score(f customer_class.credit_facts, ws numeric, wp nume
 -- scale: log of revenue (full at 1,000,000) 70%, orders (full at 24) 30%
 SELECT r AS revenue, o AS orders, (pg_temp.score(pg_temp.facts(revenue => r, orders => o), 100, 0, 0, 0)).scale_points
 FROM (VALUES (0, 0), (1000, 0), (100000, 0), (1000000, 0), (5000000, 0), (0, 12), (0, 24), (0, 100), (1000000, 24)) v(r, o);
--- payment: on-time 30%, payment index 30%, overdue share 25%, defaults 15%;
+-- payment: on-time 25%, payment index 20%, recent index 20% (none recent: the index),
+-- overdue share 20%, defaults 15%;
 -- no paid invoice yet: the neutral 50 for on-time and index
 SELECT label, (pg_temp.score(f, 0, 100, 0, 0)).payment_points FROM (VALUES
 	('no history', pg_temp.facts()),
@@ -86,7 +87,8 @@ SELECT label, (pg_temp.score(f, 0, 100, 0, 0)).payment_points FROM (VALUES
 	('overdue 25% of revenue', pg_temp.facts(revenue => 100000, paid => 5, on_time => 1, idx => 80, overdue => 25000)),
 	('overdue, no revenue', pg_temp.facts(paid => 5, on_time => 1, idx => 80, overdue => 1)),
 	('one default', pg_temp.facts(paid => 5, on_time => 1, idx => 80, defaults => 1)),
-	('worst', pg_temp.facts(revenue => 1, paid => 5, on_time => 0, idx => 20, overdue => 1, defaults => 3))
+	('worst', pg_temp.facts(revenue => 1, paid => 5, on_time => 0, idx => 20, overdue => 1, defaults => 3)),
+	('good record, slipping lately', ROW(0, 0, 0, 5, 0.8, NULL, 78, 50, 0, 0, 0, 0, 70, 70, NULL)::customer_class.credit_facts)
 ) v(label, f);
 -- stability: tenure (full at 5 years) 40%, months with orders 40%, quarters with orders 20%
 SELECT label, (pg_temp.score(f, 0, 0, 100, 0)).stability_points FROM (VALUES

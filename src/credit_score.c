@@ -45,8 +45,10 @@ ScalePoints(const CreditFacts *f, const Scorecard *c)
 }
 
 /*
- * Timeliness from the on-time ratio and the payment index; a customer with
- * no paid invoice gets the scorecard's neutral points for those.  Overdue
+ * Timeliness from the on-time ratio and the payment index, over all paid
+ * invoices and over those settled in the last 90 days (so that a rhythm
+ * that slips shows before the long record absorbs it); a customer with no
+ * paid invoice gets the scorecard's neutral points for those.  Overdue
  * balance costs points in proportion to its share of a year's revenue, all
  * of them once it reaches overdue_tolerance; any default costs its part.
  */
@@ -57,6 +59,7 @@ PaymentPoints(const CreditFacts *f, const Scorecard *c)
 		: 100.0 * Clamp01(f->on_time_ratio);
 	double		index = isnan(f->payment_index) ? c->no_history_points
 		: f->payment_index;
+	double		recent = isnan(f->recent_index) ? index : f->recent_index;
 	double		share;
 	double		overdue;
 	double		deflt = f->defaults > 0 ? 0.0 : 100.0;
@@ -69,7 +72,7 @@ PaymentPoints(const CreditFacts *f, const Scorecard *c)
 		share = f->overdue_balance / f->revenue_12m;
 	overdue = 100.0 * (1.0 - Clamp01(share / c->overdue_tolerance));
 
-	return Round2(0.30 * on_time + 0.30 * index + 0.25 * overdue + 0.15 * deflt);
+	return Round2(0.25 * on_time + 0.20 * index + 0.20 * recent + 0.20 * overdue + 0.15 * deflt);
 }
 
 /* tenure, months with an order (continuity), quarters with one (regularity) */

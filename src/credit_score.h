@@ -14,6 +14,7 @@ typedef struct CreditFacts
 	int			order_months;	/* bit i: an order i months before as_of */
 	double		on_time_ratio;	/* paid on time / paid, by amount; NaN: none */
 	double		payment_index;	/* PAYDEX-style 1..100; NaN: too few paid */
+	double		recent_index;	/* the same over the last 90 days; NaN: none */
 	double		overdue_balance;	/* open and past due */
 	int			defaults;		/* open invoices more than 90 days past due */
 	int			tenure_days;	/* days since the customer was opened */

@@ -25,7 +25,7 @@
 
 static const char *const fact_names[] = {
 	"revenue_12m", "orders_12m", "order_months", "on_time_ratio",
-	"payment_index", "overdue_balance", "defaults", "tenure_days",
+	"payment_index", "recent_payment_index", "overdue_balance", "defaults", "tenure_days",
 	"industry_points", "region_points", "external_score"
 };
 #define NUM_FACTS lengthof(fact_names)
@@ -214,12 +214,13 @@ credit_score_compute(PG_FUNCTION_ARGS)
 	facts.order_months = isnan(f[2]) ? 0 : (int) f[2];
 	facts.on_time_ratio = f[3];
 	facts.payment_index = f[4];
-	facts.overdue_balance = isnan(f[5]) ? 0 : f[5];
-	facts.defaults = isnan(f[6]) ? 0 : (int) f[6];
-	facts.tenure_days = isnan(f[7]) ? 0 : (int) f[7];
-	facts.industry_points = f[8];
-	facts.region_points = f[9];
-	facts.external_score = f[10];
+	facts.recent_index = f[5];
+	facts.overdue_balance = isnan(f[6]) ? 0 : f[6];
+	facts.defaults = isnan(f[7]) ? 0 : (int) f[7];
+	facts.tenure_days = isnan(f[8]) ? 0 : (int) f[8];
+	facts.industry_points = f[9];
+	facts.region_points = f[10];
+	facts.external_score = f[11];
 
 	card.w_scale = c[0];
 	card.w_payment = c[1];

@@ -10,6 +10,7 @@ CREATE TYPE @extschema@.credit_facts AS (
 	on_time_ratio	numeric,
 	days_beyond_terms numeric,
 	payment_index	numeric,
+	recent_payment_index numeric,
 	open_balance	numeric,
 	overdue_balance	numeric,
 	defaults		integer,
@@ -19,7 +20,7 @@ CREATE TYPE @extschema@.credit_facts AS (
 	external_score	numeric
 );
 COMMENT ON TYPE @extschema@.credit_facts IS
-	'inputs of the credit score: revenue_12m, orders_12m, order_months (bit i = an order in the 30-day window i back from as_of), invoices_paid, on_time_ratio (by amount), days_beyond_terms (amount-weighted, signed: early is negative), payment_index (1-100, NULL below 3 paid invoices), open_balance, overdue_balance, defaults (open > 90 days past due), tenure_days, industry_points, region_points, external_score';
+	'inputs of the credit score: revenue_12m, orders_12m, order_months (bit i = an order in the 30-day window i back from as_of), invoices_paid, on_time_ratio (by amount), days_beyond_terms (amount-weighted, signed: early is negative), payment_index (20-100, NULL below 3 paid invoices), recent_payment_index (the same over invoices settled in the last 90 days, NULL when none), open_balance, overdue_balance, defaults (open > 90 days past due), tenure_days, industry_points, region_points, external_score';
 
 -- PAYDEX-style index from amount-weighted days beyond terms (signed):
 -- 100 at 30 days early, 90 at 20 early, 80 on time, 70 at 15 late, 50 at 30,
@@ -84,6 +85,8 @@ AS $$
 			   sum(i.amount) FILTER (WHERE x.is_paid) AS paid_amount,
 			   sum(i.amount) FILTER (WHERE x.is_paid AND s.last_paid <= i.due_on) AS on_time_amount,
 			   sum(i.amount * (s.last_paid - i.due_on)) FILTER (WHERE x.is_paid) AS weighted_days,
+			   sum(i.amount) FILTER (WHERE x.is_paid AND s.last_paid > $1 - 90) AS recent_amount,
+			   sum(i.amount * (s.last_paid - i.due_on)) FILTER (WHERE x.is_paid AND s.last_paid > $1 - 90) AS recent_days,
 			   sum(x.open) AS open_balance,
 			   sum(x.open) FILTER (WHERE i.due_on < $1) AS overdue_balance,
 			   count(*) FILTER (WHERE x.open > 0 AND $1 - i.due_on > 90) AS defaults
@@ -132,6 +135,7 @@ AS $$
 			   round(inv.weighted_days / nullif(inv.paid_amount, 0), 2),
 			   CASE WHEN inv.invoices_paid >= 3
 					THEN @extschema@.payment_index(inv.weighted_days / inv.paid_amount) END,
+			   @extschema@.payment_index(inv.recent_days / nullif(inv.recent_amount, 0)),
 			   coalesce(inv.open_balance, 0) - coalesce(u.amount, 0),
 			   coalesce(inv.overdue_balance, 0),
 			   coalesce(inv.defaults, 0),

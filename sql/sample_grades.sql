@@ -1,0 +1,56 @@
+-- Every behaviour of the sample data lands in the grade a credit manager
+-- would expect.  Loads the generator's demo data (2,000 customers).
+SET customer_class.as_of = '2025-12-31';
+\set ECHO none
+\set customers 2000
+\set as_of 2025-12-31
+\i test/data/generate.sql
+\set ECHO all
+SELECT count(*) AS problems FROM sample.check() WHERE rows > 0;
+
+SELECT customer_class.refresh() AS graded;
+
+SELECT cs.segment,
+	   count(*) FILTER (WHERE p.credit_grade = 'A') AS "A",
+	   count(*) FILTER (WHERE p.credit_grade = 'B') AS "B",
+	   count(*) FILTER (WHERE p.credit_grade = 'C') AS "C",
+	   count(*) FILTER (WHERE p.credit_grade = 'D') AS "D",
+	   round(avg(p.credit_score), 1) AS avg_score
+FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+GROUP BY cs.segment ORDER BY avg(p.credit_score) DESC;
+
+-- what a credit manager expects, as rules; each query lists the exceptions
+-- punctual payers and high-frequency small buyers are A
+SELECT cs.segment, p.credit_grade, count(*) FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+WHERE cs.segment IN ('punctual', 'frequent_small') AND p.credit_grade <> 'A' GROUP BY 1, 2;
+-- chronic late payers and partial payers are C or D
+SELECT cs.segment, p.credit_grade, count(*) FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+WHERE cs.segment IN ('chronic_late', 'partial_payer') AND p.credit_grade < 'C' GROUP BY 1, 2;
+-- nobody without a payment history, and nobody late, is an A
+SELECT cs.segment, p.credit_grade, count(*) FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+WHERE cs.segment IN ('prospect', 'new', 'chronic_late', 'near_limit', 'partial_payer', 'churned')
+  AND p.credit_grade = 'A' GROUP BY 1, 2;
+-- slipping payers still graded A: only where the slip barely shows yet in
+-- settled payments (recent index close to 80 = on time); the early warnings
+-- of the payment rhythm catch those
+SELECT p.customer_id, p.credit_score, (f.facts).recent_payment_index, (f.facts).payment_index
+FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+JOIN customer_class.credit_facts('2025-12-31', 'default') f USING (customer_id)
+WHERE cs.segment = 'slipping' AND p.credit_grade = 'A';
+-- the slipping payers score below the punctual ones they were
+SELECT (SELECT avg(credit_score) FROM customer_class.profile JOIN sample.customer_segment USING (customer_id) WHERE segment = 'slipping')
+	 < (SELECT avg(credit_score) FROM customer_class.profile JOIN sample.customer_segment USING (customer_id) WHERE segment = 'punctual')
+	AS slipping_below_punctual;
+-- and their score falls as their rhythm slips: a refresh as of four months
+-- earlier, before they turned late, grades them higher
+SELECT round(avg(s.score), 1) AS slipping_score_in_august
+FROM customer_class.credit_facts('2025-08-31', 'default',
+	 (SELECT array_agg(customer_id) FROM sample.customer_segment WHERE segment = 'slipping')) f,
+	 customer_class.credit_score(f.facts, customer_class.active_scorecard()) s;
+
+-- the first refresh recorded one history row per customer
+SELECT count(*) AS history_rows, count(DISTINCT customer_id) AS customers FROM customer_class.class_history;
+
+TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
+	customer_class.profile, customer_class.class_history, customer_class.dirty;
+DROP SCHEMA sample CASCADE;
