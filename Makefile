@@ -11,6 +11,7 @@ OBJS = \
 	src/credit_score.o \
 	src/credit_score_sql.o \
 	src/facts_agg.o \
+	src/lifecycle.o \
 	src/money4.o \
 	src/payment_index.o
 
@@ -27,6 +28,8 @@ REGRESS = \
 	facts \
 	scoring \
 	sample_grades \
+	lifecycle \
+	sample_lifecycle \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

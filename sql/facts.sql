@@ -11,6 +11,9 @@ INSERT INTO rows VALUES
 	(1, 'p', 12, 500.00, '2025-11-20', NULL),
 	(1, 'o', NULL, NULL, '2025-12-20', NULL),
 	(1, 'o', NULL, NULL, '2025-09-01', NULL),
+	-- the same day twice, and an order more than a year back
+	(1, 'o', NULL, NULL, '2025-12-20', NULL),
+	(1, 'o', NULL, NULL, '2024-05-01', NULL),
 	-- customer 2: an unapplied payment on account, an overpaid invoice,
 	-- a payment for an invoice issued after the as-of date, amounts with 4 decimals
 	(2, 'i', 21, 100.1234, '2025-06-01', '2025-07-01'),
@@ -64,7 +67,10 @@ SELECT (g % 500) AS customer_id, 'i'::"char" AS kind, g AS invoice_id, (g % 997)
 FROM generate_series(1, 40000) g
 UNION ALL
 SELECT (g % 500), 'p', g, (g % 997) + 0.5, date '2025-01-20' + (g % 330), NULL
-FROM generate_series(1, 40000) g WHERE g % 7 <> 0;
+FROM generate_series(1, 40000) g WHERE g % 7 <> 0
+UNION ALL
+SELECT (g % 500), 'o', NULL, NULL, date '2024-06-01' + (g * 7 % 575), NULL
+FROM generate_series(1, 20000) g;
 ANALYZE facts_par;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;

@@ -48,9 +48,10 @@ FROM customer_class.credit_facts('2025-08-31', 'default',
 	 (SELECT array_agg(customer_id) FROM sample.customer_segment WHERE segment = 'slipping')) f,
 	 customer_class.credit_score(f.facts, customer_class.active_scorecard()) s;
 
--- the first refresh recorded one history row per customer
-SELECT count(*) AS history_rows, count(DISTINCT customer_id) AS customers FROM customer_class.class_history;
+-- the first refresh recorded one grade per customer
+SELECT count(*) AS history_rows, count(DISTINCT customer_id) AS customers FROM customer_class.class_history
+WHERE dimension = 'credit_grade';
 
 TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
-	customer_class.profile, customer_class.class_history, customer_class.dirty;
+	customer_class.profile, customer_class.class_history, customer_class.rfm_boundary, customer_class.dirty;
 DROP SCHEMA sample CASCADE;

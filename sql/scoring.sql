@@ -65,7 +65,7 @@ CREATE FUNCTION pg_temp.facts(revenue numeric DEFAULT 0, orders int DEFAULT 0, m
 	paid int DEFAULT 0, on_time numeric DEFAULT NULL, idx numeric DEFAULT NULL, overdue numeric DEFAULT 0,
 	defaults int DEFAULT 0, tenure int DEFAULT 0, ind numeric DEFAULT 70, reg numeric DEFAULT 70,
 	ext numeric DEFAULT NULL) RETURNS customer_class.credit_facts LANGUAGE sql
-	RETURN ROW(revenue, orders, months, paid, on_time, NULL, idx, NULL, 0, overdue, defaults, tenure, ind, reg, ext)::customer_class.credit_facts;
+	RETURN ROW(revenue, orders, months, paid, on_time, NULL, idx, NULL, 0, overdue, defaults, tenure, ind, reg, ext, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0)::customer_class.credit_facts;
 CREATE FUNCTION pg_temp.score(f customer_class.credit_facts, ws numeric, wp numeric, wt numeric, wr numeric,
 	ew numeric DEFAULT 0) RETURNS customer_class.credit_result LANGUAGE sql
 	RETURN (SELECT customer_class.credit_score(f, ROW(c.scorecard_id, c.description, ws, wp, wt, wr, c.cutoff_a, c.cutoff_b,
@@ -88,7 +88,7 @@ SELECT label, (pg_temp.score(f, 0, 100, 0, 0)).payment_points FROM (VALUES
 	('overdue, no revenue', pg_temp.facts(paid => 5, on_time => 1, idx => 80, overdue => 1)),
 	('one default', pg_temp.facts(paid => 5, on_time => 1, idx => 80, defaults => 1)),
 	('worst', pg_temp.facts(revenue => 1, paid => 5, on_time => 0, idx => 20, overdue => 1, defaults => 3)),
-	('good record, slipping lately', ROW(0, 0, 0, 5, 0.8, NULL, 78, 50, 0, 0, 0, 0, 70, 70, NULL)::customer_class.credit_facts)
+	('good record, slipping lately', ROW(0, 0, 0, 5, 0.8, NULL, 78, 50, 0, 0, 0, 0, 70, 70, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0)::customer_class.credit_facts)
 ) v(label, f);
 -- stability: tenure (full at 5 years) 40%, months with orders 40%, quarters with orders 20%
 SELECT label, (pg_temp.score(f, 0, 0, 100, 0)).stability_points FROM (VALUES
@@ -143,7 +143,7 @@ SELECT customer_class.refresh() AS changed;
 SELECT customer_id, name, as_of, credit_score, grade, grade_label_en, grade_label_zh,
 	   scale_points, payment_points, stability_points, risk_points
 FROM customer_class.customer_profile ORDER BY customer_id;
-SELECT customer_id, old_value, new_value, as_of, why FROM customer_class.class_history ORDER BY customer_id, history_id;
+SELECT customer_id, old_value, new_value, as_of, why FROM customer_class.class_history WHERE dimension = 'credit_grade' ORDER BY customer_id, history_id;
 
 -- why is customer 2 a C?
 SELECT * FROM customer_class.explain_score(2);
@@ -181,7 +181,7 @@ SELECT step, dimension, regexp_replace(inputs, 'by \w+', 'by <user>') AS inputs 
 SELECT customer_class.refresh('2026-02-01') AS changed;
 SELECT customer_id, computed_grade, grade, grade_overridden FROM customer_class.customer_profile WHERE customer_id = 1;
 SELECT customer_id, old_value, new_value, as_of, regexp_replace(why, 'by \w+', 'by <user>') AS why
-FROM customer_class.class_history WHERE customer_id = 1 ORDER BY history_id;
+FROM customer_class.class_history WHERE customer_id = 1 AND dimension = 'credit_grade' ORDER BY history_id;
 
 -- == External scores: imported, blended with the scorecard's weight ==
 SELECT customer_class.copy_scorecard('default', 'blended') IS NOT NULL AS copied;
@@ -206,7 +206,7 @@ SELECT * FROM customer_class.grade_migration('2020-01-01', '2025-12-31');
 DELETE FROM customer_class.external_score WHERE customer_id = 3;
 DELETE FROM customer_class.customer WHERE customer_id = 3;
 SELECT customer_class.refresh() AS changed;
-SELECT customer_id, old_value, new_value, why FROM customer_class.class_history WHERE customer_id = 3 ORDER BY history_id;
+SELECT customer_id, old_value, new_value, why FROM customer_class.class_history WHERE customer_id = 3 AND dimension = 'credit_grade' ORDER BY history_id;
 
 -- privileges: readers read, cannot refresh
 CREATE ROLE cc_score_reader IN ROLE customer_class_reader;
@@ -218,6 +218,6 @@ RESET ROLE;
 DROP ROLE cc_score_reader;
 
 TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
-	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.credit_override,
+	customer_class.profile, customer_class.class_history, customer_class.rfm_boundary, customer_class.dirty, customer_class.credit_override,
 	customer_class.external_score;
 DELETE FROM customer_class.scorecard WHERE NOT shipped;

@@ -22,6 +22,7 @@
 #include "utils/typcache.h"
 
 #include "credit_score.h"
+#include "rowutil.h"
 #include "money4.h"
 
 static const char *const fact_names[] = {
@@ -58,7 +59,7 @@ typedef struct ScoreCache
 } ScoreCache;
 
 /* attribute number (0-based) of each name, or an error naming the missing one */
-static void
+void
 FindAttributes(TupleDesc desc, const char *const *names, int n, int *att)
 {
 	for (int i = 0; i < n; i++)
@@ -82,7 +83,7 @@ FindAttributes(TupleDesc desc, const char *const *names, int n, int *att)
 	}
 }
 
-static TupleDesc
+TupleDesc
 RowDesc(Oid type, MemoryContext mcxt)
 {
 	TupleDesc	desc = lookup_rowtype_tupdesc(type, -1);
@@ -134,7 +135,7 @@ GetCache(FunctionCallInfo fcinfo, HeapTupleHeader facts, HeapTupleHeader card)
 }
 
 /* a numeric, integer or float8 attribute as a double; NaN when NULL */
-static double
+double
 AttDouble(Datum *values, bool *nulls, TupleDesc desc, int att)
 {
 	if (nulls[att])
@@ -159,7 +160,7 @@ AttDouble(Datum *values, bool *nulls, TupleDesc desc, int att)
 	return NAN;					/* keep the compiler quiet */
 }
 
-static void
+void
 DeformRow(HeapTupleHeader row, TupleDesc desc, Datum *values, bool *nulls)
 {
 	HeapTupleData tuple;

@@ -47,6 +47,11 @@ typedef struct FactsState
 	int32		dscale;			/* most decimals of any amount seen */
 	int64		orders_12m;
 	int32		order_months;	/* bit i: an order in 30-day window i back */
+	int64		orders_90d;		/* orders 0..89 days back */
+	int64		orders_prior_90d;	/* orders 90..179 days back */
+	DateADT		first_order;	/* earliest order, or NO_DATE */
+	DateADT		last_order;		/* latest order day, or NO_DATE */
+	DateADT		prev_order;		/* latest order day before last_order, or NO_DATE */
 	int128		unapplied;		/* payments on no invoice, 1/10000 */
 	int			n;
 	int			cap;
@@ -115,6 +120,7 @@ NewState(MemoryContext mcxt, DateADT as_of, int cap)
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 
 	s->as_of = as_of;
+	s->first_order = s->last_order = s->prev_order = NO_DATE;
 	s->cap = Max(cap, 4);
 	s->entries = palloc(sizeof(InvoiceEntry) * s->cap);
 	s->nslots = 16;
@@ -141,6 +147,23 @@ AddPaid(InvoiceEntry *e, int64 amount, DateADT paid_on)
 	e->paid += amount;
 	if (paid_on > e->last_paid)
 		e->last_paid = paid_on;
+}
+
+/* one order day: keeps the first, the last and the last but one distinct day */
+static void
+AddOrderDay(FactsState *s, DateADT d)
+{
+	if (d == NO_DATE)
+		return;
+	if (s->first_order == NO_DATE || d < s->first_order)
+		s->first_order = d;
+	if (d > s->last_order)
+	{
+		s->prev_order = s->last_order;
+		s->last_order = d;
+	}
+	else if (d < s->last_order && d > s->prev_order)
+		s->prev_order = d;
 }
 
 PG_FUNCTION_INFO_V1(credit_facts_accum);
@@ -184,6 +207,11 @@ credit_facts_accum(PG_FUNCTION_ARGS)
 			s->orders_12m++;
 		if (days < 360)
 			s->order_months |= 1 << (days / 30);
+		if (days < 90)
+			s->orders_90d++;
+		else if (days < 180)
+			s->orders_prior_90d++;
+		AddOrderDay(s, d1);
 		PG_RETURN_POINTER(s);
 	}
 	if (PG_ARGISNULL(3))
@@ -265,6 +293,12 @@ credit_facts_combine(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(old);
 	a->orders_12m += b->orders_12m;
 	a->order_months |= b->order_months;
+	a->orders_90d += b->orders_90d;
+	a->orders_prior_90d += b->orders_prior_90d;
+	/* b's first, last and last-but-one days are real order days of the union */
+	AddOrderDay(a, b->first_order);
+	AddOrderDay(a, b->prev_order);
+	AddOrderDay(a, b->last_order);
 	a->unapplied += b->unapplied;
 	a->dscale = Max(a->dscale, b->dscale);
 	PG_RETURN_POINTER(a);
@@ -284,6 +318,11 @@ credit_facts_serialize(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, s->dscale);
 	pq_sendint64(&buf, s->orders_12m);
 	pq_sendint32(&buf, s->order_months);
+	pq_sendint64(&buf, s->orders_90d);
+	pq_sendint64(&buf, s->orders_prior_90d);
+	pq_sendint32(&buf, s->first_order);
+	pq_sendint32(&buf, s->last_order);
+	pq_sendint32(&buf, s->prev_order);
 	pq_sendint64(&buf, (int64) (s->unapplied >> 64));
 	pq_sendint64(&buf, (int64) (uint64) s->unapplied);
 	pq_sendint32(&buf, s->n);
@@ -315,6 +354,11 @@ credit_facts_deserialize(PG_FUNCTION_ARGS)
 	int32		dscale;
 	int64		orders;
 	int32		months;
+	int64		o90,
+				o180;
+	DateADT		first,
+				last,
+				prev;
 	int64		hi;
 	uint64		lo;
 	int			n;
@@ -328,6 +372,11 @@ credit_facts_deserialize(PG_FUNCTION_ARGS)
 	dscale = pq_getmsgint(&buf, 4);
 	orders = pq_getmsgint64(&buf);
 	months = pq_getmsgint(&buf, 4);
+	o90 = pq_getmsgint64(&buf);
+	o180 = pq_getmsgint64(&buf);
+	first = pq_getmsgint(&buf, 4);
+	last = pq_getmsgint(&buf, 4);
+	prev = pq_getmsgint(&buf, 4);
 	hi = pq_getmsgint64(&buf);
 	lo = (uint64) pq_getmsgint64(&buf);
 	n = pq_getmsgint(&buf, 4);
@@ -339,6 +388,11 @@ credit_facts_deserialize(PG_FUNCTION_ARGS)
 	s->dscale = dscale;
 	s->orders_12m = orders;
 	s->order_months = months;
+	s->orders_90d = o90;
+	s->orders_prior_90d = o180;
+	s->first_order = first;
+	s->last_order = last;
+	s->prev_order = prev;
 	s->unapplied = ((int128) hi << 64) | lo;
 	old = MemoryContextSwitchTo(aggcontext);
 	for (int i = 0; i < n; i++)
@@ -396,11 +450,14 @@ credit_facts_final(PG_FUNCTION_ARGS)
 {
 	FactsState *s = PG_ARGISNULL(0) ? NULL : (FactsState *) PG_GETARG_POINTER(0);
 	TupleDesc	desc;
-	Datum		v[13];
-	bool		null[13] = {false};
+	Datum		v[23];
+	bool		null[23] = {false};
 	int128		revenue = 0,
+				revenue_180 = 0,
+				revenue_prior_180 = 0,
 				open = 0,
 				overdue = 0,
+				overdue_30 = 0,
 				paid_amount = 0,
 				on_time_amount = 0,
 				weighted_days = 0,
@@ -408,6 +465,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 				recent_days = 0,
 				unmatched;
 	int			invoices = 0,
+				invoices_12m = 0,
+				overdue_invoices = 0,
 				paid = 0,
 				defaults = 0;
 	DateADT		first = NO_DATE;
@@ -443,13 +502,25 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		if (first == NO_DATE || e->issued < first)
 			first = e->issued;
 		if (s->as_of - e->issued < 365)
+		{
 			revenue += e->amount;
+			invoices_12m++;
+		}
+		if (s->as_of - e->issued < 180)
+			revenue_180 += e->amount;
+		else if (s->as_of - e->issued < 360)
+			revenue_prior_180 += e->amount;
 		rest = e->amount - e->paid;
 		open += rest;			/* an overpaid invoice is a credit */
 		if (rest > 0)
 		{
 			if (e->due < s->as_of)
+			{
 				overdue += rest;
+				overdue_invoices++;
+				if (s->as_of - e->due > 30)
+					overdue_30 += rest;
+			}
 			if (s->as_of - e->due > 90)
 				defaults++;
 		}
@@ -492,6 +563,19 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	v[11] = Int32GetDatum(defaults);
 	null[12] = first == NO_DATE;
 	v[12] = DateADTGetDatum(first);
+	v[13] = Int32GetDatum(invoices_12m);
+	v[14] = Int32GetDatum(overdue_invoices);
+	v[15] = Money4ToNumericScaled(revenue_180, s->dscale);
+	v[16] = Money4ToNumericScaled(revenue_prior_180, s->dscale);
+	v[17] = Int32GetDatum((int32) s->orders_90d);
+	v[18] = Int32GetDatum((int32) s->orders_prior_90d);
+	null[19] = s->first_order == NO_DATE;
+	v[19] = DateADTGetDatum(s->first_order);
+	null[20] = s->last_order == NO_DATE;
+	v[20] = DateADTGetDatum(s->last_order);
+	null[21] = s->prev_order == NO_DATE;
+	v[21] = DateADTGetDatum(s->prev_order);
+	v[22] = Money4ToNumericScaled(overdue_30, s->dscale);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, null)));
 }

@@ -16,7 +16,19 @@ CREATE TABLE @extschema@.profile (
 	computed_grade	@extschema@.credit_grade NOT NULL,
 	override_id		bigint,
 	credit_grade	@extschema@.credit_grade NOT NULL,
-	refreshed_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+	refreshed_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	lifecycle_policy_id text,
+	lifecycle_stage	@extschema@.lifecycle_stage,
+	lifecycle_phase	@extschema@.lifecycle_phase,
+	behaviour_segment @extschema@.behaviour_segment,
+	first_order_on	date,
+	last_order_on	date,
+	orders_12m		integer,
+	revenue_12m		numeric,
+	rfm_r			smallint,
+	rfm_f			smallint,
+	rfm_m			smallint,
+	rfm_segment		@extschema@.rfm_segment
 );
 
 -- Derived data, but dumped too: a restored database answers at once, and the
@@ -42,6 +54,18 @@ COMMENT ON COLUMN @extschema@.profile.computed_grade IS 'grade from the score, b
 COMMENT ON COLUMN @extschema@.profile.override_id IS 'credit_override in force, if any';
 COMMENT ON COLUMN @extschema@.profile.credit_grade IS 'credit grade A-D in force (override, else computed)';
 COMMENT ON COLUMN @extschema@.profile.refreshed_at IS 'when refresh() wrote this row';
+COMMENT ON COLUMN @extschema@.profile.lifecycle_policy_id IS 'lifecycle policy the stage, phase and segment were computed under';
+COMMENT ON COLUMN @extschema@.profile.lifecycle_stage IS 'lifecycle stage: potential, new, active, reactivated, dormant, churned';
+COMMENT ON COLUMN @extschema@.profile.lifecycle_phase IS 'revenue phase: introduction, growth, maturity, decline (NULL: no order yet)';
+COMMENT ON COLUMN @extschema@.profile.behaviour_segment IS 'behaviour segment (first-match rules of the lifecycle policy)';
+COMMENT ON COLUMN @extschema@.profile.first_order_on IS 'first (non-cancelled) order by as_of';
+COMMENT ON COLUMN @extschema@.profile.last_order_on IS 'last (non-cancelled) order by as_of';
+COMMENT ON COLUMN @extschema@.profile.orders_12m IS 'orders in the 365 days up to as_of (RFM frequency)';
+COMMENT ON COLUMN @extschema@.profile.revenue_12m IS 'invoiced in the 365 days up to as_of (RFM monetary)';
+COMMENT ON COLUMN @extschema@.profile.rfm_r IS 'RFM recency quintile score 1-5 (5 = most recent order)';
+COMMENT ON COLUMN @extschema@.profile.rfm_f IS 'RFM frequency quintile score 1-5 (5 = most orders in 12 months)';
+COMMENT ON COLUMN @extschema@.profile.rfm_m IS 'RFM monetary quintile score 1-5 (5 = most revenue in 12 months)';
+COMMENT ON COLUMN @extschema@.profile.rfm_segment IS 'named RFM segment (NULL: no order yet)';
 
 -- Every change of class, kept: grades can be compared over time.
 CREATE TABLE @extschema@.class_history (
@@ -70,7 +94,7 @@ COMMENT ON TABLE @extschema@.class_history IS
 	'every change of a customer''s class (grade, stage, segment, tags, ...), append-only';
 COMMENT ON COLUMN @extschema@.class_history.history_id IS 'row key, in the order changes were recorded';
 COMMENT ON COLUMN @extschema@.class_history.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.class_history.dimension IS 'which class changed: credit_grade, ...';
+COMMENT ON COLUMN @extschema@.class_history.dimension IS 'which class changed: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, ...';
 COMMENT ON COLUMN @extschema@.class_history.old_value IS 'value before (NULL: first classification)';
 COMMENT ON COLUMN @extschema@.class_history.new_value IS 'value after (NULL: customer gone)';
 COMMENT ON COLUMN @extschema@.class_history.as_of IS 'the as-of date of the refresh that saw the change';

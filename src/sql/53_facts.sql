@@ -17,10 +17,20 @@ CREATE TYPE @extschema@.credit_facts AS (
 	tenure_days		integer,
 	industry_points	numeric,
 	region_points	numeric,
-	external_score	numeric
+	external_score	numeric,
+	invoices_12m	integer,
+	overdue_invoices integer,
+	revenue_180d	numeric,
+	revenue_prior_180d numeric,
+	orders_90d		integer,
+	orders_prior_90d integer,
+	first_order_on	date,
+	last_order_on	date,
+	previous_order_on date,
+	overdue_30d_balance numeric
 );
 COMMENT ON TYPE @extschema@.credit_facts IS
-	'inputs of the credit score: revenue_12m, orders_12m, order_months (bit i = an order in the 30-day window i back from as_of), invoices_paid, on_time_ratio (by amount), days_beyond_terms (amount-weighted, signed: early is negative), payment_index (20-100, NULL below 3 paid invoices), recent_payment_index (the same over invoices settled in the last 90 days, NULL when none), open_balance, overdue_balance, defaults (open > 90 days past due), tenure_days, industry_points, region_points, external_score';
+	'inputs of the credit score: revenue_12m, orders_12m, order_months (bit i = an order in the 30-day window i back from as_of), invoices_paid, on_time_ratio (by amount), days_beyond_terms (amount-weighted, signed: early is negative), payment_index (20-100, NULL below 3 paid invoices), recent_payment_index (the same over invoices settled in the last 90 days, NULL when none), open_balance, overdue_balance, defaults (open > 90 days past due), tenure_days, industry_points, region_points, external_score; and for lifecycle, segments and RFM: invoices_12m (invoices issued in the last 365 days), overdue_invoices (open and past due), revenue_180d (invoiced 0-179 days back), revenue_prior_180d (180-359 days back), orders_90d (0-89 days back), orders_prior_90d (90-179 days back), first_order_on, last_order_on, previous_order_on (the latest order day before last_order_on), overdue_30d_balance (open more than 30 days past due); cancelled orders do not count';
 
 -- PAYDEX-style index from amount-weighted days beyond terms (signed):
 -- 100 at 30 days early, 90 at 20 early, 80 on time, 70 at 15 late, 50 at 30,
@@ -59,7 +69,17 @@ CREATE TYPE @extschema@.txn_facts AS (
 	open_balance	numeric,
 	overdue_balance	numeric,
 	defaults		integer,
-	first_issued	date
+	first_issued	date,
+	invoices_12m	integer,
+	overdue_invoices integer,
+	revenue_180d	numeric,
+	revenue_prior_180d numeric,
+	orders_90d		integer,
+	orders_prior_90d integer,
+	first_order_on	date,
+	last_order_on	date,
+	previous_order_on date,
+	overdue_30d_balance numeric
 );
 COMMENT ON TYPE @extschema@.txn_facts IS
 	'per-customer transaction facts from credit_facts_agg (see credit_facts for the meaning of each field; invoices counts invoices issued by as_of, first_issued is the first issue date)';
@@ -112,7 +132,7 @@ AS $$
 			UNION ALL
 			SELECT 'o', o.customer_id, NULL, NULL, o.ordered_on, NULL
 			FROM @extschema@.src_order o
-			WHERE o.ordered_on <= $1 AND o.ordered_on > $1 - 365 AND o.status <> 'cancelled'
+			WHERE o.ordered_on <= $1 AND o.status <> 'cancelled'
 			  AND ($3 IS NULL OR o.customer_id = ANY ($3))
 		) t
 		GROUP BY t.customer_id
@@ -142,7 +162,17 @@ AS $$
 			   $1 - least(c.created_on, (t.f).first_issued),
 			   coalesce(ind.points, (SELECT points FROM risk WHERE prefix = 'industry')),
 			   coalesce(reg.points, (SELECT points FROM risk WHERE prefix = 'region')),
-			   ext.score)::@extschema@.credit_facts
+			   ext.score,
+			   coalesce((t.f).invoices_12m, 0),
+			   coalesce((t.f).overdue_invoices, 0),
+			   coalesce((t.f).revenue_180d, 0),
+			   coalesce((t.f).revenue_prior_180d, 0),
+			   coalesce((t.f).orders_90d, 0),
+			   coalesce((t.f).orders_prior_90d, 0),
+			   (t.f).first_order_on,
+			   (t.f).last_order_on,
+			   (t.f).previous_order_on,
+			   coalesce((t.f).overdue_30d_balance, 0))::@extschema@.credit_facts
 	FROM @extschema@.src_customer c
 	LEFT JOIN txn t ON t.customer_id = c.customer_id
 	LEFT JOIN ext ON ext.customer_id = c.customer_id

@@ -61,9 +61,11 @@ $triggers$;
 
 -- refresh(as_of, full_refresh): recompute profiles as of a date (default: as_of()).
 -- full_refresh NULL decides by itself: everyone when there are no profiles yet, or
--- they were computed as of another date or under another policy version;
--- otherwise only the customers queued in dirty.  Returns the number of
--- customers whose classes changed (new customers included).
+-- they were computed as of another date or under another policy version, or no
+-- RFM bounds were stored yet; otherwise only the customers queued in dirty.
+-- A full refresh stores new RFM quintile bounds; an incremental one scores its
+-- customers with the latest stored bounds.  Returns the number of customers
+-- whose classes changed (new customers included).
 CREATE FUNCTION @extschema@.refresh(as_of date DEFAULT NULL, full_refresh boolean DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE
@@ -72,6 +74,8 @@ AS $$
 DECLARE
 	d date := coalesce(refresh.as_of, @extschema@.as_of());
 	card @extschema@.scorecard := @extschema@.active_scorecard();
+	pol @extschema@.lifecycle_policy := @extschema@.active_lifecycle_policy();
+	bounds @extschema@.rfm_boundary;
 	version bigint;
 	targets bigint[];
 	changed bigint;
@@ -82,9 +86,11 @@ BEGIN
 
 	IF full_refresh IS NULL THEN
 		full_refresh := NOT EXISTS (SELECT FROM @extschema@.profile)
+			OR NOT EXISTS (SELECT FROM @extschema@.rfm_boundary)
 			OR EXISTS (SELECT FROM @extschema@.profile p
 					   WHERE p.as_of <> d OR p.policy_version <> version
-							 OR p.scorecard_id <> card.scorecard_id);
+							 OR p.scorecard_id <> card.scorecard_id
+							 OR p.lifecycle_policy_id IS DISTINCT FROM pol.policy_id);
 	END IF;
 
 	IF full_refresh THEN
@@ -106,34 +112,119 @@ BEGIN
 	SELECT f.customer_id, d AS as_of, card.scorecard_id, version AS policy_version,
 		   s.scale_points, s.payment_points, s.stability_points, s.risk_points,
 		   s.internal_score, (f.facts).external_score, s.score AS credit_score, s.grade AS computed_grade,
-		   o.override_id, coalesce(o.grade, s.grade) AS credit_grade, pg_catalog.now() AS refreshed_at
+		   o.override_id, coalesce(o.grade, s.grade) AS credit_grade, pg_catalog.now() AS refreshed_at,
+		   pol.policy_id AS lifecycle_policy_id, l.stage AS lifecycle_stage, l.phase AS lifecycle_phase,
+		   l.segment, (f.facts).first_order_on, (f.facts).last_order_on, (f.facts).previous_order_on,
+		   (f.facts).orders_12m, (f.facts).revenue_12m, (f.facts).order_months, (f.facts).invoices_12m,
+		   (f.facts).revenue_180d, (f.facts).revenue_prior_180d, (f.facts).overdue_30d_balance,
+		   (f.facts).defaults, (f.facts).payment_index, (f.facts).days_beyond_terms
 	FROM @extschema@.credit_facts(d, card.scorecard_id, targets) f
 	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, card) s
+	CROSS JOIN LATERAL @extschema@.lifecycle_classify(f.facts, pol, d) l
 	LEFT JOIN LATERAL (
 		SELECT co.override_id, co.grade FROM @extschema@.credit_override co
 		WHERE co.customer_id = f.customer_id AND co.valid_from <= d AND d < co.expires_on
 		ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1) o ON true;
 	ANALYZE cc_refresh_new;
 
-	-- history: every grade that changed, with the reason
+	-- RFM quintile bounds: computed over every customer with an order at a
+	-- full refresh, else those of the last full refresh
+	IF full_refresh THEN
+		INSERT INTO @extschema@.rfm_boundary (as_of, policy_version, customers, r_bounds, f_bounds, m_bounds)
+		SELECT d, version, count(*),
+			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY d - n.last_order_on),
+			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY n.orders_12m),
+			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY n.revenue_12m)
+		FROM cc_refresh_new n
+		WHERE n.last_order_on IS NOT NULL
+		RETURNING * INTO bounds;
+	ELSE
+		SELECT * INTO bounds FROM @extschema@.rfm_boundary ORDER BY boundary_id DESC LIMIT 1;
+	END IF;
+
+	-- history: every class that changed, with the reason
 	WITH hist AS (
 		INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
-		SELECT coalesce(n.customer_id, p.customer_id), 'credit_grade', p.credit_grade::text, n.credit_grade::text, d,
-			   CASE
-				   WHEN n.customer_id IS NULL THEN 'customer no longer in the sources'
-				   WHEN n.override_id IS NOT NULL THEN
-					   (SELECT format('override #%s by %s: %s', co.override_id, co.set_by, co.reason)
-						FROM @extschema@.credit_override co WHERE co.override_id = n.override_id)
-				   ELSE format('score %s (scale %s, payment %s, stability %s, risk %s%s) under scorecard %s%s',
-							   n.credit_score, n.scale_points, n.payment_points, n.stability_points, n.risk_points,
-							   CASE WHEN n.external_score IS NOT NULL THEN ', external ' || n.external_score ELSE '' END,
-							   n.scorecard_id,
-							   CASE WHEN p.override_id IS NOT NULL THEN format('; override #%s ended', p.override_id) ELSE '' END)
-			   END
-		FROM cc_refresh_new n
-		FULL JOIN (SELECT * FROM @extschema@.profile
-				   WHERE targets IS NULL OR customer_id = ANY (targets)) p USING (customer_id)
-		WHERE n.credit_grade IS DISTINCT FROM p.credit_grade
+		SELECT j.customer_id, x.dimension, x.old_value, x.new_value, d, x.why
+		FROM (
+			SELECT coalesce(n.customer_id, p.customer_id) AS customer_id, n.customer_id IS NULL AS gone,
+				   p.credit_grade AS old_grade, n.credit_grade AS new_grade,
+				   p.lifecycle_stage AS old_stage, n.lifecycle_stage AS new_stage,
+				   p.lifecycle_phase AS old_phase, n.lifecycle_phase AS new_phase,
+				   p.behaviour_segment AS old_segment, n.segment AS new_segment,
+				   p.rfm_segment AS old_rfm, r.segment AS new_rfm,
+				   p.override_id AS old_override, n.override_id, n.credit_score, n.scale_points, n.payment_points,
+				   n.stability_points, n.risk_points, n.external_score, n.scorecard_id,
+				   n.first_order_on, n.last_order_on, n.previous_order_on, n.orders_12m, n.revenue_12m,
+				   n.order_months, n.invoices_12m, n.revenue_180d, n.revenue_prior_180d,
+				   n.overdue_30d_balance, n.defaults, n.payment_index, n.days_beyond_terms,
+				   r.r, r.f, r.m
+			FROM cc_refresh_new n
+			FULL JOIN (SELECT * FROM @extschema@.profile
+					   WHERE targets IS NULL OR customer_id = ANY (targets)) p USING (customer_id)
+			LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+													bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
+			WHERE n.credit_grade IS DISTINCT FROM p.credit_grade
+			   OR n.lifecycle_stage IS DISTINCT FROM p.lifecycle_stage
+			   OR n.lifecycle_phase IS DISTINCT FROM p.lifecycle_phase
+			   OR n.segment IS DISTINCT FROM p.behaviour_segment
+			   OR r.segment IS DISTINCT FROM p.rfm_segment
+		) j
+		CROSS JOIN LATERAL (VALUES
+			('credit_grade', j.old_grade::text, j.new_grade::text,
+			 CASE
+				 WHEN j.old_grade IS NOT DISTINCT FROM j.new_grade THEN NULL
+				 WHEN j.gone THEN 'customer no longer in the sources'
+				 WHEN j.override_id IS NOT NULL THEN
+					 (SELECT format('override #%s by %s: %s', co.override_id, co.set_by, co.reason)
+					  FROM @extschema@.credit_override co WHERE co.override_id = j.override_id)
+				 ELSE format('score %s (scale %s, payment %s, stability %s, risk %s%s) under scorecard %s%s',
+							 j.credit_score, j.scale_points, j.payment_points, j.stability_points, j.risk_points,
+							 CASE WHEN j.external_score IS NOT NULL THEN ', external ' || j.external_score ELSE '' END,
+							 j.scorecard_id,
+							 CASE WHEN j.old_override IS NOT NULL THEN format('; override #%s ended', j.old_override) ELSE '' END)
+			 END),
+			('lifecycle_stage', j.old_stage::text, j.new_stage::text,
+			 CASE
+				 WHEN j.old_stage IS NOT DISTINCT FROM j.new_stage THEN NULL
+				 WHEN j.gone THEN 'customer no longer in the sources'
+				 WHEN j.last_order_on IS NULL THEN 'no order yet'
+				 ELSE format('last order %s (%s days before %s), first order %s, order before the last %s; new < %s days, dormant >= %s, churned >= %s, reactivated: gap >= %s (lifecycle policy %s)',
+							 j.last_order_on, d - j.last_order_on, d, j.first_order_on,
+							 coalesce(j.previous_order_on::text, 'none'),
+							 pol.new_days, pol.dormant_days, pol.churned_days, pol.dormant_days, pol.policy_id)
+			 END),
+			('lifecycle_phase', j.old_phase::text, j.new_phase::text,
+			 CASE
+				 WHEN j.old_phase IS NOT DISTINCT FROM j.new_phase THEN NULL
+				 WHEN j.gone THEN 'customer no longer in the sources'
+				 WHEN j.last_order_on IS NULL THEN 'no order yet'
+				 ELSE format('revenue last 180 days %s, the 180 days before %s; first order %s; introduction < %s days, growth >= x%s, decline <= x%s (lifecycle policy %s)',
+							 j.revenue_180d, j.revenue_prior_180d, j.first_order_on,
+							 pol.introduction_days, pol.growth_ratio, pol.decline_ratio, pol.policy_id)
+			 END),
+			('segment', j.old_segment::text, j.new_segment::text,
+			 CASE
+				 WHEN j.old_segment IS NOT DISTINCT FROM j.new_segment THEN NULL
+				 WHEN j.gone THEN 'customer no longer in the sources'
+				 WHEN j.last_order_on IS NULL THEN 'no order yet'
+				 ELSE format('%s orders in %s of the last 12 months, revenue 12m %s over %s invoices, overdue > 30 days %s, defaults %s, payment index %s, days beyond terms %s, last order %s days ago (lifecycle policy %s)',
+							 j.orders_12m, length(replace((j.order_months & 4095)::bit(12)::text, '0', '')),
+							 j.revenue_12m, j.invoices_12m, j.overdue_30d_balance, j.defaults,
+							 coalesce(j.payment_index::text, 'n/a'), coalesce(j.days_beyond_terms::text, 'n/a'),
+							 d - j.last_order_on, pol.policy_id)
+			 END),
+			('rfm_segment', j.old_rfm::text, j.new_rfm::text,
+			 CASE
+				 WHEN j.old_rfm IS NOT DISTINCT FROM j.new_rfm THEN NULL
+				 WHEN j.gone THEN 'customer no longer in the sources'
+				 WHEN j.last_order_on IS NULL THEN 'no order yet'
+				 ELSE format('R%s F%s M%s: last order %s days ago, %s orders and revenue %s in 12 months; quintile bounds of the full refresh as of %s: days %s, orders %s, revenue %s',
+							 j.r, j.f, j.m, d - j.last_order_on, j.orders_12m, j.revenue_12m,
+							 bounds.as_of, bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)
+			 END)
+		) AS x (dimension, old_value, new_value, why)
+		WHERE x.old_value IS DISTINCT FROM x.new_value
 		RETURNING customer_id
 	)
 	SELECT count(DISTINCT customer_id) INTO changed FROM hist;
@@ -152,12 +243,31 @@ BEGIN
 		internal_score = n.internal_score, external_score = n.external_score,
 		credit_score = n.credit_score, computed_grade = n.computed_grade,
 		override_id = n.override_id, credit_grade = n.credit_grade,
-		refreshed_at = n.refreshed_at
+		refreshed_at = n.refreshed_at,
+		lifecycle_policy_id = n.lifecycle_policy_id, lifecycle_stage = n.lifecycle_stage,
+		lifecycle_phase = n.lifecycle_phase, behaviour_segment = n.segment,
+		first_order_on = n.first_order_on, last_order_on = n.last_order_on,
+		orders_12m = n.orders_12m, revenue_12m = n.revenue_12m,
+		rfm_r = r.r, rfm_f = r.f, rfm_m = r.m, rfm_segment = r.segment
 	FROM cc_refresh_new n
+	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
 	WHERE n.customer_id = p.customer_id;
 
 	INSERT INTO @extschema@.profile
-	SELECT n.* FROM cc_refresh_new n
+		(customer_id, as_of, scorecard_id, policy_version, scale_points, payment_points,
+		 stability_points, risk_points, internal_score, external_score, credit_score,
+		 computed_grade, override_id, credit_grade, refreshed_at,
+		 lifecycle_policy_id, lifecycle_stage, lifecycle_phase, behaviour_segment, first_order_on,
+		 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment)
+	SELECT n.customer_id, n.as_of, n.scorecard_id, n.policy_version, n.scale_points, n.payment_points,
+		   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
+		   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
+		   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
+		   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment
+	FROM cc_refresh_new n
+	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
 	WHERE NOT EXISTS (SELECT FROM @extschema@.profile p WHERE p.customer_id = n.customer_id);
 
 	DROP TABLE cc_refresh_new;
@@ -167,4 +277,4 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.refresh(date, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.refresh(date, boolean) TO customer_class_analyst;
 COMMENT ON FUNCTION @extschema@.refresh(date, boolean) IS
-	'recompute customer profiles as of a date (default as_of()): everyone when full or when date/policy changed, else the queued dirty customers; records class changes in class_history; returns customers whose classes changed';
+	'recompute customer profiles (credit grade, lifecycle stage and phase, behaviour segment, RFM) as of a date (default as_of()): everyone when full or when date/policy changed, else the queued dirty customers; records class changes in class_history; returns customers whose classes changed';

@@ -19,10 +19,37 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 			   || CASE WHEN p.override_id IS NOT NULL THEN format('; overridden to %s', p.credit_grade) ELSE '' END
 			   AS score_explanation,
 		   c.credit_limit AS own_credit_limit,
+		   p.lifecycle_stage,
+		   p.lifecycle_stage::text AS stage,
+		   sl.label_en AS stage_label_en,
+		   sl.label_zh AS stage_label_zh,
+		   p.lifecycle_phase,
+		   p.lifecycle_phase::text AS phase,
+		   pl.label_en AS phase_label_en,
+		   pl.label_zh AS phase_label_zh,
+		   p.behaviour_segment,
+		   p.behaviour_segment::text AS behaviour,
+		   bl.label_en AS behaviour_label_en,
+		   bl.label_zh AS behaviour_label_zh,
+		   p.rfm_r, p.rfm_f, p.rfm_m,
+		   p.rfm_r::text || p.rfm_f::text || p.rfm_m::text AS rfm_score,
+		   p.rfm_segment,
+		   p.rfm_segment::text AS rfm,
+		   rl.label_en AS rfm_label_en,
+		   rl.label_zh AS rfm_label_zh,
+		   p.first_order_on,
+		   p.last_order_on,
+		   p.as_of - p.last_order_on AS days_since_last_order,
+		   p.orders_12m,
+		   p.revenue_12m,
 		   p.refreshed_at
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
-	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text;
+	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
+	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
+	LEFT JOIN @extschema@.class_label pl ON pl.dimension = 'lifecycle_phase' AND pl.value = p.lifecycle_phase::text
+	LEFT JOIN @extschema@.class_label bl ON bl.dimension = 'segment' AND bl.value = p.behaviour_segment::text
+	LEFT JOIN @extschema@.class_label rl ON rl.dimension = 'rfm_segment' AND rl.value = p.rfm_segment::text;
 
 GRANT SELECT ON @extschema@.customer_profile TO customer_class_reader;
 COMMENT ON VIEW @extschema@.customer_profile IS
@@ -47,6 +74,31 @@ COMMENT ON COLUMN @extschema@.customer_profile.risk_points IS 'industry/region r
 COMMENT ON COLUMN @extschema@.customer_profile.external_score IS 'external score blended in, if any';
 COMMENT ON COLUMN @extschema@.customer_profile.score_explanation IS 'the score and its parts in one line';
 COMMENT ON COLUMN @extschema@.customer_profile.own_credit_limit IS 'the customer''s own credit limit, if set';
+COMMENT ON COLUMN @extschema@.customer_profile.lifecycle_stage IS 'lifecycle stage (enum): potential, new, active, reactivated, dormant, churned';
+COMMENT ON COLUMN @extschema@.customer_profile.stage IS 'lifecycle stage, as text';
+COMMENT ON COLUMN @extschema@.customer_profile.stage_label_en IS 'lifecycle stage display name, English';
+COMMENT ON COLUMN @extschema@.customer_profile.stage_label_zh IS 'lifecycle stage display name, Simplified Chinese';
+COMMENT ON COLUMN @extschema@.customer_profile.lifecycle_phase IS 'revenue phase (enum): introduction, growth, maturity, decline; NULL: no order yet';
+COMMENT ON COLUMN @extschema@.customer_profile.phase IS 'revenue phase, as text';
+COMMENT ON COLUMN @extschema@.customer_profile.phase_label_en IS 'revenue phase display name, English';
+COMMENT ON COLUMN @extschema@.customer_profile.phase_label_zh IS 'revenue phase display name, Simplified Chinese';
+COMMENT ON COLUMN @extschema@.customer_profile.behaviour_segment IS 'behaviour segment (enum)';
+COMMENT ON COLUMN @extschema@.customer_profile.behaviour IS 'behaviour segment, as text';
+COMMENT ON COLUMN @extschema@.customer_profile.behaviour_label_en IS 'behaviour segment display name, English';
+COMMENT ON COLUMN @extschema@.customer_profile.behaviour_label_zh IS 'behaviour segment display name, Simplified Chinese';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm_r IS 'RFM recency score 1-5 (5 = most recent)';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm_f IS 'RFM frequency score 1-5';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm_m IS 'RFM monetary score 1-5';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm_score IS 'RFM scores as one code, e.g. 545';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm_segment IS 'named RFM segment (enum); NULL: no order yet';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm IS 'named RFM segment, as text';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm_label_en IS 'RFM segment display name, English';
+COMMENT ON COLUMN @extschema@.customer_profile.rfm_label_zh IS 'RFM segment display name, Simplified Chinese';
+COMMENT ON COLUMN @extschema@.customer_profile.first_order_on IS 'first order (cancelled ones do not count)';
+COMMENT ON COLUMN @extschema@.customer_profile.last_order_on IS 'last order (cancelled ones do not count)';
+COMMENT ON COLUMN @extschema@.customer_profile.days_since_last_order IS 'days from the last order to as_of (RFM recency)';
+COMMENT ON COLUMN @extschema@.customer_profile.orders_12m IS 'orders in the 12 months up to as_of (RFM frequency)';
+COMMENT ON COLUMN @extschema@.customer_profile.revenue_12m IS 'invoiced in the 12 months up to as_of (RFM monetary)';
 COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() last wrote the profile';
 
 -- "Why is this customer C?": the score's parts, computed now from the
