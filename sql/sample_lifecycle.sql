@@ -60,8 +60,10 @@ FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id
 WHERE (cs.segment = 'dormant' AND p.lifecycle_stage <> 'dormant')
    OR (cs.segment = 'churned' AND p.lifecycle_stage <> 'churned')
 GROUP BY 1, 2;
--- and nobody else is churned; only occasional large buyers (orders months
--- apart) are also dormant
+-- and nobody else is churned; only occasional large buyers (orders about
+-- 120 days apart) are also dormant or churned between orders, and reactivated
+-- when they order again: the stage rule is the same for every customer (a
+-- policy with dormant_days above their rhythm keeps them active)
 SELECT cs.segment, p.lifecycle_stage, count(*)
 FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
 WHERE (p.lifecycle_stage = 'churned' AND cs.segment NOT IN ('churned', 'occasional_large'))
@@ -92,6 +94,21 @@ GROUP BY 1, 2;
 SELECT cs.segment, p.behaviour_segment, count(*)
 FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
 WHERE cs.segment IN ('punctual', 'frequent_small', 'occasional_large') AND p.behaviour_segment IN ('late_payer', 'overdue_high_risk')
+GROUP BY 1, 2;
+
+-- RFM is relative to the customer base (most sample customers ordered in
+-- the last three weeks, so a monthly buyer 20 days on may score R 2); but
+-- steady buyers are never Lost or Hibernating, and dormant and churned
+-- customers always are
+SELECT cs.segment, p.rfm_segment, count(*)
+FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+WHERE cs.segment IN ('punctual', 'frequent_small', 'slipping', 'near_limit') AND p.rfm_segment IN ('lost', 'hibernating')
+   OR cs.segment IN ('dormant', 'churned') AND p.rfm_segment NOT IN ('lost', 'hibernating')
+GROUP BY 1, 2;
+-- frequent small buyers are never At Risk either
+SELECT cs.segment, p.rfm_segment, count(*)
+FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+WHERE cs.segment = 'frequent_small' AND p.rfm_segment IN ('at_risk', 'cant_lose_them', 'about_to_sleep')
 GROUP BY 1, 2;
 
 -- the first refresh recorded stage, phase, segment and RFM segment per customer

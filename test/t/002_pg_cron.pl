@@ -47,7 +47,7 @@ ok($node->poll_query_until('postgres',
 	q{SELECT count(*) = 0 FROM customer_class.dirty}, 't'),
 	'the next scheduled refresh consumed the queue');
 is($node->safe_psql('postgres',
-	q{SELECT count(*) FROM customer_class.class_history WHERE customer_id = 2}),
+	q{SELECT count(*) FROM customer_class.class_history WHERE customer_id = 2 AND dimension = 'credit_grade'}),
 	'2', "the new invoice changed customer 2's grade, and history shows it");
 
 $node->stop;
