@@ -70,6 +70,7 @@ FROM (VALUES
 	('ordered after a 90-day gap: reactivated', jsonb_build_object('previous_order_on', pg_temp.ago(100))),
 	('ordered after an 89-day gap: active', jsonb_build_object('previous_order_on', pg_temp.ago(99))),
 	('single order long ago, then one now: reactivated', jsonb_build_object('first_order_on', pg_temp.ago(300), 'previous_order_on', pg_temp.ago(300))),
+	('no first order day: the last one counts', jsonb_build_object('first_order_on', NULL, 'previous_order_on', NULL)),
 	('established', '{}'::jsonb)
 ) AS c (example, changes);
 

@@ -321,6 +321,11 @@ ReadFacts(LifecycleCache *cache, HeapTupleHeader row, LifecycleFacts *f)
 	f->first_order = AttDate(v, n, d, a[F_FIRST_ORDER]);
 	f->last_order = AttDate(v, n, d, a[F_LAST_ORDER]);
 	f->previous_order = AttDate(v, n, d, a[F_PREVIOUS_ORDER]);
+	/* hand-made facts may lack a first order day: the last one then */
+	if (f->last_order != NO_DATE && (f->first_order == NO_DATE || f->first_order > f->last_order))
+		f->first_order = f->last_order;
+	if (f->previous_order != NO_DATE && f->previous_order >= f->last_order)
+		f->previous_order = NO_DATE;
 }
 
 /* potential, churned, dormant, new, reactivated, active: the first that applies */
