@@ -23,6 +23,7 @@ REGRESS = \
 	views_roles \
 	scoring \
 	sample_grades \
+	credit \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

@@ -120,7 +120,7 @@ CREATE FUNCTION @extschema@.credit_verdict_message(v @extschema@.credit_verdict,
 	RETURN pg_catalog.format('credit check at %s failed for customer %s%s: %s',
 		v.checkpoint, v.customer_id, coalesce(' (' || what || ')', ''),
 		CASE v.violation
-			WHEN 'limit_exceeded' THEN pg_catalog.format('exposure %s would exceed the credit limit %s',
+			WHEN 'limit_exceeded' THEN pg_catalog.format('exposure %s is above the credit limit %s',
 				v.exposure_after, v.credit_limit)
 			WHEN 'invoice_overdue' THEN pg_catalog.format('invoice %s is %s days overdue',
 				v.overdue_invoice, v.overdue_days)
