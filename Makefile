@@ -29,7 +29,8 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
 	payment_fk \
-	refresh_queue
+	refresh_queue \
+	credit_concurrency
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
