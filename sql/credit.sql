@@ -216,6 +216,20 @@ SELECT customer_id, kind, resolved_at IS NOT NULL AS resolved FROM customer_clas
 WHERE customer_id = 4 ORDER BY alert_id;
 SELECT customer_class.resolve_alert(alert_id) FROM customer_class.alerts WHERE customer_id = 4 AND kind = 'grade_d';
 
+-- == credit_report(): the whole picture of one customer ==
+INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
+	(4002, 4, '2025-09-01', '2025-10-01', 700.00), (4003, 4, '2025-12-01', '2025-12-31', 300.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES (41, 4, 4002, '2025-12-30', 200.00);
+SELECT r->'customer'->>'name' AS name, r->'grade'->>'grade' AS grade, r->'grade'->>'label_zh' AS label_zh,
+	   jsonb_array_length(r->'explanation') AS explanation_rows, r->>'alert_level' AS alert_level,
+	   jsonb_array_length(r->'open_alerts') AS open_alerts
+FROM customer_class.credit_report(4) r;
+SELECT key, value FROM customer_class.credit_report(4) r, jsonb_each(r - 'customer' - 'grade' - 'explanation' - 'open_alerts' - 'history' - 'alert_level') ORDER BY key;
+SELECT customer_class.credit_report(99);
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM customer_class.payment WHERE payment_id = 41;
+DELETE FROM customer_class.invoice WHERE invoice_id IN (4002, 4003);
+
 -- == The ledger agrees with a full recomputation ==
 SELECT * FROM customer_class.verify_exposure();
 SELECT x.customer_id, x.exposure, r.exposure AS recomputed

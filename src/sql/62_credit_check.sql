@@ -52,8 +52,7 @@ AS $$
 DECLARE
 	d date := coalesce(credit_evaluate.as_of, @extschema@.as_of());
 	v @extschema@.credit_verdict;
-	li @extschema@.credit_limit_info;
-	overdue_days text;
+	grade_d text;
 	pct numeric;
 BEGIN
 	IF checkpoint NOT IN ('order', 'delivery', 'invoice') THEN
@@ -62,51 +61,61 @@ BEGIN
 	END IF;
 	v.customer_id := customer_id;
 	v.checkpoint := checkpoint;
-	v.mode := @extschema@.credit_check_mode(customer_id, checkpoint, d);
 	v.asked := asked;
 	v.exposure_after := exposure_after;
 	v.exposure_before := exposure_after - asked;
 	v.allowed := true;
 	v.nearly_used := false;
+	-- everything the check needs in one query (credit_limit_rows is inlined;
+	-- the oldest invoice past the overdue rule is only looked for when the
+	-- rule is on)
+	SELECT coalesce(
+			   (SELECT e.mode FROM @extschema@.credit_check_exception e
+				WHERE e.customer_id = credit_evaluate.customer_id
+				  AND (e.checkpoint = credit_evaluate.checkpoint OR e.checkpoint IS NULL)
+				  AND (e.expires_on IS NULL OR e.expires_on > d)
+				ORDER BY e.checkpoint IS NULL, e.set_at DESC, e.exception_id DESC LIMIT 1),
+			   st.mode),
+		   l.credit_limit, l.limit_source, l.credit_grade, st.grade_d, st.pct,
+		   CASE WHEN st.overdue_days <> 'off' THEN
+			   (SELECT i.invoice_id FROM @extschema@.src_invoice i
+				WHERE i.customer_id = credit_evaluate.customer_id AND i.due_on < d - st.overdue_days::integer
+				  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
+										   WHERE p.invoice_id = i.invoice_id), 0)
+				ORDER BY i.due_on, i.invoice_id
+				LIMIT 1) END
+	INTO v.mode, v.credit_limit, v.limit_source, v.credit_grade, grade_d, pct, v.overdue_invoice
+	FROM @extschema@.credit_limit_rows(credit_evaluate.customer_id, d) l,
+		 (SELECT (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'mode.' || credit_evaluate.checkpoint ORDER BY cs.shipped LIMIT 1) AS mode,
+				 (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'rule.overdue_days' ORDER BY cs.shipped LIMIT 1) AS overdue_days,
+				 (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'rule.grade_d' ORDER BY cs.shipped LIMIT 1) AS grade_d,
+				 (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'alert.nearly_used_pct' ORDER BY cs.shipped LIMIT 1)::numeric AS pct) st;
 	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
 
-	li := @extschema@.credit_limit_info(customer_id, d);
-	v.credit_limit := li.credit_limit;
-	v.limit_source := li.limit_source;
-	v.credit_grade := li.credit_grade;
-
-	IF li.credit_limit IS NOT NULL AND exposure_after > li.credit_limit THEN
+	IF v.credit_limit IS NOT NULL AND exposure_after > v.credit_limit THEN
 		v.violation := 'limit_exceeded';
 		v.sqlstate := 'CC001';
 	END IF;
 
-	IF v.violation IS NULL THEN
-		overdue_days := @extschema@.credit_setting('rule.overdue_days');
-		IF overdue_days <> 'off' THEN
-			SELECT i.invoice_id, d - i.due_on INTO v.overdue_invoice, v.overdue_days
-			FROM @extschema@.src_invoice i
-			WHERE i.customer_id = credit_evaluate.customer_id AND i.due_on < d - overdue_days::integer
-			  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
-									   WHERE p.invoice_id = i.invoice_id), 0)
-			ORDER BY i.due_on, i.invoice_id
-			LIMIT 1;
-			IF FOUND THEN
-				v.violation := 'invoice_overdue';
-				v.sqlstate := 'CC002';
-			END IF;
-		END IF;
+	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
+		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
+		v.violation := 'invoice_overdue';
+		v.sqlstate := 'CC002';
 	END IF;
 
-	IF v.violation IS NULL AND li.credit_grade = 'D' AND @extschema@.credit_setting('rule.grade_d') = 'on' THEN
+	IF v.violation IS NULL AND v.credit_grade = 'D' AND grade_d = 'on' THEN
 		v.violation := 'grade_d';
 		v.sqlstate := 'CC003';
 	END IF;
 
-	IF v.violation IS NULL AND li.credit_limit > 0 THEN
-		pct := @extschema@.credit_setting('alert.nearly_used_pct')::numeric;
-		v.nearly_used := exposure_after * 100 >= li.credit_limit * pct;
+	IF v.violation IS NULL AND v.credit_limit > 0 THEN
+		v.nearly_used := exposure_after * 100 >= v.credit_limit * pct;
 	END IF;
 	v.allowed := v.violation IS NULL OR v.mode <> 'block';
 	RETURN v;
@@ -195,7 +204,7 @@ DECLARE
 	n_id bigint;
 	delivered boolean := false;
 	increase numeric;
-	e @extschema@.credit_exposure;
+	exposure numeric;
 BEGIN
 	IF TG_OP <> 'INSERT' THEN
 		o_cust := OLD.customer_id;
@@ -216,8 +225,9 @@ BEGIN
 		IF o_open = n_open AND o_ship = n_ship THEN
 			RETURN NULL;
 		END IF;
-		e := @extschema@.exposure_add(n_cust, n_open - o_open, n_ship - o_ship, 0, 0);
-		increase := (n_open + n_ship) - (o_open + o_ship);
+		n_open := n_open - o_open;
+		n_ship := n_ship - o_ship;
+		increase := n_open + n_ship;
 	ELSE
 		IF o_cust IS NOT NULL AND (o_open <> 0 OR o_ship <> 0) THEN
 			PERFORM @extschema@.exposure_add(o_cust, -o_open, -o_ship, 0, 0);
@@ -225,15 +235,22 @@ BEGIN
 		IF n_cust IS NULL OR (n_open = 0 AND n_ship = 0) THEN
 			RETURN NULL;
 		END IF;
-		e := @extschema@.exposure_add(n_cust, n_open, n_ship, 0, 0);
 		increase := n_open + n_ship;
 		delivered := n_ship > 0;
 	END IF;
+	-- the delta, locking the customer's ledger row (inline: the hot path)
+	UPDATE @extschema@.credit_exposure x
+	SET open_orders = x.open_orders + n_open, shipped_not_invoiced = x.shipped_not_invoiced + n_ship
+	WHERE x.customer_id = n_cust
+	RETURNING x.exposure INTO exposure;
+	IF NOT FOUND THEN
+		exposure := (@extschema@.exposure_add(n_cust, n_open, n_ship, 0, 0)).exposure;
+	END IF;
 
 	IF delivered THEN
-		PERFORM @extschema@.credit_enforce(n_cust, 'delivery', e.exposure, n_ship, 'order ' || n_id);
+		PERFORM @extschema@.credit_enforce(n_cust, 'delivery', exposure, NEW.amount, 'order ' || n_id);
 	ELSIF increase > 0 THEN
-		PERFORM @extschema@.credit_enforce(n_cust, 'order', e.exposure, increase, 'order ' || n_id);
+		PERFORM @extschema@.credit_enforce(n_cust, 'order', exposure, increase, 'order ' || n_id);
 	END IF;
 	RETURN NULL;
 END
@@ -252,7 +269,7 @@ DECLARE
 	n_cust bigint;
 	n_amt numeric := 0;
 	released numeric := 0;
-	e @extschema@.credit_exposure;
+	exposure numeric;
 BEGIN
 	IF TG_OP <> 'INSERT' THEN
 		o_cust := OLD.customer_id;
@@ -266,7 +283,6 @@ BEGIN
 		IF o_amt = n_amt THEN
 			RETURN NULL;
 		END IF;
-		e := @extschema@.exposure_add(n_cust, 0, 0, n_amt - o_amt, 0);
 	ELSE
 		IF o_cust IS NOT NULL THEN
 			PERFORM @extschema@.exposure_add(o_cust, 0, 0, -o_amt, 0);
@@ -275,7 +291,13 @@ BEGIN
 			RETURN NULL;
 		END IF;
 		o_amt := 0;
-		e := @extschema@.exposure_add(n_cust, 0, 0, n_amt, 0);
+	END IF;
+	UPDATE @extschema@.credit_exposure x
+	SET invoice_balance = x.invoice_balance + (n_amt - o_amt)
+	WHERE x.customer_id = n_cust
+	RETURNING x.exposure INTO exposure;
+	IF NOT FOUND THEN
+		exposure := (@extschema@.exposure_add(n_cust, 0, 0, n_amt - o_amt, 0)).exposure;
 	END IF;
 	IF n_amt <= o_amt THEN
 		RETURN NULL;
@@ -286,7 +308,7 @@ BEGIN
 		WHERE so.order_id = NEW.order_id AND so.status IN ('open', 'shipped');
 		released := coalesce(released, 0);
 	END IF;
-	PERFORM @extschema@.credit_enforce(n_cust, 'invoice', e.exposure - released, n_amt - o_amt - released,
+	PERFORM @extschema@.credit_enforce(n_cust, 'invoice', exposure - released, n_amt - o_amt - released,
 									   'invoice ' || NEW.invoice_id);
 	RETURN NULL;
 END

@@ -155,3 +155,93 @@ COMMENT ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_leve
 COMMENT ON FUNCTION @extschema@.resolve_alert(bigint) IS 'resolve an open alert by hand';
 COMMENT ON FUNCTION @extschema@.credit_alert_scan(date) IS
 	'periodic scan: raises overdue-invoice and limit alerts as of a date and resolves those no longer true; returns new alerts';
+
+-- The whole credit picture of one customer, as jsonb for an application:
+-- customer, grade with its explanation (profile and explain_score), limit
+-- and its source, exposure and available credit, the check modes in force
+-- for it, receivables aging of the open invoices (buckets current, 1-30,
+-- 31-60, 61-90, 91+ days past due), payment figures (payment index, days
+-- beyond terms, on-time ratio from credit_facts), open alerts and the last
+-- 20 changes of class.
+CREATE FUNCTION @extschema@.credit_report(customer_id bigint, as_of date DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d date := coalesce(credit_report.as_of, @extschema@.as_of());
+	c record;
+	li @extschema@.credit_limit_info;
+	x @extschema@.credit_exposure;
+	f @extschema@.credit_facts;
+	report jsonb;
+BEGIN
+	SELECT sc.customer_id, sc.name, sc.customer_type, sc.industry, sc.region, sc.payment_terms_days
+	INTO c FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'no_data_found';
+	END IF;
+	li := @extschema@.credit_limit_info(customer_id, d);
+	SELECT * INTO x FROM @extschema@.credit_exposure e WHERE e.customer_id = credit_report.customer_id;
+	SELECT (cf.facts).* INTO f
+	FROM @extschema@.credit_facts(d, (@extschema@.active_scorecard()).scorecard_id, ARRAY[customer_id]) cf;
+
+	report := jsonb_build_object(
+		'customer', to_jsonb(c),
+		'as_of', d,
+		'grade', (SELECT jsonb_build_object('grade', p.credit_grade, 'score', p.credit_score,
+											'computed_grade', p.computed_grade, 'overridden', p.override_id IS NOT NULL,
+											'label_en', l.label_en, 'label_zh', l.label_zh,
+											'graded_as_of', p.as_of, 'refreshed_at', p.refreshed_at)
+				  FROM @extschema@.profile p
+				  LEFT JOIN @extschema@.class_label l ON l.dimension = 'credit_grade' AND l.value = p.credit_grade::text
+				  WHERE p.customer_id = credit_report.customer_id),
+		'explanation', (SELECT jsonb_agg(jsonb_strip_nulls(to_jsonb(e)) ORDER BY e.step)
+						FROM @extschema@.explain_score(customer_id, d) e),
+		'limit', jsonb_build_object('credit_limit', li.credit_limit, 'source', li.limit_source,
+									'valid_until', li.valid_until),
+		'exposure', jsonb_build_object(
+			'open_orders', coalesce(x.open_orders, 0), 'shipped_not_invoiced', coalesce(x.shipped_not_invoiced, 0),
+			'invoice_balance', coalesce(x.invoice_balance, 0), 'unapplied_credits', coalesce(x.unapplied_credits, 0),
+			'exposure', coalesce(x.exposure, 0),
+			'available', li.credit_limit - coalesce(x.exposure, 0),
+			'used_pct', round(coalesce(x.exposure, 0) * 100 / nullif(li.credit_limit, 0), 1)),
+		'checks', jsonb_build_object(
+			'order', @extschema@.credit_check_mode(customer_id, 'order', d),
+			'delivery', @extschema@.credit_check_mode(customer_id, 'delivery', d),
+			'invoice', @extschema@.credit_check_mode(customer_id, 'invoice', d),
+			'rule.overdue_days', @extschema@.credit_setting('rule.overdue_days'),
+			'rule.grade_d', @extschema@.credit_setting('rule.grade_d')),
+		'aging', (SELECT jsonb_build_object(
+						'current', coalesce(sum(o.open) FILTER (WHERE d - o.due_on <= 0), 0),
+						'1-30', coalesce(sum(o.open) FILTER (WHERE d - o.due_on BETWEEN 1 AND 30), 0),
+						'31-60', coalesce(sum(o.open) FILTER (WHERE d - o.due_on BETWEEN 31 AND 60), 0),
+						'61-90', coalesce(sum(o.open) FILTER (WHERE d - o.due_on BETWEEN 61 AND 90), 0),
+						'91+', coalesce(sum(o.open) FILTER (WHERE d - o.due_on > 90), 0),
+						'open_invoices', count(*) FILTER (WHERE o.open > 0))
+				  FROM (SELECT i.due_on, i.amount - coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
+															  WHERE p.invoice_id = i.invoice_id AND p.paid_on <= d), 0) AS open
+						FROM @extschema@.src_invoice i
+						WHERE i.customer_id = credit_report.customer_id AND i.issued_on <= d) o
+				  WHERE o.open > 0),
+		'payments', jsonb_build_object('payment_index', f.payment_index, 'recent_payment_index', f.recent_payment_index,
+									   'days_beyond_terms', f.days_beyond_terms, 'on_time_ratio', f.on_time_ratio,
+									   'invoices_paid', f.invoices_paid, 'overdue_balance', f.overdue_balance,
+									   'revenue_12m', f.revenue_12m),
+		'open_alerts', coalesce((SELECT jsonb_agg(jsonb_build_object('alert_id', a.alert_id, 'kind', a.kind, 'level', a.level,
+															 'raised_at', a.raised_at, 'occurrences', a.occurrences,
+															 'detail', a.detail) ORDER BY a.alert_id)
+								 FROM @extschema@.alerts a
+								 WHERE a.customer_id = credit_report.customer_id AND a.resolved_at IS NULL), '[]'),
+		'alert_level', coalesce((SELECT max(a.level)::text FROM @extschema@.alerts a
+								 WHERE a.customer_id = credit_report.customer_id AND a.resolved_at IS NULL), 'green'),
+		'history', coalesce((SELECT jsonb_agg(jsonb_build_object('dimension', h.dimension, 'old', h.old_value, 'new', h.new_value,
+														 'as_of', h.as_of, 'why', h.why) ORDER BY h.history_id DESC)
+							 FROM (SELECT * FROM @extschema@.class_history ch
+								   WHERE ch.customer_id = credit_report.customer_id
+								   ORDER BY ch.history_id DESC LIMIT 20) h), '[]'));
+	RETURN report;
+END
+$$;
+GRANT EXECUTE ON FUNCTION @extschema@.credit_report(bigint, date) TO customer_class_reader;
+COMMENT ON FUNCTION @extschema@.credit_report(bigint, date) IS
+	'the whole credit picture of one customer as jsonb: grade and explanation, limit, exposure, check modes, aging, payment index, open alerts, recent history';
