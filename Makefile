@@ -9,7 +9,10 @@ OBJS = \
 	src/customer_class.o \
 	src/as_of.o \
 	src/credit_score.o \
-	src/credit_score_sql.o
+	src/credit_score_sql.o \
+	src/facts_agg.o \
+	src/money4.o \
+	src/payment_index.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -21,6 +24,7 @@ REGRESS = \
 	as_of \
 	tables \
 	views_roles \
+	facts \
 	scoring \
 	sample_grades \
 	credit \
