@@ -86,8 +86,8 @@ CREATE FUNCTION @extschema@.exposure_recomputed(customers bigint[] DEFAULT NULL)
 BEGIN ATOMIC
 	WITH o AS (
 		SELECT so.customer_id,
-			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'open'), 0) AS open_orders,
-			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'shipped'), 0) AS shipped_not_invoiced
+			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'open'), 0.00) AS open_orders,
+			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'shipped'), 0.00) AS shipped_not_invoiced
 		FROM @extschema@.src_order so
 		WHERE so.status IN ('open', 'shipped') AND (customers IS NULL OR so.customer_id = ANY (customers))
 		GROUP BY so.customer_id
@@ -98,8 +98,8 @@ BEGIN ATOMIC
 		GROUP BY si.customer_id
 	), p AS (
 		SELECT sp.customer_id,
-			   coalesce(sum(sp.amount) FILTER (WHERE sp.invoice_id IS NOT NULL), 0) AS applied,
-			   coalesce(sum(sp.amount) FILTER (WHERE sp.invoice_id IS NULL), 0) AS unapplied
+			   coalesce(sum(sp.amount) FILTER (WHERE sp.invoice_id IS NOT NULL), 0.00) AS applied,
+			   coalesce(sum(sp.amount) FILTER (WHERE sp.invoice_id IS NULL), 0.00) AS unapplied
 		FROM @extschema@.src_payment sp
 		WHERE customers IS NULL OR sp.customer_id = ANY (customers)
 		GROUP BY sp.customer_id
@@ -111,10 +111,10 @@ BEGIN ATOMIC
 		UNION SELECT i.customer_id FROM i UNION SELECT p.customer_id FROM p
 	)
 	SELECT ids.customer_id,
-		   coalesce(o.open_orders, 0), coalesce(o.shipped_not_invoiced, 0),
-		   coalesce(i.invoiced, 0) - coalesce(p.applied, 0), coalesce(p.unapplied, 0),
-		   coalesce(o.open_orders, 0) + coalesce(o.shipped_not_invoiced, 0)
-			   + coalesce(i.invoiced, 0) - coalesce(p.applied, 0) - coalesce(p.unapplied, 0)
+		   coalesce(o.open_orders, 0.00), coalesce(o.shipped_not_invoiced, 0.00),
+		   coalesce(i.invoiced, 0.00) - coalesce(p.applied, 0.00), coalesce(p.unapplied, 0.00),
+		   coalesce(o.open_orders, 0.00) + coalesce(o.shipped_not_invoiced, 0.00)
+			   + coalesce(i.invoiced, 0.00) - coalesce(p.applied, 0.00) - coalesce(p.unapplied, 0.00)
 	FROM ids
 	LEFT JOIN o ON o.customer_id = ids.customer_id
 	LEFT JOIN i ON i.customer_id = ids.customer_id
