@@ -93,7 +93,7 @@ SQL
 			   (SELECT count(*) FROM customer_class.sales_order WHERE status = 'open'),
 			   (SELECT count(*) FROM customer_class.exposure_recomputed() r
 				WHERE r.exposure > customer_class.credit_limit(r.customer_id)),
-			   CASE WHEN '$run' = 'off' THEN 0 ELSE (SELECT count(*) FROM customer_class.verify_exposure()) END")
+			   CASE WHEN '$run' = 'off' THEN 'n/a' ELSE (SELECT count(*) FROM customer_class.verify_exposure())::text END")
 	printf 'credit load %-3s: %s clients x %s s, %s customers: tps %s (%s transactions%s), orders accepted %s, limit breaches %s, maintained-vs-recomputed differences %s\n' \
 		"$run" "$CLIENTS" "$SECONDS_RUN" "$CUSTOMERS" "$tps" "$tx" "${retried:+, $retried retried}" "$orders" \
 		"$([ "$run" = off ] && echo "n/a ($breaches customers above the limit: no checks)" || echo "$breaches")" "$diffs"
