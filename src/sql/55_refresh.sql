@@ -79,13 +79,15 @@ DECLARE
 	version bigint;
 	targets bigint[];
 	changed bigint;
+	had_profiles boolean;
 BEGIN
 	-- one refresh at a time; sources stay writable meanwhile
 	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
 	SELECT last_value INTO version FROM @extschema@.policy_version;
+	had_profiles := EXISTS (SELECT FROM @extschema@.profile);
 
 	IF full_refresh IS NULL THEN
-		full_refresh := NOT EXISTS (SELECT FROM @extschema@.profile)
+		full_refresh := NOT had_profiles
 			OR NOT EXISTS (SELECT FROM @extschema@.rfm_boundary)
 			OR EXISTS (SELECT FROM @extschema@.profile p
 					   WHERE p.as_of <> d OR p.policy_version <> version
@@ -228,6 +230,28 @@ BEGIN
 		RETURNING customer_id
 	)
 	SELECT count(DISTINCT customer_id) INTO changed FROM hist;
+
+	IF NOT had_profiles THEN
+		-- the first refresh: everyone is new.  No anti-join against the
+		-- (empty, so estimated tiny) profile table: a nested loop over it
+		-- would rescan every row this very INSERT adds.
+		INSERT INTO @extschema@.profile
+			(customer_id, as_of, scorecard_id, policy_version, scale_points, payment_points,
+			 stability_points, risk_points, internal_score, external_score, credit_score,
+			 computed_grade, override_id, credit_grade, refreshed_at,
+			 lifecycle_policy_id, lifecycle_stage, lifecycle_phase, behaviour_segment, first_order_on,
+			 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment)
+		SELECT n.customer_id, n.as_of, n.scorecard_id, n.policy_version, n.scale_points, n.payment_points,
+			   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
+			   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
+			   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
+			   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment
+		FROM cc_refresh_new n
+		LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+												bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true;
+		DROP TABLE cc_refresh_new;
+		RETURN changed;
+	END IF;
 
 	-- customers gone from the sources lose their profile
 	DELETE FROM @extschema@.profile p
