@@ -9,7 +9,12 @@ OBJS = \
 	src/customer_class.o \
 	src/as_of.o \
 	src/credit_score.o \
-	src/credit_score_sql.o
+	src/credit_score_sql.o \
+	src/tagset.o \
+	src/tagset_sql.o \
+	src/tagquery.o \
+	src/tagquery_sql.o \
+	src/tagset_gin.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -23,6 +28,10 @@ REGRESS = \
 	views_roles \
 	scoring \
 	sample_grades \
+	tagset \
+	tagquery \
+	tagset_gin \
+	tag_catalog \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

@@ -106,7 +106,7 @@ ParseOperand(QueryParser *qp)
 		char	   *w;
 
 		qp->p++;
-		tag = w = palloc(strlen(qp->p) + 1);
+		tag = w = palloc(QuotedLength(qp->p) + 1);
 		while (*qp->p != '"')
 		{
 			if (*qp->p == '\0')

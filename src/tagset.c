@@ -157,6 +157,25 @@ CheckTag(const char *tag, int len, const char *literal, const char *at)
 	}
 }
 
+/*
+ * Raw length of the quoted text starting at p (after the opening quote), up
+ * to the closing quote or the end: a bound on its unescaped length, so each
+ * quoted tag allocates no more than its own size.
+ */
+int
+QuotedLength(const char *p)
+{
+	const char *q = p;
+
+	while (*q != '\0' && *q != '"')
+	{
+		if (*q == '\\' && q[1] != '\0')
+			q++;
+		q++;
+	}
+	return q - p;
+}
+
 /* ---- building ---- */
 
 void
@@ -283,9 +302,8 @@ TagSetParse(const char *str)
 			{
 				char	   *w;
 
-				/* unescaped length is at most the raw length */
 				p++;
-				tag = w = palloc(strlen(p) + 1);
+				tag = w = palloc(QuotedLength(p) + 1);
 				while (*p != '"')
 				{
 					if (*p == '\0')
@@ -374,8 +392,8 @@ TagNeedsQuotes(const char *tag, int len)
 }
 
 /*
- * Append tag to out (which has room), quoted when needed; quotes lists the
- * characters that force quoting.  Returns the new end.
+ * Append tag to out (which has room for 2 * len + 2 bytes), double-quoted
+ * and escaped when quote is set.  Returns the new end.
  */
 char *
 WriteTag(char *out, const char *tag, int len, bool quote)

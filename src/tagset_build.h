@@ -19,6 +19,9 @@ extern void TagSetBufInit(TagSetBuf *b, Size maxdata);
 extern void TagSetBufAppend(TagSetBuf *b, const char *tag, int len);
 extern struct varlena *TagSetBufFinish(TagSetBuf *b);
 
+/* raw length of quoted text after the opening quote, up to the closing one */
+extern int	QuotedLength(const char *p);
+
 /* write tag at out, double-quoted and escaped when quote; returns the new end */
 extern char *WriteTag(char *out, const char *tag, int len, bool quote);
 
