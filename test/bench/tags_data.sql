@@ -9,6 +9,10 @@
 -- from 2,000 hierarchical product.catN.itemK tags and 2,978 flat labelK tags.
 -- Deterministic: every draw is a hash of the customer id.
 \set ON_ERROR_STOP 1
+\if :{?bench_tags_rows}
+\else
+\set bench_tags_rows 1000000
+\endif
 SELECT to_regclass('bench_tags.ts') IS NULL AS bench_tags_missing \gset
 \if :bench_tags_missing
 SET client_min_messages = warning;
@@ -36,7 +40,7 @@ SELECT i, sort(uniq(sort(ARRAY[
 	|| ARRAY(SELECT 22 + floor(4978 * power(((hashint8extended(i::bigint * 16 + j, 42) >> 11) & 9007199254740991)::float8
 											/ 9007199254740992.0, 2))::int
 			 FROM generate_series(1, (hashint4(i + 123) & 2147483647) % 13) j))))
-FROM generate_series(1, 1000000) i;
+FROM generate_series(1, :bench_tags_rows) i;
 
 CREATE TABLE bench_tags.arr (id int PRIMARY KEY, tags text[] NOT NULL);
 INSERT INTO bench_tags.arr
