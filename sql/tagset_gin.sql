@@ -84,6 +84,11 @@ RESET enable_seqscan;
 -- a selective query uses the index without being forced to
 EXPLAIN (COSTS OFF) SELECT id FROM gin_test WHERE tags @> '{vip,重点客户}';
 SELECT id FROM gin_test WHERE tags @> '{vip,重点客户}' ORDER BY id LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM gin_test WHERE tags @@ 'vip & 重点客户';
+-- a query that matches most rows is estimated so (0.5% per tag, 2% per
+-- prefix, combined by the operators) and reads the table instead
+EXPLAIN (COSTS OFF) SELECT id FROM gin_test WHERE tags @@ '!vip';
+EXPLAIN (COSTS OFF) SELECT id FROM gin_test WHERE tags @@ '!(vip & region.*)';
 
 -- the index follows updates and deletes
 UPDATE gin_test SET tags = tags + 'fresh' WHERE id <= 3;

@@ -126,6 +126,11 @@ CREATE FUNCTION @extschema@.tagset_hash(@extschema@.tagset) RETURNS integer
 CREATE FUNCTION @extschema@.tagset_hash_extended(@extschema@.tagset, bigint) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'tagset_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+CREATE FUNCTION @extschema@.tagquery_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagquery_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagset @@ tagquery: 0.5% per tag, 2% per prefix, combined by the query''s operators';
+
 -- ---- operators ----
 
 CREATE OPERATOR @extschema@.@> (
@@ -163,7 +168,7 @@ CREATE OPERATOR @extschema@.@@ (
 	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagquery,
 	FUNCTION = @extschema@.tagset_match,
 	COMMUTATOR = OPERATOR(@extschema@.@@),
-	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagquery_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.@@ (@extschema@.tagset, @extschema@.tagquery) IS 'matches the tag query';
 
@@ -171,7 +176,7 @@ CREATE OPERATOR @extschema@.@@ (
 	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagset,
 	FUNCTION = @extschema@.tagquery_match,
 	COMMUTATOR = OPERATOR(@extschema@.@@),
-	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagquery_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.@@ (@extschema@.tagquery, @extschema@.tagset) IS 'the tag query matches';
 
