@@ -15,7 +15,7 @@ WHERE s.customer_id = c.customer_id;
 
 SELECT customer_id, name, tags FROM customer_class.src_customer ORDER BY customer_id LIMIT 5;
 
-\echo '== Construction customers anywhere in East China, not VIP (GIN index, prefix query)'
+\echo '== Construction customers anywhere in East China (prefix query region.east.*), not VIP'
 SELECT count(*) AS customers,
 	   min(name) AS first_by_name
 FROM customer_class.src_customer
