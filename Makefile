@@ -10,6 +10,9 @@ OBJS = \
 	src/as_of.o \
 	src/credit_score.o \
 	src/credit_score_sql.o \
+	src/facts_agg.o \
+	src/money4.o \
+	src/payment_index.o \
 	src/tagset.o \
 	src/tagset_sql.o \
 	src/tagquery.o \
@@ -26,6 +29,7 @@ REGRESS = \
 	as_of \
 	tables \
 	views_roles \
+	facts \
 	scoring \
 	sample_grades \
 	tagset \
