@@ -41,18 +41,30 @@ typedef struct InvoiceEntry
 	bool		has_invoice;
 } InvoiceEntry;
 
+/*
+ * Most customers have a handful of invoices in the window, so the first
+ * INLINE_ENTRIES live in the state's own chunk and are searched linearly:
+ * one allocation per customer and no pointer chasing, which matters with a
+ * million states in a hash table.  Past that the entries move to an array
+ * of their own, and past HASH_FROM they are indexed by an open-addressing
+ * table.
+ */
+#define INLINE_ENTRIES 8
+#define HASH_FROM 32
+
 typedef struct FactsState
 {
+	int128		unapplied;		/* payments on no invoice, 1/10000 */
+	int64		orders_12m;
 	DateADT		as_of;
 	int32		dscale;			/* most decimals of any amount seen */
-	int64		orders_12m;
 	int32		order_months;	/* bit i: an order in 30-day window i back */
-	int128		unapplied;		/* payments on no invoice, 1/10000 */
 	int			n;
 	int			cap;
-	InvoiceEntry *entries;
-	int			nslots;			/* power of two, > 2 * cap */
+	int			nslots;			/* 0, or a power of two > 2 * cap */
+	InvoiceEntry *entries;		/* inline, or a separate array */
 	int32	   *slots;			/* entry index + 1; 0 = empty */
+	InvoiceEntry inline_entries[INLINE_ENTRIES];
 } FactsState;
 
 static uint32
@@ -77,34 +89,69 @@ Rehash(FactsState *s)
 	}
 }
 
+/* make room for one more entry; called in the aggregate's memory context */
+static void
+Grow(FactsState *s)
+{
+	InvoiceEntry *bigger = palloc(sizeof(InvoiceEntry) * s->cap * 2);
+
+	memcpy(bigger, s->entries, sizeof(InvoiceEntry) * s->n);
+	if (s->entries != s->inline_entries)
+		pfree(s->entries);
+	s->entries = bigger;
+	s->cap *= 2;
+	if (s->cap >= HASH_FROM)
+	{
+		int			nslots = 64;
+
+		while (nslots <= 2 * s->cap)
+			nslots *= 2;
+		if (s->slots)
+			pfree(s->slots);
+		s->slots = palloc(sizeof(int32) * nslots);
+		s->nslots = nslots;
+		Rehash(s);
+	}
+}
+
 /* the entry of an invoice id, created empty when new */
 static InvoiceEntry *
 EntryFor(FactsState *s, int64 id)
 {
-	uint32		k = SlotOf(id, s->nslots);
 	InvoiceEntry *e;
 
-	while (s->slots[k] != 0)
+	if (s->nslots == 0)
 	{
-		e = &s->entries[s->slots[k] - 1];
-		if (e->invoice_id == id)
-			return e;
-		k = (k + 1) & (s->nslots - 1);
+		for (int i = s->n - 1; i >= 0; i--)
+			if (s->entries[i].invoice_id == id)
+				return &s->entries[i];
+	}
+	else
+	{
+		uint32		k = SlotOf(id, s->nslots);
+
+		while (s->slots[k] != 0)
+		{
+			e = &s->entries[s->slots[k] - 1];
+			if (e->invoice_id == id)
+				return e;
+			k = (k + 1) & (s->nslots - 1);
+		}
 	}
 	if (s->n == s->cap)
-	{
-		s->cap *= 2;
-		s->entries = repalloc(s->entries, sizeof(InvoiceEntry) * s->cap);
-		s->nslots *= 2;
-		s->slots = repalloc(s->slots, sizeof(int32) * s->nslots);
-		Rehash(s);
-		return EntryFor(s, id);
-	}
+		Grow(s);
 	e = &s->entries[s->n++];
 	memset(e, 0, sizeof(InvoiceEntry));
 	e->invoice_id = id;
 	e->last_paid = NO_DATE;
-	s->slots[k] = s->n;
+	if (s->nslots != 0)
+	{
+		uint32		k = SlotOf(id, s->nslots);
+
+		while (s->slots[k] != 0)
+			k = (k + 1) & (s->nslots - 1);
+		s->slots[k] = s->n;
+	}
 	return e;
 }
 
@@ -115,12 +162,10 @@ NewState(MemoryContext mcxt, DateADT as_of, int cap)
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 
 	s->as_of = as_of;
-	s->cap = Max(cap, 4);
-	s->entries = palloc(sizeof(InvoiceEntry) * s->cap);
-	s->nslots = 16;
-	while (s->nslots <= 2 * s->cap)
-		s->nslots *= 2;
-	s->slots = palloc0(sizeof(int32) * s->nslots);
+	s->entries = s->inline_entries;
+	s->cap = INLINE_ENTRIES;
+	while (s->cap < cap)
+		Grow(s);
 	MemoryContextSwitchTo(old);
 	return s;
 }
@@ -334,7 +379,7 @@ credit_facts_deserialize(PG_FUNCTION_ARGS)
 	if (n < 0 || n > (buf.len - buf.cursor) / 37)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid credit_facts_agg state: %d invoices", n)));
+				 errmsg("invalid credit_facts_agg state: %d invoices in %d bytes", n, buf.len - buf.cursor)));
 	s = NewState(aggcontext, as_of, n);
 	s->dscale = dscale;
 	s->orders_12m = orders;
