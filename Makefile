@@ -13,7 +13,12 @@ OBJS = \
 	src/facts_agg.o \
 	src/lifecycle.o \
 	src/money4.o \
-	src/payment_index.o
+	src/payment_index.o \
+	src/tagset.o \
+	src/tagset_sql.o \
+	src/tagquery.o \
+	src/tagquery_sql.o \
+	src/tagset_gin.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -31,6 +36,10 @@ REGRESS = \
 	lifecycle \
 	sample_lifecycle \
 	credit \
+	tagset \
+	tagquery \
+	tagset_gin \
+	tag_catalog \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
