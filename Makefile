@@ -9,7 +9,11 @@ OBJS = \
 	src/customer_class.o \
 	src/as_of.o \
 	src/credit_score.o \
-	src/credit_score_sql.o
+	src/credit_score_sql.o \
+	src/exact_money.o \
+	src/state_text.o \
+	src/aging.o \
+	src/aging_agg.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -23,6 +27,7 @@ REGRESS = \
 	views_roles \
 	scoring \
 	sample_grades \
+	aging \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
