@@ -13,7 +13,8 @@ OBJS = \
 	src/exact_money.o \
 	src/state_text.o \
 	src/aging.o \
-	src/aging_agg.o
+	src/aging_agg.o \
+	src/payment_behavior.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -28,6 +29,7 @@ REGRESS = \
 	scoring \
 	sample_grades \
 	aging \
+	payment_behavior \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
