@@ -14,7 +14,8 @@ OBJS = \
 	src/state_text.o \
 	src/aging.o \
 	src/aging_agg.o \
-	src/payment_behavior.o
+	src/payment_behavior.o \
+	src/ar_kpi.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -30,6 +31,7 @@ REGRESS = \
 	sample_grades \
 	aging \
 	payment_behavior \
+	receivables \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

@@ -108,3 +108,14 @@ CREATE FUNCTION @extschema@.aging_allowance(@extschema@.aging, rates numeric[]) 
 	AS 'MODULE_PATHNAME', 'aging_allowance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.aging_allowance(@extschema@.aging, numeric[]) IS
 	'doubtful-accounts allowance: sum of bucket amount x rate, one rate (0-1) per bucket';
+
+-- sum(aging): bucket-wise total of aging values (per class, per region ...);
+-- the transition function is the combine function, as for pgvector's sum(vector)
+CREATE AGGREGATE @extschema@.sum(@extschema@.aging) (
+	SFUNC = @extschema@.aging_combine,
+	STYPE = @extschema@.aging,
+	COMBINEFUNC = @extschema@.aging_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sum(@extschema@.aging) IS
+	'bucket-wise total of aging values with the same bounds';
