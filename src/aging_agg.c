@@ -50,6 +50,7 @@ AgingAccum(FunctionCallInfo fcinfo, const int32 *bounds, int nbounds)
 	int			scale;
 	int			bucket;
 	int128	   *slot;
+	int128		units;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		aggcontext = NULL;		/* called directly: work on a copy */
@@ -74,26 +75,29 @@ AgingAccum(FunctionCallInfo fcinfo, const int32 *bounds, int nbounds)
 		PG_RETURN_POINTER(state);
 	}
 
-	ExactDecimalFromNumeric(PG_GETARG_DATUM(1), "aging_agg amount", &dec);
-	scale = ExactDecimalScale(&dec);
-	if (scale > EXACT_MONEY_MAX_SCALE)
-		ExactMoneyOverflow("aging_agg amount");
-
-	if (state == NULL)
-	{
-		/*
-		 * A new state is built in the per-call context: the executor copies
-		 * a changed transition value into the aggregate context itself.
-		 */
-		state = AgingCreate(bounds, nbounds, Max(scale, 2));
-	}
-	else
+	if (state != NULL)
 	{
 		if (nbounds != state->nbounds ||
 			memcmp(bounds, AGING_BOUNDS(state), nbounds * sizeof(int32)) != 0)
 			AgingCheckBoundsMatch(state, bounds, nbounds, "aging_agg");
-		if (scale > state->scale)
+	}
+	if (state == NULL || !ExactUnitsFast(PG_GETARG_DATUM(1), state->scale, &units))
+	{
+		ExactDecimalFromNumeric(PG_GETARG_DATUM(1), "aging_agg amount", &dec);
+		scale = ExactDecimalScale(&dec);
+		if (scale > EXACT_MONEY_MAX_SCALE)
+			ExactMoneyOverflow("aging_agg amount");
+		if (state == NULL)
+		{
+			/*
+			 * A new state is built in the per-call context: the executor
+			 * copies a changed transition value into the aggregate context.
+			 */
+			state = AgingCreate(bounds, nbounds, Max(scale, 2));
+		}
+		else if (scale > state->scale)
 			AgingRaiseScale(state, scale);
+		units = ExactDecimalAtScale(&dec, state->scale, "aging_agg amount");
 	}
 
 	if (PG_ARGISNULL(2))
@@ -102,8 +106,7 @@ AgingAccum(FunctionCallInfo fcinfo, const int32 *bounds, int nbounds)
 		bucket = AgingBucketIndex(bounds, nbounds,
 								  DaysPastDue(PG_GETARG_DATEADT(2), PG_GETARG_DATEADT(3)));
 	slot = &AGING_AMOUNTS(state)[bucket];
-	*slot = ExactAdd(*slot, ExactDecimalAtScale(&dec, state->scale, "aging_agg amount"),
-					 "aging_agg sum");
+	*slot = ExactAdd(*slot, units, "aging_agg sum");
 	PG_RETURN_POINTER(state);
 }
 

@@ -66,6 +66,15 @@ ExactMul(int128 a, int128 b, const char *what)
 {
 	int128		r;
 
+	/* both within 64 bits: one machine multiply, no overflow possible */
+	if (a >= PG_INT64_MIN && a <= PG_INT64_MAX && b >= PG_INT64_MIN && b <= PG_INT64_MAX)
+	{
+		r = (int128) (int64) a * (int64) b;
+		if (r > ExactLimit || r < -ExactLimit)
+			ExactMoneyOverflow(what);
+		return r;
+	}
+
 	if (__builtin_mul_overflow(a, b, &r) || r > ExactLimit || r < -ExactLimit)
 		ExactMoneyOverflow(what);
 	return r;
@@ -141,6 +150,93 @@ ExactDecimalFromNumeric(Datum num, const char *what, ExactDecimal *dec)
 		pfree(v);
 }
 
+static const int64 Pow10[19] = {
+	1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL,
+	100000000LL, 1000000000LL, 10000000000LL, 100000000000LL,
+	1000000000000LL, 10000000000000LL, 100000000000000LL,
+	1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+	1000000000000000000LL
+};
+
+/*
+ * The hot path: the units of a numeric at the given scale, when it has at
+ * most 16 significant digits and is exact at that scale.  False means "use
+ * ExactDecimalFromNumeric": the value is longer, or needs more decimals.
+ * No 128-bit division or overflow builtins here (those are library calls).
+ */
+bool
+ExactUnitsFast(Datum num, int scale, int128 *units)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(num);
+	const char *data;
+	int			len;
+	uint16		header;
+	int			weight;
+	bool		negative;
+	int			ndigits;
+	const char *digitp;
+	int64		acc = 0;
+	int			k;
+	int			i;
+
+	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+		return false;			/* compressed or external: rare, slow path */
+	data = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	memcpy(&header, data, sizeof(uint16));
+	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL)
+		return false;
+	if (header & NUMERIC_SHORT)
+	{
+		negative = (header & NUMERIC_SHORT_SIGN_MASK) != 0;
+		weight = (header & NUMERIC_SHORT_WEIGHT_SIGN_MASK) ? ~NUMERIC_SHORT_WEIGHT_MASK : 0;
+		weight |= header & NUMERIC_SHORT_WEIGHT_MASK;
+		digitp = data + sizeof(uint16);
+		ndigits = (len - sizeof(uint16)) / sizeof(int16);
+	}
+	else
+	{
+		int16		w;
+
+		negative = (header & NUMERIC_SIGN_MASK) == NUMERIC_NEG;
+		memcpy(&w, data + sizeof(uint16), sizeof(int16));
+		weight = w;
+		digitp = data + 2 * sizeof(uint16);
+		ndigits = (len - 2 * sizeof(uint16)) / sizeof(int16);
+	}
+	if (ndigits > 4)
+		return false;
+	for (i = 0; i < ndigits; i++)
+	{
+		int16		d;
+
+		memcpy(&d, digitp + i * sizeof(int16), sizeof(int16));
+		acc = acc * NUMERIC_NBASE + d;
+	}
+	if (acc == 0)
+	{
+		*units = 0;
+		return true;
+	}
+	/* value = acc * 10^(4 * (weight - ndigits + 1)); units = value * 10^scale */
+	k = 4 * (weight - ndigits + 1) + scale;
+	if (k >= 0)
+	{
+		if (k > 18)
+			return false;
+		*units = (int128) acc * Pow10[k];	/* < 10^34: no overflow */
+	}
+	else
+	{
+		if (k < -18 || acc % Pow10[-k] != 0)
+			return false;		/* needs more decimals than the scale */
+		*units = acc / Pow10[-k];
+	}
+	if (negative)
+		*units = -*units;
+	return true;
+}
+
 /* Decimals needed to hold the value exactly. */
 int
 ExactDecimalScale(const ExactDecimal *dec)
@@ -164,11 +260,21 @@ ExactAppendScaled(StringInfo buf, int128 value, int scale)
 	int			n = 0;
 	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
 
-	do
+	/* 64-bit digits when they fit: 128-bit division is a library call */
+	while (mag > (uint128) PG_UINT64_MAX)
 	{
 		digits[n++] = '0' + (int) (mag % 10);
 		mag /= 10;
-	} while (mag > 0 || n <= scale);
+	}
+	{
+		uint64		m = (uint64) mag;
+
+		do
+		{
+			digits[n++] = '0' + (int) (m % 10);
+			m /= 10;
+		} while (m > 0 || n <= scale);
+	}
 
 	if (value < 0)
 		appendStringInfoChar(buf, '-');
@@ -185,6 +291,9 @@ ExactToNumeric(int128 value, int scale)
 {
 	StringInfoData buf;
 	Datum		result;
+
+	if (value >= PG_INT64_MIN && value <= PG_INT64_MAX)
+		return NumericGetDatum(int64_div_fast_to_numeric((int64) value, scale));
 
 	initStringInfo(&buf);
 	ExactAppendScaled(&buf, value, scale);
@@ -213,6 +322,21 @@ ExactRatioToNumeric(int128 num, int128 den, int decimals)
 			fits = false;
 		else
 			scaled *= 10;
+	}
+	if (fits && scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX &&
+		den > PG_INT64_MIN && den <= PG_INT64_MAX)
+	{
+		/* 64-bit: no library call for the division */
+		int64		n64 = (int64) scaled;
+		int64		d64 = (int64) den;
+		int64		q = n64 / d64;
+		int64		r = n64 % d64;
+		uint64		ar = r < 0 ? -(uint64) r : (uint64) r;
+		uint64		ad = d64 < 0 ? -(uint64) d64 : (uint64) d64;
+
+		if (ar >= ad - ar)
+			q += ((n64 < 0) != (d64 < 0)) ? -1 : 1;
+		return ExactToNumeric(q, decimals);
 	}
 	if (fits)
 	{

@@ -27,6 +27,7 @@ typedef struct ExactDecimal
 	int			exponent;
 } ExactDecimal;
 
+extern bool ExactUnitsFast(Datum num, int scale, int128 *units);
 extern void ExactDecimalFromNumeric(Datum num, const char *what, ExactDecimal *dec);
 extern int	ExactDecimalScale(const ExactDecimal *dec);
 extern int128 ExactDecimalAtScale(const ExactDecimal *dec, int scale, const char *what);

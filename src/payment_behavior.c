@@ -158,6 +158,7 @@ payment_stats_accum(PG_FUNCTION_ARGS)
 	DateADT		as_of;
 	bool		paid;
 	int128		units;
+	int128		open_units = 0;
 	int			scale;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
@@ -188,21 +189,31 @@ payment_stats_accum(PG_FUNCTION_ARGS)
 		goto done;				/* not issued yet as of as_of */
 	paid = !PG_ARGISNULL(4) && DayDiff(PG_GETARG_DATEADT(4), as_of) <= 0;
 
-	ExactDecimalFromNumeric(PG_GETARG_DATUM(1), "payment_behavior_agg amount", &amount);
-	scale = ExactDecimalScale(&amount);
-	if (have_open)
+	if (s == NULL ||
+		!ExactUnitsFast(PG_GETARG_DATUM(1), s->scale, &units) ||
+		(have_open && !ExactUnitsFast(PG_GETARG_DATUM(6), s->scale, &open_units)))
 	{
-		ExactDecimalFromNumeric(PG_GETARG_DATUM(6), "payment_behavior_agg open amount", &open);
-		scale = Max(scale, ExactDecimalScale(&open));
+		/* slow path: a new state, long numbers, or more decimals */
+		ExactDecimalFromNumeric(PG_GETARG_DATUM(1), "payment_behavior_agg amount", &amount);
+		scale = ExactDecimalScale(&amount);
+		if (have_open)
+		{
+			ExactDecimalFromNumeric(PG_GETARG_DATUM(6), "payment_behavior_agg open amount", &open);
+			scale = Max(scale, ExactDecimalScale(&open));
+		}
+		if (scale > EXACT_MONEY_MAX_SCALE)
+			ExactMoneyOverflow("payment_behavior_agg amount");
+		if (s == NULL)
+			s = PayStatsCreate(Max(scale, 2));	/* the executor copies it */
+		else
+			PayStatsRaiseScale(s, scale);
+		units = ExactDecimalAtScale(&amount, s->scale, "payment_behavior_agg amount");
+		if (have_open)
+			open_units = ExactDecimalAtScale(&open, s->scale, "payment_behavior_agg open amount");
 	}
-	if (scale > EXACT_MONEY_MAX_SCALE)
-		ExactMoneyOverflow("payment_behavior_agg amount");
-	if (s == NULL)
-		s = PayStatsCreate(Max(scale, 2));	/* the executor copies it */
-	else
-		PayStatsRaiseScale(s, scale);
+	if (!have_open)
+		open_units = units;
 
-	units = ExactDecimalAtScale(&amount, s->scale, "payment_behavior_agg amount");
 	s->invoices++;
 	AddMoney(&s->billed, units);
 	if (paid)
@@ -228,9 +239,6 @@ payment_stats_accum(PG_FUNCTION_ARGS)
 	}
 	if (!paid || have_open)
 	{
-		int128		open_units = have_open ?
-			ExactDecimalAtScale(&open, s->scale, "payment_behavior_agg open amount") : units;
-
 		if (open_units != 0)
 		{
 			int64		past_due = DayDiff(as_of, due);
