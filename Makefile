@@ -10,6 +10,14 @@ OBJS = \
 	src/as_of.o \
 	src/credit_score.o \
 	src/credit_score_sql.o \
+	src/facts_agg.o \
+	src/money4.o \
+	src/payment_index.o \
+	src/tagset.o \
+	src/tagset_sql.o \
+	src/tagquery.o \
+	src/tagquery_sql.o \
+	src/tagset_gin.o \
 	src/exact_money.o \
 	src/state_text.o \
 	src/aging.o \
@@ -27,8 +35,14 @@ REGRESS = \
 	as_of \
 	tables \
 	views_roles \
+	facts \
 	scoring \
 	sample_grades \
+	credit \
+	tagset \
+	tagquery \
+	tagset_gin \
+	tag_catalog \
 	aging \
 	payment_behavior \
 	receivables \
@@ -37,7 +51,8 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
 	payment_fk \
-	refresh_queue
+	refresh_queue \
+	credit_concurrency
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
@@ -66,7 +81,7 @@ $(DATA_built): $(SQL_FRAGMENTS) $(EXTENSION).control
 	  printf -- '\\echo Use "CREATE EXTENSION customer_class" to load this file. \\quit\n'; \
 	  for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
 
-.PHONY: deps demo test bench fuzz
+.PHONY: deps demo test bench fuzz loadtest
 
 deps:
 	@scripts/ensure-deps.sh
@@ -80,6 +95,11 @@ test: deps
 # make bench [SIZE=bench|demo] [CASES="floor ..."]
 bench: deps
 	@scripts/bench.sh $(SIZE) $(CASES)
+
+# make loadtest [CLIENTS=16 DURATION=60 CUSTOMERS=100 RUNS="rc rr off"]: the
+# credit-control load test (pgbench; test/load/credit_load.sh), not in `make test`
+loadtest: deps
+	@CLIENTS=$(CLIENTS) DURATION=$(DURATION) CUSTOMERS=$(CUSTOMERS) RUNS="$(RUNS)" scripts/loadtest.sh
 
 # Used by scripts/run-suites.sh to read the test lists from this file.
 print-%:

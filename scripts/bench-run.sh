@@ -6,16 +6,21 @@ cd "$SRCDIR"
 runs=${BENCH_RUNS:-3}
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
-psql_q -c "CREATE EXTENSION customer_class" -c "CREATE EXTENSION intarray"
-say "loading sample data: $BENCH_CUSTOMERS customers"
-start=$(date +%s)
-psql_q -v customers="$BENCH_CUSTOMERS" -v fast=1 -f test/data/generate.sql >/dev/null
+if [ -z "${BENCH_REUSE:-}" ]; then
+	psql_q -c "CREATE EXTENSION customer_class" -c "CREATE EXTENSION intarray"
+	say "loading sample data: $BENCH_CUSTOMERS customers"
+	start=$(date +%s)
+	psql_q -v customers="$BENCH_CUSTOMERS" -v fast=1 -f test/data/generate.sql >/dev/null
+else
+	start=$(date +%s)
+	say "reusing the loaded cluster at $PGHOST"
+fi
 psql -X -At -F ' ' -c "SELECT 'loaded in $(( $(date +%s) - start )) s:',
 	(SELECT count(*) FROM customer_class.customer) || ' customers,',
 	(SELECT count(*) FROM customer_class.invoice) || ' invoices,',
 	(SELECT count(*) FROM customer_class.payment) || ' payments,',
 	(SELECT count(*) FROM customer_class.sales_order) || ' orders'" >&2
-psql_q -c "VACUUM (ANALYZE, FREEZE)" -c CHECKPOINT
+[ -n "${BENCH_REUSE:-}" ] || psql_q -c "VACUUM (ANALYZE, FREEZE)" -c CHECKPOINT
 
 # section FILE NAME: the lines after "-- @NAME" up to the next "-- @" line
 section() { awk -v want="-- @$2" '/^-- @runs / { next } /^-- @/ { on = ($0 == want); next } on' "$1"; }

@@ -32,4 +32,9 @@ make -s PG_CONFIG="$PG_CONFIG" >/dev/null
 make -s install PG_CONFIG="$PG_CONFIG" >/dev/null || die "make install failed (run as root)"
 
 export BENCH_CUSTOMERS=$customers BENCH_CASES="${cases[*]}"
+# BENCH_REUSE=1 with PGHOST/PGPORT set: run against a cluster already loaded
+# by an earlier run (faster while developing; the figures are the same kind)
+if [ -n "${BENCH_REUSE:-}" ]; then
+	exec scripts/bench-run.sh
+fi
 exec scripts/with-cluster.sh --profile bench scripts/bench-run.sh

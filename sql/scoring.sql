@@ -143,7 +143,7 @@ SELECT customer_class.refresh() AS changed;
 SELECT customer_id, name, as_of, credit_score, grade, grade_label_en, grade_label_zh,
 	   scale_points, payment_points, stability_points, risk_points
 FROM customer_class.customer_profile ORDER BY customer_id;
-SELECT customer_id, old_value, new_value, as_of, why FROM customer_class.class_history ORDER BY history_id;
+SELECT customer_id, old_value, new_value, as_of, why FROM customer_class.class_history ORDER BY customer_id, history_id;
 
 -- why is customer 2 a C?
 SELECT * FROM customer_class.explain_score(2);

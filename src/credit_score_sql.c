@@ -22,6 +22,7 @@
 #include "utils/typcache.h"
 
 #include "credit_score.h"
+#include "money4.h"
 
 static const char *const fact_names[] = {
 	"revenue_12m", "orders_12m", "order_months", "on_time_ratio",
@@ -49,6 +50,11 @@ typedef struct ScoreCache
 	int			facts_att[NUM_FACTS];
 	int			card_att[NUM_CARD];
 	Oid			grade_oid[4];
+	/* the last scorecard seen, as stored, and its numbers: refresh() scores
+	 * every customer under one card, so the conversion is done once */
+	char	   *card_bytes;
+	Size		card_len;
+	Scorecard	card;
 } ScoreCache;
 
 /* attribute number (0-based) of each name, or an error naming the missing one */
@@ -136,7 +142,7 @@ AttDouble(Datum *values, bool *nulls, TupleDesc desc, int att)
 	switch (TupleDescAttr(desc, att)->atttypid)
 	{
 		case NUMERICOID:
-			return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, values[att]));
+			return NumericToDouble(values[att]);
 		case INT4OID:
 			return (double) DatumGetInt32(values[att]);
 		case INT8OID:
@@ -165,12 +171,58 @@ DeformRow(HeapTupleHeader row, TupleDesc desc, Datum *values, bool *nulls)
 	heap_deform_tuple(&tuple, desc, values, nulls);
 }
 
+/* points are already rounded to hundredths: build the numeric from those */
 static Datum
 Points(double x)
 {
-	return DirectFunctionCall2(numeric_round,
-							   DirectFunctionCall1(float8_numeric, Float8GetDatum(x)),
-							   Int32GetDatum(2));
+	return NumericGetDatum(int64_div_fast_to_numeric((int64) llround(x * 100.0), 2));
+}
+
+/* the scorecard's numbers, converted once per distinct card */
+static const Scorecard *
+CardNumbers(ScoreCache *cache, HeapTupleHeader card_row, MemoryContext mcxt)
+{
+	Size		len = HeapTupleHeaderGetDatumLength(card_row);
+	Datum		cv[64];
+	bool		cn[64];
+	double		c[NUM_CARD];
+
+	if (cache->card_bytes && cache->card_len == len &&
+		memcmp(cache->card_bytes, card_row, len) == 0)
+		return &cache->card;
+
+	if (cache->card_desc->natts > 64)
+		elog(ERROR, "row type too wide for credit_score");
+	DeformRow(card_row, cache->card_desc, cv, cn);
+	for (int i = 0; i < (int) NUM_CARD; i++)
+	{
+		c[i] = AttDouble(cv, cn, cache->card_desc, cache->card_att[i]);
+		if (isnan(c[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("scorecard setting \"%s\" is null", card_names[i])));
+	}
+	cache->card.w_scale = c[0];
+	cache->card.w_payment = c[1];
+	cache->card.w_stability = c[2];
+	cache->card.w_risk = c[3];
+	cache->card.cutoff_a = c[4];
+	cache->card.cutoff_b = c[5];
+	cache->card.cutoff_c = c[6];
+	cache->card.scale_full_revenue = c[7];
+	cache->card.scale_full_orders = c[8];
+	cache->card.tenure_full_days = c[9];
+	cache->card.no_history_points = c[10];
+	cache->card.overdue_tolerance = c[11];
+	cache->card.risk_default_points = c[12];
+	cache->card.external_weight = c[13];
+
+	if (cache->card_bytes)
+		pfree(cache->card_bytes);
+	cache->card_bytes = MemoryContextAlloc(mcxt, len);
+	memcpy(cache->card_bytes, card_row, len);
+	cache->card_len = len;
+	return &cache->card;
 }
 
 PG_FUNCTION_INFO_V1(credit_score_compute);
@@ -182,32 +234,20 @@ credit_score_compute(PG_FUNCTION_ARGS)
 	HeapTupleHeader facts_row = PG_GETARG_HEAPTUPLEHEADER(0);
 	HeapTupleHeader card_row = PG_GETARG_HEAPTUPLEHEADER(1);
 	ScoreCache *cache = GetCache(fcinfo, facts_row, card_row);
-	Datum		fv[64],
-				cv[64];
-	bool		fn[64],
-				cn[64];
+	Datum		fv[64];
+	bool		fn[64];
 	double		f[NUM_FACTS];
-	double		c[NUM_CARD];
 	CreditFacts facts;
-	Scorecard	card;
+	const Scorecard *card = CardNumbers(cache, card_row, fcinfo->flinfo->fn_mcxt);
 	CreditResult r;
 	Datum		out[7];
 	bool		outnull[7] = {false};
 
-	if (cache->facts_desc->natts > 64 || cache->card_desc->natts > 64)
+	if (cache->facts_desc->natts > 64)
 		elog(ERROR, "row type too wide for credit_score");
 	DeformRow(facts_row, cache->facts_desc, fv, fn);
-	DeformRow(card_row, cache->card_desc, cv, cn);
 	for (int i = 0; i < (int) NUM_FACTS; i++)
 		f[i] = AttDouble(fv, fn, cache->facts_desc, cache->facts_att[i]);
-	for (int i = 0; i < (int) NUM_CARD; i++)
-	{
-		c[i] = AttDouble(cv, cn, cache->card_desc, cache->card_att[i]);
-		if (isnan(c[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("scorecard setting \"%s\" is null", card_names[i])));
-	}
 
 	facts.revenue_12m = isnan(f[0]) ? 0 : f[0];
 	facts.orders_12m = isnan(f[1]) ? 0 : (int) f[1];
@@ -222,22 +262,7 @@ credit_score_compute(PG_FUNCTION_ARGS)
 	facts.region_points = f[10];
 	facts.external_score = f[11];
 
-	card.w_scale = c[0];
-	card.w_payment = c[1];
-	card.w_stability = c[2];
-	card.w_risk = c[3];
-	card.cutoff_a = c[4];
-	card.cutoff_b = c[5];
-	card.cutoff_c = c[6];
-	card.scale_full_revenue = c[7];
-	card.scale_full_orders = c[8];
-	card.tenure_full_days = c[9];
-	card.no_history_points = c[10];
-	card.overdue_tolerance = c[11];
-	card.risk_default_points = c[12];
-	card.external_weight = c[13];
-
-	ScoreCredit(&facts, &card, &r);
+	ScoreCredit(&facts, card, &r);
 
 	out[0] = Points(r.scale);
 	out[1] = Points(r.payment);

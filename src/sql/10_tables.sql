@@ -15,6 +15,7 @@ CREATE TABLE @extschema@.customer (
 	credit_limit		numeric(18,2),
 	payment_terms_days	integer NOT NULL DEFAULT 30,
 	created_on			date NOT NULL DEFAULT CURRENT_DATE,
+	tags				@extschema@.tagset NOT NULL DEFAULT '{}',
 	CONSTRAINT customer_name_not_blank CHECK (btrim(name) <> ''),
 	CONSTRAINT customer_type_valid CHECK (customer_type IN ('enterprise', 'individual')),
 	CONSTRAINT customer_size_class_valid
@@ -72,6 +73,7 @@ CREATE TABLE @extschema@.payment (
 );
 
 -- Per-customer access paths every later computation needs.
+CREATE INDEX customer_tags_idx ON @extschema@.customer USING gin (tags);
 CREATE INDEX invoice_customer_due_idx ON @extschema@.invoice (customer_id, due_on);
 CREATE INDEX invoice_order_idx ON @extschema@.invoice (order_id) WHERE order_id IS NOT NULL;
 CREATE INDEX payment_customer_paid_idx ON @extschema@.payment (customer_id, paid_on);
@@ -108,6 +110,8 @@ COMMENT ON COLUMN @extschema@.customer.credit_limit IS
 	'the customer''s own credit limit (an override); NULL means the grade''s default applies';
 COMMENT ON COLUMN @extschema@.customer.payment_terms_days IS 'agreed payment terms in days';
 COMMENT ON COLUMN @extschema@.customer.created_on IS 'date the customer was opened';
+COMMENT ON COLUMN @extschema@.customer.tags IS
+	'the customer''s tags, e.g. {industry.construction,region.east.shanghai,vip}; exclusive dimensions of tag_dimension hold at most one tag each';
 
 COMMENT ON TABLE @extschema@.sales_order IS
 	'managed source: sales orders (read through src_order)';

@@ -4,7 +4,7 @@
 
 CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	SELECT customer_id, name, customer_type, industry, region, size_class,
-		   credit_limit, payment_terms_days, created_on
+		   credit_limit, payment_terms_days, created_on, tags
 	FROM @extschema@.customer;
 
 CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
@@ -32,6 +32,7 @@ COMMENT ON COLUMN @extschema@.src_customer.size_class IS 'micro, small, medium o
 COMMENT ON COLUMN @extschema@.src_customer.credit_limit IS 'own credit limit; NULL = grade default';
 COMMENT ON COLUMN @extschema@.src_customer.payment_terms_days IS 'agreed payment terms in days';
 COMMENT ON COLUMN @extschema@.src_customer.created_on IS 'date the customer was opened';
+COMMENT ON COLUMN @extschema@.src_customer.tags IS 'the customer''s tags (tagset)';
 
 COMMENT ON VIEW @extschema@.src_order IS 'canonical source of sales orders';
 COMMENT ON COLUMN @extschema@.src_order.order_id IS 'order key';

@@ -97,20 +97,23 @@ BEGIN
 		END IF;
 	END IF;
 
-	CREATE TEMP TABLE IF NOT EXISTS cc_refresh_new (LIKE @extschema@.profile) ON COMMIT DROP;
-	TRUNCATE cc_refresh_new;
-
-	INSERT INTO cc_refresh_new
-	SELECT f.customer_id, d, card.scorecard_id, version,
+	-- CREATE TABLE AS, not INSERT ... SELECT: only the former may run the
+	-- scan and the per-customer aggregation in parallel workers
+	IF pg_catalog.to_regclass('pg_temp.cc_refresh_new') IS NOT NULL THEN
+		DROP TABLE pg_temp.cc_refresh_new;
+	END IF;
+	CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS
+	SELECT f.customer_id, d AS as_of, card.scorecard_id, version AS policy_version,
 		   s.scale_points, s.payment_points, s.stability_points, s.risk_points,
-		   s.internal_score, (f.facts).external_score, s.score, s.grade,
-		   o.override_id, coalesce(o.grade, s.grade), pg_catalog.now()
+		   s.internal_score, (f.facts).external_score, s.score AS credit_score, s.grade AS computed_grade,
+		   o.override_id, coalesce(o.grade, s.grade) AS credit_grade, pg_catalog.now() AS refreshed_at
 	FROM @extschema@.credit_facts(d, card.scorecard_id, targets) f
 	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, card) s
 	LEFT JOIN LATERAL (
 		SELECT co.override_id, co.grade FROM @extschema@.credit_override co
 		WHERE co.customer_id = f.customer_id AND co.valid_from <= d AND d < co.expires_on
 		ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1) o ON true;
+	ANALYZE cc_refresh_new;
 
 	-- history: every grade that changed, with the reason
 	WITH hist AS (
@@ -140,16 +143,22 @@ BEGIN
 	WHERE (targets IS NULL OR p.customer_id = ANY (targets))
 	  AND NOT EXISTS (SELECT FROM cc_refresh_new n WHERE n.customer_id = p.customer_id);
 
-	INSERT INTO @extschema@.profile SELECT * FROM cc_refresh_new
-	ON CONFLICT (customer_id) DO UPDATE SET
-		as_of = excluded.as_of, scorecard_id = excluded.scorecard_id,
-		policy_version = excluded.policy_version,
-		scale_points = excluded.scale_points, payment_points = excluded.payment_points,
-		stability_points = excluded.stability_points, risk_points = excluded.risk_points,
-		internal_score = excluded.internal_score, external_score = excluded.external_score,
-		credit_score = excluded.credit_score, computed_grade = excluded.computed_grade,
-		override_id = excluded.override_id, credit_grade = excluded.credit_grade,
-		refreshed_at = excluded.refreshed_at;
+	-- a join-driven UPDATE plus an INSERT of the new customers: cheaper than
+	-- ON CONFLICT's row-by-row speculative inserts when most rows exist
+	UPDATE @extschema@.profile p SET
+		as_of = n.as_of, scorecard_id = n.scorecard_id, policy_version = n.policy_version,
+		scale_points = n.scale_points, payment_points = n.payment_points,
+		stability_points = n.stability_points, risk_points = n.risk_points,
+		internal_score = n.internal_score, external_score = n.external_score,
+		credit_score = n.credit_score, computed_grade = n.computed_grade,
+		override_id = n.override_id, credit_grade = n.credit_grade,
+		refreshed_at = n.refreshed_at
+	FROM cc_refresh_new n
+	WHERE n.customer_id = p.customer_id;
+
+	INSERT INTO @extschema@.profile
+	SELECT n.* FROM cc_refresh_new n
+	WHERE NOT EXISTS (SELECT FROM @extschema@.profile p WHERE p.customer_id = n.customer_id);
 
 	DROP TABLE cc_refresh_new;
 	RETURN changed;

@@ -1,0 +1,542 @@
+/*
+ * facts_agg.c
+ *		credit_facts_agg: everything refresh() needs to know about one
+ *		customer's transactions, in one pass and without a join.
+ *
+ * The aggregate reads a UNION ALL of the customer's invoices ('i'),
+ * payments and credit notes ('p') and orders ('o'), grouped by customer.
+ * It matches payments to invoices itself, in a small per-customer table
+ * keyed by invoice id, so the plan is two sequential scans and one hash
+ * aggregate -- the shape of the floor -- instead of a join of invoices with
+ * payments aggregated per invoice.  Rows may come in any order; partial
+ * states (parallel workers) combine by adding what they saw per invoice.
+ *
+ * Money is exact: amounts are integers of 1/10000 (money4.c).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/numeric.h"
+
+#include "money4.h"
+#include "payment_index.h"
+
+#define NO_DATE PG_INT32_MIN
+
+typedef struct InvoiceEntry
+{
+	int64		invoice_id;
+	int64		amount;			/* 1/10000; valid when has_invoice */
+	int64		paid;			/* applied by as_of, 1/10000 */
+	DateADT		issued;
+	DateADT		due;
+	DateADT		last_paid;		/* latest payment applied, or NO_DATE */
+	bool		has_invoice;
+} InvoiceEntry;
+
+/*
+ * Most customers have a handful of invoices in the window, so the first
+ * INLINE_ENTRIES live in the state's own chunk and are searched linearly:
+ * one allocation per customer and no pointer chasing, which matters with a
+ * million states in a hash table.  Past that the entries move to an array
+ * of their own, and past HASH_FROM they are indexed by an open-addressing
+ * table.
+ */
+#define INLINE_ENTRIES 8
+#define HASH_FROM 32
+
+typedef struct FactsState
+{
+	int128		unapplied;		/* payments on no invoice, 1/10000 */
+	int64		orders_12m;
+	DateADT		as_of;
+	int32		dscale;			/* most decimals of any amount seen */
+	int32		order_months;	/* bit i: an order in 30-day window i back */
+	int			n;
+	int			cap;
+	int			nslots;			/* 0, or a power of two > 2 * cap */
+	InvoiceEntry *entries;		/* inline, or a separate array */
+	int32	   *slots;			/* entry index + 1; 0 = empty */
+	InvoiceEntry inline_entries[INLINE_ENTRIES];
+} FactsState;
+
+static uint32
+SlotOf(int64 id, int nslots)
+{
+	uint64		h = (uint64) id * UINT64CONST(0x9E3779B97F4A7C15);
+
+	return (uint32) (h >> 32) & (nslots - 1);
+}
+
+static void
+Rehash(FactsState *s)
+{
+	memset(s->slots, 0, sizeof(int32) * s->nslots);
+	for (int i = 0; i < s->n; i++)
+	{
+		uint32		k = SlotOf(s->entries[i].invoice_id, s->nslots);
+
+		while (s->slots[k] != 0)
+			k = (k + 1) & (s->nslots - 1);
+		s->slots[k] = i + 1;
+	}
+}
+
+/* make room for one more entry; called in the aggregate's memory context */
+static void
+Grow(FactsState *s)
+{
+	InvoiceEntry *bigger = palloc(sizeof(InvoiceEntry) * s->cap * 2);
+
+	memcpy(bigger, s->entries, sizeof(InvoiceEntry) * s->n);
+	if (s->entries != s->inline_entries)
+		pfree(s->entries);
+	s->entries = bigger;
+	s->cap *= 2;
+	if (s->cap >= HASH_FROM)
+	{
+		int			nslots = 64;
+
+		while (nslots <= 2 * s->cap)
+			nslots *= 2;
+		if (s->slots)
+			pfree(s->slots);
+		s->slots = palloc(sizeof(int32) * nslots);
+		s->nslots = nslots;
+		Rehash(s);
+	}
+}
+
+/* the entry of an invoice id, created empty when new */
+static InvoiceEntry *
+EntryFor(FactsState *s, int64 id)
+{
+	InvoiceEntry *e;
+
+	if (s->nslots == 0)
+	{
+		for (int i = s->n - 1; i >= 0; i--)
+			if (s->entries[i].invoice_id == id)
+				return &s->entries[i];
+	}
+	else
+	{
+		uint32		k = SlotOf(id, s->nslots);
+
+		while (s->slots[k] != 0)
+		{
+			e = &s->entries[s->slots[k] - 1];
+			if (e->invoice_id == id)
+				return e;
+			k = (k + 1) & (s->nslots - 1);
+		}
+	}
+	if (s->n == s->cap)
+		Grow(s);
+	e = &s->entries[s->n++];
+	memset(e, 0, sizeof(InvoiceEntry));
+	e->invoice_id = id;
+	e->last_paid = NO_DATE;
+	if (s->nslots != 0)
+	{
+		uint32		k = SlotOf(id, s->nslots);
+
+		while (s->slots[k] != 0)
+			k = (k + 1) & (s->nslots - 1);
+		s->slots[k] = s->n;
+	}
+	return e;
+}
+
+static FactsState *
+NewState(MemoryContext mcxt, DateADT as_of, int cap)
+{
+	FactsState *s = MemoryContextAllocZero(mcxt, sizeof(FactsState));
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+	s->as_of = as_of;
+	s->entries = s->inline_entries;
+	s->cap = INLINE_ENTRIES;
+	while (s->cap < cap)
+		Grow(s);
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+static MemoryContext
+AggContext(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return aggcontext;
+}
+
+static void
+AddPaid(InvoiceEntry *e, int64 amount, DateADT paid_on)
+{
+	e->paid += amount;
+	if (paid_on > e->last_paid)
+		e->last_paid = paid_on;
+}
+
+PG_FUNCTION_INFO_V1(credit_facts_accum);
+
+/*
+ * credit_facts_accum(state, kind "char", invoice_id bigint, amount numeric,
+ *					  d1 date, d2 date, as_of date)
+ *	'i': an invoice, d1 issued, d2 due;  'p': a payment or credit note,
+ *	d1 paid (invoice_id NULL: unapplied);  'o': an order, d1 ordered.
+ *	Rows dated after as_of are ignored.
+ */
+Datum
+credit_facts_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContext(fcinfo, "credit_facts_accum");
+	FactsState *s;
+	char		kind;
+	DateADT		d1;
+	int			dscale = 0;
+
+	if (PG_ARGISNULL(6))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of must not be null")));
+	s = PG_ARGISNULL(0) ? NewState(aggcontext, PG_GETARG_DATEADT(6), 4)
+		: (FactsState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("credit_facts_agg needs a kind and a date on every row")));
+	kind = PG_GETARG_CHAR(1);
+	d1 = PG_GETARG_DATEADT(4);
+	if (d1 > s->as_of)
+		PG_RETURN_POINTER(s);
+
+	if (kind == 'o')
+	{
+		int32		days = s->as_of - d1;
+
+		if (days < 365)
+			s->orders_12m++;
+		if (days < 360)
+			s->order_months |= 1 << (days / 30);
+		PG_RETURN_POINTER(s);
+	}
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("credit_facts_agg needs an amount on every invoice and payment")));
+
+	if (kind == 'i')
+	{
+		InvoiceEntry *e;
+		MemoryContext old;
+
+		if (PG_ARGISNULL(2) || PG_ARGISNULL(5))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("credit_facts_agg needs the id and the due date of every invoice")));
+		old = MemoryContextSwitchTo(aggcontext);
+		e = EntryFor(s, PG_GETARG_INT64(2));
+		MemoryContextSwitchTo(old);
+		e->amount = Money4FromNumeric(PG_GETARG_DATUM(3), "invoice amount", &dscale);
+		e->issued = d1;
+		e->due = PG_GETARG_DATEADT(5);
+		e->has_invoice = true;
+	}
+	else if (kind == 'p')
+	{
+		int64		amount = Money4FromNumeric(PG_GETARG_DATUM(3), "payment amount", &dscale);
+
+		if (PG_ARGISNULL(2))
+			s->unapplied += amount;
+		else
+		{
+			MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+			AddPaid(EntryFor(s, PG_GETARG_INT64(2)), amount, d1);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown row kind \"%c\" for credit_facts_agg", kind),
+				 errhint("Use 'i' for invoices, 'p' for payments and 'o' for orders.")));
+	if (dscale > s->dscale)
+		s->dscale = dscale;
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(credit_facts_combine);
+
+Datum
+credit_facts_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContext(fcinfo, "credit_facts_combine");
+	FactsState *a = PG_ARGISNULL(0) ? NULL : (FactsState *) PG_GETARG_POINTER(0);
+	FactsState *b = PG_ARGISNULL(1) ? NULL : (FactsState *) PG_GETARG_POINTER(1);
+	MemoryContext old;
+
+	if (b == NULL)
+		PG_RETURN_POINTER(a);
+	if (a == NULL)
+		a = NewState(aggcontext, b->as_of, b->n);
+	old = MemoryContextSwitchTo(aggcontext);
+	for (int i = 0; i < b->n; i++)
+	{
+		InvoiceEntry *be = &b->entries[i];
+		InvoiceEntry *ae = EntryFor(a, be->invoice_id);
+
+		if (be->has_invoice)
+		{
+			ae->amount = be->amount;
+			ae->issued = be->issued;
+			ae->due = be->due;
+			ae->has_invoice = true;
+		}
+		if (be->paid != 0 || be->last_paid != NO_DATE)
+			AddPaid(ae, be->paid, be->last_paid);
+	}
+	MemoryContextSwitchTo(old);
+	a->orders_12m += b->orders_12m;
+	a->order_months |= b->order_months;
+	a->unapplied += b->unapplied;
+	a->dscale = Max(a->dscale, b->dscale);
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(credit_facts_serialize);
+
+Datum
+credit_facts_serialize(PG_FUNCTION_ARGS)
+{
+	FactsState *s = (FactsState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	AggContext(fcinfo, "credit_facts_serialize");
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, s->as_of);
+	pq_sendint32(&buf, s->dscale);
+	pq_sendint64(&buf, s->orders_12m);
+	pq_sendint32(&buf, s->order_months);
+	pq_sendint64(&buf, (int64) (s->unapplied >> 64));
+	pq_sendint64(&buf, (int64) (uint64) s->unapplied);
+	pq_sendint32(&buf, s->n);
+	for (int i = 0; i < s->n; i++)
+	{
+		InvoiceEntry *e = &s->entries[i];
+
+		pq_sendint64(&buf, e->invoice_id);
+		pq_sendint64(&buf, e->amount);
+		pq_sendint64(&buf, e->paid);
+		pq_sendint32(&buf, e->issued);
+		pq_sendint32(&buf, e->due);
+		pq_sendint32(&buf, e->last_paid);
+		pq_sendbyte(&buf, e->has_invoice);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(credit_facts_deserialize);
+
+Datum
+credit_facts_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContext(fcinfo, "credit_facts_deserialize");
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	FactsState *s;
+	DateADT		as_of;
+	int32		dscale;
+	int64		orders;
+	int32		months;
+	int64		hi;
+	uint64		lo;
+	int			n;
+	MemoryContext old;
+
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	as_of = pq_getmsgint(&buf, 4);
+	dscale = pq_getmsgint(&buf, 4);
+	orders = pq_getmsgint64(&buf);
+	months = pq_getmsgint(&buf, 4);
+	hi = pq_getmsgint64(&buf);
+	lo = (uint64) pq_getmsgint64(&buf);
+	n = pq_getmsgint(&buf, 4);
+	if (n < 0 || n > (buf.len - buf.cursor) / 37)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid credit_facts_agg state: %d invoices in %d bytes", n, buf.len - buf.cursor)));
+	s = NewState(aggcontext, as_of, n);
+	s->dscale = dscale;
+	s->orders_12m = orders;
+	s->order_months = months;
+	s->unapplied = ((int128) hi << 64) | lo;
+	old = MemoryContextSwitchTo(aggcontext);
+	for (int i = 0; i < n; i++)
+	{
+		InvoiceEntry *e = EntryFor(s, pq_getmsgint64(&buf));
+
+		e->amount = pq_getmsgint64(&buf);
+		e->paid = pq_getmsgint64(&buf);
+		e->issued = pq_getmsgint(&buf, 4);
+		e->due = pq_getmsgint(&buf, 4);
+		e->last_paid = pq_getmsgint(&buf, 4);
+		e->has_invoice = pq_getmsgbyte(&buf) != 0;
+	}
+	MemoryContextSwitchTo(old);
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(s);
+}
+
+/* round num / den to a numeric with 'scale' decimals, half away from zero */
+static Datum
+RatioNumeric(int128 num, int128 den, int scale)
+{
+	int128		pow = 1;
+	int128		q;
+	bool		neg = (num < 0) != (den < 0);
+
+	for (int i = 0; i < scale; i++)
+		pow *= 10;
+	if (num < 0)
+		num = -num;
+	if (den < 0)
+		den = -den;
+	q = (num * pow * 2 + den) / (den * 2);
+	if (neg)
+		q = -q;
+	return DirectFunctionCall2(numeric_round,
+							   NumericGetDatum(int64_div_fast_to_numeric((int64) q, scale)),
+							   Int32GetDatum(scale));
+}
+
+static Datum
+IndexNumeric(int128 weighted_days, int128 amount)
+{
+	double		days = (double) weighted_days / (double) amount;
+
+	/* PaymentIndex rounds to hundredths */
+	return NumericGetDatum(int64_div_fast_to_numeric((int64) llround(PaymentIndex(days) * 100.0), 2));
+}
+
+PG_FUNCTION_INFO_V1(credit_facts_final);
+
+/* the facts, as a txn_facts row */
+Datum
+credit_facts_final(PG_FUNCTION_ARGS)
+{
+	FactsState *s = PG_ARGISNULL(0) ? NULL : (FactsState *) PG_GETARG_POINTER(0);
+	TupleDesc	desc;
+	Datum		v[13];
+	bool		null[13] = {false};
+	int128		revenue = 0,
+				open = 0,
+				overdue = 0,
+				paid_amount = 0,
+				on_time_amount = 0,
+				weighted_days = 0,
+				recent_amount = 0,
+				recent_days = 0,
+				unmatched;
+	int			invoices = 0,
+				paid = 0,
+				defaults = 0;
+	DateADT		first = NO_DATE;
+
+	if (s == NULL)
+		PG_RETURN_NULL();
+	/* the result descriptor, looked up once per query */
+	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	if (desc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "credit_facts_final must return a composite type");
+		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		fcinfo->flinfo->fn_extra = desc;
+		MemoryContextSwitchTo(old);
+	}
+
+	unmatched = s->unapplied;
+	for (int i = 0; i < s->n; i++)
+	{
+		InvoiceEntry *e = &s->entries[i];
+		int64		rest;
+
+		if (!e->has_invoice)
+		{
+			/* paid on an invoice we do not see (issued after as_of): a credit */
+			unmatched += e->paid;
+			continue;
+		}
+		invoices++;
+		if (first == NO_DATE || e->issued < first)
+			first = e->issued;
+		if (s->as_of - e->issued < 365)
+			revenue += e->amount;
+		rest = e->amount - e->paid;
+		open += rest;			/* an overpaid invoice is a credit */
+		if (rest > 0)
+		{
+			if (e->due < s->as_of)
+				overdue += rest;
+			if (s->as_of - e->due > 90)
+				defaults++;
+		}
+		else if (e->last_paid != NO_DATE)
+		{
+			int32		days = e->last_paid - e->due;
+
+			paid++;
+			paid_amount += e->amount;
+			weighted_days += (int128) e->amount * days;
+			if (days <= 0)
+				on_time_amount += e->amount;
+			if (s->as_of - e->last_paid < 90)
+			{
+				recent_amount += e->amount;
+				recent_days += (int128) e->amount * days;
+			}
+		}
+	}
+
+	v[0] = Money4ToNumericScaled(revenue, s->dscale);
+	v[1] = Int32GetDatum((int32) s->orders_12m);
+	v[2] = Int32GetDatum(s->order_months);
+	v[3] = Int32GetDatum(invoices);
+	v[4] = Int32GetDatum(paid);
+	null[5] = null[6] = paid_amount == 0;
+	if (paid_amount != 0)
+	{
+		v[5] = RatioNumeric(on_time_amount, paid_amount, 4);
+		v[6] = RatioNumeric(weighted_days, paid_amount, 2);
+	}
+	null[7] = paid < 3;
+	if (paid >= 3)
+		v[7] = IndexNumeric(weighted_days, paid_amount);
+	null[8] = recent_amount == 0;
+	if (recent_amount != 0)
+		v[8] = IndexNumeric(recent_days, recent_amount);
+	v[9] = Money4ToNumericScaled(open - unmatched, s->dscale);
+	v[10] = Money4ToNumericScaled(overdue, s->dscale);
+	v[11] = Int32GetDatum(defaults);
+	null[12] = first == NO_DATE;
+	v[12] = DateADTGetDatum(first);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, null)));
+}

@@ -1,0 +1,313 @@
+-- Tags: the tagset type (a sorted, de-duplicated set of hierarchical tags),
+-- the tagquery type (a boolean query over tags), their operators and the
+-- btree, hash and GIN operator classes.  See docs/tags.md.
+
+-- ---- tagset ----
+
+CREATE TYPE @extschema@.tagset;
+
+CREATE FUNCTION @extschema@.tagset_in(cstring) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_out(@extschema@.tagset) RETURNS cstring
+	AS 'MODULE_PATHNAME', 'tagset_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_recv(internal) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_send(@extschema@.tagset) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'tagset_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.tagset (
+	INPUT = @extschema@.tagset_in,
+	OUTPUT = @extschema@.tagset_out,
+	RECEIVE = @extschema@.tagset_recv,
+	SEND = @extschema@.tagset_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.tagset IS
+	'sorted, de-duplicated set of hierarchical tags, e.g. {vip,industry.construction,"key account",重点客户}';
+
+-- ---- tagquery ----
+
+CREATE TYPE @extschema@.tagquery;
+
+CREATE FUNCTION @extschema@.tagquery_in(cstring) RETURNS @extschema@.tagquery
+	AS 'MODULE_PATHNAME', 'tagquery_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagquery_out(@extschema@.tagquery) RETURNS cstring
+	AS 'MODULE_PATHNAME', 'tagquery_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagquery_recv(internal) RETURNS @extschema@.tagquery
+	AS 'MODULE_PATHNAME', 'tagquery_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagquery_send(@extschema@.tagquery) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'tagquery_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.tagquery (
+	INPUT = @extschema@.tagquery_in,
+	OUTPUT = @extschema@.tagquery_out,
+	RECEIVE = @extschema@.tagquery_recv,
+	SEND = @extschema@.tagquery_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.tagquery IS
+	'boolean query over tags: & | ! parentheses, quoted tags and prefix.* (the prefix and every tag below it)';
+
+-- ---- conversions ----
+
+CREATE FUNCTION @extschema@.tagset(text[]) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_from_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset(text[]) IS
+	'the set of the given tags, sorted and de-duplicated; NULL elements are an error';
+
+CREATE FUNCTION @extschema@.tagset_to_array(@extschema@.tagset) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'tagset_to_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset_to_array(@extschema@.tagset) IS
+	'the tags as a text array, in byte order';
+
+CREATE FUNCTION @extschema@.tags(@extschema@.tagset) RETURNS SETOF text
+	AS 'MODULE_PATHNAME', 'tagset_tags' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+	ROWS 10;
+COMMENT ON FUNCTION @extschema@.tags(@extschema@.tagset) IS
+	'one row per tag, in byte order';
+
+CREATE FUNCTION @extschema@.cardinality(@extschema@.tagset) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tagset_cardinality' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.cardinality(@extschema@.tagset) IS
+	'number of tags in the set';
+
+CREATE CAST (text[] AS @extschema@.tagset)
+	WITH FUNCTION @extschema@.tagset(text[]) AS ASSIGNMENT;
+COMMENT ON CAST (text[] AS @extschema@.tagset) IS
+	'text array to tagset (sorted, de-duplicated; NULL elements are an error)';
+CREATE CAST (@extschema@.tagset AS text[])
+	WITH FUNCTION @extschema@.tagset_to_array(@extschema@.tagset);
+COMMENT ON CAST (@extschema@.tagset AS text[]) IS 'tagset to text array, in byte order';
+
+-- ---- operator functions ----
+
+CREATE FUNCTION @extschema@.tagset_contains(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_contains' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_contained(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_contained' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_overlap(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_overlap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_exists(@extschema@.tagset, text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_exists' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_match(@extschema@.tagset, @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_match' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagquery_match(@extschema@.tagquery, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagquery_match' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_add(@extschema@.tagset, text) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_add' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_remove(@extschema@.tagset, text) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_remove' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_union(@extschema@.tagset, @extschema@.tagset) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_intersect(@extschema@.tagset, @extschema@.tagset) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_intersect' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_minus(@extschema@.tagset, @extschema@.tagset) RETURNS @extschema@.tagset
+	AS 'MODULE_PATHNAME', 'tagset_minus' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_eq(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_ne(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_lt(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_le(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_gt(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_ge(@extschema@.tagset, @extschema@.tagset) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_cmp(@extschema@.tagset, @extschema@.tagset) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tagset_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_hash(@extschema@.tagset) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tagset_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_hash_extended(@extschema@.tagset, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'tagset_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.tagquery_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagquery_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagset @@ tagquery: 0.5% per tag, 2% per prefix, combined by the query''s operators';
+
+-- ---- operators ----
+
+CREATE OPERATOR @extschema@.@> (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_contains,
+	COMMUTATOR = OPERATOR(@extschema@.<@),
+	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.@> (@extschema@.tagset, @extschema@.tagset) IS 'contains every tag of';
+
+CREATE OPERATOR @extschema@.<@ (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_contained,
+	COMMUTATOR = OPERATOR(@extschema@.@>),
+	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<@ (@extschema@.tagset, @extschema@.tagset) IS 'every tag is in';
+
+CREATE OPERATOR @extschema@.&& (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_overlap,
+	COMMUTATOR = OPERATOR(@extschema@.&&),
+	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.&& (@extschema@.tagset, @extschema@.tagset) IS 'has a tag in common with';
+
+CREATE OPERATOR @extschema@.? (
+	LEFTARG = @extschema@.tagset, RIGHTARG = text,
+	FUNCTION = @extschema@.tagset_exists,
+	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.? (@extschema@.tagset, text) IS 'holds exactly this tag (no hierarchy)';
+
+CREATE OPERATOR @extschema@.@@ (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagquery,
+	FUNCTION = @extschema@.tagset_match,
+	COMMUTATOR = OPERATOR(@extschema@.@@),
+	RESTRICT = @extschema@.tagquery_sel, JOIN = pg_catalog.contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.@@ (@extschema@.tagset, @extschema@.tagquery) IS 'matches the tag query';
+
+CREATE OPERATOR @extschema@.@@ (
+	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagquery_match,
+	COMMUTATOR = OPERATOR(@extschema@.@@),
+	RESTRICT = @extschema@.tagquery_sel, JOIN = pg_catalog.contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.@@ (@extschema@.tagquery, @extschema@.tagset) IS 'the tag query matches';
+
+CREATE OPERATOR @extschema@.+ (
+	LEFTARG = @extschema@.tagset, RIGHTARG = text,
+	FUNCTION = @extschema@.tagset_add
+);
+COMMENT ON OPERATOR @extschema@.+ (@extschema@.tagset, text) IS 'add one tag';
+
+CREATE OPERATOR @extschema@.- (
+	LEFTARG = @extschema@.tagset, RIGHTARG = text,
+	FUNCTION = @extschema@.tagset_remove
+);
+COMMENT ON OPERATOR @extschema@.- (@extschema@.tagset, text) IS 'remove one tag (if present)';
+
+CREATE OPERATOR @extschema@.| (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_union,
+	COMMUTATOR = OPERATOR(@extschema@.|)
+);
+COMMENT ON OPERATOR @extschema@.| (@extschema@.tagset, @extschema@.tagset) IS 'union';
+
+CREATE OPERATOR @extschema@.& (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_intersect,
+	COMMUTATOR = OPERATOR(@extschema@.&)
+);
+COMMENT ON OPERATOR @extschema@.& (@extschema@.tagset, @extschema@.tagset) IS 'intersection';
+
+CREATE OPERATOR @extschema@.- (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_minus
+);
+COMMENT ON OPERATOR @extschema@.- (@extschema@.tagset, @extschema@.tagset) IS 'difference';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel,
+	HASHES, MERGES
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.tagset, @extschema@.tagset) IS 'same tags';
+
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.tagset, @extschema@.tagset) IS 'different tags';
+
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+	RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel
+);
+COMMENT ON OPERATOR @extschema@.< (@extschema@.tagset, @extschema@.tagset) IS 'sorts before (tag by tag in byte order)';
+
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+	RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel
+);
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.tagset, @extschema@.tagset) IS 'sorts before or equal';
+
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+	RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel
+);
+COMMENT ON OPERATOR @extschema@.> (@extschema@.tagset, @extschema@.tagset) IS 'sorts after';
+
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
+	FUNCTION = @extschema@.tagset_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+	RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel
+);
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.tagset, @extschema@.tagset) IS 'sorts after or equal';
+
+-- ---- operator classes ----
+
+CREATE OPERATOR CLASS @extschema@.tagset_ops
+	DEFAULT FOR TYPE @extschema@.tagset USING btree AS
+		OPERATOR 1 @extschema@.<,
+		OPERATOR 2 @extschema@.<=,
+		OPERATOR 3 @extschema@.=,
+		OPERATOR 4 @extschema@.>=,
+		OPERATOR 5 @extschema@.>,
+		FUNCTION 1 @extschema@.tagset_cmp(@extschema@.tagset, @extschema@.tagset);
+
+CREATE OPERATOR CLASS @extschema@.tagset_ops
+	DEFAULT FOR TYPE @extschema@.tagset USING hash AS
+		OPERATOR 1 @extschema@.=,
+		FUNCTION 1 @extschema@.tagset_hash(@extschema@.tagset),
+		FUNCTION 2 @extschema@.tagset_hash_extended(@extschema@.tagset, bigint);
+
+CREATE FUNCTION @extschema@.tagset_gin_compare(text, text) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tagset_gin_compare' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_gin_extract_value(@extschema@.tagset, internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'tagset_gin_extract_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_gin_extract_query(internal, internal, int2, internal, internal, internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'tagset_gin_extract_query' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_gin_consistent(internal, int2, internal, int4, internal, internal, internal, internal) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_gin_consistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_gin_compare_partial(text, text, int2, internal) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tagset_gin_compare_partial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.tagset_gin_tri_consistent(internal, int2, internal, int4, internal, internal, internal) RETURNS "char"
+	AS 'MODULE_PATHNAME', 'tagset_gin_tri_consistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR CLASS @extschema@.tagset_ops
+	DEFAULT FOR TYPE @extschema@.tagset USING gin AS
+		OPERATOR 1 @extschema@.&& (@extschema@.tagset, @extschema@.tagset),
+		OPERATOR 2 @extschema@.@> (@extschema@.tagset, @extschema@.tagset),
+		OPERATOR 3 @extschema@.<@ (@extschema@.tagset, @extschema@.tagset),
+		OPERATOR 4 @extschema@.? (@extschema@.tagset, text),
+		OPERATOR 5 @extschema@.@@ (@extschema@.tagset, @extschema@.tagquery),
+		FUNCTION 1 @extschema@.tagset_gin_compare(text, text),
+		FUNCTION 2 @extschema@.tagset_gin_extract_value(@extschema@.tagset, internal, internal),
+		FUNCTION 3 @extschema@.tagset_gin_extract_query(internal, internal, int2, internal, internal, internal, internal),
+		FUNCTION 4 @extschema@.tagset_gin_consistent(internal, int2, internal, int4, internal, internal, internal, internal),
+		FUNCTION 5 @extschema@.tagset_gin_compare_partial(text, text, int2, internal),
+		FUNCTION 6 @extschema@.tagset_gin_tri_consistent(internal, int2, internal, int4, internal, internal, internal),
+		STORAGE text;
+
+COMMENT ON OPERATOR CLASS @extschema@.tagset_ops USING btree IS
+	'total order of tagsets: tag by tag in byte order, then the shorter set first';
+COMMENT ON OPERATOR CLASS @extschema@.tagset_ops USING hash IS 'hashing of tagsets (GROUP BY, DISTINCT, hash joins)';
+COMMENT ON OPERATOR CLASS @extschema@.tagset_ops USING gin IS
+	'GIN index over the tags: && @> <@ ? and @@ (prefix.* by partial match)';

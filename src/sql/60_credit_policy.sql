@@ -1,0 +1,382 @@
+-- Credit control, part 1: the policy.
+--
+--   credit_setting          check modes per checkpoint, rule parameters, alert
+--                           threshold: shipped defaults + the admin's own rows
+--   credit_limit_policy     the default limit per grade (amount or a multiple of
+--                           average monthly sales), with a validity date
+--   credit_limit_override   a customer's own limit with reason and expiry
+--   credit_check_exception  per-customer exceptions to the check mode
+--
+-- Shipped rows (shipped = true) come back with CREATE EXTENSION, so they are
+-- read-only (protect_shipped_row) and not dumped (filter 'WHERE NOT shipped');
+-- a row of the admin's own for the same key wins over the shipped one, and
+-- pg_dump keeps it.
+
+CREATE TABLE @extschema@.credit_setting (
+	name			text NOT NULL,
+	value			text NOT NULL,
+	description		text NOT NULL DEFAULT '',
+	set_by			name NOT NULL DEFAULT CURRENT_USER,
+	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	shipped			boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (name, shipped)
+);
+
+-- the settings there are, and the values each accepts
+CREATE FUNCTION @extschema@.credit_setting_validate() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NEW.name IN ('mode.order', 'mode.delivery', 'mode.invoice') THEN
+		IF NEW.value NOT IN ('block', 'warn', 'off') THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'A check mode is block, warn or off.';
+		END IF;
+	ELSIF NEW.name = 'rule.overdue_days' THEN
+		IF NEW.value <> 'off' AND (NEW.value !~ '^[0-9]{1,4}$') THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Give a number of days (0-9999) or off.';
+		END IF;
+	ELSIF NEW.name = 'rule.grade_d' THEN
+		IF NEW.value NOT IN ('on', 'off') THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'The value is on or off.';
+		END IF;
+	ELSIF NEW.name = 'alert.nearly_used_pct' THEN
+		IF NEW.value !~ '^[0-9]{1,3}(\.[0-9]+)?$' OR NEW.value::numeric NOT BETWEEN 1 AND 100 THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Give a percentage between 1 and 100.';
+		END IF;
+	ELSE
+		RAISE EXCEPTION 'unknown credit setting "%"', NEW.name
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'SELECT name FROM customer_class.credit_settings lists the settings.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER credit_setting_validate BEFORE INSERT OR UPDATE ON @extschema@.credit_setting
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_setting_validate();
+CREATE TRIGGER credit_setting_protect_shipped BEFORE UPDATE OR DELETE ON @extschema@.credit_setting
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_shipped_row();
+
+INSERT INTO @extschema@.credit_setting (name, value, description, set_by, set_at, shipped) VALUES
+	('mode.order', 'block', 'check mode when an order is written (new order or higher amount): block, warn or off', 'customer_class', '2000-01-01', true),
+	('mode.delivery', 'block', 'check mode when an order is delivered (status to shipped): block, warn or off', 'customer_class', '2000-01-01', true),
+	('mode.invoice', 'warn', 'check mode when an invoice is written: block, warn or off', 'customer_class', '2000-01-01', true),
+	('rule.overdue_days', 'off', 'fail the check when an invoice is more than this many days overdue (off: no such rule)', 'customer_class', '2000-01-01', true),
+	('rule.grade_d', 'on', 'fail the check when the customer''s grade is D: on or off', 'customer_class', '2000-01-01', true),
+	('alert.nearly_used_pct', '90', 'raise a limit_nearly_used alert when exposure reaches this percentage of the limit', 'customer_class', '2000-01-01', true);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_setting', 'WHERE NOT shipped');
+
+-- The value in force: the admin's row, else the shipped one.
+CREATE FUNCTION @extschema@.credit_setting(name text) RETURNS text
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT s.value FROM @extschema@.credit_setting s
+	WHERE s.name = credit_setting.name
+	ORDER BY s.shipped
+	LIMIT 1;
+END;
+
+-- Set a value: writes (or rewrites) the admin's own row.
+CREATE FUNCTION @extschema@.set_credit_setting(name text, value text) RETURNS text
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	INSERT INTO @extschema@.credit_setting AS s (name, value, description)
+	SELECT set_credit_setting.name, set_credit_setting.value, d.description
+	FROM (SELECT coalesce((SELECT description FROM @extschema@.credit_setting
+						   WHERE credit_setting.name = set_credit_setting.name AND shipped), '') AS description) d
+	ON CONFLICT ON CONSTRAINT credit_setting_pkey DO UPDATE
+		SET value = excluded.value, set_by = CURRENT_USER, set_at = pg_catalog.now();
+	RETURN value;
+END
+$$;
+
+-- Back to the shipped default: deletes the admin's row.
+CREATE FUNCTION @extschema@.reset_credit_setting(name text) RETURNS text
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.credit_setting s WHERE s.name = reset_credit_setting.name AND NOT s.shipped;
+	RETURN @extschema@.credit_setting(reset_credit_setting.name);
+END
+$$;
+
+CREATE VIEW @extschema@.credit_settings WITH (security_invoker = true) AS
+	SELECT d.name, coalesce(u.value, d.value) AS value, d.value AS default_value,
+		   u.name IS NOT NULL AS changed, u.set_by, u.set_at, d.description
+	FROM @extschema@.credit_setting d
+	LEFT JOIN @extschema@.credit_setting u ON u.name = d.name AND NOT u.shipped
+	WHERE d.shipped;
+
+-- Default credit limit per grade.  grade NULL is the row for customers not
+-- graded yet (no profile row).  Methods:
+--   amount          the limit is amount
+--   sales_multiple  sales_multiple x average monthly invoiced sales over the
+--                   last sales_months months, at least amount (when set) and
+--                   at most max_amount (when set)
+--   none            no limit: the limit check is skipped (the rules still apply)
+-- The row in force for a grade on a date: the latest valid_from not after the
+-- date, an admin's row before a shipped one.
+CREATE TABLE @extschema@.credit_limit_policy (
+	grade			@extschema@.credit_grade,
+	valid_from		date NOT NULL DEFAULT '-infinity',
+	method			text NOT NULL,
+	amount			numeric(18,2),
+	sales_multiple	numeric,
+	sales_months	integer NOT NULL DEFAULT 12,
+	max_amount		numeric(18,2),
+	note			text NOT NULL DEFAULT '',
+	shipped			boolean NOT NULL DEFAULT false,
+	CONSTRAINT credit_limit_policy_key UNIQUE NULLS NOT DISTINCT (grade, valid_from, shipped),
+	CONSTRAINT credit_limit_policy_method_valid CHECK (method IN ('amount', 'sales_multiple', 'none')),
+	CONSTRAINT credit_limit_policy_amount_given CHECK (method <> 'amount' OR amount IS NOT NULL),
+	CONSTRAINT credit_limit_policy_multiple_given
+		CHECK (method <> 'sales_multiple' OR (sales_multiple > 0 AND sales_months BETWEEN 1 AND 120)),
+	CONSTRAINT credit_limit_policy_amounts_not_negative CHECK (amount >= 0 AND max_amount >= 0)
+);
+
+CREATE TRIGGER credit_limit_policy_protect_shipped BEFORE UPDATE OR DELETE ON @extschema@.credit_limit_policy
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_shipped_row();
+
+INSERT INTO @extschema@.credit_limit_policy (grade, method, amount, note, shipped) VALUES
+	('A', 'amount', 500000, 'shipped default for grade A', true),
+	('B', 'amount', 200000, 'shipped default for grade B', true),
+	('C', 'amount', 50000, 'shipped default for grade C', true),
+	('D', 'amount', 0, 'shipped default for grade D: no credit', true),
+	(NULL, 'none', NULL, 'not graded yet: no default limit (the customer''s own limit applies when set)', true);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_limit_policy', 'WHERE NOT shipped');
+
+-- A customer's own limit, with reason, author and expiry.  Append-only in
+-- spirit: a new row supersedes an older one, so the history stays readable.
+CREATE TABLE @extschema@.credit_limit_override (
+	override_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	customer_id		bigint NOT NULL,
+	credit_limit	numeric(18,2) NOT NULL,
+	reason			text NOT NULL,
+	set_by			name NOT NULL DEFAULT CURRENT_USER,
+	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	valid_from		date NOT NULL DEFAULT CURRENT_DATE,
+	expires_on		date NOT NULL,
+	CONSTRAINT credit_limit_override_reason_given CHECK (btrim(reason) <> ''),
+	CONSTRAINT credit_limit_override_not_negative CHECK (credit_limit >= 0),
+	CONSTRAINT credit_limit_override_expires_after_start CHECK (expires_on > valid_from)
+);
+CREATE INDEX credit_limit_override_customer_idx ON @extschema@.credit_limit_override (customer_id, valid_from);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_limit_override', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_limit_override_override_id_seq', '');
+
+-- Per-customer exceptions: a mode for one checkpoint (or all: checkpoint
+-- NULL) that replaces the general one until it expires.
+CREATE TABLE @extschema@.credit_check_exception (
+	exception_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	customer_id		bigint NOT NULL,
+	checkpoint		text,
+	mode			text NOT NULL DEFAULT 'off',
+	reason			text NOT NULL,
+	set_by			name NOT NULL DEFAULT CURRENT_USER,
+	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	expires_on		date,
+	CONSTRAINT credit_check_exception_checkpoint_valid CHECK (checkpoint IN ('order', 'delivery', 'invoice')),
+	CONSTRAINT credit_check_exception_mode_valid CHECK (mode IN ('block', 'warn', 'off')),
+	CONSTRAINT credit_check_exception_reason_given CHECK (btrim(reason) <> '')
+);
+CREATE INDEX credit_check_exception_customer_idx ON @extschema@.credit_check_exception (customer_id);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_check_exception', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_check_exception_exception_id_seq', '');
+
+-- The check mode for a customer at a checkpoint on a date: an exception in
+-- force (one for this checkpoint before one for all, the newest first),
+-- else the setting mode.<checkpoint>.
+CREATE FUNCTION @extschema@.credit_check_mode(customer_id bigint, checkpoint text, as_of date DEFAULT NULL)
+	RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT coalesce(
+		(SELECT e.mode FROM @extschema@.credit_check_exception e
+		 WHERE e.customer_id = credit_check_mode.customer_id
+		   AND (e.checkpoint = credit_check_mode.checkpoint OR e.checkpoint IS NULL)
+		   AND (e.expires_on IS NULL OR e.expires_on > coalesce(credit_check_mode.as_of, @extschema@.as_of()))
+		 ORDER BY e.checkpoint IS NULL, e.set_at DESC, e.exception_id DESC LIMIT 1),
+		(SELECT s.value FROM @extschema@.credit_setting s
+		 WHERE s.name = 'mode.' || credit_check_mode.checkpoint ORDER BY s.shipped LIMIT 1));
+END;
+
+-- The credit limit in force and where it comes from.
+CREATE TYPE @extschema@.credit_limit_info AS (
+	credit_limit	numeric,
+	limit_source	text,
+	credit_grade	@extschema@.credit_grade,
+	valid_until		date
+);
+
+-- A customer's credit limit on a date, in this order:
+--   1. a credit_limit_override in force (its reason in limit_source)
+--   2. the customer's own credit_limit (src_customer)
+--   3. the limit policy row of its grade (profile; no profile row: the
+--      row for grade NULL, "not graded yet")
+-- credit_limit NULL means no limit.  valid_until: the override's expiry or the
+-- first date a later policy row of the grade takes over (NULL: open-ended).
+-- One SQL query, so that the planner inlines it into the credit checks.
+CREATE FUNCTION @extschema@.credit_limit_rows(customer_id bigint, as_of date)
+	RETURNS TABLE (credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT CASE
+			   WHEN o.override_id IS NOT NULL THEN o.credit_limit
+			   WHEN c.credit_limit IS NOT NULL THEN c.credit_limit
+			   WHEN p.method = 'amount' THEN p.amount
+			   WHEN p.method = 'sales_multiple' THEN
+				   least(greatest(round(
+					   (SELECT coalesce(sum(i.amount), 0) FROM @extschema@.src_invoice i
+						WHERE i.customer_id = k.customer_id
+						  AND i.issued_on > k.as_of - pg_catalog.make_interval(months => p.sales_months)
+						  AND i.issued_on <= k.as_of)
+					   / p.sales_months * p.sales_multiple, 2), p.amount), p.max_amount)
+		   END,
+		   CASE
+			   WHEN o.override_id IS NOT NULL THEN
+				   pg_catalog.format('override #%s by %s: %s', o.override_id, o.set_by, o.reason)
+			   WHEN c.credit_limit IS NOT NULL THEN 'customer credit_limit'
+			   WHEN p.method IS NULL THEN
+				   pg_catalog.format('no limit policy for grade %s', coalesce(g.credit_grade::text, '(not graded)'))
+			   ELSE pg_catalog.format('policy for grade %s: %s', coalesce(g.credit_grade::text, '(not graded)'),
+					CASE p.method WHEN 'amount' THEN p.amount::text
+						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months', p.sales_multiple, p.sales_months)
+						ELSE 'no limit' END)
+		   END,
+		   g.credit_grade,
+		   CASE
+			   WHEN o.override_id IS NOT NULL THEN o.expires_on
+			   WHEN c.credit_limit IS NOT NULL OR p.method IS NULL THEN NULL
+			   ELSE (SELECT min(lp.valid_from) FROM @extschema@.credit_limit_policy lp
+					 WHERE lp.grade IS NOT DISTINCT FROM g.credit_grade AND lp.valid_from > k.as_of
+					   AND (NOT lp.shipped OR p.shipped))
+		   END
+	FROM (SELECT credit_limit_rows.customer_id AS customer_id,
+				 coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
+	LEFT JOIN @extschema@.profile g ON g.customer_id = k.customer_id
+	LEFT JOIN LATERAL (
+		SELECT lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
+		FROM @extschema@.credit_limit_override lo
+		WHERE lo.customer_id = k.customer_id AND lo.valid_from <= k.as_of AND k.as_of < lo.expires_on
+		ORDER BY lo.set_at DESC, lo.override_id DESC LIMIT 1) o ON true
+	LEFT JOIN @extschema@.src_customer c ON c.customer_id = k.customer_id
+	LEFT JOIN LATERAL (
+		SELECT lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount, lp.shipped
+		FROM @extschema@.credit_limit_policy lp
+		WHERE lp.grade IS NOT DISTINCT FROM g.credit_grade AND lp.valid_from <= k.as_of
+		ORDER BY lp.shipped, lp.valid_from DESC LIMIT 1) p ON true;
+END;
+
+CREATE FUNCTION @extschema@.credit_limit_info(customer_id bigint, as_of date DEFAULT NULL)
+	RETURNS @extschema@.credit_limit_info
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT ROW(l.credit_limit, l.limit_source, l.credit_grade, l.valid_until)::@extschema@.credit_limit_info
+	FROM @extschema@.credit_limit_rows(credit_limit_info.customer_id, credit_limit_info.as_of) l;
+END;
+
+CREATE FUNCTION @extschema@.credit_limit(customer_id bigint, as_of date DEFAULT NULL) RETURNS numeric
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN (@extschema@.credit_limit_info(customer_id, as_of)).credit_limit;
+
+-- When a limit override is written, record it in class_history too.
+CREATE FUNCTION @extschema@.credit_limit_override_history() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- a restore brings the history row back by itself
+	IF current_setting('check_function_bodies') = 'off' THEN
+		RETURN NULL;
+	END IF;
+	INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+	VALUES (NEW.customer_id, 'credit_limit', NULL, NEW.credit_limit::text, NEW.valid_from,
+			format('limit override #%s by %s until %s: %s', NEW.override_id, NEW.set_by, NEW.expires_on, NEW.reason));
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_limit_override_history() FROM PUBLIC;
+CREATE TRIGGER credit_limit_override_history AFTER INSERT ON @extschema@.credit_limit_override
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_limit_override_history();
+
+GRANT SELECT ON @extschema@.credit_setting, @extschema@.credit_settings, @extschema@.credit_limit_policy,
+	@extschema@.credit_limit_override, @extschema@.credit_check_exception TO customer_class_reader;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.credit_setting, @extschema@.credit_limit_policy,
+	@extschema@.credit_limit_override, @extschema@.credit_check_exception TO customer_class_admin;
+REVOKE EXECUTE ON FUNCTION @extschema@.set_credit_setting(text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.reset_credit_setting(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.set_credit_setting(text, text) TO customer_class_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.reset_credit_setting(text) TO customer_class_admin;
+
+COMMENT ON TABLE @extschema@.credit_setting IS
+	'credit check settings: shipped defaults (read-only) and the admin''s own rows, which win; use set_credit_setting()';
+COMMENT ON COLUMN @extschema@.credit_setting.name IS 'setting: mode.order, mode.delivery, mode.invoice, rule.overdue_days, rule.grade_d, alert.nearly_used_pct';
+COMMENT ON COLUMN @extschema@.credit_setting.value IS 'value as text (validated per setting)';
+COMMENT ON COLUMN @extschema@.credit_setting.description IS 'what the setting does';
+COMMENT ON COLUMN @extschema@.credit_setting.set_by IS 'who set it';
+COMMENT ON COLUMN @extschema@.credit_setting.set_at IS 'when it was set';
+COMMENT ON COLUMN @extschema@.credit_setting.shipped IS 'shipped default (read-only); an admin row for the same name wins';
+COMMENT ON VIEW @extschema@.credit_settings IS 'credit check settings in force, with their shipped defaults';
+COMMENT ON COLUMN @extschema@.credit_settings.name IS 'setting name';
+COMMENT ON COLUMN @extschema@.credit_settings.value IS 'value in force';
+COMMENT ON COLUMN @extschema@.credit_settings.default_value IS 'shipped default';
+COMMENT ON COLUMN @extschema@.credit_settings.changed IS 'the admin changed it';
+COMMENT ON COLUMN @extschema@.credit_settings.set_by IS 'who changed it';
+COMMENT ON COLUMN @extschema@.credit_settings.set_at IS 'when it was changed';
+COMMENT ON COLUMN @extschema@.credit_settings.description IS 'what the setting does';
+
+COMMENT ON TABLE @extschema@.credit_limit_policy IS
+	'default credit limit per grade (NULL grade: not graded yet), by amount or a multiple of average monthly sales, from a date';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.grade IS 'credit grade; NULL for customers not graded yet';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.valid_from IS 'first as-of date the row applies to';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.method IS 'amount, sales_multiple or none (no limit)';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.amount IS 'the limit (amount); the floor (sales_multiple)';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.sales_multiple IS 'multiple of average monthly invoiced sales (sales_multiple)';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.sales_months IS 'months of sales averaged (sales_multiple)';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.max_amount IS 'cap of the computed limit (sales_multiple)';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.note IS 'why';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.shipped IS 'shipped default (read-only); an admin row for the grade wins';
+
+COMMENT ON TABLE @extschema@.credit_limit_override IS
+	'a customer''s own credit limit with reason, author and expiry; the newest in force wins over customer.credit_limit and the policy';
+COMMENT ON COLUMN @extschema@.credit_limit_override.override_id IS 'override key';
+COMMENT ON COLUMN @extschema@.credit_limit_override.customer_id IS 'customer';
+COMMENT ON COLUMN @extschema@.credit_limit_override.credit_limit IS 'limit imposed';
+COMMENT ON COLUMN @extschema@.credit_limit_override.reason IS 'why (required)';
+COMMENT ON COLUMN @extschema@.credit_limit_override.set_by IS 'who set it';
+COMMENT ON COLUMN @extschema@.credit_limit_override.set_at IS 'when it was set';
+COMMENT ON COLUMN @extschema@.credit_limit_override.valid_from IS 'first as-of date it applies to';
+COMMENT ON COLUMN @extschema@.credit_limit_override.expires_on IS 'first as-of date it no longer applies to';
+
+COMMENT ON TABLE @extschema@.credit_check_exception IS
+	'per-customer exceptions to the check mode (e.g. off for a group company), optionally expiring';
+COMMENT ON COLUMN @extschema@.credit_check_exception.exception_id IS 'exception key';
+COMMENT ON COLUMN @extschema@.credit_check_exception.customer_id IS 'customer';
+COMMENT ON COLUMN @extschema@.credit_check_exception.checkpoint IS 'order, delivery or invoice; NULL for every checkpoint';
+COMMENT ON COLUMN @extschema@.credit_check_exception.mode IS 'mode for this customer: block, warn or off';
+COMMENT ON COLUMN @extschema@.credit_check_exception.reason IS 'why (required)';
+COMMENT ON COLUMN @extschema@.credit_check_exception.set_by IS 'who set it';
+COMMENT ON COLUMN @extschema@.credit_check_exception.set_at IS 'when it was set';
+COMMENT ON COLUMN @extschema@.credit_check_exception.expires_on IS 'first as-of date it no longer applies to (NULL: no expiry)';
+
+COMMENT ON TYPE @extschema@.credit_limit_info IS 'a credit limit (NULL: none), where it comes from, the grade it was read with and until when it holds';
+COMMENT ON FUNCTION @extschema@.credit_setting_validate() IS 'trigger: rejects unknown credit settings and invalid values';
+COMMENT ON FUNCTION @extschema@.credit_setting(text) IS 'the value in force of a credit setting (admin row, else shipped default)';
+COMMENT ON FUNCTION @extschema@.set_credit_setting(text, text) IS 'set a credit setting (writes the admin''s own row, kept by pg_dump)';
+COMMENT ON FUNCTION @extschema@.reset_credit_setting(text) IS 'back to the shipped default of a credit setting; returns the value now in force';
+COMMENT ON FUNCTION @extschema@.credit_check_mode(bigint, text, date) IS 'check mode (block, warn, off) of a customer at a checkpoint: its exception in force, else mode.<checkpoint>';
+COMMENT ON FUNCTION @extschema@.credit_limit_info(bigint, date) IS 'credit limit in force on a date: override, else customer credit_limit, else the grade''s limit policy; with its source and validity';
+COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until';
+COMMENT ON FUNCTION @extschema@.credit_limit(bigint, date) IS 'credit limit in force on a date (NULL: no limit)';
+COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records a new limit override in class_history';

@@ -1,0 +1,224 @@
+-- Credit control, part 2: the exposure ledger.
+--
+-- exposure = open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits
+--
+--   open_orders           orders with status 'open'
+--   shipped_not_invoiced  orders with status 'shipped' (delivered, not invoiced)
+--   invoice_balance       invoice amounts minus payments and credit notes
+--                         applied to them (an overpayment lowers it further)
+--   unapplied_credits     payments and credit notes with no invoice
+--
+-- Orders with status 'invoiced' or 'cancelled' count nothing: an invoiced
+-- order's exposure is its invoice.  One row per customer, kept by the row
+-- triggers of 62_credit_check.sql with deltas; exposure_recomputed() computes
+-- the same figures from the canonical src_* views, recompute_exposure()
+-- rewrites the ledger from it and verify_exposure() lists the differences.
+--
+-- Source columns the triggers rely on (the src_* names; a relation bound
+-- with bind_source() must have them under these names):
+--   orders    customer_id, amount, status ('open', 'shipped', 'invoiced',
+--             'cancelled'), order_id (messages only)
+--   invoices  customer_id, amount, due_on, order_id (NULL: no order)
+--   payments  customer_id, amount, invoice_id (NULL: unapplied)
+--   customers customer_id
+-- They are read in one place each: the first lines of the trigger functions
+-- credit_order_trigger, credit_invoice_trigger, credit_payment_trigger and
+-- credit_customer_trigger.
+
+CREATE TABLE @extschema@.credit_exposure (
+	customer_id				bigint PRIMARY KEY,
+	open_orders				numeric(18,2) NOT NULL DEFAULT 0,
+	shipped_not_invoiced	numeric(18,2) NOT NULL DEFAULT 0,
+	invoice_balance			numeric(18,2) NOT NULL DEFAULT 0,
+	unapplied_credits		numeric(18,2) NOT NULL DEFAULT 0,
+	exposure				numeric(18,2) NOT NULL
+		GENERATED ALWAYS AS (open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits) STORED
+);
+-- Not dumped: a restore writes every source row again and the triggers
+-- rebuild the ledger from them (a dumped ledger would be counted twice).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_exposure', 'WHERE false');
+-- nobody writes it but the triggers and recompute_exposure()
+GRANT SELECT ON @extschema@.credit_exposure TO customer_class_reader;
+
+-- Add deltas to a customer's ledger row (created when missing), locking it
+-- until the end of the transaction; returns the row after the change.
+-- Under READ COMMITTED a concurrent holder makes this wait, then it adds to
+-- the committed figures; under REPEATABLE READ or SERIALIZABLE the wait ends
+-- in a serialization failure (40001) when the other transaction committed.
+CREATE FUNCTION @extschema@.exposure_add(customer_id bigint, open_orders numeric, shipped_not_invoiced numeric,
+										 invoice_balance numeric, unapplied_credits numeric)
+	RETURNS @extschema@.credit_exposure
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	e @extschema@.credit_exposure;
+BEGIN
+	UPDATE @extschema@.credit_exposure x
+	SET open_orders = x.open_orders + exposure_add.open_orders,
+		shipped_not_invoiced = x.shipped_not_invoiced + exposure_add.shipped_not_invoiced,
+		invoice_balance = x.invoice_balance + exposure_add.invoice_balance,
+		unapplied_credits = x.unapplied_credits + exposure_add.unapplied_credits
+	WHERE x.customer_id = exposure_add.customer_id
+	RETURNING x.* INTO e;
+	IF NOT FOUND THEN
+		INSERT INTO @extschema@.credit_exposure AS x
+			(customer_id, open_orders, shipped_not_invoiced, invoice_balance, unapplied_credits)
+		VALUES (exposure_add.customer_id, exposure_add.open_orders, exposure_add.shipped_not_invoiced,
+				exposure_add.invoice_balance, exposure_add.unapplied_credits)
+		ON CONFLICT ON CONSTRAINT credit_exposure_pkey DO UPDATE
+		SET open_orders = x.open_orders + excluded.open_orders,
+			shipped_not_invoiced = x.shipped_not_invoiced + excluded.shipped_not_invoiced,
+			invoice_balance = x.invoice_balance + excluded.invoice_balance,
+			unapplied_credits = x.unapplied_credits + excluded.unapplied_credits
+		RETURNING x.* INTO e;
+	END IF;
+	RETURN e;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.exposure_add(bigint, numeric, numeric, numeric, numeric) FROM PUBLIC;
+
+-- Exposure computed from the sources (all customers, or those listed).
+CREATE FUNCTION @extschema@.exposure_recomputed(customers bigint[] DEFAULT NULL)
+	RETURNS TABLE (customer_id bigint, open_orders numeric, shipped_not_invoiced numeric,
+				   invoice_balance numeric, unapplied_credits numeric, exposure numeric)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH o AS (
+		SELECT so.customer_id,
+			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'open'), 0.00) AS open_orders,
+			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'shipped'), 0.00) AS shipped_not_invoiced
+		FROM @extschema@.src_order so
+		WHERE so.status IN ('open', 'shipped') AND (customers IS NULL OR so.customer_id = ANY (customers))
+		GROUP BY so.customer_id
+	), i AS (
+		SELECT si.customer_id, sum(si.amount) AS invoiced
+		FROM @extschema@.src_invoice si
+		WHERE customers IS NULL OR si.customer_id = ANY (customers)
+		GROUP BY si.customer_id
+	), p AS (
+		SELECT sp.customer_id,
+			   coalesce(sum(sp.amount) FILTER (WHERE sp.invoice_id IS NOT NULL), 0.00) AS applied,
+			   coalesce(sum(sp.amount) FILTER (WHERE sp.invoice_id IS NULL), 0.00) AS unapplied
+		FROM @extschema@.src_payment sp
+		WHERE customers IS NULL OR sp.customer_id = ANY (customers)
+		GROUP BY sp.customer_id
+	), c AS (
+		SELECT sc.customer_id FROM @extschema@.src_customer sc
+		WHERE customers IS NULL OR sc.customer_id = ANY (customers)
+	), ids AS (
+		SELECT c.customer_id FROM c UNION SELECT o.customer_id FROM o
+		UNION SELECT i.customer_id FROM i UNION SELECT p.customer_id FROM p
+	)
+	SELECT ids.customer_id,
+		   coalesce(o.open_orders, 0.00), coalesce(o.shipped_not_invoiced, 0.00),
+		   coalesce(i.invoiced, 0.00) - coalesce(p.applied, 0.00), coalesce(p.unapplied, 0.00),
+		   coalesce(o.open_orders, 0.00) + coalesce(o.shipped_not_invoiced, 0.00)
+			   + coalesce(i.invoiced, 0.00) - coalesce(p.applied, 0.00) - coalesce(p.unapplied, 0.00)
+	FROM ids
+	LEFT JOIN o ON o.customer_id = ids.customer_id
+	LEFT JOIN i ON i.customer_id = ids.customer_id
+	LEFT JOIN p ON p.customer_id = ids.customer_id;
+END;
+
+-- Customers whose maintained exposure differs from the recomputed one
+-- (a missing ledger row counts as zeros).  Takes a SHARE lock on the ledger
+-- so that the comparison sees no write half done: writers wait meanwhile.
+CREATE FUNCTION @extschema@.verify_exposure()
+	RETURNS TABLE (customer_id bigint, maintained numeric, recomputed numeric,
+				   maintained_row @extschema@.credit_exposure, recomputed_parts numeric[])
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'verify_exposure() must run under READ COMMITTED'
+			USING ERRCODE = 'active_sql_transaction',
+				  DETAIL = 'It locks the ledger first and then needs a snapshot taken after the lock.';
+	END IF;
+	LOCK TABLE @extschema@.credit_exposure IN SHARE MODE;
+	RETURN QUERY
+	SELECT coalesce(x.customer_id, r.customer_id), coalesce(x.exposure, 0)::numeric, coalesce(r.exposure, 0), x,
+		   ARRAY[r.open_orders, r.shipped_not_invoiced, r.invoice_balance, r.unapplied_credits]
+	FROM @extschema@.credit_exposure x
+	FULL JOIN @extschema@.exposure_recomputed() r ON r.customer_id = x.customer_id
+	WHERE coalesce(x.open_orders, 0) <> coalesce(r.open_orders, 0)
+	   OR coalesce(x.shipped_not_invoiced, 0) <> coalesce(r.shipped_not_invoiced, 0)
+	   OR coalesce(x.invoice_balance, 0) <> coalesce(r.invoice_balance, 0)
+	   OR coalesce(x.unapplied_credits, 0) <> coalesce(r.unapplied_credits, 0)
+	ORDER BY 1;
+END
+$$;
+
+-- Rewrite the ledger from the sources (after bind_source(), a load with
+-- triggers disabled, or when verify_exposure() found a difference).  Locks
+-- the ledger EXCLUSIVE: writers wait, and those that wrote before the lock
+-- are in the recomputation.  Returns the number of rows changed.
+CREATE FUNCTION @extschema@.recompute_exposure() RETURNS bigint
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	m bigint;
+BEGIN
+	IF current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'recompute_exposure() must run under READ COMMITTED'
+			USING ERRCODE = 'active_sql_transaction',
+				  DETAIL = 'It locks the ledger first and then needs a snapshot taken after the lock.';
+	END IF;
+	LOCK TABLE @extschema@.credit_exposure IN EXCLUSIVE MODE;
+	INSERT INTO @extschema@.credit_exposure AS x
+		(customer_id, open_orders, shipped_not_invoiced, invoice_balance, unapplied_credits)
+	SELECT r.customer_id, r.open_orders, r.shipped_not_invoiced, r.invoice_balance, r.unapplied_credits
+	FROM @extschema@.exposure_recomputed() r
+	ON CONFLICT ON CONSTRAINT credit_exposure_pkey DO UPDATE
+	SET open_orders = excluded.open_orders, shipped_not_invoiced = excluded.shipped_not_invoiced,
+		invoice_balance = excluded.invoice_balance, unapplied_credits = excluded.unapplied_credits
+	WHERE (x.open_orders, x.shipped_not_invoiced, x.invoice_balance, x.unapplied_credits)
+		IS DISTINCT FROM (excluded.open_orders, excluded.shipped_not_invoiced,
+						  excluded.invoice_balance, excluded.unapplied_credits);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	-- customers gone from every source
+	DELETE FROM @extschema@.credit_exposure x
+	WHERE NOT EXISTS (SELECT FROM @extschema@.exposure_recomputed(ARRAY[x.customer_id]) r);
+	GET DIAGNOSTICS m = ROW_COUNT;
+	RETURN n + m;
+END
+$$;
+
+-- TRUNCATE fires no row trigger: rebuild the ledger instead.
+CREATE FUNCTION @extschema@.credit_truncate_trigger() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.recompute_exposure();
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_truncate_trigger() FROM PUBLIC;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.recompute_exposure() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.verify_exposure() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.recompute_exposure() TO customer_class_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.verify_exposure() TO customer_class_analyst;
+
+COMMENT ON TABLE @extschema@.credit_exposure IS
+	'exposure ledger: one row per customer, kept by triggers with deltas; the credit checks lock it';
+COMMENT ON COLUMN @extschema@.credit_exposure.customer_id IS 'customer';
+COMMENT ON COLUMN @extschema@.credit_exposure.open_orders IS 'amount of orders with status open';
+COMMENT ON COLUMN @extschema@.credit_exposure.shipped_not_invoiced IS 'amount of orders with status shipped (delivered, not invoiced)';
+COMMENT ON COLUMN @extschema@.credit_exposure.invoice_balance IS 'invoices minus payments and credit notes applied to them';
+COMMENT ON COLUMN @extschema@.credit_exposure.unapplied_credits IS 'payments and credit notes not applied to an invoice';
+COMMENT ON COLUMN @extschema@.credit_exposure.exposure IS 'open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits';
+COMMENT ON FUNCTION @extschema@.exposure_add(bigint, numeric, numeric, numeric, numeric) IS
+	'internal: add deltas to a customer''s exposure row, locking it; returns the row after';
+COMMENT ON FUNCTION @extschema@.exposure_recomputed(bigint[]) IS
+	'exposure and its parts computed from the src_* views, for all customers or those listed';
+COMMENT ON FUNCTION @extschema@.verify_exposure() IS
+	'customers whose maintained exposure differs from the recomputed one (no rows: all agree)';
+COMMENT ON FUNCTION @extschema@.recompute_exposure() IS
+	'rewrite the exposure ledger from the sources; returns the number of rows changed';
+COMMENT ON FUNCTION @extschema@.credit_truncate_trigger() IS
+	'trigger: a source was truncated, so the exposure ledger is recomputed';

@@ -1,0 +1,444 @@
+-- Credit control, part 3: the credit checks.
+--
+-- Three checkpoints, each with a mode (block, warn, off; settings mode.order,
+-- mode.delivery, mode.invoice, per-customer exceptions):
+--   order     an order adds exposure (inserted open or shipped, amount
+--             raised, reopened): the new exposure must stay within the limit
+--   delivery  an order's status becomes 'shipped': the exposure with it must
+--             be within the limit
+--   invoice   an invoice is written: the exposure after it (minus the open
+--             or shipped order it bills, which the ERP sets to 'invoiced')
+--             must be within the limit
+-- Rules checked at every checkpoint beside the limit: rule.grade_d (grade
+-- D fails), rule.overdue_days (an invoice more than N days past due fails).
+--
+-- A failed check in mode block raises an error; SQLSTATE CC001 (limit),
+-- CC002 (overdue invoice), CC003 (grade D); in mode warn a WARNING and an
+-- alert.  The row triggers first add the row's delta to the customer's
+-- ledger row, which locks it: concurrent writers for one customer are
+-- serialised, and every check sees the exposure including every committed
+-- write and its own.
+--
+-- During a restore (pg_dump's output sets check_function_bodies = off) the
+-- ledger is kept but nothing is checked: restored rows were accepted once.
+
+CREATE TYPE @extschema@.credit_verdict AS (
+	customer_id		bigint,
+	checkpoint		text,
+	mode			text,
+	allowed			boolean,
+	exposure_before	numeric,
+	asked			numeric,
+	exposure_after	numeric,
+	credit_limit	numeric,
+	limit_source	text,
+	credit_grade	@extschema@.credit_grade,
+	violation		text,
+	sqlstate		text,
+	overdue_invoice	bigint,
+	overdue_days	integer,
+	nearly_used		boolean
+);
+
+-- Evaluate a check: exposure_after is the exposure with the amount asked.
+-- violation: NULL (passes), limit_exceeded, invoice_overdue or grade_d (the
+-- first that fails, in this order).  allowed is false only in mode block.
+CREATE FUNCTION @extschema@.credit_evaluate(customer_id bigint, checkpoint text, exposure_after numeric,
+											asked numeric, as_of date DEFAULT NULL)
+	RETURNS @extschema@.credit_verdict
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d date := coalesce(credit_evaluate.as_of, @extschema@.as_of());
+	v @extschema@.credit_verdict;
+	grade_d text;
+	pct numeric;
+BEGIN
+	IF checkpoint NOT IN ('order', 'delivery', 'invoice') THEN
+		RAISE EXCEPTION 'unknown credit checkpoint "%"', checkpoint
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The checkpoints are order, delivery and invoice.';
+	END IF;
+	v.customer_id := customer_id;
+	v.checkpoint := checkpoint;
+	v.asked := asked;
+	v.exposure_after := exposure_after;
+	v.exposure_before := exposure_after - asked;
+	v.allowed := true;
+	v.nearly_used := false;
+	-- everything the check needs in one query (credit_limit_rows is inlined;
+	-- the oldest invoice past the overdue rule is only looked for when the
+	-- rule is on)
+	SELECT coalesce(
+			   (SELECT e.mode FROM @extschema@.credit_check_exception e
+				WHERE e.customer_id = credit_evaluate.customer_id
+				  AND (e.checkpoint = credit_evaluate.checkpoint OR e.checkpoint IS NULL)
+				  AND (e.expires_on IS NULL OR e.expires_on > d)
+				ORDER BY e.checkpoint IS NULL, e.set_at DESC, e.exception_id DESC LIMIT 1),
+			   st.mode),
+		   l.credit_limit, l.limit_source, l.credit_grade, st.grade_d, st.pct,
+		   CASE WHEN st.overdue_days <> 'off' THEN
+			   (SELECT i.invoice_id FROM @extschema@.src_invoice i
+				WHERE i.customer_id = credit_evaluate.customer_id AND i.due_on < d - st.overdue_days::integer
+				  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
+										   WHERE p.invoice_id = i.invoice_id), 0)
+				ORDER BY i.due_on, i.invoice_id
+				LIMIT 1) END
+	INTO v.mode, v.credit_limit, v.limit_source, v.credit_grade, grade_d, pct, v.overdue_invoice
+	FROM @extschema@.credit_limit_rows(credit_evaluate.customer_id, d) l,
+		 (SELECT (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'mode.' || credit_evaluate.checkpoint ORDER BY cs.shipped LIMIT 1) AS mode,
+				 (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'rule.overdue_days' ORDER BY cs.shipped LIMIT 1) AS overdue_days,
+				 (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'rule.grade_d' ORDER BY cs.shipped LIMIT 1) AS grade_d,
+				 (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'alert.nearly_used_pct' ORDER BY cs.shipped LIMIT 1)::numeric AS pct) st;
+	IF v.mode = 'off' THEN
+		RETURN v;
+	END IF;
+
+	IF v.credit_limit IS NOT NULL AND exposure_after > v.credit_limit THEN
+		v.violation := 'limit_exceeded';
+		v.sqlstate := 'CC001';
+	END IF;
+
+	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
+		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
+		v.violation := 'invoice_overdue';
+		v.sqlstate := 'CC002';
+	END IF;
+
+	IF v.violation IS NULL AND v.credit_grade = 'D' AND grade_d = 'on' THEN
+		v.violation := 'grade_d';
+		v.sqlstate := 'CC003';
+	END IF;
+
+	IF v.violation IS NULL AND v.credit_limit > 0 THEN
+		v.nearly_used := exposure_after * 100 >= v.credit_limit * pct;
+	END IF;
+	v.allowed := v.violation IS NULL OR v.mode <> 'block';
+	RETURN v;
+END
+$$;
+
+-- The message of a failed check (what the error or warning says).
+CREATE FUNCTION @extschema@.credit_verdict_message(v @extschema@.credit_verdict, what text DEFAULT NULL)
+	RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN pg_catalog.format('credit check at %s failed for customer %s%s: %s',
+		v.checkpoint, v.customer_id, coalesce(' (' || what || ')', ''),
+		CASE v.violation
+			WHEN 'limit_exceeded' THEN pg_catalog.format('exposure %s is above the credit limit %s',
+				v.exposure_after, v.credit_limit)
+			WHEN 'invoice_overdue' THEN pg_catalog.format('invoice %s is %s days overdue',
+				v.overdue_invoice, v.overdue_days)
+			WHEN 'grade_d' THEN 'credit grade is D'
+			ELSE 'passed' END);
+
+CREATE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN pg_catalog.format('Exposure %s, amount asked %s, exposure after %s, credit limit %s (%s), grade %s, mode %s.',
+		v.exposure_before, v.asked, v.exposure_after, coalesce(v.credit_limit::text, 'none'),
+		v.limit_source, coalesce(v.credit_grade::text, 'not graded'), v.mode);
+
+CREATE FUNCTION @extschema@.credit_verdict_json(v @extschema@.credit_verdict) RETURNS jsonb
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(v));
+
+-- Act on a check from a trigger: nothing, a nearly-used alert, a warning
+-- and an alert (warn), or an error (block).
+CREATE FUNCTION @extschema@.credit_enforce(customer_id bigint, checkpoint text, exposure_after numeric,
+										   asked numeric, what text)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v @extschema@.credit_verdict;
+BEGIN
+	-- a restore re-inserts rows accepted before: check nothing
+	IF current_setting('check_function_bodies') = 'off' THEN
+		RETURN;
+	END IF;
+	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked);
+	IF v.violation IS NULL THEN
+		IF v.nearly_used THEN
+			PERFORM @extschema@.raise_alert(customer_id, 'limit_nearly_used', 'yellow',
+				@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what));
+		END IF;
+		RETURN;
+	END IF;
+	IF v.mode = 'block' THEN
+		RAISE EXCEPTION USING
+			ERRCODE = v.sqlstate,
+			MESSAGE = @extschema@.credit_verdict_message(v, what),
+			DETAIL = @extschema@.credit_verdict_detail(v),
+			HINT = CASE v.violation
+				WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
+				ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
+	END IF;
+	-- warn
+	RAISE WARNING USING
+		MESSAGE = @extschema@.credit_verdict_message(v, what),
+		DETAIL = @extschema@.credit_verdict_detail(v);
+	PERFORM @extschema@.raise_alert(customer_id, v.violation, 'red',
+		@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what));
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text) FROM PUBLIC;
+
+-- Orders: ledger delta, then the order or delivery check.
+CREATE FUNCTION @extschema@.credit_order_trigger() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- the columns read: customer_id, amount, status, order_id
+	o_cust bigint;
+	o_open numeric := 0;
+	o_ship numeric := 0;
+	n_cust bigint;
+	n_open numeric := 0;
+	n_ship numeric := 0;
+	n_id bigint;
+	delivered boolean := false;
+	increase numeric;
+	exposure numeric;
+BEGIN
+	IF TG_OP <> 'INSERT' THEN
+		o_cust := OLD.customer_id;
+		IF OLD.status = 'open' THEN o_open := OLD.amount;
+		ELSIF OLD.status = 'shipped' THEN o_ship := OLD.amount;
+		END IF;
+	END IF;
+	IF TG_OP <> 'DELETE' THEN
+		n_cust := NEW.customer_id;
+		n_id := NEW.order_id;
+		IF NEW.status = 'open' THEN n_open := NEW.amount;
+		ELSIF NEW.status = 'shipped' THEN n_ship := NEW.amount;
+			delivered := TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM 'shipped';
+		END IF;
+	END IF;
+
+	IF o_cust IS NOT DISTINCT FROM n_cust THEN
+		IF o_open = n_open AND o_ship = n_ship THEN
+			RETURN NULL;
+		END IF;
+		n_open := n_open - o_open;
+		n_ship := n_ship - o_ship;
+		increase := n_open + n_ship;
+	ELSE
+		IF o_cust IS NOT NULL AND (o_open <> 0 OR o_ship <> 0) THEN
+			PERFORM @extschema@.exposure_add(o_cust, -o_open, -o_ship, 0, 0);
+		END IF;
+		IF n_cust IS NULL OR (n_open = 0 AND n_ship = 0) THEN
+			RETURN NULL;
+		END IF;
+		increase := n_open + n_ship;
+		delivered := n_ship > 0;
+	END IF;
+	-- the delta, locking the customer's ledger row (inline: the hot path)
+	UPDATE @extschema@.credit_exposure x
+	SET open_orders = x.open_orders + n_open, shipped_not_invoiced = x.shipped_not_invoiced + n_ship
+	WHERE x.customer_id = n_cust
+	RETURNING x.exposure INTO exposure;
+	IF NOT FOUND THEN
+		exposure := (@extschema@.exposure_add(n_cust, n_open, n_ship, 0, 0)).exposure;
+	END IF;
+
+	IF delivered THEN
+		PERFORM @extschema@.credit_enforce(n_cust, 'delivery', exposure, NEW.amount, 'order ' || n_id);
+	ELSIF increase > 0 THEN
+		PERFORM @extschema@.credit_enforce(n_cust, 'order', exposure, increase, 'order ' || n_id);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- Invoices: ledger delta, then the invoice check (on insert and on a
+-- higher amount).
+CREATE FUNCTION @extschema@.credit_invoice_trigger() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- the columns read: customer_id, amount, order_id, invoice_id
+	o_cust bigint;
+	o_amt numeric := 0;
+	n_cust bigint;
+	n_amt numeric := 0;
+	released numeric := 0;
+	exposure numeric;
+BEGIN
+	IF TG_OP <> 'INSERT' THEN
+		o_cust := OLD.customer_id;
+		o_amt := OLD.amount;
+	END IF;
+	IF TG_OP <> 'DELETE' THEN
+		n_cust := NEW.customer_id;
+		n_amt := NEW.amount;
+	END IF;
+	IF o_cust IS NOT DISTINCT FROM n_cust THEN
+		IF o_amt = n_amt THEN
+			RETURN NULL;
+		END IF;
+	ELSE
+		IF o_cust IS NOT NULL THEN
+			PERFORM @extschema@.exposure_add(o_cust, 0, 0, -o_amt, 0);
+		END IF;
+		IF n_cust IS NULL THEN
+			RETURN NULL;
+		END IF;
+		o_amt := 0;
+	END IF;
+	UPDATE @extschema@.credit_exposure x
+	SET invoice_balance = x.invoice_balance + (n_amt - o_amt)
+	WHERE x.customer_id = n_cust
+	RETURNING x.exposure INTO exposure;
+	IF NOT FOUND THEN
+		exposure := (@extschema@.exposure_add(n_cust, 0, 0, n_amt - o_amt, 0)).exposure;
+	END IF;
+	IF n_amt <= o_amt THEN
+		RETURN NULL;
+	END IF;
+	-- the order it bills leaves the exposure when the ERP marks it invoiced
+	IF TG_OP = 'INSERT' AND NEW.order_id IS NOT NULL THEN
+		SELECT least(so.amount, NEW.amount) INTO released FROM @extschema@.src_order so
+		WHERE so.order_id = NEW.order_id AND so.status IN ('open', 'shipped');
+		released := coalesce(released, 0);
+	END IF;
+	PERFORM @extschema@.credit_enforce(n_cust, 'invoice', exposure - released, n_amt - o_amt - released,
+									   'invoice ' || NEW.invoice_id);
+	RETURN NULL;
+END
+$$;
+
+-- Payments and credit notes: ledger delta only (they lower exposure).
+CREATE FUNCTION @extschema@.credit_payment_trigger() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- the columns read: customer_id, amount, invoice_id
+	IF TG_OP = 'UPDATE' AND OLD.customer_id = NEW.customer_id AND OLD.amount = NEW.amount
+	   AND (OLD.invoice_id IS NULL) = (NEW.invoice_id IS NULL) THEN
+		RETURN NULL;
+	END IF;
+	IF TG_OP <> 'INSERT' THEN
+		IF OLD.invoice_id IS NULL THEN
+			PERFORM @extschema@.exposure_add(OLD.customer_id, 0, 0, 0, -OLD.amount);
+		ELSE
+			PERFORM @extschema@.exposure_add(OLD.customer_id, 0, 0, OLD.amount, 0);
+		END IF;
+	END IF;
+	IF TG_OP <> 'DELETE' THEN
+		IF NEW.invoice_id IS NULL THEN
+			PERFORM @extschema@.exposure_add(NEW.customer_id, 0, 0, 0, NEW.amount);
+		ELSE
+			PERFORM @extschema@.exposure_add(NEW.customer_id, 0, 0, -NEW.amount, 0);
+		END IF;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- Customers: a ledger row from the start, gone with the customer.
+CREATE FUNCTION @extschema@.credit_customer_trigger() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- the column read: customer_id
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO @extschema@.credit_exposure (customer_id) VALUES (NEW.customer_id)
+		ON CONFLICT ON CONSTRAINT credit_exposure_pkey DO NOTHING;
+	ELSIF TG_OP = 'DELETE' THEN
+		DELETE FROM @extschema@.credit_exposure x
+		WHERE x.customer_id = OLD.customer_id AND x.open_orders = 0 AND x.shipped_not_invoiced = 0
+		  AND x.invoice_balance = 0 AND x.unapplied_credits = 0;
+	ELSIF OLD.customer_id <> NEW.customer_id THEN
+		INSERT INTO @extschema@.credit_exposure (customer_id) VALUES (NEW.customer_id)
+		ON CONFLICT ON CONSTRAINT credit_exposure_pkey DO NOTHING;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_order_trigger() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_invoice_trigger() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_payment_trigger() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_customer_trigger() FROM PUBLIC;
+
+CREATE TRIGGER credit_order AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sales_order
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_order_trigger();
+CREATE TRIGGER credit_invoice AFTER INSERT OR UPDATE OR DELETE ON @extschema@.invoice
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_invoice_trigger();
+CREATE TRIGGER credit_payment AFTER INSERT OR UPDATE OR DELETE ON @extschema@.payment
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_payment_trigger();
+CREATE TRIGGER credit_customer AFTER INSERT OR UPDATE OF customer_id OR DELETE ON @extschema@.customer
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_customer_trigger();
+CREATE TRIGGER credit_order_truncate AFTER TRUNCATE ON @extschema@.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+CREATE TRIGGER credit_invoice_truncate AFTER TRUNCATE ON @extschema@.invoice
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+CREATE TRIGGER credit_payment_truncate AFTER TRUNCATE ON @extschema@.payment
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+CREATE TRIGGER credit_customer_truncate AFTER TRUNCATE ON @extschema@.customer
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+
+-- Ask before writing: would an amount pass the check now?  Changes no
+-- exposure; when the answer is "blocked" it records a 'blocked' alert
+-- (record => false: just ask).  An application calls it before saving an
+-- order, or after a blocked insert (whose transaction, rolled back, could
+-- record nothing).
+CREATE FUNCTION @extschema@.credit_check(customer_id bigint, amount numeric, checkpoint text DEFAULT 'order',
+										 record boolean DEFAULT true)
+	RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v @extschema@.credit_verdict;
+	current_exposure numeric;
+BEGIN
+	SELECT x.exposure INTO current_exposure FROM @extschema@.credit_exposure x
+	WHERE x.customer_id = credit_check.customer_id;
+	IF NOT FOUND AND NOT EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = credit_check.customer_id) THEN
+		RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'no_data_found';
+	END IF;
+	v := @extschema@.credit_evaluate(customer_id, checkpoint, coalesce(current_exposure, 0) + amount, amount);
+	IF record AND NOT v.allowed THEN
+		PERFORM @extschema@.raise_alert(customer_id, 'blocked', 'red',
+			@extschema@.credit_verdict_json(v) || jsonb_build_object('what', 'credit_check'));
+	END IF;
+	RETURN @extschema@.credit_verdict_json(v)
+		|| CASE WHEN v.violation IS NULL THEN '{}'::jsonb
+				ELSE jsonb_build_object('message', @extschema@.credit_verdict_message(v)) END;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolean) TO customer_class_analyst;
+
+COMMENT ON TYPE @extschema@.credit_verdict IS
+	'the outcome of a credit check: mode, exposure before and after, amount asked, limit and its source, grade, the violation (NULL: passed) with its SQLSTATE, and whether the limit is nearly used';
+COMMENT ON FUNCTION @extschema@.credit_evaluate(bigint, text, numeric, numeric, date) IS
+	'evaluate a credit check (limit, overdue rule, grade D rule, nearly-used threshold) without acting on it';
+COMMENT ON FUNCTION @extschema@.credit_verdict_message(@extschema@.credit_verdict, text) IS
+	'the one-line message of a credit check verdict';
+COMMENT ON FUNCTION @extschema@.credit_verdict_detail(@extschema@.credit_verdict) IS
+	'the detail line of a credit check verdict: exposure, amount asked, limit and its source, grade, mode';
+COMMENT ON FUNCTION @extschema@.credit_verdict_json(@extschema@.credit_verdict) IS
+	'a credit check verdict as jsonb (NULL fields left out)';
+COMMENT ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text) IS
+	'internal: act on a credit check from a trigger (error in block mode, warning and alert in warn mode)';
+COMMENT ON FUNCTION @extschema@.credit_order_trigger() IS
+	'trigger on orders: exposure delta, then the order check (more exposure) or the delivery check (status to shipped)';
+COMMENT ON FUNCTION @extschema@.credit_invoice_trigger() IS
+	'trigger on invoices: exposure delta, then the invoice check';
+COMMENT ON FUNCTION @extschema@.credit_payment_trigger() IS
+	'trigger on payments and credit notes: exposure delta';
+COMMENT ON FUNCTION @extschema@.credit_customer_trigger() IS
+	'trigger on customers: creates and removes the exposure ledger row';
+COMMENT ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolean) IS
+	'would this amount pass the credit check now? returns the verdict as jsonb; records a blocked alert when it would be blocked';

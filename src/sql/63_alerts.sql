@@ -1,0 +1,247 @@
+-- Credit control, part 4: alerts.
+--
+-- Kinds:   limit_nearly_used (yellow)  exposure reached alert.nearly_used_pct of the limit
+--          limit_exceeded    (red)     a check in warn mode let the limit be exceeded,
+--                                      or credit_alert_scan() found exposure above it
+--          invoice_overdue   (yellow: up to 30 days, red: more) an invoice is past due
+--                                      (credit_alert_scan(); warn mode of rule.overdue_days)
+--          grade_d           (red)     a check in warn mode passed a grade D customer
+--          blocked           (red)     credit_check() answered "blocked"
+-- At most one open alert per customer and kind: raising it again counts an
+-- occurrence and refreshes the detail.  Each new alert is announced with
+-- NOTIFY customer_class_alerts, payload
+--   {"alert_id":..,"customer_id":..,"kind":..,"level":..,"raised_at":..,"detail":{..}}
+-- (sent when the transaction commits, like every NOTIFY).
+
+CREATE TABLE @extschema@.alerts (
+	alert_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	customer_id		bigint NOT NULL,
+	kind			text NOT NULL,
+	level			@extschema@.alert_level NOT NULL,
+	detail			jsonb NOT NULL DEFAULT '{}',
+	raised_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	last_seen_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	occurrences		integer NOT NULL DEFAULT 1,
+	resolved_at		timestamptz,
+	resolved_by		name,
+	CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked'))
+);
+CREATE UNIQUE INDEX alerts_one_open ON @extschema@.alerts (customer_id, kind) WHERE resolved_at IS NULL;
+CREATE INDEX alerts_customer_idx ON @extschema@.alerts (customer_id, raised_at);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.alerts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.alerts_alert_id_seq', '');
+
+-- Raise an alert (or count one more occurrence of the open one); returns
+-- the id of a new alert, NULL when an open one was refreshed.
+CREATE FUNCTION @extschema@.raise_alert(customer_id bigint, kind text, level @extschema@.alert_level, detail jsonb)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	id bigint;
+	at timestamptz;
+	lvl @extschema@.alert_level;
+	det jsonb;
+	fresh boolean;
+BEGIN
+	INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
+	VALUES (raise_alert.customer_id, raise_alert.kind, raise_alert.level, coalesce(raise_alert.detail, '{}'))
+	ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
+	SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(),
+		level = excluded.level, detail = excluded.detail
+	RETURNING x.alert_id, x.raised_at, x.level, x.detail, x.xmax = 0 INTO id, at, lvl, det, fresh;
+	IF NOT fresh THEN
+		RETURN NULL;
+	END IF;
+	PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object(
+		'alert_id', id, 'customer_id', raise_alert.customer_id, 'kind', raise_alert.kind, 'level', lvl,
+		'raised_at', at, 'detail', det)::text);
+	RETURN id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) TO customer_class_analyst;
+
+-- Close an alert by hand; returns false when it was not open.
+CREATE FUNCTION @extschema@.resolve_alert(alert_id bigint) RETURNS boolean
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER
+	WHERE a.alert_id = resolve_alert.alert_id AND a.resolved_at IS NULL;
+	RETURN FOUND;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.resolve_alert(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.resolve_alert(bigint) TO customer_class_analyst;
+
+-- The periodic scan (schedule it, e.g. with pg_cron, daily): raises
+-- invoice_overdue, limit_nearly_used and limit_exceeded alerts from the
+-- current figures as of a date, and resolves the open ones of those kinds
+-- whose condition is gone.  Returns the number of new alerts.
+CREATE FUNCTION @extschema@.credit_alert_scan(as_of date DEFAULT NULL) RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d date := coalesce(credit_alert_scan.as_of, @extschema@.as_of());
+	pct numeric := @extschema@.credit_setting('alert.nearly_used_pct')::numeric;
+	n bigint := 0;
+	r record;
+BEGIN
+	CREATE TEMP TABLE cc_alert_found (customer_id bigint, kind text, level @extschema@.alert_level, detail jsonb)
+		ON COMMIT DROP;
+
+	-- the oldest open invoice past due, per customer
+	INSERT INTO cc_alert_found
+	SELECT DISTINCT ON (i.customer_id) i.customer_id, 'invoice_overdue',
+		   CASE WHEN d - i.due_on > 30 THEN 'red' ELSE 'yellow' END::@extschema@.alert_level,
+		   jsonb_build_object('invoice_id', i.invoice_id, 'due_on', i.due_on, 'days_overdue', d - i.due_on,
+							  'open_amount', i.amount - coalesce(p.paid, 0), 'as_of', d)
+	FROM @extschema@.src_invoice i
+	LEFT JOIN (SELECT sp.invoice_id, sum(sp.amount) AS paid FROM @extschema@.src_payment sp
+			   WHERE sp.invoice_id IS NOT NULL GROUP BY sp.invoice_id) p ON p.invoice_id = i.invoice_id
+	WHERE i.due_on < d AND i.amount > coalesce(p.paid, 0)
+	ORDER BY i.customer_id, i.due_on, i.invoice_id;
+
+	-- exposure against the limit
+	INSERT INTO cc_alert_found
+	SELECT x.customer_id,
+		   CASE WHEN x.exposure > l.credit_limit THEN 'limit_exceeded' ELSE 'limit_nearly_used' END,
+		   CASE WHEN x.exposure > l.credit_limit THEN 'red' ELSE 'yellow' END::@extschema@.alert_level,
+		   jsonb_build_object('exposure', x.exposure, 'credit_limit', l.credit_limit,
+							  'limit_source', l.limit_source, 'as_of', d, 'what', 'credit_alert_scan')
+	FROM @extschema@.credit_exposure x
+	CROSS JOIN LATERAL @extschema@.credit_limit_info(x.customer_id, d) l
+	WHERE l.credit_limit > 0 AND x.exposure * 100 >= l.credit_limit * pct;
+
+	-- resolve what no longer holds
+	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER
+	WHERE a.resolved_at IS NULL AND a.kind IN ('invoice_overdue', 'limit_nearly_used', 'limit_exceeded')
+	  AND NOT EXISTS (SELECT FROM cc_alert_found f WHERE f.customer_id = a.customer_id AND f.kind = a.kind);
+
+	FOR r IN SELECT * FROM cc_alert_found ORDER BY customer_id, kind LOOP
+		IF @extschema@.raise_alert(r.customer_id, r.kind, r.level, r.detail) IS NOT NULL THEN
+			n := n + 1;
+		END IF;
+	END LOOP;
+	DROP TABLE cc_alert_found;
+	RETURN n;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_alert_scan(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.credit_alert_scan(date) TO customer_class_analyst;
+
+GRANT SELECT ON @extschema@.alerts TO customer_class_reader;
+GRANT INSERT, UPDATE ON @extschema@.alerts TO customer_class_analyst;
+
+COMMENT ON TABLE @extschema@.alerts IS
+	'credit alerts: at most one open per customer and kind; each new one is announced by NOTIFY customer_class_alerts';
+COMMENT ON COLUMN @extschema@.alerts.alert_id IS 'alert key';
+COMMENT ON COLUMN @extschema@.alerts.customer_id IS 'customer';
+COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d or blocked';
+COMMENT ON COLUMN @extschema@.alerts.level IS 'green, yellow or red';
+COMMENT ON COLUMN @extschema@.alerts.detail IS 'the figures behind the alert (the credit check verdict, the overdue invoice, ...)';
+COMMENT ON COLUMN @extschema@.alerts.raised_at IS 'when it was raised';
+COMMENT ON COLUMN @extschema@.alerts.last_seen_at IS 'when it was last raised again while open';
+COMMENT ON COLUMN @extschema@.alerts.occurrences IS 'how often it was raised while open';
+COMMENT ON COLUMN @extschema@.alerts.resolved_at IS 'when it was resolved (NULL: open)';
+COMMENT ON COLUMN @extschema@.alerts.resolved_by IS 'who resolved it (the scan''s role when the condition went away)';
+COMMENT ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) IS
+	'raise an alert (NOTIFY customer_class_alerts when new) or count one more occurrence of the open one; returns the new alert id or NULL';
+COMMENT ON FUNCTION @extschema@.resolve_alert(bigint) IS 'resolve an open alert by hand';
+COMMENT ON FUNCTION @extschema@.credit_alert_scan(date) IS
+	'periodic scan: raises overdue-invoice and limit alerts as of a date and resolves those no longer true; returns new alerts';
+
+-- The whole credit picture of one customer, as jsonb for an application:
+-- customer, grade with its explanation (profile and explain_score), limit
+-- and its source, exposure and available credit, the check modes in force
+-- for it, receivables aging of the open invoices (buckets current, 1-30,
+-- 31-60, 61-90, 91+ days past due), payment figures (payment index, days
+-- beyond terms, on-time ratio from credit_facts), open alerts and the last
+-- 20 changes of class.
+CREATE FUNCTION @extschema@.credit_report(customer_id bigint, as_of date DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d date := coalesce(credit_report.as_of, @extschema@.as_of());
+	c record;
+	li @extschema@.credit_limit_info;
+	x @extschema@.credit_exposure;
+	f @extschema@.credit_facts;
+	report jsonb;
+BEGIN
+	SELECT sc.customer_id, sc.name, sc.customer_type, sc.industry, sc.region, sc.payment_terms_days
+	INTO c FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'no_data_found';
+	END IF;
+	li := @extschema@.credit_limit_info(customer_id, d);
+	SELECT * INTO x FROM @extschema@.credit_exposure e WHERE e.customer_id = credit_report.customer_id;
+	SELECT (cf.facts).* INTO f
+	FROM @extschema@.credit_facts(d, (@extschema@.active_scorecard()).scorecard_id, ARRAY[customer_id]) cf;
+
+	report := jsonb_build_object(
+		'customer', to_jsonb(c),
+		'as_of', d,
+		'grade', (SELECT jsonb_build_object('grade', p.credit_grade, 'score', p.credit_score,
+											'computed_grade', p.computed_grade, 'overridden', p.override_id IS NOT NULL,
+											'label_en', l.label_en, 'label_zh', l.label_zh,
+											'graded_as_of', p.as_of, 'refreshed_at', p.refreshed_at)
+				  FROM @extschema@.profile p
+				  LEFT JOIN @extschema@.class_label l ON l.dimension = 'credit_grade' AND l.value = p.credit_grade::text
+				  WHERE p.customer_id = credit_report.customer_id),
+		'explanation', (SELECT jsonb_agg(jsonb_strip_nulls(to_jsonb(e)) ORDER BY e.step)
+						FROM @extschema@.explain_score(customer_id, d) e),
+		'limit', jsonb_build_object('credit_limit', li.credit_limit, 'source', li.limit_source,
+									'valid_until', li.valid_until),
+		'exposure', jsonb_build_object(
+			'open_orders', coalesce(x.open_orders, 0), 'shipped_not_invoiced', coalesce(x.shipped_not_invoiced, 0),
+			'invoice_balance', coalesce(x.invoice_balance, 0), 'unapplied_credits', coalesce(x.unapplied_credits, 0),
+			'exposure', coalesce(x.exposure, 0),
+			'available', li.credit_limit - coalesce(x.exposure, 0),
+			'used_pct', round(coalesce(x.exposure, 0) * 100 / nullif(li.credit_limit, 0), 1)),
+		'checks', jsonb_build_object(
+			'order', @extschema@.credit_check_mode(customer_id, 'order', d),
+			'delivery', @extschema@.credit_check_mode(customer_id, 'delivery', d),
+			'invoice', @extschema@.credit_check_mode(customer_id, 'invoice', d),
+			'rule.overdue_days', @extschema@.credit_setting('rule.overdue_days'),
+			'rule.grade_d', @extschema@.credit_setting('rule.grade_d')),
+		'aging', (SELECT jsonb_build_object(
+						'current', coalesce(sum(o.open) FILTER (WHERE d - o.due_on <= 0), 0),
+						'1-30', coalesce(sum(o.open) FILTER (WHERE d - o.due_on BETWEEN 1 AND 30), 0),
+						'31-60', coalesce(sum(o.open) FILTER (WHERE d - o.due_on BETWEEN 31 AND 60), 0),
+						'61-90', coalesce(sum(o.open) FILTER (WHERE d - o.due_on BETWEEN 61 AND 90), 0),
+						'91+', coalesce(sum(o.open) FILTER (WHERE d - o.due_on > 90), 0),
+						'open_invoices', count(*) FILTER (WHERE o.open > 0))
+				  FROM (SELECT i.due_on, i.amount - coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
+															  WHERE p.invoice_id = i.invoice_id AND p.paid_on <= d), 0) AS open
+						FROM @extschema@.src_invoice i
+						WHERE i.customer_id = credit_report.customer_id AND i.issued_on <= d) o
+				  WHERE o.open > 0),
+		'payments', jsonb_build_object('payment_index', f.payment_index, 'recent_payment_index', f.recent_payment_index,
+									   'days_beyond_terms', f.days_beyond_terms, 'on_time_ratio', f.on_time_ratio,
+									   'invoices_paid', f.invoices_paid, 'overdue_balance', f.overdue_balance,
+									   'revenue_12m', f.revenue_12m),
+		'open_alerts', coalesce((SELECT jsonb_agg(jsonb_build_object('alert_id', a.alert_id, 'kind', a.kind, 'level', a.level,
+															 'raised_at', a.raised_at, 'occurrences', a.occurrences,
+															 'detail', a.detail) ORDER BY a.alert_id)
+								 FROM @extschema@.alerts a
+								 WHERE a.customer_id = credit_report.customer_id AND a.resolved_at IS NULL), '[]'),
+		'alert_level', coalesce((SELECT max(a.level)::text FROM @extschema@.alerts a
+								 WHERE a.customer_id = credit_report.customer_id AND a.resolved_at IS NULL), 'green'),
+		'history', coalesce((SELECT jsonb_agg(jsonb_build_object('dimension', h.dimension, 'old', h.old_value, 'new', h.new_value,
+														 'as_of', h.as_of, 'why', h.why) ORDER BY h.history_id DESC)
+							 FROM (SELECT * FROM @extschema@.class_history ch
+								   WHERE ch.customer_id = credit_report.customer_id
+								   ORDER BY ch.history_id DESC LIMIT 20) h), '[]'));
+	RETURN report;
+END
+$$;
+GRANT EXECUTE ON FUNCTION @extschema@.credit_report(bigint, date) TO customer_class_reader;
+COMMENT ON FUNCTION @extschema@.credit_report(bigint, date) IS
+	'the whole credit picture of one customer as jsonb: grade and explanation, limit, exposure, check modes, aging, payment index, open alerts, recent history';

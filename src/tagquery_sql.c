@@ -1,0 +1,209 @@
+/*
+ * tagquery_sql.c
+ *		SQL-callable functions of the tagquery type: I/O and tagset @@ tagquery.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/selfuncs.h"
+
+#include "tagquery.h"
+
+PG_FUNCTION_INFO_V1(tagquery_in);
+Datum
+tagquery_in(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(TagQueryParse(PG_GETARG_CSTRING(0)));
+}
+
+PG_FUNCTION_INFO_V1(tagquery_out);
+Datum
+tagquery_out(PG_FUNCTION_ARGS)
+{
+	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+	char	   *s = TagQueryToCString(q);
+
+	PG_FREE_IF_COPY(q, 0);
+	PG_RETURN_CSTRING(s);
+}
+
+/*
+ * Binary form: version byte, int32 item count, then per item (postfix order)
+ * a type byte and, for tags and prefixes, an int32 length and the text.
+ * Counts and lengths are checked against the bytes left before allocating;
+ * tags are re-checked and the structure verified by TagQueryFromItems.
+ */
+PG_FUNCTION_INFO_V1(tagquery_recv);
+Datum
+tagquery_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			version = pq_getmsgbyte(buf);
+	int			n;
+	TagQueryItem *items;
+	int			i;
+
+	if (version != TAGQUERY_BINARY_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported tagquery binary format version %d", version),
+				 errdetail("This version of customer_class reads version %d.",
+						   TAGQUERY_BINARY_VERSION)));
+	n = pq_getmsgint(buf, 4);
+	if (n < 1 || n > TAGQUERY_MAX_ITEMS || n > buf->len - buf->cursor)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid item count %d in binary tagquery", n),
+				 errdetail("The count must be between 1 and %d and fit the message.",
+						   TAGQUERY_MAX_ITEMS)));
+	items = (TagQueryItem *) palloc(sizeof(TagQueryItem) * n);
+	for (i = 0; i < n; i++)
+	{
+		int			type = pq_getmsgbyte(buf);
+
+		items[i].type = type;
+		items[i].data = NULL;
+		items[i].len = 0;
+		if (type == TQ_TAG || type == TQ_PREFIX)
+		{
+			int			len = pq_getmsgint(buf, 4);
+			int			nbytes;
+
+			if (len <= 0 || len > buf->len - buf->cursor)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid tag length %d in binary tagquery", len)));
+			items[i].data = pq_getmsgtext(buf, len, &nbytes);
+			items[i].len = nbytes;
+			CheckTag(items[i].data, items[i].len, NULL, NULL);
+		}
+		else if (type != TQ_NOT && type != TQ_AND && type != TQ_OR)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid item type %d in binary tagquery", type)));
+	}
+	PG_RETURN_POINTER(TagQueryFromItems(items, n));
+}
+
+PG_FUNCTION_INFO_V1(tagquery_send);
+Datum
+tagquery_send(PG_FUNCTION_ARGS)
+{
+	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+	int			n = TagQueryItemCount(q);
+	TagQueryItem *items = TagQueryItems(q);
+	StringInfoData buf;
+	int			i;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, TAGQUERY_BINARY_VERSION);
+	pq_sendint32(&buf, n);
+	for (i = 0; i < n; i++)
+	{
+		pq_sendbyte(&buf, items[i].type);
+		if (items[i].type == TQ_TAG || items[i].type == TQ_PREFIX)
+			pq_sendcountedtext(&buf, items[i].data, items[i].len, false);
+	}
+	PG_FREE_IF_COPY(q, 0);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* tagset @@ tagquery */
+PG_FUNCTION_INFO_V1(tagset_match);
+Datum
+tagset_match(PG_FUNCTION_ARGS)
+{
+	struct varlena *ts = PG_GETARG_TAGSET_P(0);
+	struct varlena *q = PG_GETARG_TAGQUERY_P(1);
+	bool		r = TagQueryMatch(q, ts);
+
+	PG_FREE_IF_COPY(ts, 0);
+	PG_FREE_IF_COPY(q, 1);
+	PG_RETURN_BOOL(r);
+}
+
+/* tagquery @@ tagset, the commutator */
+PG_FUNCTION_INFO_V1(tagquery_match);
+Datum
+tagquery_match(PG_FUNCTION_ARGS)
+{
+	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+	struct varlena *ts = PG_GETARG_TAGSET_P(1);
+	bool		r = TagQueryMatch(q, ts);
+
+	PG_FREE_IF_COPY(q, 0);
+	PG_FREE_IF_COPY(ts, 1);
+	PG_RETURN_BOOL(r);
+}
+
+/*
+ * Selectivity of tagset @@ tagquery (either operand order) without
+ * statistics on single tags: a tag matches 0.5% of rows, a prefix 2%, and
+ * the operators combine them as if independent (!: 1 - s, &: s1 * s2,
+ * |: s1 + s2 - s1 * s2).  So "!vip" is estimated to match most rows, and
+ * the planner does not pick a full index scan for it.
+ */
+#define TAGQUERY_TAG_SEL	0.005
+#define TAGQUERY_PREFIX_SEL	0.02
+
+PG_FUNCTION_INFO_V1(tagquery_sel);
+Datum
+tagquery_sel(PG_FUNCTION_ARGS)
+{
+	PlannerInfo *root = (PlannerInfo *) PG_GETARG_POINTER(0);
+	List	   *args = (List *) PG_GETARG_POINTER(2);
+	int			varRelid = PG_GETARG_INT32(3);
+	VariableStatData vardata;
+	Node	   *other;
+	bool		varonleft;
+	struct varlena *q;
+	TagQueryItem *items;
+	float8	   *stack;
+	int			n;
+	int			sp = 0;
+	int			i;
+	float8		sel;
+
+	if (!get_restriction_variable(root, args, varRelid, &vardata, &other, &varonleft))
+		PG_RETURN_FLOAT8(TAGQUERY_TAG_SEL);
+	ReleaseVariableStats(vardata);
+	if (!IsA(other, Const) || ((Const *) other)->constisnull)
+		PG_RETURN_FLOAT8(TAGQUERY_TAG_SEL);
+
+	q = DatumGetTagQueryP(((Const *) other)->constvalue);
+	n = TagQueryItemCount(q);
+	items = TagQueryItems(q);
+	stack = (float8 *) palloc(sizeof(float8) * n);
+	for (i = 0; i < n; i++)
+	{
+		float8		a;
+		float8		b;
+
+		switch (items[i].type)
+		{
+			case TQ_TAG:
+				stack[sp++] = TAGQUERY_TAG_SEL;
+				break;
+			case TQ_PREFIX:
+				stack[sp++] = TAGQUERY_PREFIX_SEL;
+				break;
+			case TQ_NOT:
+				stack[sp - 1] = 1.0 - stack[sp - 1];
+				break;
+			case TQ_AND:
+				b = stack[--sp];
+				a = stack[sp - 1];
+				stack[sp - 1] = a * b;
+				break;
+			default:
+				b = stack[--sp];
+				a = stack[sp - 1];
+				stack[sp - 1] = a + b - a * b;
+				break;
+		}
+	}
+	sel = stack[0];
+	CLAMP_PROBABILITY(sel);
+	PG_RETURN_FLOAT8(sel);
+}

@@ -1,0 +1,19 @@
+-- Unselective tag queries through the GIN index: tagset (ours) against
+-- int[] with intarray's gin__int_ops (industry.construction is 2, the east
+-- cities 8, 9, 10, size.large 21, product.cat22.item22 is 22).  Target: ratio >= 0.67.
+-- @setup
+\i test/bench/tags_data.sql
+-- @ours
+SET search_path = customer_class, public;
+SET max_parallel_workers_per_gather = 0;
+SET enable_seqscan = off;
+SELECT count(*) FROM bench_tags.ts WHERE tags @> '{industry.construction}';
+SELECT count(*) FROM bench_tags.ts WHERE tags @@ 'industry.construction & region.east.*';
+SELECT count(*) FROM bench_tags.ts WHERE tags && '{size.large,product.cat22.item22}';
+-- @baseline
+SET search_path = customer_class, public;
+SET max_parallel_workers_per_gather = 0;
+SET enable_seqscan = off;
+SELECT count(*) FROM bench_tags.ids WHERE tags @> '{2}';
+SELECT count(*) FROM bench_tags.ids WHERE tags @@ '2 & (8 | 9 | 10)';
+SELECT count(*) FROM bench_tags.ids WHERE tags && '{21,22}';
