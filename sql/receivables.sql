@@ -33,6 +33,8 @@ VALUES
 	(2, 'Beta', 'enterprise', 'retail', 'north.beijing', 'small', 30, '2024-01-01'),
 	(3, 'Gamma', 'individual', 'retail', 'east.hangzhou', 'micro', 0, '2024-01-01'),
 	(4, 'Delta (no business)', 'enterprise', 'retail', 'west', 'small', 30, '2024-01-01');
+UPDATE customer_class.customer SET tags = '{vip,key.account}' WHERE customer_id IN (1, 2);
+UPDATE customer_class.customer SET tags = '{vip}' WHERE customer_id = 3;
 INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
 	(101, 1, '2025-03-01', '2025-03-31', 1000.00),	-- paid in full 03-25 (6 days early)
 	(102, 1, '2025-04-10', '2025-05-10', 2000.00),	-- 1,200 on 05-05 + credit note 800 on 05-20
@@ -86,7 +88,7 @@ WHERE r.total <> b.owed;
 --   Gamma: sales 100, end AR 80, overdue 100, current -20: DSO 292, BPDSO -73,
 --     ADD 365, CEI 20/120 = 16.67, rate 0 (a credit note is not cash)
 SELECT * FROM customer_class.ar_kpi ORDER BY customer_id;
-SELECT * FROM customer_class.ar_kpi_by_class WHERE dimension IN ('customer_type', 'region') ORDER BY dimension, class;
+SELECT * FROM customer_class.ar_kpi_by_class WHERE dimension IN ('customer_type', 'region', 'tag') ORDER BY dimension, class;
 
 -- payment behaviour per customer:
 --   Alpha: 4 invoices (105 not yet issued), 5,200 billed; 101 paid 6 days early

@@ -146,13 +146,17 @@ CROSS JOIN LATERAL (VALUES
 	('region', pg_catalog.split_part(c.region, '.', 1)),
 	('size_class', c.size_class),
 	('credit_grade', p.credit_grade::text)) AS d(dimension, class)
-WHERE d.class IS NOT NULL;
+WHERE d.class IS NOT NULL
+UNION ALL
+SELECT c.customer_id, 'tag', t.tag
+FROM @extschema@.src_customer c
+CROSS JOIN LATERAL @extschema@.tags(c.tags) AS t(tag);
 
 COMMENT ON VIEW @extschema@.customer_class_member IS
-	'the class of every customer in each dimension (customer_type, industry, top-level region, size_class, credit_grade)';
+	'the class of every customer in each dimension (customer_type, industry, top-level region, size_class, credit_grade), and one row per tag (dimension tag)';
 COMMENT ON COLUMN @extschema@.customer_class_member.customer_id IS 'customer key';
-COMMENT ON COLUMN @extschema@.customer_class_member.dimension IS 'customer_type, industry, region, size_class or credit_grade';
-COMMENT ON COLUMN @extschema@.customer_class_member.class IS 'the customer''s class in that dimension';
+COMMENT ON COLUMN @extschema@.customer_class_member.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
+COMMENT ON COLUMN @extschema@.customer_class_member.class IS 'the customer''s class in that dimension (for tag: the tag)';
 
 CREATE VIEW @extschema@.aging_report_by_class WITH (security_invoker = true) AS
 SELECT m.dimension, m.class, @extschema@.as_of() AS as_of,
@@ -170,8 +174,8 @@ JOIN @extschema@.customer_class_member m ON m.customer_id = r.customer_id
 GROUP BY m.dimension, m.class;
 
 COMMENT ON VIEW @extschema@.aging_report_by_class IS
-	'receivables aging per class (customer type, industry, region, size, credit grade) as of customer_class.as_of()';
-COMMENT ON COLUMN @extschema@.aging_report_by_class.dimension IS 'customer_type, industry, region, size_class or credit_grade';
+	'receivables aging per class (customer type, industry, region, size, credit grade) and per tag as of customer_class.as_of()';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.class IS 'class within the dimension';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.as_of IS 'date the aging is as of';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.customers IS 'customers of the class with anything open';
@@ -296,7 +300,7 @@ FROM (SELECT m.dimension, m.class, pg_catalog.count(*) AS customers, pg_catalog.
 
 COMMENT ON VIEW @extschema@.ar_kpi_by_class IS
 	'AR figures per class over the 365 days ending at customer_class.as_of(), from the summed inputs';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dimension IS 'customer_type, industry, region, size_class or credit_grade';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class IS 'class within the dimension';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.customers IS 'customers of the class with receivables activity';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.period_days IS 'days in the period';
