@@ -338,6 +338,7 @@ payment_stats_out(PG_FUNCTION_ARGS)
 		}
 	}
 	appendStringInfoChar(&buf, '}');
+	PG_FREE_IF_COPY(s, 0);
 	PG_RETURN_CSTRING(buf.data);
 }
 
