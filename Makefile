@@ -18,7 +18,13 @@ OBJS = \
 	src/tagset_sql.o \
 	src/tagquery.o \
 	src/tagquery_sql.o \
-	src/tagset_gin.o
+	src/tagset_gin.o \
+	src/exact_money.o \
+	src/state_text.o \
+	src/aging.o \
+	src/aging_agg.o \
+	src/payment_behavior.o \
+	src/ar_kpi.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -40,6 +46,9 @@ REGRESS = \
 	tagquery \
 	tagset_gin \
 	tag_catalog \
+	aging \
+	payment_behavior \
+	receivables \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
