@@ -28,7 +28,12 @@ CREATE TABLE @extschema@.profile (
 	rfm_r			smallint,
 	rfm_f			smallint,
 	rfm_m			smallint,
-	rfm_segment		@extschema@.rfm_segment
+	rfm_segment		@extschema@.rfm_segment,
+	open_balance	numeric,
+	overdue_balance	numeric,
+	overdue_invoices integer,
+	payment_index	numeric,
+	days_beyond_terms numeric
 );
 
 -- Derived data, but dumped too: a restored database answers at once, and the
@@ -66,6 +71,11 @@ COMMENT ON COLUMN @extschema@.profile.rfm_r IS 'RFM recency quintile score 1-5 (
 COMMENT ON COLUMN @extschema@.profile.rfm_f IS 'RFM frequency quintile score 1-5 (5 = most orders in 12 months)';
 COMMENT ON COLUMN @extschema@.profile.rfm_m IS 'RFM monetary quintile score 1-5 (5 = most revenue in 12 months)';
 COMMENT ON COLUMN @extschema@.profile.rfm_segment IS 'named RFM segment (NULL: no order yet)';
+COMMENT ON COLUMN @extschema@.profile.open_balance IS 'open receivables as of as_of (unapplied payments and credit notes deducted)';
+COMMENT ON COLUMN @extschema@.profile.overdue_balance IS 'open amount of invoices past due as of as_of';
+COMMENT ON COLUMN @extschema@.profile.overdue_invoices IS 'open invoices past due as of as_of';
+COMMENT ON COLUMN @extschema@.profile.payment_index IS 'PAYDEX-style payment index 20-100 (NULL below 3 paid invoices)';
+COMMENT ON COLUMN @extschema@.profile.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
 
 -- Every change of class, kept: grades can be compared over time.
 CREATE TABLE @extschema@.class_history (

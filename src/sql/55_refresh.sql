@@ -119,7 +119,8 @@ BEGIN
 		   l.segment, (f.facts).first_order_on, (f.facts).last_order_on, (f.facts).previous_order_on,
 		   (f.facts).orders_12m, (f.facts).revenue_12m, (f.facts).order_months, (f.facts).invoices_12m,
 		   (f.facts).revenue_180d, (f.facts).revenue_prior_180d, (f.facts).overdue_30d_balance,
-		   (f.facts).defaults, (f.facts).payment_index, (f.facts).days_beyond_terms
+		   (f.facts).defaults, (f.facts).payment_index, (f.facts).days_beyond_terms,
+		   (f.facts).open_balance, (f.facts).overdue_balance, (f.facts).overdue_invoices
 	FROM @extschema@.credit_facts(d, card.scorecard_id, targets) f
 	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, card) s
 	CROSS JOIN LATERAL @extschema@.lifecycle_classify(f.facts, pol, d) l
@@ -240,12 +241,14 @@ BEGIN
 			 stability_points, risk_points, internal_score, external_score, credit_score,
 			 computed_grade, override_id, credit_grade, refreshed_at,
 			 lifecycle_policy_id, lifecycle_stage, lifecycle_phase, behaviour_segment, first_order_on,
-			 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment)
+			 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment,
+			 open_balance, overdue_balance, overdue_invoices, payment_index, days_beyond_terms)
 		SELECT n.customer_id, n.as_of, n.scorecard_id, n.policy_version, n.scale_points, n.payment_points,
 			   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
 			   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
 			   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
-			   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment
+			   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment,
+			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms
 		FROM cc_refresh_new n
 		LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 												bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true;
@@ -272,7 +275,10 @@ BEGIN
 		lifecycle_phase = n.lifecycle_phase, behaviour_segment = n.segment,
 		first_order_on = n.first_order_on, last_order_on = n.last_order_on,
 		orders_12m = n.orders_12m, revenue_12m = n.revenue_12m,
-		rfm_r = r.r, rfm_f = r.f, rfm_m = r.m, rfm_segment = r.segment
+		rfm_r = r.r, rfm_f = r.f, rfm_m = r.m, rfm_segment = r.segment,
+		open_balance = n.open_balance, overdue_balance = n.overdue_balance,
+		overdue_invoices = n.overdue_invoices, payment_index = n.payment_index,
+		days_beyond_terms = n.days_beyond_terms
 	FROM cc_refresh_new n
 	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
@@ -283,12 +289,14 @@ BEGIN
 		 stability_points, risk_points, internal_score, external_score, credit_score,
 		 computed_grade, override_id, credit_grade, refreshed_at,
 		 lifecycle_policy_id, lifecycle_stage, lifecycle_phase, behaviour_segment, first_order_on,
-		 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment)
+		 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment,
+		 open_balance, overdue_balance, overdue_invoices, payment_index, days_beyond_terms)
 	SELECT n.customer_id, n.as_of, n.scorecard_id, n.policy_version, n.scale_points, n.payment_points,
 		   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
 		   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
 		   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
-		   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment
+		   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment,
+			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms
 	FROM cc_refresh_new n
 	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
