@@ -12,6 +12,8 @@ OBJS = \
 	src/credit_score_sql.o \
 	src/facts_agg.o \
 	src/lifecycle.o \
+	src/pay_rhythm.o \
+	src/warning.o \
 	src/money4.o \
 	src/payment_index.o \
 	src/tagset.o \
@@ -42,6 +44,7 @@ REGRESS = \
 	lifecycle \
 	sample_lifecycle \
 	credit \
+	warnings \
 	tagset \
 	tagquery \
 	tagset_gin \

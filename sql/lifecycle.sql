@@ -228,4 +228,4 @@ WHERE customer_id = 5 AND new_value IS NULL ORDER BY history_id;
 
 DELETE FROM customer_class.lifecycle_policy WHERE policy_id = 'strict';
 TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
-	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary;
+	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary, customer_class.alerts;

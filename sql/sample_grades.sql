@@ -30,9 +30,9 @@ WHERE cs.segment IN ('chronic_late', 'partial_payer') AND p.credit_grade < 'C' G
 SELECT cs.segment, p.credit_grade, count(*) FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
 WHERE cs.segment IN ('prospect', 'new', 'chronic_late', 'near_limit', 'partial_payer', 'churned')
   AND p.credit_grade = 'A' GROUP BY 1, 2;
--- slipping payers still graded A: only where the slip barely shows yet in
--- settled payments (recent index close to 80 = on time); the early warnings
--- of the payment rhythm catch those
+-- slipping payers are never graded A any more: the slip shows in their
+-- recent payment index (and the early warnings of the payment rhythm flag
+-- them as it starts, see sample_lifecycle); this lists exceptions
 SELECT p.customer_id, p.credit_score, (f.facts).recent_payment_index, (f.facts).payment_index
 FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
 JOIN customer_class.credit_facts('2025-12-31', 'default') f USING (customer_id)
@@ -53,5 +53,5 @@ SELECT count(*) AS history_rows, count(DISTINCT customer_id) AS customers FROM c
 WHERE dimension = 'credit_grade';
 
 TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
-	customer_class.profile, customer_class.class_history, customer_class.rfm_boundary, customer_class.dirty;
+	customer_class.profile, customer_class.class_history, customer_class.rfm_boundary, customer_class.dirty, customer_class.alerts;
 DROP SCHEMA sample CASCADE;

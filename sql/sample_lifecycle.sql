@@ -111,9 +111,40 @@ FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id
 WHERE cs.segment = 'frequent_small' AND p.rfm_segment IN ('at_risk', 'cant_lose_them', 'about_to_sleep')
 GROUP BY 1, 2;
 
--- the first refresh recorded stage, phase, segment and RFM segment per customer
+-- the first refresh recorded stage, phase, segment, RFM segment and payment
+-- warning per customer
 SELECT dimension, count(*) AS history_rows FROM customer_class.class_history GROUP BY 1 ORDER BY 1;
 
+-- == Early warnings over time ==
+-- The slipping payers turn late on the invoices of the last five months and
+-- stop ordering two months before the end: a month before it they get a
+-- yellow warning, at the end a red one.  Nobody else but a few partial
+-- payers (who pay the rest of each invoice 0-40 days late) is warned.
+TRUNCATE customer_class.profile, customer_class.class_history, customer_class.rfm_boundary, customer_class.alerts;
+SELECT count(*) > 0 AS refreshed FROM (SELECT customer_class.refresh('2025-11-30')) r;
+SELECT cs.segment AS behaviour, p.payment_warning, count(*)
+FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+WHERE p.payment_warning IS NOT NULL OR cs.segment = 'slipping'
+GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) > 0 AS refreshed FROM (SELECT customer_class.refresh('2025-12-31')) r;
+SELECT cs.segment AS behaviour, p.payment_warning, count(*)
+FROM sample.customer_segment cs JOIN customer_class.profile p USING (customer_id)
+WHERE p.payment_warning IS NOT NULL OR cs.segment = 'slipping'
+GROUP BY 1, 2 ORDER BY 1, 2;
+-- the alerts: the yellow ones of slipping payers were resolved when they
+-- turned red; dormant alerts for buying customers whose last order passed
+-- 90 days during December (the dormant ones, and occasional large buyers
+-- between orders)
+SELECT cs.segment AS behaviour, a.kind, a.level, a.resolved_at IS NULL AS open, count(*)
+FROM customer_class.alerts a JOIN sample.customer_segment cs USING (customer_id)
+GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+-- the history of a slipping payer's warning: none, yellow, red
+SELECT h.old_value, h.new_value, h.as_of, count(*)
+FROM customer_class.class_history h JOIN sample.customer_segment cs USING (customer_id)
+WHERE h.dimension = 'payment_warning' AND cs.segment = 'slipping'
+GROUP BY 1, 2, 3 ORDER BY 3, 1 NULLS FIRST, 2;
+
 TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
-	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary;
+	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary,
+	customer_class.alerts;
 DROP SCHEMA sample CASCADE;

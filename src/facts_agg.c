@@ -26,6 +26,7 @@
 #include "utils/numeric.h"
 
 #include "money4.h"
+#include "pay_rhythm.h"
 #include "payment_index.h"
 
 #define NO_DATE PG_INT32_MIN
@@ -495,8 +496,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 {
 	FactsState *s = PG_ARGISNULL(0) ? NULL : (FactsState *) PG_GETARG_POINTER(0);
 	TupleDesc	desc;
-	Datum		v[23];
-	bool		null[23] = {false};
+	Datum		v[28];
+	bool		null[28] = {false};
 	int128		revenue = 0,
 				revenue_180 = 0,
 				revenue_prior_180 = 0,
@@ -515,6 +516,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 				paid = 0,
 				defaults = 0;
 	DateADT		first = NO_DATE;
+	SettledInvoice *settled;
+	PayRhythm	rhythm;
 
 	if (s == NULL)
 		PG_RETURN_NULL();
@@ -532,6 +535,7 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	}
 
 	unmatched = s->unapplied;
+	settled = palloc(sizeof(SettledInvoice) * Max(s->n, 1));
 	for (int i = 0; i < s->n; i++)
 	{
 		InvoiceEntry *e = &s->entries[i];
@@ -573,6 +577,9 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		{
 			int32		days = e->last_paid - e->due;
 
+			settled[paid].settled = e->last_paid;
+			settled[paid].issued = e->issued;
+			settled[paid].invoice_id = e->invoice_id;
 			paid++;
 			paid_amount += e->amount;
 			weighted_days += (int128) e->amount * days;
@@ -621,6 +628,18 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	null[21] = s->prev_order == NO_DATE;
 	v[21] = DateADTGetDatum(s->prev_order);
 	v[22] = Money4ToNumericScaled(overdue_30, s->dscale);
+
+	/* payment rhythm: medians are multiples of a quarter day, exact at 2 decimals */
+	PayRhythmOf(settled, paid, &rhythm);
+	null[23] = null[24] = rhythm.baseline == 0;
+	v[23] = NumericGetDatum(int64_div_fast_to_numeric((int64) llround(rhythm.median * 100.0), 2));
+	v[24] = NumericGetDatum(int64_div_fast_to_numeric((int64) llround(rhythm.spread * 100.0), 2));
+	null[25] = null[27] = paid < 1;
+	v[25] = Int32GetDatum(rhythm.last_days);
+	null[26] = paid < 2;
+	v[26] = Int32GetDatum(rhythm.prev_days);
+	v[27] = DateADTGetDatum(rhythm.last_settled);
+	pfree(settled);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, null)));
 }

@@ -33,7 +33,8 @@ CREATE TABLE @extschema@.profile (
 	overdue_balance	numeric,
 	overdue_invoices integer,
 	payment_index	numeric,
-	days_beyond_terms numeric
+	days_beyond_terms numeric,
+	payment_warning	@extschema@.alert_level
 );
 
 -- Derived data, but dumped too: a restored database answers at once, and the
@@ -75,6 +76,7 @@ COMMENT ON COLUMN @extschema@.profile.open_balance IS 'open receivables as of as
 COMMENT ON COLUMN @extschema@.profile.overdue_balance IS 'open amount of invoices past due as of as_of';
 COMMENT ON COLUMN @extschema@.profile.overdue_invoices IS 'open invoices past due as of as_of';
 COMMENT ON COLUMN @extschema@.profile.payment_index IS 'PAYDEX-style payment index 20-100 (NULL below 3 paid invoices)';
+COMMENT ON COLUMN @extschema@.profile.payment_warning IS 'payment-rhythm warning: yellow (last two settlements clearly late against the customer''s own rhythm), red (and orders falling), NULL (none)';
 COMMENT ON COLUMN @extschema@.profile.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
 
 -- Every change of class, kept: grades can be compared over time.
@@ -104,7 +106,7 @@ COMMENT ON TABLE @extschema@.class_history IS
 	'every change of a customer''s class (grade, stage, segment, tags, ...), append-only';
 COMMENT ON COLUMN @extschema@.class_history.history_id IS 'row key, in the order changes were recorded';
 COMMENT ON COLUMN @extschema@.class_history.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.class_history.dimension IS 'which class changed: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, ...';
+COMMENT ON COLUMN @extschema@.class_history.dimension IS 'which class changed: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, payment_warning, ...';
 COMMENT ON COLUMN @extschema@.class_history.old_value IS 'value before (NULL: first classification)';
 COMMENT ON COLUMN @extschema@.class_history.new_value IS 'value after (NULL: customer gone)';
 COMMENT ON COLUMN @extschema@.class_history.as_of IS 'the as-of date of the refresh that saw the change';

@@ -21,6 +21,12 @@ CREATE TABLE @extschema@.lifecycle_policy (
 	risk_overdue_share	numeric NOT NULL DEFAULT 0.25,
 	risk_payment_index	numeric NOT NULL DEFAULT 50,
 	late_days			numeric NOT NULL DEFAULT 10,
+	drift_min_baseline	integer NOT NULL DEFAULT 4,
+	drift_min_days		numeric NOT NULL DEFAULT 7,
+	drift_spread_factor	numeric NOT NULL DEFAULT 2,
+	drift_recent_days	integer NOT NULL DEFAULT 90,
+	volume_drop_ratio	numeric NOT NULL DEFAULT 0.5,
+	volume_min_prior_orders integer NOT NULL DEFAULT 2,
 	active				boolean NOT NULL DEFAULT false,
 	shipped				boolean NOT NULL DEFAULT false
 );
@@ -52,8 +58,15 @@ BEGIN
 		RAISE EXCEPTION 'lifecycle policy "%": large_invoice_amount and late_days must not be negative, risk_overdue_share must be positive, risk_payment_index between 0 and 100', NEW.policy_id
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	IF NEW.drift_min_baseline < 1 OR NEW.drift_recent_days < 0 OR NEW.drift_min_days < 0
+	   OR NEW.drift_spread_factor NOT BETWEEN 0 AND 100 OR NEW.volume_min_prior_orders < 1
+	   OR NOT (0 <= NEW.volume_drop_ratio AND NEW.volume_drop_ratio < 1) THEN
+		RAISE EXCEPTION 'lifecycle policy "%": drift_min_baseline and volume_min_prior_orders must be at least 1, drift_recent_days and drift_min_days not negative, drift_spread_factor between 0 and 100, 0 <= volume_drop_ratio < 1', NEW.policy_id
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
 	IF greatest(scale(NEW.growth_ratio), scale(NEW.decline_ratio), scale(NEW.large_invoice_amount),
-				scale(NEW.risk_overdue_share), scale(NEW.risk_payment_index), scale(NEW.late_days)) > 4 THEN
+				scale(NEW.risk_overdue_share), scale(NEW.risk_payment_index), scale(NEW.late_days),
+				scale(NEW.drift_min_days), scale(NEW.drift_spread_factor), scale(NEW.volume_drop_ratio)) > 4 THEN
 		RAISE EXCEPTION 'lifecycle policy "%": amounts and ratios have at most four decimals', NEW.policy_id
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Round the value: the rules compare amounts exactly in units of 1/10000.';
@@ -97,6 +110,12 @@ COMMENT ON COLUMN @extschema@.lifecycle_policy.occasional_orders_12m IS '... wit
 COMMENT ON COLUMN @extschema@.lifecycle_policy.risk_overdue_share IS 'overdue high-risk: balance more than 30 days past due at least this share of 12-month revenue (or any default, or a payment index below risk_payment_index)';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.risk_payment_index IS 'overdue high-risk: payment index below this (50 = 30 days late on average)';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.late_days IS 'late payer: amount-weighted days beyond terms at least this';
+COMMENT ON COLUMN @extschema@.lifecycle_policy.drift_min_baseline IS 'payment-rhythm warning: settlements needed before the last two to form the customer''s baseline';
+COMMENT ON COLUMN @extschema@.lifecycle_policy.drift_min_days IS 'payment-rhythm warning: the last two settlements must each take more than the baseline median plus at least this many days';
+COMMENT ON COLUMN @extschema@.lifecycle_policy.drift_spread_factor IS 'payment-rhythm warning: ... or plus this many times the baseline spread (median absolute deviation), whichever is more';
+COMMENT ON COLUMN @extschema@.lifecycle_policy.drift_recent_days IS 'payment-rhythm warning: the last settlement is at most this many days before as_of';
+COMMENT ON COLUMN @extschema@.lifecycle_policy.volume_drop_ratio IS 'red payment-rhythm warning: orders of the last 90 days at most this share of the 90 days before';
+COMMENT ON COLUMN @extschema@.lifecycle_policy.volume_min_prior_orders IS 'red payment-rhythm warning: orders needed in the 90 days before the last 90 for a fall to count';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.active IS 'the policy in force (at most one; none: default)';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.shipped IS 'shipped with the extension (read-only)';
 COMMENT ON FUNCTION @extschema@.lifecycle_policy_validate() IS 'trigger: rejects lifecycle policies whose thresholds cannot work';

@@ -120,7 +120,10 @@ BEGIN
 		   (f.facts).orders_12m, (f.facts).revenue_12m, (f.facts).order_months, (f.facts).invoices_12m,
 		   (f.facts).revenue_180d, (f.facts).revenue_prior_180d, (f.facts).overdue_30d_balance,
 		   (f.facts).defaults, (f.facts).payment_index, (f.facts).days_beyond_terms,
-		   (f.facts).open_balance, (f.facts).overdue_balance, (f.facts).overdue_invoices
+		   (f.facts).open_balance, (f.facts).overdue_balance, (f.facts).overdue_invoices,
+		   @extschema@.payment_warning(f.facts, pol, d) AS payment_warning, (f.facts).invoices_paid,
+		   (f.facts).pay_days_median, (f.facts).pay_days_spread, (f.facts).last_pay_days,
+		   (f.facts).prev_pay_days, (f.facts).last_settled_on, (f.facts).orders_90d, (f.facts).orders_prior_90d
 	FROM @extschema@.credit_facts(d, card.scorecard_id, targets) f
 	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, card) s
 	CROSS JOIN LATERAL @extschema@.lifecycle_classify(f.facts, pol, d) l
@@ -156,6 +159,9 @@ BEGIN
 				   p.lifecycle_phase AS old_phase, n.lifecycle_phase AS new_phase,
 				   p.behaviour_segment AS old_segment, n.segment AS new_segment,
 				   p.rfm_segment AS old_rfm, r.segment AS new_rfm,
+				   p.payment_warning AS old_warning, n.payment_warning AS new_warning,
+				   n.invoices_paid, n.pay_days_median, n.pay_days_spread, n.last_pay_days, n.prev_pay_days,
+				   n.orders_90d, n.orders_prior_90d,
 				   p.override_id AS old_override, n.override_id, n.credit_score, n.scale_points, n.payment_points,
 				   n.stability_points, n.risk_points, n.external_score, n.scorecard_id,
 				   n.first_order_on, n.last_order_on, n.previous_order_on, n.orders_12m, n.revenue_12m,
@@ -172,6 +178,7 @@ BEGIN
 			   OR n.lifecycle_phase IS DISTINCT FROM p.lifecycle_phase
 			   OR n.segment IS DISTINCT FROM p.behaviour_segment
 			   OR r.segment IS DISTINCT FROM p.rfm_segment
+			   OR n.payment_warning IS DISTINCT FROM p.payment_warning
 		) j
 		CROSS JOIN LATERAL (VALUES
 			('credit_grade', j.old_grade::text, j.new_grade::text,
@@ -225,12 +232,25 @@ BEGIN
 				 ELSE format('R%s F%s M%s: last order %s days ago, %s orders and revenue %s in 12 months; quintile bounds of the full refresh as of %s: days %s, orders %s, revenue %s',
 							 j.r, j.f, j.m, d - j.last_order_on, j.orders_12m, j.revenue_12m,
 							 bounds.as_of, bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)
+			 END),
+			('payment_warning', j.old_warning::text, j.new_warning::text,
+			 CASE
+				 WHEN j.old_warning IS NOT DISTINCT FROM j.new_warning THEN NULL
+				 WHEN j.gone THEN 'customer no longer in the sources'
+				 ELSE format('last settlement %s days after issue, the one before %s; usual %s days (spread %s) over %s earlier settlements; orders last 90 days %s, the 90 days before %s; late means more than usual + max(%s, %s x spread) days (lifecycle policy %s)',
+							 coalesce(j.last_pay_days::text, 'n/a'), coalesce(j.prev_pay_days::text, 'n/a'),
+							 coalesce(j.pay_days_median::text, 'n/a'), coalesce(j.pay_days_spread::text, 'n/a'),
+							 greatest(j.invoices_paid - 2, 0), j.orders_90d, j.orders_prior_90d,
+							 pol.drift_min_days, pol.drift_spread_factor, pol.policy_id)
 			 END)
 		) AS x (dimension, old_value, new_value, why)
 		WHERE x.old_value IS DISTINCT FROM x.new_value
 		RETURNING customer_id
 	)
 	SELECT count(DISTINCT customer_id) INTO changed FROM hist;
+
+	-- early warnings, while profile still holds the previous classes
+	PERFORM @extschema@.refresh_alerts(d);
 
 	IF NOT had_profiles THEN
 		-- the first refresh: everyone is new.  No anti-join against the
@@ -242,13 +262,15 @@ BEGIN
 			 computed_grade, override_id, credit_grade, refreshed_at,
 			 lifecycle_policy_id, lifecycle_stage, lifecycle_phase, behaviour_segment, first_order_on,
 			 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment,
-			 open_balance, overdue_balance, overdue_invoices, payment_index, days_beyond_terms)
+			 open_balance, overdue_balance, overdue_invoices, payment_index, days_beyond_terms,
+			 payment_warning)
 		SELECT n.customer_id, n.as_of, n.scorecard_id, n.policy_version, n.scale_points, n.payment_points,
 			   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
 			   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
 			   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
 			   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment,
-			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms
+			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms,
+			   n.payment_warning
 		FROM cc_refresh_new n
 		LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 												bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true;
@@ -278,7 +300,7 @@ BEGIN
 		rfm_r = r.r, rfm_f = r.f, rfm_m = r.m, rfm_segment = r.segment,
 		open_balance = n.open_balance, overdue_balance = n.overdue_balance,
 		overdue_invoices = n.overdue_invoices, payment_index = n.payment_index,
-		days_beyond_terms = n.days_beyond_terms
+		days_beyond_terms = n.days_beyond_terms, payment_warning = n.payment_warning
 	FROM cc_refresh_new n
 	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
@@ -290,13 +312,15 @@ BEGIN
 		 computed_grade, override_id, credit_grade, refreshed_at,
 		 lifecycle_policy_id, lifecycle_stage, lifecycle_phase, behaviour_segment, first_order_on,
 		 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment,
-		 open_balance, overdue_balance, overdue_invoices, payment_index, days_beyond_terms)
+		 open_balance, overdue_balance, overdue_invoices, payment_index, days_beyond_terms,
+		 payment_warning)
 	SELECT n.customer_id, n.as_of, n.scorecard_id, n.policy_version, n.scale_points, n.payment_points,
 		   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
 		   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
 		   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
 		   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment,
-			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms
+			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms,
+			   n.payment_warning
 	FROM cc_refresh_new n
 	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true

@@ -7,6 +7,11 @@
 --                                      (credit_alert_scan(); warn mode of rule.overdue_days)
 --          grade_d           (red)     a check in warn mode passed a grade D customer
 --          blocked           (red)     credit_check() answered "blocked"
+-- and the early warnings of 64_warnings.sql:
+--          payment_rhythm    (yellow/red) the last two settlements clearly later than
+--                                      the customer's own rhythm (red: orders falling too)
+--          became_dormant    (yellow)  refresh() saw a buying customer turn dormant or churned
+--          external_event    (red)     a negative event was recorded in external_event
 -- At most one open alert per customer and kind: raising it again counts an
 -- occurrence and refreshes the detail.  Each new alert is announced with
 -- NOTIFY customer_class_alerts, payload
@@ -24,7 +29,8 @@ CREATE TABLE @extschema@.alerts (
 	occurrences		integer NOT NULL DEFAULT 1,
 	resolved_at		timestamptz,
 	resolved_by		name,
-	CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked'))
+	CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
+											  'payment_rhythm', 'became_dormant', 'external_event'))
 );
 CREATE UNIQUE INDEX alerts_one_open ON @extschema@.alerts (customer_id, kind) WHERE resolved_at IS NULL;
 CREATE INDEX alerts_customer_idx ON @extschema@.alerts (customer_id, raised_at);
@@ -142,7 +148,7 @@ COMMENT ON TABLE @extschema@.alerts IS
 	'credit alerts: at most one open per customer and kind; each new one is announced by NOTIFY customer_class_alerts';
 COMMENT ON COLUMN @extschema@.alerts.alert_id IS 'alert key';
 COMMENT ON COLUMN @extschema@.alerts.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d or blocked';
+COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant or external_event';
 COMMENT ON COLUMN @extschema@.alerts.level IS 'green, yellow or red';
 COMMENT ON COLUMN @extschema@.alerts.detail IS 'the figures behind the alert (the credit check verdict, the overdue invoice, ...)';
 COMMENT ON COLUMN @extschema@.alerts.raised_at IS 'when it was raised';

@@ -59,7 +59,7 @@ CREATE TABLE sample.segment (
 INSERT INTO sample.segment VALUES
 	('punctual',         0.28, 12,  30,   5,  25,   2000,  30000, -10,   0, 'pays on or before the due date'),
 	('chronic_late',     0.10, 12,  30,  10,  40,   1000,  20000,  20,  60, 'pays 20-60 days late, always'),
-	('slipping',         0.05, 14,  21,   0,  15,   2000,  25000,  -5,   0, 'punctual until the last four months, then 15-45 days late'),
+	('slipping',         0.05, 14,  21,  60,  75,   2000,  25000,  -5,   0, 'punctual until the last five months, then 15-45 days late; no order in the last two months'),
 	('occasional_large', 0.08,  3, 120,  20, 200,  50000, 300000,  -5,   7, 'a few large orders a year'),
 	('frequent_small',   0.12, 30,  12,   0,  10,    100,   2000,  -5,   0, 'many small orders, pays on time'),
 	('new',              0.07,  2,  15,   0,  20,   1000,  10000,  -3,   0, 'opened in the last two months'),
@@ -156,18 +156,18 @@ FROM (
 	JOIN sample.segment s USING (segment)
 	CROSS JOIN LATERAL generate_series(0, CASE WHEN cs.segment = 'near_limit' THEN 3
 											   ELSE sample.irnd(cs.customer_id, 17, -1, 1) END) AS j
-	WHERE cs.segment IN ('punctual', 'chronic_late', 'slipping', 'frequent_small', 'new', 'near_limit', 'partial_payer')
+	WHERE cs.segment IN ('punctual', 'chronic_late', 'frequent_small', 'new', 'near_limit', 'partial_payer')
 ) o;
 
 -- payments: each invoice is paid delay days after its due date, with delay
--- drawn from its segment's range; the slipping payers turn late in the last
--- four months.  A payment after the as-of date has not happened yet: that
+-- drawn from its segment's range; the slipping payers turn late on the
+-- invoices of the last five months.  A payment after the as-of date has not happened yet: that
 -- invoice is still open.  Partial payers pay 60% and later the rest, and a
 -- third of their invoices get a 10% credit note.  Ids: invoice * 4 + 0..3.
 CREATE TEMP TABLE pay_plan AS
 SELECT i.invoice_id, i.customer_id, i.amount, i.due_on, cs.segment,
 	   i.due_on + CASE
-		   WHEN cs.segment = 'slipping' AND i.issued_on > date :'as_of' - 120
+		   WHEN cs.segment = 'slipping' AND i.issued_on > date :'as_of' - 150
 			   THEN sample.irnd(i.invoice_id, 20, 15, 45)
 		   WHEN cs.segment = 'frequent_small' AND sample.rnd(i.invoice_id, 21) < 0.1
 			   THEN sample.irnd(i.invoice_id, 20, 5, 15)

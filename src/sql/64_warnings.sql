@@ -1,0 +1,163 @@
+-- Early warnings (docs/warnings.md): the payment-rhythm warning computed by
+-- refresh() from the facts, a customer turning dormant, and negative events
+-- recorded from outside (court records, credit agencies).  All land in the
+-- alerts table and are announced with NOTIFY customer_class_alerts.
+
+CREATE FUNCTION @extschema@.payment_warning(facts @extschema@.credit_facts,
+											policy @extschema@.lifecycle_policy, as_of date)
+	RETURNS @extschema@.alert_level
+	AS 'MODULE_PATHNAME', 'payment_warning'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.payment_warning(@extschema@.credit_facts, @extschema@.lifecycle_policy, date) IS
+	'payment-rhythm warning of a customer''s facts as of a date: yellow when its last two settlements each took clearly longer than its own baseline, red when its orders fell sharply too, NULL otherwise (rule in docs/warnings.md)';
+
+-- The NOTIFY of a new alert; the payload is the documented one.
+CREATE FUNCTION @extschema@.notify_alert(a @extschema@.alerts) RETURNS void
+	LANGUAGE sql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object(
+		'alert_id', a.alert_id, 'customer_id', a.customer_id, 'kind', a.kind, 'level', a.level,
+		'raised_at', a.raised_at, 'detail', a.detail)::text);
+END;
+REVOKE EXECUTE ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) TO customer_class_analyst;
+COMMENT ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) IS
+	'send NOTIFY customer_class_alerts with the JSON payload of an alert';
+
+-- Called by refresh() after it computed this refresh's classes into the temp
+-- table cc_refresh_new and before it writes them to profile, so that the
+-- previous classes are still there to compare with:
+--   payment_rhythm: raised at the level payment_warning() gives; an open one
+--     whose level changed is resolved and a new one raised (so a yellow that
+--     turns red is announced again), one whose warning went away is resolved;
+--   became_dormant: raised when a customer that was new, active or
+--     reactivated is now dormant or churned; resolved when it buys again.
+--     The first classification raises none: it cannot tell when that happened.
+-- Returns the number of new alerts.
+CREATE FUNCTION @extschema@.refresh_alerts(as_of date) RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER
+	FROM pg_temp.cc_refresh_new r
+	WHERE a.customer_id = r.customer_id AND a.resolved_at IS NULL
+	  AND (a.kind = 'payment_rhythm' AND a.level IS DISTINCT FROM r.payment_warning
+		   OR a.kind = 'became_dormant' AND r.lifecycle_stage NOT IN ('dormant', 'churned'));
+
+	WITH found AS (
+		SELECT r.customer_id, 'payment_rhythm' AS kind, r.payment_warning AS level,
+			   jsonb_build_object('as_of', refresh_alerts.as_of,
+								  'last_pay_days', r.last_pay_days, 'prev_pay_days', r.prev_pay_days,
+								  'usual_pay_days', r.pay_days_median, 'spread_days', r.pay_days_spread,
+								  'last_settled_on', r.last_settled_on,
+								  'orders_90d', r.orders_90d, 'orders_prior_90d', r.orders_prior_90d) AS detail
+		FROM pg_temp.cc_refresh_new r
+		WHERE r.payment_warning IS NOT NULL
+		UNION ALL
+		SELECT r.customer_id, 'became_dormant', 'yellow',
+			   jsonb_build_object('as_of', refresh_alerts.as_of, 'stage', r.lifecycle_stage,
+								  'previous_stage', p.lifecycle_stage, 'last_order_on', r.last_order_on,
+								  'days_since_last_order', refresh_alerts.as_of - r.last_order_on)
+		FROM pg_temp.cc_refresh_new r
+		JOIN @extschema@.profile p USING (customer_id)
+		WHERE r.lifecycle_stage IN ('dormant', 'churned')
+		  AND p.lifecycle_stage NOT IN ('dormant', 'churned', 'potential')
+	),
+	raised AS (
+		INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
+		SELECT f.customer_id, f.kind, f.level::@extschema@.alert_level, f.detail FROM found f
+		ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
+		SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(), detail = excluded.detail
+		RETURNING x AS alert, x.xmax = 0 AS fresh
+	)
+	SELECT count(@extschema@.notify_alert(r.alert)) INTO n
+	FROM (SELECT alert FROM raised WHERE fresh ORDER BY (alert).customer_id, (alert).kind) r;
+	RETURN n;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_alerts(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.refresh_alerts(date) TO customer_class_analyst;
+COMMENT ON FUNCTION @extschema@.refresh_alerts(date) IS
+	'part of refresh(): raises and resolves payment_rhythm and became_dormant alerts from the classes being written; returns new alerts';
+
+-- Negative events about a customer from outside: imported (COPY, an API
+-- feed) by an analyst.  No foreign key to the customer table: customers may
+-- live in a bound ERP table.
+CREATE TABLE @extschema@.external_event (
+	event_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	customer_id		bigint NOT NULL,
+	event_on		date NOT NULL,
+	kind			text NOT NULL,
+	source			text NOT NULL,
+	reference		text,
+	detail			text NOT NULL DEFAULT '',
+	imported_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	imported_by		name NOT NULL DEFAULT CURRENT_USER,
+	CONSTRAINT external_event_kind_valid CHECK (kind IN ('litigation', 'frozen_equity', 'enforcement', 'bankruptcy',
+														  'administrative_penalty', 'dishonoured_bill', 'rating_downgrade', 'other')),
+	CONSTRAINT external_event_source_given CHECK (source <> '')
+);
+CREATE INDEX external_event_customer_idx ON @extschema@.external_event (customer_id, event_on);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_event', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_event_event_id_seq', '');
+GRANT SELECT ON @extschema@.external_event TO customer_class_reader;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.external_event TO customer_class_analyst;
+
+COMMENT ON TABLE @extschema@.external_event IS
+	'negative events about customers from outside (litigation, frozen equity, ...); each insert raises a red external_event alert';
+COMMENT ON COLUMN @extschema@.external_event.event_id IS 'event key';
+COMMENT ON COLUMN @extschema@.external_event.customer_id IS 'customer concerned';
+COMMENT ON COLUMN @extschema@.external_event.event_on IS 'when it happened (per the source)';
+COMMENT ON COLUMN @extschema@.external_event.kind IS 'litigation, frozen_equity, enforcement, bankruptcy, administrative_penalty, dishonoured_bill, rating_downgrade or other';
+COMMENT ON COLUMN @extschema@.external_event.source IS 'where it comes from (court records, rating agency, ...)';
+COMMENT ON COLUMN @extschema@.external_event.reference IS 'the source''s own reference (case number, ...)';
+COMMENT ON COLUMN @extschema@.external_event.detail IS 'free text';
+COMMENT ON COLUMN @extschema@.external_event.imported_at IS 'when it was recorded here';
+COMMENT ON COLUMN @extschema@.external_event.imported_by IS 'who recorded it';
+
+-- One statement, one alert per customer (a COPY of a whole feed announces
+-- each customer once); an open alert counts the new events as occurrences.
+-- A restore (pg_dump's output sets check_function_bodies = off) brings the
+-- alerts back from the dump: the restored events raise nothing again.
+CREATE FUNCTION @extschema@.external_event_alert() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+		RETURN NULL;
+	END IF;
+	WITH per_customer AS (
+		SELECT e.customer_id, count(*) AS events,
+			   (array_agg(jsonb_build_object('event_id', e.event_id, 'event_on', e.event_on, 'kind', e.kind,
+											 'source', e.source, 'reference', e.reference, 'detail', e.detail)
+						  ORDER BY e.event_on DESC, e.event_id DESC))[1] AS latest
+		FROM new_events e
+		GROUP BY e.customer_id
+	),
+	raised AS (
+		INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
+		SELECT c.customer_id, 'external_event', 'red', c.latest || jsonb_build_object('events', c.events)
+		FROM per_customer c
+		ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
+		SET occurrences = x.occurrences + (excluded.detail ->> 'events')::integer,
+			last_seen_at = pg_catalog.now(), detail = excluded.detail
+		RETURNING x AS alert, x.xmax = 0 AS fresh
+	)
+	SELECT count(@extschema@.notify_alert(r.alert)) INTO n
+	FROM (SELECT alert FROM raised WHERE fresh ORDER BY (alert).customer_id) r;
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.external_event_alert() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.external_event_alert() IS
+	'statement trigger: raises a red external_event alert per customer of the inserted events';
+CREATE TRIGGER external_event_alert AFTER INSERT ON @extschema@.external_event
+	REFERENCING NEW TABLE AS new_events
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.external_event_alert();
