@@ -221,6 +221,14 @@ INSERT INTO customer_class.external_event (customer_id, event_on, kind, source) 
 RESET ROLE;
 \set VERBOSITY default
 
+-- == customer_profile: the warning beside the grade, and the live credit and
+-- receivables figures (customer 2 gets an invoice open 30 days past due)
+INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount)
+VALUES (209, 2, '2025-11-01', '2025-12-01', 500);
+SELECT customer_id, grade, warning, warning_label_en, warning_label_zh, overdue_invoices, credit_limit,
+	   limit_source, exposure, available_credit, aging, alert_level, open_alerts
+FROM customer_class.customer_profile ORDER BY customer_id;
+
 -- labels of the warning levels
 SELECT value, label_en, label_zh FROM customer_class.class_label WHERE dimension = 'alert_level' ORDER BY value;
 

@@ -1,5 +1,10 @@
--- What people and BI tools read: customer_profile, explanations of scores
--- and grade migrations over time.
+-- What people and BI tools read: customer_profile, one row per customer
+-- with every class the last refresh() wrote (as of its as_of), and the live
+-- credit and receivables figures beside them (as of customer_class.as_of():
+-- limit in force, exposure, available credit, aging, open alerts).  The live
+-- figures are scalar subqueries, so a query that does not select them does
+-- not compute them; for every customer at once, aging_report is cheaper than
+-- the aging column.
 
 CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region,
@@ -42,6 +47,28 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   p.as_of - p.last_order_on AS days_since_last_order,
 		   p.orders_12m,
 		   p.revenue_12m,
+		   p.open_balance,
+		   p.overdue_balance,
+		   p.overdue_invoices,
+		   p.payment_index,
+		   p.days_beyond_terms,
+		   p.payment_warning,
+		   p.payment_warning::text AS warning,
+		   wl.label_en AS warning_label_en,
+		   wl.label_zh AS warning_label_zh,
+		   @extschema@.credit_limit(c.customer_id) AS credit_limit,
+		   (@extschema@.credit_limit_info(c.customer_id)).limit_source AS limit_source,
+		   coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0)
+			   AS exposure,
+		   @extschema@.credit_limit(c.customer_id)
+			   - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0)
+			   AS available_credit,
+		   (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, @extschema@.as_of())
+			FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) AS aging,
+		   coalesce((SELECT max(a.level) FROM @extschema@.alerts a
+					 WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL), 'green') AS alert_level,
+		   (SELECT count(*) FROM @extschema@.alerts a
+			WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) AS open_alerts,
 		   p.refreshed_at
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
@@ -49,7 +76,8 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
 	LEFT JOIN @extschema@.class_label pl ON pl.dimension = 'lifecycle_phase' AND pl.value = p.lifecycle_phase::text
 	LEFT JOIN @extschema@.class_label bl ON bl.dimension = 'segment' AND bl.value = p.behaviour_segment::text
-	LEFT JOIN @extschema@.class_label rl ON rl.dimension = 'rfm_segment' AND rl.value = p.rfm_segment::text;
+	LEFT JOIN @extschema@.class_label rl ON rl.dimension = 'rfm_segment' AND rl.value = p.rfm_segment::text
+	LEFT JOIN @extschema@.class_label wl ON wl.dimension = 'alert_level' AND wl.value = p.payment_warning::text;
 
 GRANT SELECT ON @extschema@.customer_profile TO customer_class_reader;
 COMMENT ON VIEW @extschema@.customer_profile IS
@@ -99,104 +127,20 @@ COMMENT ON COLUMN @extschema@.customer_profile.last_order_on IS 'last order (can
 COMMENT ON COLUMN @extschema@.customer_profile.days_since_last_order IS 'days from the last order to as_of (RFM recency)';
 COMMENT ON COLUMN @extschema@.customer_profile.orders_12m IS 'orders in the 12 months up to as_of (RFM frequency)';
 COMMENT ON COLUMN @extschema@.customer_profile.revenue_12m IS 'invoiced in the 12 months up to as_of (RFM monetary)';
+COMMENT ON COLUMN @extschema@.customer_profile.open_balance IS 'open receivables as of as_of (unapplied credits deducted)';
+COMMENT ON COLUMN @extschema@.customer_profile.overdue_balance IS 'open amount past due as of as_of';
+COMMENT ON COLUMN @extschema@.customer_profile.overdue_invoices IS 'open invoices past due as of as_of';
+COMMENT ON COLUMN @extschema@.customer_profile.payment_index IS 'PAYDEX-style payment index 20-100 as of as_of (NULL below 3 paid invoices)';
+COMMENT ON COLUMN @extschema@.customer_profile.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
+COMMENT ON COLUMN @extschema@.customer_profile.payment_warning IS 'payment-rhythm warning as of as_of (enum alert_level): yellow, red, NULL for none';
+COMMENT ON COLUMN @extschema@.customer_profile.warning IS 'payment-rhythm warning, as text';
+COMMENT ON COLUMN @extschema@.customer_profile.warning_label_en IS 'payment-rhythm warning display name, English';
+COMMENT ON COLUMN @extschema@.customer_profile.warning_label_zh IS 'payment-rhythm warning display name, Simplified Chinese';
+COMMENT ON COLUMN @extschema@.customer_profile.credit_limit IS 'credit limit in force as of customer_class.as_of() (override, own limit or grade policy); NULL: no limit';
+COMMENT ON COLUMN @extschema@.customer_profile.limit_source IS 'where the limit in force comes from';
+COMMENT ON COLUMN @extschema@.customer_profile.exposure IS 'credit exposure now: open orders + shipped not invoiced + open invoices - unapplied credits (the maintained ledger)';
+COMMENT ON COLUMN @extschema@.customer_profile.available_credit IS 'credit_limit - exposure (negative: over the limit; NULL: no limit)';
+COMMENT ON COLUMN @extschema@.customer_profile.aging IS 'receivables aging as of customer_class.as_of() (bounds 30/60/90; NULL: nothing open); see aging_report for every customer at once';
+COMMENT ON COLUMN @extschema@.customer_profile.alert_level IS 'highest level of the open alerts (green: none)';
+COMMENT ON COLUMN @extschema@.customer_profile.open_alerts IS 'number of open alerts';
 COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() last wrote the profile';
-
--- "Why is this customer C?": the score's parts, computed now from the
--- sources as of a date (default as_of()) under the scorecard in force.
-CREATE FUNCTION @extschema@.explain_score(customer_id bigint, as_of date DEFAULT NULL)
-	RETURNS TABLE (step integer, dimension text, label_en text, label_zh text, inputs text,
-				   points numeric, weight numeric, contribution numeric)
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	d date := coalesce(explain_score.as_of, @extschema@.as_of());
-	card @extschema@.scorecard := @extschema@.active_scorecard();
-	f @extschema@.credit_facts;
-	r @extschema@.credit_result;
-	o record;
-	keep numeric;
-BEGIN
-	SELECT (cf.facts).* INTO f FROM @extschema@.credit_facts(d, card.scorecard_id, ARRAY[explain_score.customer_id]) cf;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'customer % does not exist', explain_score.customer_id
-			USING ERRCODE = 'no_data_found';
-	END IF;
-	r := @extschema@.credit_score(f, card);
-	keep := CASE WHEN f.external_score IS NULL THEN 1 ELSE 1 - card.external_weight / 100 END;
-
-	RETURN QUERY
-	SELECT x.step, x.dimension, x.label_en, x.label_zh, x.inputs, x.points, x.weight,
-		   round(x.points * x.weight / 100, 2)
-	FROM (VALUES
-		(1, 'scale', 'transaction scale', '交易规模',
-		 format('revenue 12m %s, orders 12m %s', f.revenue_12m, f.orders_12m),
-		 r.scale_points, round(card.w_scale * keep, 2)),
-		(2, 'payment', 'payment performance', '付款表现',
-		 format('on-time %s, days beyond terms %s, payment index %s (last 90 days %s), overdue %s, defaults %s',
-				coalesce(round(f.on_time_ratio * 100, 1) || '%', 'n/a'),
-				coalesce(f.days_beyond_terms::text, 'n/a'), coalesce(f.payment_index::text, 'n/a'),
-				coalesce(f.recent_payment_index::text, 'n/a'),
-				f.overdue_balance, f.defaults),
-		 r.payment_points, round(card.w_payment * keep, 2)),
-		(3, 'stability', 'relationship stability', '合作稳定性',
-		 format('tenure %s days, months with orders %s of 12', f.tenure_days,
-				length(replace((f.order_months & 4095)::bit(12)::text, '0', ''))),
-		 r.stability_points, round(card.w_stability * keep, 2)),
-		(4, 'risk', 'industry and region risk', '行业与地区风险',
-		 format('industry %s, region %s', f.industry_points, f.region_points),
-		 r.risk_points, round(card.w_risk * keep, 2))
-	) AS x (step, dimension, label_en, label_zh, inputs, points, weight);
-
-	IF f.external_score IS NOT NULL AND card.external_weight > 0 THEN
-		RETURN QUERY SELECT 5, 'external'::text, 'external score'::text, '外部评分'::text,
-			'latest valid external score'::text, f.external_score, card.external_weight,
-			round(f.external_score * card.external_weight / 100, 2);
-	END IF;
-
-	RETURN QUERY SELECT 6, 'score'::text, 'credit score'::text, '信用评分'::text,
-		format('cut-offs A >= %s, B >= %s, C >= %s (scorecard %s)',
-			   card.cutoff_a, card.cutoff_b, card.cutoff_c, card.scorecard_id),
-		r.score, 100::numeric, r.score;
-
-	SELECT co.override_id, co.grade, co.reason, co.set_by, co.expires_on INTO o
-	FROM @extschema@.credit_override co
-	WHERE co.customer_id = explain_score.customer_id AND co.valid_from <= d AND d < co.expires_on
-	ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1;
-
-	RETURN QUERY SELECT 7, 'grade'::text, 'credit grade'::text, '信用等级'::text,
-		CASE WHEN o.override_id IS NULL THEN format('computed %s', r.grade)
-			 ELSE format('computed %s, overridden to %s by %s until %s: %s',
-						 r.grade, o.grade, o.set_by, o.expires_on, o.reason) END,
-		NULL::numeric, NULL::numeric, NULL::numeric;
-END
-$$;
-COMMENT ON FUNCTION @extschema@.explain_score(bigint, date) IS
-	'why a customer has its score and grade: one row per dimension (inputs, points, weight, contribution), the score and the grade, with English and Chinese labels';
-
--- How many customers moved from each grade to each other grade between two
--- dates, from class_history (NULL from_grade: not yet graded at from_date;
--- NULL to_grade: gone by to_date).
-CREATE FUNCTION @extschema@.grade_migration(from_date date, to_date date)
-	RETURNS TABLE (from_grade @extschema@.credit_grade, to_grade @extschema@.credit_grade, customers bigint)
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-BEGIN ATOMIC
-	WITH at_from AS (
-		SELECT DISTINCT ON (h.customer_id) h.customer_id, h.new_value
-		FROM @extschema@.class_history h
-		WHERE h.dimension = 'credit_grade' AND h.as_of <= from_date
-		ORDER BY h.customer_id, h.as_of DESC, h.history_id DESC
-	), at_to AS (
-		SELECT DISTINCT ON (h.customer_id) h.customer_id, h.new_value
-		FROM @extschema@.class_history h
-		WHERE h.dimension = 'credit_grade' AND h.as_of <= to_date
-		ORDER BY h.customer_id, h.as_of DESC, h.history_id DESC
-	)
-	SELECT f.new_value::@extschema@.credit_grade, t.new_value::@extschema@.credit_grade, count(*)
-	FROM at_from f FULL JOIN at_to t USING (customer_id)
-	WHERE f.new_value IS NOT NULL OR t.new_value IS NOT NULL
-	GROUP BY 1, 2
-	ORDER BY 1 NULLS FIRST, 2 NULLS LAST;
-END;
-COMMENT ON FUNCTION @extschema@.grade_migration(date, date) IS
-	'grade migration matrix between two dates from class_history: customers per (grade at from_date, grade at to_date)';
