@@ -49,6 +49,7 @@ REGRESS = \
 	tagquery \
 	tagset_gin \
 	tag_catalog \
+	tag_history \
 	aging \
 	payment_behavior \
 	receivables \

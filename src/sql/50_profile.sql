@@ -106,7 +106,7 @@ COMMENT ON TABLE @extschema@.class_history IS
 	'every change of a customer''s class (grade, stage, segment, tags, ...), append-only';
 COMMENT ON COLUMN @extschema@.class_history.history_id IS 'row key, in the order changes were recorded';
 COMMENT ON COLUMN @extschema@.class_history.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.class_history.dimension IS 'which class changed: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, payment_warning, ...';
+COMMENT ON COLUMN @extschema@.class_history.dimension IS 'which class changed: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, payment_warning, tag (manual), rule_tag, credit_limit (override), ...';
 COMMENT ON COLUMN @extschema@.class_history.old_value IS 'value before (NULL: first classification)';
 COMMENT ON COLUMN @extschema@.class_history.new_value IS 'value after (NULL: customer gone)';
 COMMENT ON COLUMN @extschema@.class_history.as_of IS 'the as-of date of the refresh that saw the change';
