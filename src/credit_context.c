@@ -31,7 +31,7 @@
  *
  * Under REPEATABLE READ and SERIALIZABLE the cache is not used: there the
  * check reads as of the transaction's snapshot, which may be older than what
- * the cache holds.
+ * the cache holds, so credit_enforce() evaluates every check.
  *
  * The cache only answers "nothing to say" or "ask credit_enforce()": the
  * verdicts, messages and alerts always come from the SQL functions.
@@ -361,8 +361,13 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 	key.checkpoint = (int32) checkpoint;
 	key.as_of = CurrentAsOfDate();
 
+	/*
+	 * REPEATABLE READ, SERIALIZABLE: the check reads as of the transaction's
+	 * snapshot, which may be older than the cache; credit_enforce() decides
+	 * (one evaluation, as the check did before there was a cache).
+	 */
 	if (IsolationUsesXactSnapshot())
-		return MayActUncached(customer_id, checkpoint_name, key.as_of, exposure);
+		return true;
 
 	/* news from other backends first, so that a committed change is seen */
 	AcceptInvalidationMessages();
