@@ -62,7 +62,8 @@ END;
 -- limit with its source and the grade (credit_limit_rows, inlined), the
 -- rule settings, and the oldest invoice past rule.overdue_days (only looked
 -- for when that rule is on).  One SQL query, so that it is inlined both into
--- credit_evaluate() and into the fast path of the C order trigger.
+-- credit_evaluate() and into the C order trigger's queries, which cache it
+-- (src/credit_context.c).
 CREATE FUNCTION @extschema@.credit_context(customer_id bigint, checkpoint text, as_of date)
 	RETURNS TABLE (mode text, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
 				   grade_d text, pct numeric, overdue_invoice bigint, overdue_days text, limit_method text)
