@@ -26,7 +26,10 @@ OBJS = \
 	src/aging.o \
 	src/aging_agg.o \
 	src/payment_behavior.o \
-	src/ar_kpi.o
+	src/ar_kpi.o \
+	src/credit_check.o \
+	src/credit_context.o \
+	src/credit_trigger.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -59,7 +62,8 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION = \
 	payment_fk \
 	refresh_queue \
-	credit_concurrency
+	credit_concurrency \
+	credit_cache
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

@@ -273,6 +273,26 @@ INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amoun
 RESET ROLE;
 DROP ROLE credit_erp;
 
+-- == A limit from sales moves with every invoice: each check reads it afresh ==
+SET customer_class.as_of = '2026-01-15';
+-- grade B from 2026: 2 x monthly sales, at least 5000; exposure 5000 already
+SELECT credit_limit, limit_source FROM customer_class.credit_limit_info(4);
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (130, 4, '2026-01-10', 1000.00);
+\echo :LAST_ERROR_SQLSTATE
+-- 60000 invoiced (and paid) in the last 12 months: the limit is 10000 now
+SELECT customer_class.set_credit_setting('mode.invoice', 'off');
+INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
+	(41, 4, '2025-12-01', '2026-06-01', 60000.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES
+	(41, 4, 41, '2025-12-15', 60000.00);
+SELECT customer_class.reset_credit_setting('mode.invoice');
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (130, 4, '2026-01-10', 1000.00);
+SELECT exposure FROM customer_class.credit_exposure WHERE customer_id = 4;
+DELETE FROM customer_class.sales_order WHERE order_id = 130;
+DELETE FROM customer_class.payment WHERE payment_id = 41;
+DELETE FROM customer_class.invoice WHERE invoice_id = 41;
+SET customer_class.as_of = '2025-12-31';
+
 -- == A restore re-inserts rows without checking them ==
 SET check_function_bodies = off;
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (120, 1, '2025-12-10', 99999.00);

@@ -226,9 +226,13 @@ CREATE TYPE @extschema@.credit_limit_info AS (
 --      row for grade NULL, "not graded yet")
 -- credit_limit NULL means no limit.  valid_until: the override's expiry or the
 -- first date a later policy row of the grade takes over (NULL: open-ended).
+-- limit_method: override, customer, or the policy's method (amount,
+-- sales_multiple, none; NULL without a policy row): only a sales_multiple
+-- limit moves with the invoices (the credit checks' cache needs to know).
 -- One SQL query, so that the planner inlines it into the credit checks.
 CREATE FUNCTION @extschema@.credit_limit_rows(customer_id bigint, as_of date)
-	RETURNS TABLE (credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date)
+	RETURNS TABLE (credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date,
+				   limit_method text)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT CASE
@@ -261,6 +265,11 @@ BEGIN ATOMIC
 			   ELSE (SELECT min(lp.valid_from) FROM @extschema@.credit_limit_policy lp
 					 WHERE lp.grade IS NOT DISTINCT FROM g.credit_grade AND lp.valid_from > k.as_of
 					   AND (NOT lp.shipped OR p.shipped))
+		   END,
+		   CASE
+			   WHEN o.override_id IS NOT NULL THEN 'override'
+			   WHEN c.credit_limit IS NOT NULL THEN 'customer'
+			   ELSE p.method
 		   END
 	FROM (SELECT credit_limit_rows.customer_id AS customer_id,
 				 coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
@@ -377,6 +386,6 @@ COMMENT ON FUNCTION @extschema@.set_credit_setting(text, text) IS 'set a credit 
 COMMENT ON FUNCTION @extschema@.reset_credit_setting(text) IS 'back to the shipped default of a credit setting; returns the value now in force';
 COMMENT ON FUNCTION @extschema@.credit_check_mode(bigint, text, date) IS 'check mode (block, warn, off) of a customer at a checkpoint: its exception in force, else mode.<checkpoint>';
 COMMENT ON FUNCTION @extschema@.credit_limit_info(bigint, date) IS 'credit limit in force on a date: override, else customer credit_limit, else the grade''s limit policy; with its source and validity';
-COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until';
+COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until, method';
 COMMENT ON FUNCTION @extschema@.credit_limit(bigint, date) IS 'credit limit in force on a date (NULL: no limit)';
 COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records a new limit override in class_history';

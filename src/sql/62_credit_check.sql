@@ -40,6 +40,61 @@ CREATE TYPE @extschema@.credit_verdict AS (
 	nearly_used		boolean
 );
 
+-- The oldest invoice of a customer more than days past its due date (as of
+-- a date) with an open balance: what rule.overdue_days looks for.  A table
+-- function (no row: none), so that the planner inlines it where it is used
+-- in FROM; a scalar SQL function with a subquery would not be.
+CREATE FUNCTION @extschema@.credit_overdue_invoice(customer_id bigint, as_of date, days integer)
+	RETURNS TABLE (invoice_id bigint)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT i.invoice_id FROM @extschema@.src_invoice i
+	WHERE i.customer_id = credit_overdue_invoice.customer_id
+	  AND i.due_on < credit_overdue_invoice.as_of - credit_overdue_invoice.days
+	  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
+							   WHERE p.invoice_id = i.invoice_id), 0)
+	ORDER BY i.due_on, i.invoice_id
+	LIMIT 1;
+END;
+
+-- Everything a check needs to know about a customer, in one query: the
+-- mode in force at the checkpoint (an exception, else the setting), the
+-- limit with its source and the grade (credit_limit_rows, inlined), the
+-- rule settings, and the oldest invoice past rule.overdue_days (only looked
+-- for when that rule is on).  One SQL query, so that it is inlined both into
+-- credit_evaluate() and into the C order trigger's queries, which cache it
+-- (src/credit_context.c).
+CREATE FUNCTION @extschema@.credit_context(customer_id bigint, checkpoint text, as_of date)
+	RETURNS TABLE (mode text, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
+				   grade_d text, pct numeric, overdue_invoice bigint, overdue_days text, limit_method text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT coalesce(
+			   (SELECT e.mode FROM @extschema@.credit_check_exception e
+				WHERE e.customer_id = k.customer_id
+				  AND (e.checkpoint = k.checkpoint OR e.checkpoint IS NULL)
+				  AND (e.expires_on IS NULL OR e.expires_on > k.as_of)
+				ORDER BY e.checkpoint IS NULL, e.set_at DESC, e.exception_id DESC LIMIT 1),
+			   st.mode),
+		   l.credit_limit, l.limit_source, l.credit_grade, st.grade_d, st.pct,
+		   CASE WHEN st.overdue_days <> 'off' THEN
+			   (SELECT o.invoice_id
+				FROM @extschema@.credit_overdue_invoice(k.customer_id, k.as_of, st.overdue_days::integer) o) END,
+		   st.overdue_days, l.limit_method
+	FROM (SELECT credit_context.customer_id AS customer_id, credit_context.checkpoint AS checkpoint,
+				 coalesce(credit_context.as_of, @extschema@.as_of()) AS as_of) k
+	CROSS JOIN LATERAL @extschema@.credit_limit_rows(k.customer_id, k.as_of) l
+	CROSS JOIN LATERAL
+		(SELECT (SELECT cs.value FROM @extschema@.credit_setting cs
+				 WHERE cs.name = 'mode.' || k.checkpoint ORDER BY cs.shipped LIMIT 1) AS mode,
+				(SELECT cs.value FROM @extschema@.credit_setting cs
+				 WHERE cs.name = 'rule.overdue_days' ORDER BY cs.shipped LIMIT 1) AS overdue_days,
+				(SELECT cs.value FROM @extschema@.credit_setting cs
+				 WHERE cs.name = 'rule.grade_d' ORDER BY cs.shipped LIMIT 1) AS grade_d,
+				(SELECT cs.value FROM @extschema@.credit_setting cs
+				 WHERE cs.name = 'alert.nearly_used_pct' ORDER BY cs.shipped LIMIT 1)::numeric AS pct) st;
+END;
+
 -- Evaluate a check: exposure_after is the exposure with the amount asked.
 -- violation: NULL (passes), limit_exceeded, invoice_overdue or grade_d (the
 -- first that fails, in this order).  allowed is false only in mode block.
@@ -66,34 +121,9 @@ BEGIN
 	v.exposure_before := exposure_after - asked;
 	v.allowed := true;
 	v.nearly_used := false;
-	-- everything the check needs in one query (credit_limit_rows is inlined;
-	-- the oldest invoice past the overdue rule is only looked for when the
-	-- rule is on)
-	SELECT coalesce(
-			   (SELECT e.mode FROM @extschema@.credit_check_exception e
-				WHERE e.customer_id = credit_evaluate.customer_id
-				  AND (e.checkpoint = credit_evaluate.checkpoint OR e.checkpoint IS NULL)
-				  AND (e.expires_on IS NULL OR e.expires_on > d)
-				ORDER BY e.checkpoint IS NULL, e.set_at DESC, e.exception_id DESC LIMIT 1),
-			   st.mode),
-		   l.credit_limit, l.limit_source, l.credit_grade, st.grade_d, st.pct,
-		   CASE WHEN st.overdue_days <> 'off' THEN
-			   (SELECT i.invoice_id FROM @extschema@.src_invoice i
-				WHERE i.customer_id = credit_evaluate.customer_id AND i.due_on < d - st.overdue_days::integer
-				  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
-										   WHERE p.invoice_id = i.invoice_id), 0)
-				ORDER BY i.due_on, i.invoice_id
-				LIMIT 1) END
+	SELECT c.mode, c.credit_limit, c.limit_source, c.credit_grade, c.grade_d, c.pct, c.overdue_invoice
 	INTO v.mode, v.credit_limit, v.limit_source, v.credit_grade, grade_d, pct, v.overdue_invoice
-	FROM @extschema@.credit_limit_rows(credit_evaluate.customer_id, d) l,
-		 (SELECT (SELECT cs.value FROM @extschema@.credit_setting cs
-				  WHERE cs.name = 'mode.' || credit_evaluate.checkpoint ORDER BY cs.shipped LIMIT 1) AS mode,
-				 (SELECT cs.value FROM @extschema@.credit_setting cs
-				  WHERE cs.name = 'rule.overdue_days' ORDER BY cs.shipped LIMIT 1) AS overdue_days,
-				 (SELECT cs.value FROM @extschema@.credit_setting cs
-				  WHERE cs.name = 'rule.grade_d' ORDER BY cs.shipped LIMIT 1) AS grade_d,
-				 (SELECT cs.value FROM @extschema@.credit_setting cs
-				  WHERE cs.name = 'alert.nearly_used_pct' ORDER BY cs.shipped LIMIT 1)::numeric AS pct) st;
+	FROM @extschema@.credit_context(credit_evaluate.customer_id, credit_evaluate.checkpoint, d) c;
 	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
@@ -188,73 +218,16 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text) FROM PUBLIC;
 
--- Orders: ledger delta, then the order or delivery check.
+-- Orders: ledger delta, then the order or delivery check.  In C
+-- (src/credit_trigger.c, src/credit_check.c) because order entry is the hot
+-- path; it takes the same steps as the other triggers here: the delta,
+-- locking the customer's ledger row, then the check through credit_context()
+-- (and credit_enforce() when the check has something to say).  The columns
+-- read: customer_id, amount, status, order_id.
 CREATE FUNCTION @extschema@.credit_order_trigger() RETURNS trigger
-	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	LANGUAGE c VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	-- the columns read: customer_id, amount, status, order_id
-	o_cust bigint;
-	o_open numeric := 0;
-	o_ship numeric := 0;
-	n_cust bigint;
-	n_open numeric := 0;
-	n_ship numeric := 0;
-	n_id bigint;
-	delivered boolean := false;
-	increase numeric;
-	exposure numeric;
-BEGIN
-	IF TG_OP <> 'INSERT' THEN
-		o_cust := OLD.customer_id;
-		IF OLD.status = 'open' THEN o_open := OLD.amount;
-		ELSIF OLD.status = 'shipped' THEN o_ship := OLD.amount;
-		END IF;
-	END IF;
-	IF TG_OP <> 'DELETE' THEN
-		n_cust := NEW.customer_id;
-		n_id := NEW.order_id;
-		IF NEW.status = 'open' THEN n_open := NEW.amount;
-		ELSIF NEW.status = 'shipped' THEN n_ship := NEW.amount;
-			delivered := TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM 'shipped';
-		END IF;
-	END IF;
-
-	IF o_cust IS NOT DISTINCT FROM n_cust THEN
-		IF o_open = n_open AND o_ship = n_ship THEN
-			RETURN NULL;
-		END IF;
-		n_open := n_open - o_open;
-		n_ship := n_ship - o_ship;
-		increase := n_open + n_ship;
-	ELSE
-		IF o_cust IS NOT NULL AND (o_open <> 0 OR o_ship <> 0) THEN
-			PERFORM @extschema@.exposure_add(o_cust, -o_open, -o_ship, 0, 0);
-		END IF;
-		IF n_cust IS NULL OR (n_open = 0 AND n_ship = 0) THEN
-			RETURN NULL;
-		END IF;
-		increase := n_open + n_ship;
-		delivered := n_ship > 0;
-	END IF;
-	-- the delta, locking the customer's ledger row (inline: the hot path)
-	UPDATE @extschema@.credit_exposure x
-	SET open_orders = x.open_orders + n_open, shipped_not_invoiced = x.shipped_not_invoiced + n_ship
-	WHERE x.customer_id = n_cust
-	RETURNING x.exposure INTO exposure;
-	IF NOT FOUND THEN
-		exposure := (@extschema@.exposure_add(n_cust, n_open, n_ship, 0, 0)).exposure;
-	END IF;
-
-	IF delivered THEN
-		PERFORM @extschema@.credit_enforce(n_cust, 'delivery', exposure, NEW.amount, 'order ' || n_id);
-	ELSIF increase > 0 THEN
-		PERFORM @extschema@.credit_enforce(n_cust, 'order', exposure, increase, 'order ' || n_id);
-	END IF;
-	RETURN NULL;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'credit_order_trigger';
 
 -- Invoices: ledger delta, then the invoice check (on insert and on a
 -- higher amount).
@@ -387,6 +360,34 @@ CREATE TRIGGER credit_payment_truncate AFTER TRUNCATE ON @extschema@.payment
 CREATE TRIGGER credit_customer_truncate AFTER TRUNCATE ON @extschema@.customer
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
 
+-- The C order trigger keeps, per backend, what credit_context() reads
+-- (src/credit_context.c).  A write to a table it reads tells every backend
+-- (when the writer commits) to drop that cache: a relcache invalidation of
+-- credit_setting, or for invoices and payments, which only concern the
+-- overdue rule, of the sequence credit_receivables_signal (never used as a
+-- sequence: nothing else is rebuilt for it).  ENABLE ALWAYS: a load in
+-- replica mode must flush the caches too.
+CREATE SEQUENCE @extschema@.credit_receivables_signal;
+
+CREATE FUNCTION @extschema@.credit_context_changed() RETURNS trigger
+	LANGUAGE c VOLATILE
+	AS 'MODULE_PATHNAME', 'credit_context_changed';
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_context_changed() FROM PUBLIC;
+
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['credit_setting', 'credit_check_exception', 'credit_limit_override',
+							 'credit_limit_policy', 'customer', 'profile', 'invoice', 'payment'] LOOP
+		EXECUTE format('CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.%I
+						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed(%L)',
+					   t, CASE WHEN t IN ('invoice', 'payment') THEN 'receivables' ELSE 'context' END);
+		EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER credit_context_changed', t);
+	END LOOP;
+END
+$$;
+
 -- Ask before writing: would an amount pass the check now?  Changes no
 -- exposure; when the answer is "blocked" it records a 'blocked' alert
 -- (record => false: just ask).  An application calls it before saving an
@@ -422,6 +423,10 @@ GRANT EXECUTE ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolea
 
 COMMENT ON TYPE @extschema@.credit_verdict IS
 	'the outcome of a credit check: mode, exposure before and after, amount asked, limit and its source, grade, the violation (NULL: passed) with its SQLSTATE, and whether the limit is nearly used';
+COMMENT ON FUNCTION @extschema@.credit_overdue_invoice(bigint, date, integer) IS
+	'internal: the oldest invoice of a customer more than the given days overdue with an open balance (rule.overdue_days)';
+COMMENT ON FUNCTION @extschema@.credit_context(bigint, text, date) IS
+	'internal: what a credit check needs to know about a customer (mode in force, limit and source, grade, rule settings, oldest overdue invoice)';
 COMMENT ON FUNCTION @extschema@.credit_evaluate(bigint, text, numeric, numeric, date) IS
 	'evaluate a credit check (limit, overdue rule, grade D rule, nearly-used threshold) without acting on it';
 COMMENT ON FUNCTION @extschema@.credit_verdict_message(@extschema@.credit_verdict, text) IS
@@ -440,5 +445,9 @@ COMMENT ON FUNCTION @extschema@.credit_payment_trigger() IS
 	'trigger on payments and credit notes: exposure delta';
 COMMENT ON FUNCTION @extschema@.credit_customer_trigger() IS
 	'trigger on customers: creates and removes the exposure ledger row';
+COMMENT ON SEQUENCE @extschema@.credit_receivables_signal IS
+	'internal, never incremented: its relcache invalidation tells the backends that invoices or payments changed (the credit checks'' cache of overdue invoices)';
+COMMENT ON FUNCTION @extschema@.credit_context_changed() IS
+	'trigger: a table the credit checks read changed, so every backend drops its cache of check contexts';
 COMMENT ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolean) IS
 	'would this amount pass the credit check now? returns the verdict as jsonb; records a blocked alert when it would be blocked';

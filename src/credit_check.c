@@ -1,0 +1,209 @@
+/*
+ * credit_check.c
+ *		The exposure ledger delta and the credit check of the C row triggers.
+ *
+ * Three saved SPI plans, prepared once per backend:
+ *
+ *	- the ledger UPDATE ... RETURNING exposure, which locks the customer's
+ *	  ledger row until the end of the transaction (a missing row goes through
+ *	  exposure_add(), which creates it);
+ *	- the context query, credit_context() inlined, reduced to one boolean:
+ *	  "may the check have something to say?" (a violation, or the limit
+ *	  nearly used), decided from the mode, limit, grade, rules and overdue
+ *	  invoice just as credit_evaluate() decides;
+ *	- credit_enforce(), the PL/pgSQL function that evaluates the check again
+ *	  and raises the error, the warning or the alert.  It only runs when the
+ *	  context query says yes, so the messages, SQLSTATEs and alerts are those
+ *	  of the SQL code, and a passing order costs two plan executions.
+ *
+ * Every query is planned and run inside the trigger function, whose
+ * search_path is pinned (pg_catalog, pg_temp) by its SET clause; the plans
+ * name the extension's schema, read once from the trigger function.
+ *
+ * The steps and their order are those of the PL/pgSQL trigger they replace,
+ * so the concurrency argument of 62_credit_check.sql holds unchanged: the
+ * UPDATE waits for a concurrent writer of the same customer, and the context
+ * query that follows runs with a new snapshot (READ COMMITTED) that sees the
+ * exposure that UPDATE returned.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "credit_check.h"
+
+/* saved plans (SPI_keepplan), prepared at the first use in a backend */
+static SPIPlanPtr ledger_update_plan = NULL;
+static SPIPlanPtr ledger_add_plan = NULL;
+static SPIPlanPtr enforce_plan = NULL;
+
+/* the extension's schema, quoted for the queries, and its OID */
+static const char *ext_schema = NULL;
+static Oid	ext_namespace = InvalidOid;
+
+static const char *const checkpoint_names[] = {
+	[CREDIT_CHECK_NONE] = NULL,
+	[CREDIT_CHECK_ORDER] = "order",
+	[CREDIT_CHECK_DELIVERY] = "delivery",
+};
+
+/*
+ * Prepare and keep one plan; %1$s in the query is the extension's schema.
+ * Always the generic plan: a custom plan per call would plan the inlined
+ * credit_context() again every time, which costs more than running it.
+ */
+SPIPlanPtr
+CreditKeepPlan(const char *schema, const char *query_fmt, int nargs, Oid *argtypes)
+{
+	char	   *query = psprintf(query_fmt, schema);
+	SPIPlanPtr	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	pfree(query);
+	return plan;
+}
+
+/* the plans, prepared once (inside an SPI connection) */
+static void
+PreparePlans(FunctionCallInfo fcinfo)
+{
+	Oid			ledger_args[3] = {INT8OID, NUMERICOID, NUMERICOID};
+	Oid			enforce_args[5] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID};
+	const char *schema;
+	MemoryContext old;
+
+	if (enforce_plan != NULL)
+		return;
+	/* the schema of the trigger function is the extension's */
+	ext_namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	ext_schema = quote_identifier(get_namespace_name(ext_namespace));
+	MemoryContextSwitchTo(old);
+	schema = ext_schema;
+
+	if (ledger_update_plan == NULL)
+		ledger_update_plan = CreditKeepPlan(schema,
+											"UPDATE %1$s.credit_exposure x"
+											" SET open_orders = x.open_orders + $2,"
+											" shipped_not_invoiced = x.shipped_not_invoiced + $3"
+											" WHERE x.customer_id = $1 RETURNING x.exposure",
+											3, ledger_args);
+	if (ledger_add_plan == NULL)
+		ledger_add_plan = CreditKeepPlan(schema,
+										 "SELECT (%1$s.exposure_add($1, $2, $3, 0, 0)).exposure",
+										 3, ledger_args);
+	if (enforce_plan == NULL)
+		enforce_plan = CreditKeepPlan(schema,
+									  "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
+									  5, enforce_args);
+}
+
+/* run a saved plan, expecting at most one row; returns SPI_processed */
+static uint64
+RunPlan(SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 1);
+
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/* the first column of the first row returned (not NULL) */
+static Datum
+FirstValue(void)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (SPI_processed != 1 || SPI_tuptable == NULL)
+		elog(ERROR, "credit check query returned " UINT64_FORMAT " rows, expected 1", SPI_processed);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "credit check query returned NULL");
+	return d;
+}
+
+/* add the delta to the customer's ledger row; returns the exposure after */
+static Numeric
+AddToLedger(const CreditLedgerDelta *delta)
+{
+	Datum		values[3];
+
+	values[0] = Int64GetDatum(delta->customer_id);
+	values[1] = NumericGetDatum(delta->open_orders);
+	values[2] = NumericGetDatum(delta->shipped_not_invoiced);
+	if (RunPlan(ledger_update_plan, values, NULL) == 0)
+		RunPlan(ledger_add_plan, values, NULL);
+	return DatumGetNumeric(FirstValue());
+}
+
+/* "order 103", or NULL when the id is NULL (the message then names none) */
+static char *
+SubjectText(const CreditSubject *subject)
+{
+	Oid			out;
+	bool		varlena;
+
+	if (subject->id_null)
+		return NULL;
+	getTypeOutputInfo(subject->id_type, &out, &varlena);
+	return psprintf("%s %s", subject->kind, OidOutputFunctionCall(out, subject->id));
+}
+
+void
+CreditLedgerRelease(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta)
+{
+	CreditLedgerAddAndCheck(fcinfo, delta, CREDIT_CHECK_NONE, NULL, NULL);
+}
+
+void
+CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
+						CreditCheckpoint checkpoint, Numeric asked,
+						const CreditSubject *subject)
+{
+	Numeric		exposure;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PreparePlans(fcinfo);
+
+	exposure = AddToLedger(delta);
+
+	/*
+	 * A restore (pg_dump's output sets check_function_bodies = off) writes
+	 * rows that were accepted once: keep the ledger, check nothing.
+	 */
+	if (checkpoint != CREDIT_CHECK_NONE && check_function_bodies)
+	{
+		Datum		values[5];
+		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+		char	   *what;
+
+		if (CreditCheckMayAct(ext_schema, ext_namespace, delta->customer_id, checkpoint,
+							  checkpoint_names[checkpoint], exposure))
+		{
+			values[0] = Int64GetDatum(delta->customer_id);
+			values[1] = CStringGetTextDatum(checkpoint_names[checkpoint]);
+			values[2] = NumericGetDatum(exposure);
+			values[3] = NumericGetDatum(asked);
+			what = SubjectText(subject);
+			if (what != NULL)
+				values[4] = CStringGetTextDatum(what);
+			else
+				nulls[4] = 'n';
+			RunPlan(enforce_plan, values, nulls);
+		}
+	}
+
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}

@@ -1,0 +1,458 @@
+/*
+ * credit_context.c
+ *		Whether a credit check may have something to say, answered from a
+ *		per-backend cache of what the check needs to know about a customer.
+ *
+ * credit_context() (62_credit_check.sql) reads the mode in force (settings,
+ * exceptions), the limit (override, the customer's own limit, grade and
+ * limit policy), the rules and the oldest overdue invoice: a dozen scans whose
+ * executor start-up alone cost more than the rest of an order insert.  Nearly
+ * all of it changes only when an admin or refresh() writes one of a few
+ * tables, so the C order trigger keeps it per (customer, checkpoint, as-of
+ * date) here.  A limit computed from sales (policy method sales_multiple)
+ * moves with every invoice: such a customer is not cached.
+ *
+ * Invalidation.  Statement triggers (credit_context_changed, ENABLE ALWAYS so
+ * that replica-mode loads fire them too) send a relcache invalidation:
+ *	- on the settings, exceptions, overrides, limit policy, customers and
+ *	  profiles, for credit_setting: every backend drops its whole cache (as
+ *	  it does on DDL on any table read, and on any change of a function);
+ *	- on invoices and payments, for the sequence credit_receivables_signal
+ *	  (which nothing else uses, so no plan or relcache entry is rebuilt for
+ *	  it): every backend forgets what it knew about overdue invoices, and the
+ *	  next check of each customer asks the database again.
+ * The invalidation reaches other backends when the writer commits, before
+ * its locks go, and the trigger takes it in (AcceptInvalidationMessages)
+ * before it looks in the cache; it is transactional like any other (own
+ * changes flush at the next command, an abort flushes what was read from
+ * its changes).  What is read is stored only when no invalidation arrived
+ * while it was being read, so nothing read before a change committed can
+ * outlive that change's invalidation.
+ *
+ * Under REPEATABLE READ and SERIALIZABLE the cache is not used: there the
+ * check reads as of the transaction's snapshot, which may be older than what
+ * the cache holds, so credit_enforce() evaluates every check.
+ *
+ * The cache only answers "nothing to say" or "ask credit_enforce()": the
+ * verdicts, messages and alerts always come from the SQL functions.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "as_of.h"
+#include "credit_check.h"
+
+/* cache key: a customer at a checkpoint on an as-of date */
+typedef struct ContextKey
+{
+	int64		customer_id;
+	int32		checkpoint;
+	DateADT		as_of;
+} ContextKey;
+
+/* what the fast path needs, from credit_context()'s row */
+typedef struct ContextEntry
+{
+	ContextKey	key;
+	bool		mode_off;		/* the check is off for this customer */
+	bool		always;			/* grade D with rule.grade_d on */
+	int32		overdue_days;	/* rule.overdue_days; -1: off */
+	Numeric		credit_limit;	/* NULL: no limit */
+	Numeric		limit_times_pct;	/* credit_limit * alert.nearly_used_pct */
+	uint64		overdue_generation; /* receivables_generation of overdue */
+	bool		overdue;		/* an invoice is past rule.overdue_days */
+} ContextEntry;
+
+/* beyond this many entries the cache starts over (bounds its memory) */
+#define CONTEXT_CACHE_MAX_ENTRIES 100000
+
+/*
+ * Relations whose invalidation drops the whole cache: the tables and views
+ * credit_context() reads.  [0] is the one the statement triggers invalidate.
+ */
+static const char *const watched_names[] = {
+	"credit_setting", "credit_check_exception", "credit_limit_override",
+	"credit_limit_policy", "customer", "profile", "invoice", "payment",
+	"src_customer", "src_invoice", "src_payment",
+};
+#define N_WATCHED lengthof(watched_names)
+/* the relation whose invalidation means "invoices or payments changed" */
+#define RECEIVABLES_SIGNAL "credit_receivables_signal"
+
+static HTAB *context_cache = NULL;
+static MemoryContext context_cxt = NULL;
+static Oid	watched_relids[N_WATCHED];
+static Oid	receivables_relid = InvalidOid;
+static bool callbacks_registered = false;
+
+/* bumped by every invalidation that drops the cache */
+static uint64 context_generation = 1;
+/* the context_generation the cache's entries were read in */
+static uint64 cache_generation = 0;
+/* bumped by every invalidation that says invoices or payments changed */
+static uint64 receivables_generation = 1;
+
+static SPIPlanPtr fill_plan = NULL;
+static SPIPlanPtr overdue_plan = NULL;
+static SPIPlanPtr uncached_plan = NULL;
+
+static void
+ContextRelcacheCallback(Datum arg, Oid relid)
+{
+	int			i;
+
+	if (!OidIsValid(relid))
+	{
+		/* everything is to be forgotten (e.g. the queue overflowed) */
+		context_generation++;
+		receivables_generation++;
+		return;
+	}
+	if (relid == receivables_relid)
+	{
+		receivables_generation++;
+		return;
+	}
+	for (i = 0; i < N_WATCHED; i++)
+		if (watched_relids[i] == relid)
+		{
+			context_generation++;
+			return;
+		}
+}
+
+/* a function changed: credit_context() or one it calls may be another now */
+static void
+ContextSyscacheCallback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	context_generation++;
+}
+
+/* an empty cache when an invalidation came since it was filled */
+static void
+ContextCacheReady(void)
+{
+	HASHCTL		ctl;
+
+	if (!callbacks_registered)
+	{
+		CacheRegisterRelcacheCallback(ContextRelcacheCallback, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, ContextSyscacheCallback, (Datum) 0);
+		callbacks_registered = true;
+	}
+	if (context_cache != NULL && cache_generation == context_generation &&
+		hash_get_num_entries(context_cache) < CONTEXT_CACHE_MAX_ENTRIES)
+		return;
+
+	if (context_cxt == NULL)
+		context_cxt = AllocSetContextCreate(CacheMemoryContext, "customer_class credit context",
+											ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(context_cxt);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(ContextKey);
+	ctl.entrysize = sizeof(ContextEntry);
+	ctl.hcxt = context_cxt;
+	context_cache = hash_create("customer_class credit context", 1024, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	cache_generation = context_generation;
+}
+
+/* the relids to watch (they change when the extension is created again) */
+static void
+ResolveWatched(Oid namespace)
+{
+	int			i;
+
+	for (i = 0; i < N_WATCHED; i++)
+		watched_relids[i] = get_relname_relid(watched_names[i], namespace);
+	receivables_relid = get_relname_relid(RECEIVABLES_SIGNAL, namespace);
+}
+
+static void
+PrepareContextPlans(const char *schema)
+{
+	Oid			fill_args[3] = {INT8OID, TEXTOID, DATEOID};
+	Oid			overdue_args[3] = {INT8OID, DATEOID, INT4OID};
+	Oid			uncached_args[4] = {INT8OID, TEXTOID, DATEOID, NUMERICOID};
+
+	if (fill_plan == NULL)
+		fill_plan = CreditKeepPlan(schema,
+									"SELECT c.mode, c.credit_limit,"
+									" coalesce(c.credit_grade = 'D' AND c.grade_d = 'on', false),"
+									" c.credit_limit * c.pct, c.overdue_days, c.limit_method,"
+									" c.overdue_invoice IS NOT NULL"
+									" FROM %1$s.credit_context($1, $2, $3) c",
+									3, fill_args);
+	if (overdue_plan == NULL)
+		overdue_plan = CreditKeepPlan(schema,
+									   "SELECT EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3))",
+									   3, overdue_args);
+
+	/*
+	 * Without the cache: true when credit_evaluate() could find a violation
+	 * or the limit nearly used.  Any doubt (a NULL) answers true.
+	 */
+	if (uncached_plan == NULL)
+		uncached_plan = CreditKeepPlan(schema,
+										"SELECT coalesce(c.mode IS DISTINCT FROM 'off' AND ("
+										" coalesce($4 > c.credit_limit, false)"
+										" OR c.overdue_invoice IS NOT NULL"
+										" OR coalesce(c.credit_grade = 'D' AND c.grade_d = 'on', false)"
+										" OR coalesce(c.credit_limit > 0 AND $4 * 100 >= c.credit_limit * c.pct, false)),"
+										" true)"
+										" FROM %1$s.credit_context($1, $2, $3) c",
+										4, uncached_args);
+}
+
+/* run a saved plan that returns one row; its first column */
+static Datum
+RunOneRow(SPIPlanPtr plan, Datum *values, bool *isnull)
+{
+	int			rc = SPI_execute_plan(plan, values, NULL, false, 1);
+
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "credit context query failed: %s, " UINT64_FORMAT " rows",
+			 SPI_result_code_string(rc), SPI_processed);
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+}
+
+/* a numeric column of the row just read (NULL: NULL), in SPI memory */
+static Numeric
+ColumnNumeric(int column)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull);
+
+	return isnull ? NULL : DatumGetNumeric(d);
+}
+
+/* a text column of the row just read, compared with a string */
+static bool
+ColumnIs(int column, const char *value)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull);
+
+	return !isnull && strcmp(TextDatumGetCString(d), value) == 0;
+}
+
+/*
+ * Read credit_context() for a key into *entry (numerics in SPI memory);
+ * false when it cannot be cached (a limit computed from sales).
+ */
+static bool
+ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
+{
+	Datum		values[3];
+	bool		isnull;
+	Datum		d;
+
+	values[0] = Int64GetDatum(key->customer_id);
+	values[1] = CStringGetTextDatum(checkpoint);
+	values[2] = DateADTGetDatum(key->as_of);
+	(void) RunOneRow(fill_plan, values, &isnull);
+	if (ColumnIs(6, "sales_multiple"))
+		return false;
+
+	memset(entry, 0, sizeof(*entry));
+	entry->key = *key;
+	entry->mode_off = ColumnIs(1, "off");
+	entry->credit_limit = ColumnNumeric(2);
+	entry->always = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	entry->limit_times_pct = ColumnNumeric(4);
+	entry->overdue_days = -1;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
+	if (!isnull)
+	{
+		char	   *days = TextDatumGetCString(d);
+
+		/* the setting's trigger admits "off" or 0-9999 */
+		if (strcmp(days, "off") != 0)
+			entry->overdue_days = pg_strtoint32(days);
+	}
+	entry->overdue = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7, &isnull));
+	return true;
+}
+
+static Numeric
+CacheNumeric(Numeric n)
+{
+	MemoryContext old;
+	Numeric		copy;
+
+	if (n == NULL)
+		return NULL;
+	old = MemoryContextSwitchTo(context_cxt);
+	copy = DatumGetNumericCopy(NumericGetDatum(n));
+	MemoryContextSwitchTo(old);
+	return copy;
+}
+
+/* does the exposure pass the limit or reach its nearly-used threshold? */
+static bool
+LimitSaysSomething(const ContextEntry *entry, Numeric exposure)
+{
+	Datum		e = NumericGetDatum(exposure);
+	Datum		limit;
+
+	if (entry->credit_limit == NULL)
+		return false;
+	limit = NumericGetDatum(entry->credit_limit);
+	if (DatumGetBool(DirectFunctionCall2(numeric_gt, e, limit)))
+		return true;
+	if (entry->limit_times_pct == NULL ||
+		!DatumGetBool(DirectFunctionCall2(numeric_gt, limit, NumericGetDatum(int64_to_numeric(0)))))
+		return false;
+	return DatumGetBool(DirectFunctionCall2(numeric_ge,
+											DirectFunctionCall2(numeric_mul, e,
+																NumericGetDatum(int64_to_numeric(100))),
+											NumericGetDatum(entry->limit_times_pct)));
+}
+
+/* the uncached answer: credit_context() and the decision in one query */
+static bool
+MayActUncached(int64 customer_id, const char *checkpoint_name, DateADT as_of, Numeric exposure)
+{
+	Datum		values[4];
+	bool		isnull;
+	Datum		d;
+
+	values[0] = Int64GetDatum(customer_id);
+	values[1] = CStringGetTextDatum(checkpoint_name);
+	values[2] = DateADTGetDatum(as_of);
+	values[3] = NumericGetDatum(exposure);
+	d = RunOneRow(uncached_plan, values, &isnull);
+	return isnull || DatumGetBool(d);
+}
+
+/*
+ * May the check of this exposure have something to say (a violation or the
+ * limit nearly used)?  false: certainly not; true: credit_enforce() decides.
+ * Runs inside the caller's SPI connection, with the trigger's search_path.
+ */
+bool
+CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
+				  CreditCheckpoint checkpoint, const char *checkpoint_name, Numeric exposure)
+{
+	ContextKey	key;
+	ContextEntry entry;
+	ContextEntry *cached;
+	uint64		generation;
+	uint64		receivables;
+
+	PrepareContextPlans(schema);
+	memset(&key, 0, sizeof(key));
+	key.customer_id = customer_id;
+	key.checkpoint = (int32) checkpoint;
+	key.as_of = CurrentAsOfDate();
+
+	/*
+	 * REPEATABLE READ, SERIALIZABLE: the check reads as of the transaction's
+	 * snapshot, which may be older than the cache; credit_enforce() decides
+	 * (one evaluation, as the check did before there was a cache).
+	 */
+	if (IsolationUsesXactSnapshot())
+		return true;
+
+	/* news from other backends first, so that a committed change is seen */
+	AcceptInvalidationMessages();
+	ContextCacheReady();
+	cached = hash_search(context_cache, &key, HASH_FIND, NULL);
+	if (cached != NULL)
+		entry = *cached;		/* a copy: the queries below may flush the cache */
+	else
+	{
+		generation = context_generation;
+		receivables = receivables_generation;
+		ResolveWatched(namespace);
+		if (!ReadContext(&key, checkpoint_name, &entry))
+			return MayActUncached(customer_id, checkpoint_name, key.as_of, exposure);
+		entry.overdue_generation = receivables;
+		/* store it only when nothing was invalidated while it was read */
+		ContextCacheReady();
+		if (generation == context_generation)
+		{
+			cached = hash_search(context_cache, &key, HASH_ENTER, NULL);
+			*cached = entry;
+			cached->credit_limit = CacheNumeric(entry.credit_limit);
+			cached->limit_times_pct = CacheNumeric(entry.limit_times_pct);
+		}
+	}
+
+	if (entry.mode_off)
+		return false;
+	if (entry.always || LimitSaysSomething(&entry, exposure))
+		return true;
+	if (entry.overdue_days < 0)
+		return false;
+	if (entry.overdue_generation != receivables_generation)
+	{
+		/* invoices or payments changed since: ask again */
+		Datum		values[3];
+		bool		isnull;
+		Datum		d;
+
+		receivables = receivables_generation;
+		generation = context_generation;
+		values[0] = Int64GetDatum(customer_id);
+		values[1] = DateADTGetDatum(key.as_of);
+		values[2] = Int32GetDatum(entry.overdue_days);
+		d = RunOneRow(overdue_plan, values, &isnull);
+		entry.overdue = isnull || DatumGetBool(d);
+		ContextCacheReady();
+		if (receivables == receivables_generation && generation == context_generation)
+		{
+			cached = hash_search(context_cache, &key, HASH_FIND, NULL);
+			if (cached != NULL)
+			{
+				cached->overdue = entry.overdue;
+				cached->overdue_generation = receivables;
+			}
+		}
+	}
+	return entry.overdue;
+}
+
+PG_FUNCTION_INFO_V1(credit_context_changed);
+
+/*
+ * Statement trigger on the tables credit_context() reads; its argument says
+ * which: "receivables" (invoices, payments) or "context" (the others).  The
+ * invalidation reaches every backend when this transaction commits, this one
+ * at its next command.
+ */
+Datum
+credit_context_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	bool		receivables;
+	Oid			signal;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("credit_context_changed must be fired as a trigger with one argument")));
+	receivables = strcmp(trigdata->tg_trigger->tgargs[0], "receivables") == 0;
+	signal = get_relname_relid(receivables ? RECEIVABLES_SIGNAL : watched_names[0],
+							   RelationGetNamespace(trigdata->tg_relation));
+	if (!OidIsValid(signal))
+		elog(ERROR, "credit_context_changed: no relation \"%s\" in the schema of \"%s\"",
+			 receivables ? RECEIVABLES_SIGNAL : watched_names[0], RelationGetRelationName(trigdata->tg_relation));
+	CacheInvalidateRelcacheByRelid(signal);
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,277 @@
+/*
+ * credit_trigger.c
+ *		The row trigger on orders (credit_order_trigger): the order's delta to
+ *		the customer's exposure ledger row, then the order or delivery check.
+ *
+ * It does what the PL/pgSQL version did, step by step (see
+ * 62_credit_check.sql): the ledger UPDATE first, which locks the customer's
+ * row until the end of the transaction, then the check against the exposure
+ * that UPDATE returned.  It is in C because order entry is the hot path: the
+ * PL/pgSQL layers (the trigger, credit_enforce, credit_evaluate, each with
+ * its own search_path) cost more than the work itself.  Here the ledger
+ * UPDATE and the check's context query are saved SPI plans (credit_check.c),
+ * and the PL/pgSQL credit_enforce() -- messages, warnings, alerts -- only
+ * runs when the check has something to say.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+
+#include "credit_check.h"
+
+PG_FUNCTION_INFO_V1(credit_order_trigger);
+
+/* the columns the trigger reads, looked up once per trigger call site */
+typedef struct OrderColumns
+{
+	Oid			relid;
+	int			customer_id;	/* attribute numbers, 1-based */
+	int			amount;
+	int			status;
+	int			order_id;
+	Oid			customer_type;
+} OrderColumns;
+
+/* what the trigger needs from one row version (OLD or NEW) */
+typedef struct OrderRow
+{
+	bool		present;		/* false: no such version (INSERT's OLD) */
+	bool		customer_null;
+	int64		customer_id;
+	Numeric		open;			/* amount when status is open, else 0 */
+	Numeric		shipped;		/* amount when status is shipped, else 0 */
+	bool		is_shipped;
+	Datum		amount;			/* the row's amount (NULL-free rows only) */
+} OrderRow;
+
+/* attribute number of a column the trigger needs, or an error naming it */
+static int
+OrderColumn(Relation rel, const char *name, const Oid *types, int ntypes, Oid *found)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || strcmp(NameStr(att->attname), name) != 0)
+			continue;
+		if (types != NULL)
+		{
+			int			t;
+
+			for (t = 0; t < ntypes; t++)
+				if (att->atttypid == types[t])
+					break;
+			if (t == ntypes)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" of \"%s\" has type %s, which the credit trigger cannot read",
+								name, RelationGetRelationName(rel), format_type_be(att->atttypid)),
+						 errhint("The order columns the credit checks read are customer_id (integer or bigint), amount (numeric) and status (text).")));
+		}
+		if (found != NULL)
+			*found = att->atttypid;
+		return i + 1;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("the credit trigger needs column \"%s\" in \"%s\"", name, RelationGetRelationName(rel)),
+			 errhint("The order columns the credit checks read are customer_id, amount, status and order_id.")));
+	return 0;					/* not reached */
+}
+
+/* the columns of the trigger's relation, cached in fn_extra by relation */
+static OrderColumns *
+GetOrderColumns(FunctionCallInfo fcinfo, Relation rel)
+{
+	OrderColumns *cols = (OrderColumns *) fcinfo->flinfo->fn_extra;
+	static const Oid int_types[] = {INT8OID, INT4OID, INT2OID};
+	static const Oid numeric_types[] = {NUMERICOID};
+	static const Oid text_types[] = {TEXTOID, VARCHAROID};
+
+	if (cols != NULL && cols->relid == RelationGetRelid(rel))
+		return cols;
+	if (cols == NULL)
+		cols = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(OrderColumns));
+	cols->customer_id = OrderColumn(rel, "customer_id", int_types, lengthof(int_types), &cols->customer_type);
+	cols->amount = OrderColumn(rel, "amount", numeric_types, lengthof(numeric_types), NULL);
+	cols->status = OrderColumn(rel, "status", text_types, lengthof(text_types), NULL);
+	cols->order_id = OrderColumn(rel, "order_id", NULL, 0, NULL);
+	cols->relid = RelationGetRelid(rel);
+	fcinfo->flinfo->fn_extra = cols;
+	return cols;
+}
+
+/* read customer, status and amount of one row version */
+static void
+ReadOrderRow(HeapTuple tuple, TupleDesc desc, OrderColumns *cols, Numeric zero, OrderRow *row)
+{
+	bool		isnull;
+	Datum		d;
+
+	row->present = true;
+	row->open = zero;
+	row->shipped = zero;
+	row->is_shipped = false;
+
+	d = heap_getattr(tuple, cols->customer_id, desc, &isnull);
+	row->customer_null = isnull;
+	if (!isnull)
+		row->customer_id = cols->customer_type == INT8OID ? DatumGetInt64(d) :
+			cols->customer_type == INT4OID ? (int64) DatumGetInt32(d) : (int64) DatumGetInt16(d);
+
+	d = heap_getattr(tuple, cols->status, desc, &isnull);
+	if (!isnull)
+	{
+		text	   *status = DatumGetTextPP(d);
+		const char *s = VARDATA_ANY(status);
+		int			len = VARSIZE_ANY_EXHDR(status);
+		bool		open = len == 4 && memcmp(s, "open", 4) == 0;
+		bool		shipped = len == 7 && memcmp(s, "shipped", 7) == 0;
+
+		if (open || shipped)
+		{
+			/* an order that counts needs an amount (the ledger has no NULLs) */
+			d = heap_getattr(tuple, cols->amount, desc, &isnull);
+			if (isnull)
+				ereport(ERROR,
+						(errcode(ERRCODE_NOT_NULL_VIOLATION),
+						 errmsg("an order with status %s needs an amount for the credit check", open ? "open" : "shipped")));
+			row->amount = d;
+			if (open)
+				row->open = DatumGetNumeric(d);
+			else
+				row->shipped = DatumGetNumeric(d);
+			row->is_shipped = shipped;
+		}
+	}
+}
+
+static inline bool
+NumEq(Numeric a, Numeric b)
+{
+	return DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
+static inline Numeric
+NumSub(Numeric a, Numeric b)
+{
+	return DatumGetNumeric(DirectFunctionCall2(numeric_sub, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
+static inline Numeric
+NumAdd(Numeric a, Numeric b)
+{
+	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
+static inline bool
+NumIsPositive(Numeric a, Numeric zero)
+{
+	return DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(a), NumericGetDatum(zero)));
+}
+
+/*
+ * AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW on orders.
+ *
+ * The checkpoint: delivery when the order becomes shipped (or is inserted
+ * shipped, or moves to another customer shipped), order when the exposure
+ * of the customer grows otherwise (inserted open, amount raised, reopened).
+ */
+Datum
+credit_order_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	OrderColumns *cols;
+	OrderRow	o = {0};
+	OrderRow	n = {0};
+	Numeric		zero = int64_to_numeric(0);
+	Numeric		d_open;
+	Numeric		d_ship;
+	Numeric		increase;
+	bool		delivered = false;
+	HeapTuple	new_tuple = NULL;
+	CreditLedgerDelta delta;
+	CreditSubject subject;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("credit_order_trigger must be fired AFTER ... FOR EACH ROW")));
+
+	desc = RelationGetDescr(trigdata->tg_relation);
+	cols = GetOrderColumns(fcinfo, trigdata->tg_relation);
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		new_tuple = trigdata->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		ReadOrderRow(trigdata->tg_trigtuple, desc, cols, zero, &o);
+		new_tuple = trigdata->tg_newtuple;
+	}
+	else
+		ReadOrderRow(trigdata->tg_trigtuple, desc, cols, zero, &o);
+	if (new_tuple != NULL)
+	{
+		ReadOrderRow(new_tuple, desc, cols, zero, &n);
+		/* shipped now and not before (or a new row): a delivery */
+		delivered = n.is_shipped && !o.is_shipped;
+	}
+
+	/* absent or NULL customer: nothing to count on that side */
+	if (o.present && o.customer_null)
+		o.present = false;
+	if (n.present && n.customer_null)
+		n.present = false;
+
+	if (o.present == n.present && (!o.present || o.customer_id == n.customer_id))
+	{
+		/* same customer (or none on either side): one delta */
+		if (!n.present || (NumEq(o.open, n.open) && NumEq(o.shipped, n.shipped)))
+			return PointerGetDatum(NULL);
+		d_open = NumSub(n.open, o.open);
+		d_ship = NumSub(n.shipped, o.shipped);
+		increase = NumAdd(d_open, d_ship);
+	}
+	else
+	{
+		/* moved between customers, inserted or deleted: release, then add */
+		if (o.present && (!NumEq(o.open, zero) || !NumEq(o.shipped, zero)))
+		{
+			delta.customer_id = o.customer_id;
+			delta.open_orders = NumSub(zero, o.open);
+			delta.shipped_not_invoiced = NumSub(zero, o.shipped);
+			CreditLedgerRelease(fcinfo, &delta);
+		}
+		if (!n.present || (NumEq(n.open, zero) && NumEq(n.shipped, zero)))
+			return PointerGetDatum(NULL);
+		d_open = n.open;
+		d_ship = n.shipped;
+		increase = NumAdd(d_open, d_ship);
+		delivered = NumIsPositive(d_ship, zero);
+	}
+
+	delta.customer_id = n.customer_id;
+	delta.open_orders = d_open;
+	delta.shipped_not_invoiced = d_ship;
+	subject.kind = "order";
+	subject.id = heap_getattr(new_tuple, cols->order_id, desc, &subject.id_null);
+	subject.id_type = TupleDescAttr(desc, cols->order_id - 1)->atttypid;
+	if (delivered)
+		CreditLedgerAddAndCheck(fcinfo, &delta, CREDIT_CHECK_DELIVERY, DatumGetNumeric(n.amount), &subject);
+	else if (NumIsPositive(increase, zero))
+		CreditLedgerAddAndCheck(fcinfo, &delta, CREDIT_CHECK_ORDER, increase, &subject);
+	else
+		CreditLedgerAddAndCheck(fcinfo, &delta, CREDIT_CHECK_NONE, NULL, &subject);
+	return PointerGetDatum(NULL);
+}
