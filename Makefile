@@ -24,7 +24,8 @@ OBJS = \
 	src/aging.o \
 	src/aging_agg.o \
 	src/payment_behavior.o \
-	src/ar_kpi.o
+	src/ar_kpi.o \
+	src/tag_rule.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -49,6 +50,7 @@ REGRESS = \
 	aging \
 	payment_behavior \
 	receivables \
+	tag_rule \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

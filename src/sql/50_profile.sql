@@ -33,7 +33,8 @@ CREATE TABLE @extschema@.profile (
 	overdue_balance	numeric,
 	overdue_invoices integer,
 	payment_index	numeric,
-	days_beyond_terms numeric
+	days_beyond_terms numeric,
+	rule_tags		@extschema@.tagset NOT NULL DEFAULT '{}'
 );
 
 -- Derived data, but dumped too: a restored database answers at once, and the
@@ -76,6 +77,7 @@ COMMENT ON COLUMN @extschema@.profile.overdue_balance IS 'open amount of invoice
 COMMENT ON COLUMN @extschema@.profile.overdue_invoices IS 'open invoices past due as of as_of';
 COMMENT ON COLUMN @extschema@.profile.payment_index IS 'PAYDEX-style payment index 20-100 (NULL below 3 paid invoices)';
 COMMENT ON COLUMN @extschema@.profile.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
+COMMENT ON COLUMN @extschema@.profile.rule_tags IS 'tags given by the enabled tag rules at the refresh (apply_tag_rules); apart from the manual customer.tags';
 
 -- Every change of class, kept: grades can be compared over time.
 CREATE TABLE @extschema@.class_history (

@@ -42,7 +42,10 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   p.as_of - p.last_order_on AS days_since_last_order,
 		   p.orders_12m,
 		   p.revenue_12m,
-		   p.refreshed_at
+		   p.refreshed_at,
+		   c.tags,
+		   p.rule_tags,
+		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
@@ -100,6 +103,9 @@ COMMENT ON COLUMN @extschema@.customer_profile.days_since_last_order IS 'days fr
 COMMENT ON COLUMN @extschema@.customer_profile.orders_12m IS 'orders in the 12 months up to as_of (RFM frequency)';
 COMMENT ON COLUMN @extschema@.customer_profile.revenue_12m IS 'invoiced in the 12 months up to as_of (RFM monetary)';
 COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() last wrote the profile';
+COMMENT ON COLUMN @extschema@.customer_profile.tags IS 'manual tags (customer.tags), never written by rules';
+COMMENT ON COLUMN @extschema@.customer_profile.rule_tags IS 'tags given by tag rules at the last refresh (NULL until the first refresh)';
+COMMENT ON COLUMN @extschema@.customer_profile.all_tags IS 'manual and rule tags together (tags | rule_tags)';
 
 -- "Why is this customer C?": the score's parts, computed now from the
 -- sources as of a date (default as_of()) under the scorecard in force.
