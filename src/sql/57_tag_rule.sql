@@ -86,7 +86,10 @@ BEGIN
 	IF NEW.condition IS NOT NULL THEN
 		NEW.condition_sql := @extschema@.tag_rule_normalize(NEW.condition);
 	END IF;
-	NEW.updated_at := pg_catalog.now();
+	-- on INSERT the defaults (or a restored row's values) stand
+	IF TG_OP = 'UPDATE' THEN
+		NEW.updated_at := pg_catalog.now();
+	END IF;
 	RETURN NEW;
 END
 $$;
@@ -128,10 +131,14 @@ CREATE INDEX profile_rule_tags_idx ON @extschema@.profile (customer_id)
 -- record each tag gained or lost in class_history.  Returns the number of
 -- customers whose rule tags changed.  Not SECURITY DEFINER: it runs with the
 -- privileges of its caller, which is why conditions are restricted.
+-- jit = off: the planner's estimate is inflated by the history subqueries,
+-- which run only for the few changed customers, and JIT compilation of the
+-- one query cost ten times its run time (2,000 customers: 32 ms against 3 ms).
 CREATE FUNCTION @extschema@.apply_tag_rules(as_of date, customers bigint[] DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
+	SET jit = off
 AS $$
 DECLARE
 	r record;
@@ -192,7 +199,8 @@ BEGIN
 			SELECT p.customer_id, p.rule_tags AS old_tags, n.new_tags, h.hits
 			FROM hit h
 			JOIN @extschema@.profile p ON p.customer_id = h.customer_id
-			CROSS JOIN LATERAL (SELECT @extschema@.tagset(ARRAY(SELECT $2[i] FROM unnest(h.hits) AS i))) AS n (new_tags)
+			CROSS JOIN LATERAL (SELECT CASE WHEN h.hits = '{}' THEN '{}'::@extschema@.tagset
+										   ELSE @extschema@.tagset(ARRAY(SELECT $2[i] FROM unnest(h.hits) AS i)) END) AS n (new_tags)
 			WHERE n.new_tags OPERATOR(@extschema@.<>) p.rule_tags
 		), hist AS (
 			INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
