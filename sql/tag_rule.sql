@@ -148,6 +148,9 @@ INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'generate_seri
 -- the extension's volatile functions
 INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'customer_class.refresh() > 0');
 \echo :LAST_ERROR_SQLSTATE
+-- nor the validator itself: it would analyse customer data as SQL
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'tag_rule_normalize(name) IS NULL');
+\echo :LAST_ERROR_SQLSTATE
 -- injection: closing the parenthesis
 INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'true) OR (SELECT true');
 \echo :LAST_ERROR_SQLSTATE

@@ -74,6 +74,7 @@ typedef struct RuleCheckContext
 {
 	ParseState *pstate;			/* for error positions */
 	Oid			extoid;			/* the customer_class extension */
+	Oid			selfoid;		/* tag_rule_normalize itself */
 } RuleCheckContext;
 
 typedef struct RuleErrorInfo
@@ -161,6 +162,11 @@ CheckRuleFunction(RuleCheckContext *cxt, Oid funcid, const char *what,
 		detail = volatility == PROVOLATILE_STABLE ?
 			"It is a stable built-in function: its result may depend on database contents or settings." :
 			"It is a volatile built-in function.";
+	}
+	else if (funcid == cxt->selfoid)
+	{
+		/* it would analyse customer data as SQL */
+		detail = "It parses its argument as SQL.";
 	}
 	else if (getExtensionOfObject(ProcedureRelationId, funcid) == cxt->extoid)
 	{
@@ -443,6 +449,8 @@ CheckRuleQueryShape(List *raw)
  *
  * Validates a rule condition and returns its normalised, schema-qualified
  * form (see the file header).  STABLE: the result depends on the catalogs.
+ * PARALLEL UNSAFE: it sets search_path for the duration of the call, which
+ * is refused in parallel mode (in the leader too).
  */
 PG_FUNCTION_INFO_V1(tag_rule_normalize);
 Datum
@@ -473,6 +481,7 @@ tag_rule_normalize(PG_FUNCTION_ARGS)
 	info.condition_chars = pg_mbstrlen(condition);
 
 	cxt.extoid = get_extension_oid(RULE_SCHEMA, false);
+	cxt.selfoid = fcinfo->flinfo->fn_oid;
 	cxt.pstate = make_parsestate(NULL);
 	cxt.pstate->p_sourcetext = sql.data;
 

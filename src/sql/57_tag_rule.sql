@@ -52,11 +52,11 @@ COMMENT ON COLUMN @extschema@.rule_subject.payment_index IS 'PAYDEX-style paymen
 COMMENT ON COLUMN @extschema@.rule_subject.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
 
 -- Validation and normalisation of a condition (src/tag_rule.c).  STABLE: the
--- result depends on the catalogs.  PARALLEL RESTRICTED: it sets search_path
--- for the duration of the call, which parallel workers may not do.
+-- result depends on the catalogs.  PARALLEL UNSAFE: it sets search_path for
+-- the duration of the call, which is refused in parallel mode.
 CREATE FUNCTION @extschema@.tag_rule_normalize(condition text) RETURNS text
 	AS 'MODULE_PATHNAME', 'tag_rule_normalize'
-	LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+	LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.tag_rule_normalize(text) IS
 	'validates a tag rule condition over rule_subject (a boolean expression of its columns, constants, immutable built-in functions and operators, the extension''s functions and current_date) and returns it normalised and schema-qualified; errors otherwise';
 
