@@ -153,6 +153,10 @@ DECLARE
 	err_detail text;
 	err_hint text;
 BEGIN
+	-- serialised with refresh() (which holds this lock already when it calls
+	-- here), so that a tag change is never recorded twice
+	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
+
 	-- nothing to do, at the cost of two index probes
 	IF NOT EXISTS (SELECT FROM @extschema@.tag_rule t WHERE t.enabled)
 	   AND NOT EXISTS (SELECT FROM @extschema@.profile p
