@@ -160,6 +160,8 @@ INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'true) FROM pg
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'true); DROP TABLE customer_class.customer; SELECT (true');
 \echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'rule_subject.*');
+\echo :LAST_ERROR_SQLSTATE
 -- a trailing comment is harmless
 SELECT customer_class.tag_rule_normalize('overdue_invoices > 1 -- ) FROM pg_authid');
 

@@ -505,9 +505,12 @@ tag_rule_normalize(PG_FUNCTION_ARGS)
 	rawstmt = linitial_node(RawStmt, raw);
 
 	query = parse_analyze_fixedparams(rawstmt, sql.data, NULL, 0, NULL);
+	/* "rule_subject.*" passes the raw check but expands to every column */
 	if (query->commandType != CMD_SELECT || list_length(query->rtable) != 1 ||
 		list_length(query->targetList) != 1)
-		elog(ERROR, "unexpected shape of an analysed tag rule condition");
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("a tag rule condition must be a single expression")));
 	viewoid = rt_fetch(1, query->rtable)->relid;
 	tle = linitial_node(TargetEntry, query->targetList);
 
