@@ -4,7 +4,7 @@
 BEGIN;
 \echo '== A tag rule: construction customers with 2+ overdue invoices get watch.collection'
 INSERT INTO customer_class.tag_rule (tag, condition, description) VALUES
-	('watch.collection', $$industry = 'construction' AND overdue_invoices >= 2$$,
+	('watch.collection', $$tags @@ 'industry.construction' AND overdue_invoices >= 2$$,
 	 'construction customers with 2+ overdue invoices')
 RETURNING rule_id, tag, condition_sql;
 SELECT customer_class.refresh() AS changed;
