@@ -29,7 +29,8 @@ OBJS = \
 	src/ar_kpi.o \
 	src/credit_check.o \
 	src/credit_context.o \
-	src/credit_trigger.o
+	src/credit_trigger.o \
+	src/tag_rule.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -56,6 +57,7 @@ REGRESS = \
 	aging \
 	payment_behavior \
 	receivables \
+	tag_rule \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

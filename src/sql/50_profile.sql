@@ -34,7 +34,8 @@ CREATE TABLE @extschema@.profile (
 	overdue_invoices integer,
 	payment_index	numeric,
 	days_beyond_terms numeric,
-	payment_warning	@extschema@.alert_level
+	payment_warning	@extschema@.alert_level,
+	rule_tags		@extschema@.tagset NOT NULL DEFAULT '{}'
 );
 
 -- Derived data, but dumped too: a restored database answers at once, and the
@@ -78,6 +79,7 @@ COMMENT ON COLUMN @extschema@.profile.overdue_invoices IS 'open invoices past du
 COMMENT ON COLUMN @extschema@.profile.payment_index IS 'PAYDEX-style payment index 20-100 (NULL below 3 paid invoices)';
 COMMENT ON COLUMN @extschema@.profile.payment_warning IS 'payment-rhythm warning: yellow (last two settlements clearly late against the customer''s own rhythm), red (and orders falling), NULL (none)';
 COMMENT ON COLUMN @extschema@.profile.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
+COMMENT ON COLUMN @extschema@.profile.rule_tags IS 'tags given by the enabled tag rules at the refresh (apply_tag_rules); apart from the manual customer.tags';
 
 -- Every change of class, kept: grades can be compared over time.
 CREATE TABLE @extschema@.class_history (

@@ -275,7 +275,8 @@ BEGIN
 		LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 												bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true;
 		DROP TABLE cc_refresh_new;
-		RETURN changed;
+		-- rule tags last: conditions read the profiles just written
+		RETURN changed + @extschema@.apply_tag_rules(d, targets);
 	END IF;
 
 	-- customers gone from the sources lose their profile
@@ -327,10 +328,11 @@ BEGIN
 	WHERE NOT EXISTS (SELECT FROM @extschema@.profile p WHERE p.customer_id = n.customer_id);
 
 	DROP TABLE cc_refresh_new;
-	RETURN changed;
+	-- rule tags last: conditions read the profiles just written
+	RETURN changed + @extschema@.apply_tag_rules(d, targets);
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.refresh(date, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.refresh(date, boolean) TO customer_class_analyst;
 COMMENT ON FUNCTION @extschema@.refresh(date, boolean) IS
-	'recompute customer profiles (credit grade, lifecycle stage and phase, behaviour segment, RFM) as of a date (default as_of()): everyone when full or when date/policy changed, else the queued dirty customers; records class changes in class_history; returns customers whose classes changed';
+	'recompute customer profiles (credit grade, lifecycle stage and phase, behaviour segment, RFM) as of a date (default as_of()): everyone when full or when date/policy changed, else the queued dirty customers; records class changes in class_history; then applies the tag rules (apply_tag_rules); returns customers whose classes changed plus customers whose rule tags changed (a customer with both counts twice)';

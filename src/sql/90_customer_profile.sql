@@ -69,7 +69,10 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 					 WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL), 'green') AS alert_level,
 		   (SELECT count(*) FROM @extschema@.alerts a
 			WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) AS open_alerts,
-		   p.refreshed_at
+		   p.refreshed_at,
+		   c.tags,
+		   p.rule_tags,
+		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
@@ -144,3 +147,6 @@ COMMENT ON COLUMN @extschema@.customer_profile.aging IS 'receivables aging as of
 COMMENT ON COLUMN @extschema@.customer_profile.alert_level IS 'highest level of the open alerts (green: none)';
 COMMENT ON COLUMN @extschema@.customer_profile.open_alerts IS 'number of open alerts';
 COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() last wrote the profile';
+COMMENT ON COLUMN @extschema@.customer_profile.tags IS 'manual tags (customer.tags), never written by rules';
+COMMENT ON COLUMN @extschema@.customer_profile.rule_tags IS 'tags given by tag rules at the last refresh (NULL until the first refresh)';
+COMMENT ON COLUMN @extschema@.customer_profile.all_tags IS 'manual and rule tags together (tags | rule_tags)';

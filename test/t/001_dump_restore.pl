@@ -17,6 +17,8 @@ $node->command_ok(
 	[ 'psql', '-X', '-q', '-d', $node->connstr('origin'), '-v', 'customers=300',
 	  '-v', 'as_of=2025-12-31', '-f', "$src/test/data/generate.sql" ],
 	'sample data loads');
+$node->safe_psql('origin', q{INSERT INTO customer_class.tag_rule (tag, condition, description)
+	VALUES ('watch.collection', $$tags @@ 'industry.construction' AND overdue_invoices >= 2$$, 'dump test')});
 $node->safe_psql('origin', q{SELECT customer_class.refresh('2025-12-31')});
 
 # every table of the extension, and the sample schema, with a digest of its
@@ -41,6 +43,7 @@ my $before = $node->safe_psql('origin', $digest);
 my $seq_before = $node->safe_psql('origin', $sequences);
 like($before, qr/customer_class\.invoice \d{3,}/, 'digest covers the invoices');
 like($before, qr/customer_class\.class_history \d{3,} /, 'digest covers the history');
+like($before, qr/customer_class\.tag_rule 1 /, 'digest covers the tag rules');
 
 my $dumpfile = $node->basedir . '/origin.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-f', $dumpfile, '-d', $node->connstr('origin') ], 'pg_dump');
