@@ -229,6 +229,13 @@ SELECT customer_id, grade, warning, warning_label_en, warning_label_zh, overdue_
 	   limit_source, exposure, available_credit, aging, alert_level, open_alerts
 FROM customer_class.customer_profile ORDER BY customer_id;
 
+-- a tag rule over the warning: the red ones are watched
+INSERT INTO customer_class.tag_rule (tag, condition, description)
+VALUES ('watch.payment', 'payment_warning = ''red''', 'pays later than it used to and buys less');
+SELECT customer_class.refresh() AS changed;
+SELECT customer_id, warning, tags, rule_tags, all_tags FROM customer_class.customer_profile ORDER BY customer_id;
+DELETE FROM customer_class.tag_rule;
+
 -- labels of the warning levels
 SELECT value, label_en, label_zh FROM customer_class.class_label WHERE dimension = 'alert_level' ORDER BY value;
 

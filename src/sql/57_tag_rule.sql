@@ -14,7 +14,7 @@ CREATE VIEW @extschema@.rule_subject WITH (security_invoker = true) AS
 		   p.behaviour_segment, p.rfm_r, p.rfm_f, p.rfm_m, p.rfm_segment,
 		   p.first_order_on, p.last_order_on, p.orders_12m, p.revenue_12m,
 		   p.open_balance, p.overdue_balance, p.overdue_invoices, p.payment_index,
-		   p.days_beyond_terms
+		   p.days_beyond_terms, p.payment_warning
 	FROM @extschema@.src_customer c
 	JOIN @extschema@.profile p ON p.customer_id = c.customer_id;
 
@@ -50,6 +50,7 @@ COMMENT ON COLUMN @extschema@.rule_subject.overdue_balance IS 'open amount of in
 COMMENT ON COLUMN @extschema@.rule_subject.overdue_invoices IS 'open invoices past due as of as_of';
 COMMENT ON COLUMN @extschema@.rule_subject.payment_index IS 'PAYDEX-style payment index 20-100 (NULL below 3 paid invoices)';
 COMMENT ON COLUMN @extschema@.rule_subject.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
+COMMENT ON COLUMN @extschema@.rule_subject.payment_warning IS 'payment-rhythm warning (alert_level yellow or red; NULL: none), see docs/warnings.md';
 
 -- Validation and normalisation of a condition (src/tag_rule.c).  STABLE: the
 -- result depends on the catalogs.  PARALLEL UNSAFE: it sets search_path for
