@@ -234,7 +234,7 @@ INSERT INTO customer_class.tag_rule (tag, condition, description)
 VALUES ('watch.payment', 'payment_warning = ''red''', 'pays later than it used to and buys less');
 SELECT customer_class.refresh() AS changed;
 SELECT customer_id, warning, tags, rule_tags, all_tags FROM customer_class.customer_profile ORDER BY customer_id;
-DELETE FROM customer_class.tag_rule;
+TRUNCATE customer_class.tag_rule RESTART IDENTITY;
 
 -- labels of the warning levels
 SELECT value, label_en, label_zh FROM customer_class.class_label WHERE dimension = 'alert_level' ORDER BY value;
