@@ -36,7 +36,11 @@ CREATE TABLE @extschema@.profile (
 	days_beyond_terms numeric,
 	payment_warning	@extschema@.alert_level,
 	rule_tags		@extschema@.tagset NOT NULL DEFAULT '{}'
-);
+)
+-- refresh() rewrites most rows: room on each page lets the new versions stay
+-- there (HOT updates, no index entry per row), which makes a full refresh's
+-- UPDATE about a third cheaper at the price of a larger table.
+WITH (fillfactor = 60);
 
 -- Derived data, but dumped too: a restored database answers at once, and the
 -- history written from it stays consistent.

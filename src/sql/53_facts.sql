@@ -110,9 +110,14 @@ CREATE FUNCTION @extschema@.credit_facts_final(internal)
 -- notes ('p': d1 paid; invoice_id NULL when unapplied) and orders ('o': d1
 -- ordered).  Payments are matched to invoices inside the aggregate, so no
 -- join is needed.  Amounts: at most four decimals (exact integer arithmetic).
+-- SSPACE: a state holds the customer's invoices (eight inline, more in an
+-- array), about a kilobyte for a customer with a dozen invoices.  Without
+-- it the planner assumes 8 kB per group and makes a hash aggregate spill
+-- after 65,536 customers even when memory would hold them all.
 CREATE AGGREGATE @extschema@.credit_facts_agg("char", bigint, numeric, date, date, date) (
 	SFUNC = @extschema@.credit_facts_accum,
 	STYPE = internal,
+	SSPACE = 1024,
 	FINALFUNC = @extschema@.credit_facts_final,
 	COMBINEFUNC = @extschema@.credit_facts_combine,
 	SERIALFUNC = @extschema@.credit_facts_serialize,
@@ -122,7 +127,20 @@ CREATE AGGREGATE @extschema@.credit_facts_agg("char", bigint, numeric, date, dat
 COMMENT ON AGGREGATE @extschema@.credit_facts_agg("char", bigint, numeric, date, date, date) IS
 	'per-customer transaction facts from a UNION ALL of invoices (i), payments (p) and orders (o), as of the last argument';
 
-CREATE FUNCTION @extschema@.credit_facts(as_of date, scorecard_id text, customers bigint[] DEFAULT NULL)
+-- credit_facts(as_of, scorecard_id, customers, from_customer, to_customer):
+-- the facts of every customer, of those listed, or of those with
+-- from_customer <= customer_id < to_customer (NULL: unbounded).  A SQL
+-- function the planner inlines, so the filters reach the index scans.
+--
+-- The three sources form one UNION ALL whose branches have no WHERE of their
+-- own and the same column types: only then does the planner flatten it into
+-- an append of the tables themselves, which can be read in customer_id order
+-- (a merge of the (customer_id, date) indexes) and aggregated one customer at
+-- a time, in constant memory.  The filters stand outside, and reach every
+-- branch.  refresh() cuts a full run into customer_id ranges, so that
+-- parallel workers take whole ranges (see refresh_facts_query).
+CREATE FUNCTION @extschema@.credit_facts(as_of date, scorecard_id text, customers bigint[] DEFAULT NULL,
+										 from_customer bigint DEFAULT NULL, to_customer bigint DEFAULT NULL)
 	RETURNS TABLE (customer_id bigint, facts @extschema@.credit_facts)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
@@ -132,19 +150,20 @@ AS $$
 	txn AS (
 		SELECT t.customer_id, @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $1) AS f
 		FROM (
-			SELECT 'i'::"char" AS kind, i.customer_id, i.invoice_id, i.amount, i.issued_on AS d1, i.due_on AS d2
+			SELECT 'i'::"char" AS kind, i.customer_id, i.invoice_id, i.amount, i.issued_on AS d1,
+				   i.due_on AS d2, false AS cancelled
 			FROM @extschema@.src_invoice i
-			WHERE i.issued_on <= $1 AND ($3 IS NULL OR i.customer_id = ANY ($3))
 			UNION ALL
-			SELECT 'p', p.customer_id, p.invoice_id, p.amount, p.paid_on, NULL
+			SELECT 'p'::"char", p.customer_id, p.invoice_id, p.amount, p.paid_on, NULL::date, false
 			FROM @extschema@.src_payment p
-			WHERE p.paid_on <= $1 AND ($3 IS NULL OR p.customer_id = ANY ($3))
 			UNION ALL
-			SELECT 'o', o.customer_id, NULL, NULL, o.ordered_on, NULL
+			SELECT 'o'::"char", o.customer_id, NULL::bigint, NULL::numeric, o.ordered_on, NULL::date,
+				   o.status = 'cancelled'
 			FROM @extschema@.src_order o
-			WHERE o.ordered_on <= $1 AND o.status <> 'cancelled'
-			  AND ($3 IS NULL OR o.customer_id = ANY ($3))
 		) t
+		WHERE t.d1 <= $1 AND NOT t.cancelled
+		  AND ($3 IS NULL OR t.customer_id = ANY ($3))
+		  AND ($4 IS NULL OR t.customer_id >= $4) AND ($5 IS NULL OR t.customer_id < $5)
 		GROUP BY t.customer_id
 	),
 	ext AS (
@@ -152,6 +171,7 @@ AS $$
 		FROM @extschema@.external_score e, card
 		WHERE e.scored_on <= $1 AND e.scored_on > $1 - card.external_max_age_days
 		  AND ($3 IS NULL OR e.customer_id = ANY ($3))
+		  AND ($4 IS NULL OR e.customer_id >= $4) AND ($5 IS NULL OR e.customer_id < $5)
 		ORDER BY e.customer_id, e.scored_on DESC, e.imported_at DESC
 	),
 	risk AS (
@@ -192,13 +212,19 @@ AS $$
 	LEFT JOIN txn t ON t.customer_id = c.customer_id
 	LEFT JOIN ext ON ext.customer_id = c.customer_id
 	-- the longest matching risk prefix, looked up once per distinct value
+	-- among the customers asked for
 	LEFT JOIN (SELECT d.industry, @extschema@.risk_points($2, 'industry.' || d.industry) AS points
-			   FROM (SELECT DISTINCT industry FROM @extschema@.src_customer) d) ind
+			   FROM (SELECT DISTINCT s.industry FROM @extschema@.src_customer s
+					 WHERE ($3 IS NULL OR s.customer_id = ANY ($3))
+					   AND ($4 IS NULL OR s.customer_id >= $4) AND ($5 IS NULL OR s.customer_id < $5)) d) ind
 		ON ind.industry = c.industry
 	LEFT JOIN (SELECT d.region, @extschema@.risk_points($2, 'region.' || d.region) AS points
-			   FROM (SELECT DISTINCT region FROM @extschema@.src_customer) d) reg
+			   FROM (SELECT DISTINCT s.region FROM @extschema@.src_customer s
+					 WHERE ($3 IS NULL OR s.customer_id = ANY ($3))
+					   AND ($4 IS NULL OR s.customer_id >= $4) AND ($5 IS NULL OR s.customer_id < $5)) d) reg
 		ON reg.region = c.region
-	WHERE $3 IS NULL OR c.customer_id = ANY ($3)
+	WHERE ($3 IS NULL OR c.customer_id = ANY ($3))
+	  AND ($4 IS NULL OR c.customer_id >= $4) AND ($5 IS NULL OR c.customer_id < $5)
 $$;
-COMMENT ON FUNCTION @extschema@.credit_facts(date, text, bigint[]) IS
-	'per-customer credit facts as of a date under a scorecard (risk factors, external score age); all customers, or those listed';
+COMMENT ON FUNCTION @extschema@.credit_facts(date, text, bigint[], bigint, bigint) IS
+	'per-customer credit facts as of a date under a scorecard (risk factors, external score age): all customers, those listed, or those with from_customer <= customer_id < to_customer';

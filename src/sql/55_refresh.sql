@@ -59,6 +59,78 @@ BEGIN
 END
 $triggers$;
 
+-- credit_facts_range(as_of, scorecard_id, from_customer, to_customer): the
+-- facts of the customers with from_customer <= customer_id < to_customer
+-- (NULL: unbounded), planned for those bounds.  Not inlined, on purpose: a
+-- parallel append runs each call whole in one process (see below), where an
+-- inlined credit_facts() would be split across the workers range by range.
+-- The cost tells the planner that a call is worth a worker of its own.
+CREATE FUNCTION @extschema@.credit_facts_range(as_of date, scorecard_id text,
+											   from_customer bigint, to_customer bigint)
+	RETURNS TABLE (customer_id bigint, facts @extschema@.credit_facts)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE COST 1000000000 ROWS 100000
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE pg_catalog.format(
+		'SELECT * FROM @extschema@.credit_facts($1, $2, NULL, %s, %s)',
+		coalesce(from_customer::text, 'NULL'), coalesce(to_customer::text, 'NULL'))
+	USING as_of, scorecard_id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_facts_range(date, text, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.credit_facts_range(date, text, bigint, bigint) TO customer_class_analyst;
+COMMENT ON FUNCTION @extschema@.credit_facts_range(date, text, bigint, bigint) IS
+	'part of refresh(): credit_facts() of one customer_id range, planned for its bounds (one parallel worker takes a whole range)';
+
+-- refresh_facts_query(everyone, min_customers): the FROM item refresh()
+-- reads the facts from, with $1 as_of, $2 scorecard id and $3 the customers
+-- asked for.  For everyone, when parallel workers may be used and there are
+-- at least min_customers customers, a UNION ALL of credit_facts_range() over customer_id ranges of
+-- about equal size, a few per process: a parallel append hands each range
+-- to one process, which aggregates it in customer order.  (Partial
+-- aggregation would not help: every process would see nearly every
+-- customer, and ship each one's invoices to the leader.)
+CREATE FUNCTION @extschema@.refresh_facts_query(everyone boolean, min_customers bigint DEFAULT 20000) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	processes int := pg_catalog.current_setting('max_parallel_workers_per_gather')::int + 1;
+	parts int := 3 * processes;
+	customers bigint;
+	cuts bigint[];
+	q text := '';
+	lo bigint;
+	hi bigint;
+BEGIN
+	IF NOT everyone THEN
+		RETURN 'SELECT * FROM @extschema@.credit_facts($1, $2, $3)';
+	END IF;
+	IF processes > 1 THEN
+		SELECT count(*), percentile_disc((SELECT array_agg(k::float8 / parts) FROM generate_series(1, parts - 1) k))
+						 WITHIN GROUP (ORDER BY c.customer_id)
+		INTO customers, cuts
+		FROM @extschema@.src_customer c;
+	END IF;
+	IF processes = 1 OR customers < min_customers THEN
+		RETURN 'SELECT * FROM @extschema@.credit_facts($1, $2)';
+	END IF;
+	FOR i IN 1 .. pg_catalog.array_length(cuts, 1) + 1 LOOP
+		hi := cuts[i];			-- NULL past the last cut: unbounded
+		CONTINUE WHEN hi IS NOT NULL AND hi IS NOT DISTINCT FROM lo;
+		q := q || CASE WHEN q = '' THEN '' ELSE ' UNION ALL ' END
+			 || pg_catalog.format('SELECT * FROM @extschema@.credit_facts_range($1, $2, %s, %s)',
+								  coalesce(lo::text, 'NULL'), coalesce(hi::text, 'NULL'));
+		lo := hi;
+	END LOOP;
+	RETURN q;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_facts_query(boolean, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.refresh_facts_query(boolean, bigint) TO customer_class_analyst;
+COMMENT ON FUNCTION @extschema@.refresh_facts_query(boolean, bigint) IS
+	'part of refresh(): the query of the facts to recompute (everyone: customer_id ranges of credit_facts_range() for parallel workers; else the queued customers)';
+
 -- refresh(as_of, full_refresh): recompute profiles as of a date (default: as_of()).
 -- full_refresh NULL decides by itself: everyone when there are no profiles yet, or
 -- they were computed as of another date or under another policy version, or no
@@ -80,6 +152,7 @@ DECLARE
 	targets bigint[];
 	changed bigint;
 	had_profiles boolean;
+	saved_hashagg text;
 BEGIN
 	-- one refresh at a time; sources stay writable meanwhile
 	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
@@ -110,27 +183,38 @@ BEGIN
 	IF pg_catalog.to_regclass('pg_temp.cc_refresh_new') IS NOT NULL THEN
 		DROP TABLE pg_temp.cc_refresh_new;
 	END IF;
+	-- Facts are aggregated one customer at a time over the sources read in
+	-- customer_id order (an index merge, or a sort): constant memory, where
+	-- a hash aggregate would hold every customer's invoices at once and
+	-- spill.  A full refresh is cut into customer_id ranges that parallel
+	-- workers take whole (see refresh_facts_query).
+	saved_hashagg := pg_catalog.current_setting('enable_hashagg');
+	PERFORM pg_catalog.set_config('enable_hashagg', 'off', true);
+	EXECUTE pg_catalog.format($q$
 	CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS
-	SELECT f.customer_id, d AS as_of, card.scorecard_id, version AS policy_version,
+	SELECT f.customer_id, $1 AS as_of, $2 AS scorecard_id, $6 AS policy_version,
 		   s.scale_points, s.payment_points, s.stability_points, s.risk_points,
 		   s.internal_score, (f.facts).external_score, s.score AS credit_score, s.grade AS computed_grade,
 		   o.override_id, coalesce(o.grade, s.grade) AS credit_grade, pg_catalog.now() AS refreshed_at,
-		   pol.policy_id AS lifecycle_policy_id, l.stage AS lifecycle_stage, l.phase AS lifecycle_phase,
+		   ($5).policy_id AS lifecycle_policy_id, l.stage AS lifecycle_stage, l.phase AS lifecycle_phase,
 		   l.segment, (f.facts).first_order_on, (f.facts).last_order_on, (f.facts).previous_order_on,
 		   (f.facts).orders_12m, (f.facts).revenue_12m, (f.facts).order_months, (f.facts).invoices_12m,
 		   (f.facts).revenue_180d, (f.facts).revenue_prior_180d, (f.facts).overdue_30d_balance,
 		   (f.facts).defaults, (f.facts).payment_index, (f.facts).days_beyond_terms,
 		   (f.facts).open_balance, (f.facts).overdue_balance, (f.facts).overdue_invoices,
-		   @extschema@.payment_warning(f.facts, pol, d) AS payment_warning, (f.facts).invoices_paid,
+		   @extschema@.payment_warning(f.facts, $5, $1) AS payment_warning, (f.facts).invoices_paid,
 		   (f.facts).pay_days_median, (f.facts).pay_days_spread, (f.facts).last_pay_days,
 		   (f.facts).prev_pay_days, (f.facts).last_settled_on, (f.facts).orders_90d, (f.facts).orders_prior_90d
-	FROM @extschema@.credit_facts(d, card.scorecard_id, targets) f
-	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, card) s
-	CROSS JOIN LATERAL @extschema@.lifecycle_classify(f.facts, pol, d) l
+	FROM (%s) f
+	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, $4) s
+	CROSS JOIN LATERAL @extschema@.lifecycle_classify(f.facts, $5, $1) l
 	LEFT JOIN LATERAL (
 		SELECT co.override_id, co.grade FROM @extschema@.credit_override co
-		WHERE co.customer_id = f.customer_id AND co.valid_from <= d AND d < co.expires_on
-		ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1) o ON true;
+		WHERE co.customer_id = f.customer_id AND co.valid_from <= $1 AND $1 < co.expires_on
+		ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1) o ON true
+	$q$, @extschema@.refresh_facts_query(targets IS NULL))
+	USING d, card.scorecard_id, targets, card, pol, version;
+	PERFORM pg_catalog.set_config('enable_hashagg', saved_hashagg, true);
 	ANALYZE cc_refresh_new;
 
 	-- RFM quintile bounds: computed over every customer with an order at a
