@@ -41,7 +41,10 @@ AgingCreate(const int32 *bounds, int nbounds, int scale)
 	return a;
 }
 
-/* Bounds must be 1..AGING_MAX_BOUNDS strictly increasing positive days. */
+/*
+ * Bounds must be 1..AGING_MAX_BOUNDS strictly increasing positive days, none
+ * above AGING_MAX_BOUND_DAYS.
+ */
 static void
 CheckBounds(const int32 *bounds, int nbounds)
 {
@@ -61,6 +64,12 @@ CheckBounds(const int32 *bounds, int nbounds)
 					 errmsg("aging bound %d must be a positive number of days, not %d",
 							i + 1, bounds[i]),
 					 errdetail("Bucket \"current\" already holds everything not yet past due.")));
+		if (bounds[i] > AGING_MAX_BOUND_DAYS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("aging bound %d must be at most %d days, not %d",
+							i + 1, AGING_MAX_BOUND_DAYS, bounds[i]),
+					 errdetail("Everything past the last bound goes to its open-ended bucket.")));
 		if (i > 0 && bounds[i] <= bounds[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -247,7 +256,7 @@ aging_in(PG_FUNCTION_ARGS)
 		{
 			if (nbounds >= AGING_MAX_BOUNDS)
 				StateSyntaxError(&r, "at most 16 bounds");
-			bounds[nbounds] = (int32) StateReadInt(&r, 1, PG_INT32_MAX);
+			bounds[nbounds] = (int32) StateReadInt(&r, 1, AGING_MAX_BOUND_DAYS);
 			if (nbounds > 0 && bounds[nbounds] <= bounds[nbounds - 1])
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -325,7 +334,8 @@ aging_recv(PG_FUNCTION_ARGS)
 	for (i = 0; i < nbounds; i++)
 		bounds[i] = pq_getmsgint(buf, 4);
 	for (i = 0; i < nbounds; i++)
-		if (bounds[i] < 1 || (i > 0 && bounds[i] <= bounds[i - 1]))
+		if (bounds[i] < 1 || bounds[i] > AGING_MAX_BOUND_DAYS ||
+			(i > 0 && bounds[i] <= bounds[i - 1]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid aging binary value: bounds %s",
