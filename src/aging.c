@@ -347,6 +347,11 @@ aging_recv(PG_FUNCTION_ARGS)
 		uint64		lo = (uint64) pq_getmsgint64(buf);
 
 		AGING_AMOUNTS(a)[i] = (int128) (((uint128) hi << 64) | lo);
+		if (!ExactInRange(AGING_AMOUNTS(a)[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid aging binary value: amount %d out of range", i + 1),
+					 errdetail("Amounts are kept within 10^37 units of the value's scale.")));
 	}
 	pq_getmsgend(buf);
 	PG_RETURN_POINTER(a);

@@ -342,6 +342,29 @@ payment_stats_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
+#define PAYSTATS_CONSISTENCY_DETAIL \
+	"The counts are inconsistent: no count may be negative, paid must equal paid_on_time + paid_late, neither paid nor open_invoices may exceed invoices, and max_days_past_due is null exactly when open_invoices is 0 (else not negative)."
+
+/*
+ * Do the counts of a state read from outside (text or binary) fit together
+ * as the transition function would have left them?  Counts are >= 0 and
+ * max_days_past_due is NONE_OPEN or >= 0.
+ */
+static bool
+PayStatsCountsConsistent(const PayStats *s)
+{
+	if (s->invoices < 0 || s->open_invoices < 0 || s->paid < 0 ||
+		s->paid_on_time < 0 || s->paid_late < 0)
+		return false;
+	if (s->max_days_past_due < 0 && s->max_days_past_due != PAYSTATS_NONE_OPEN)
+		return false;
+	/* both terms are >= 0 and at most PG_INT64_MAX: the sum cannot wrap */
+	return (uint64) s->paid_on_time + (uint64) s->paid_late == (uint64) s->paid &&
+		s->paid <= s->invoices &&
+		s->open_invoices <= s->invoices &&
+		(s->open_invoices == 0) == (s->max_days_past_due == PAYSTATS_NONE_OPEN);
+}
+
 PG_FUNCTION_INFO_V1(payment_stats_in);
 
 /* SQL: payment_stats_in(cstring) -- every key, in order */
@@ -382,13 +405,11 @@ payment_stats_in(PG_FUNCTION_ARGS)
 	}
 	StateExpect(&r, '}');
 	StateExpectEnd(&r);
-	if (s->paid != s->paid_on_time + s->paid_late || s->paid > s->invoices ||
-		s->open_invoices > s->invoices ||
-		(s->open_invoices == 0) != (s->max_days_past_due == PAYSTATS_NONE_OPEN))
+	if (!PayStatsCountsConsistent(s))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type payment_stats: \"%s\"", str),
-				 errdetail("The counts are inconsistent: paid must equal paid_on_time + paid_late, neither paid nor open_invoices may exceed invoices, and max_days_past_due is null exactly when open_invoices is 0.")));
+				 errdetail(PAYSTATS_CONSISTENCY_DETAIL)));
 	for (i = 0; i < lengthof(PayFields); i++)
 		if (PayFields[i].kind == PF_MONEY)
 			*FIELD_PTR(s, &PayFields[i], int128) =
@@ -489,6 +510,18 @@ payment_stats_recv(PG_FUNCTION_ARGS)
 		}
 	}
 	pq_getmsgend(buf);
+	for (i = 0; i < lengthof(PayFields); i++)
+		if (PayFields[i].kind == PF_MONEY &&
+			!ExactInRange(*FIELD_PTR(s, &PayFields[i], int128)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid payment_stats binary value: %s out of range", PayFields[i].name),
+					 errdetail("Sums are kept within 10^37 units of the value's scale.")));
+	if (!PayStatsCountsConsistent(s))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid payment_stats binary value"),
+				 errdetail(PAYSTATS_CONSISTENCY_DETAIL)));
 	PG_RETURN_POINTER(s);
 }
 
