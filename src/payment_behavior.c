@@ -28,6 +28,7 @@
 
 #include "exact_money.h"
 #include "payment_behavior.h"
+#include "payment_index.h"
 #include "state_text.h"
 
 typedef enum PayFieldKind
@@ -525,44 +526,6 @@ payment_stats_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/*
- * PAYDEX-style index from amount-weighted signed days beyond terms
- * (wsum / amount), linear between the anchors, rounded to 2 decimals.
- * Exact: the comparison and the interpolation are done on the sums.
- */
-static const int PaydexDays[] = {-30, -20, 0, 15, 30, 60, 90, 120};
-static const int PaydexIndex[] = {100, 90, 80, 70, 50, 40, 30, 20};
-
-static Datum
-PaydexIndexFromSums(int128 wsum, int128 amount)
-{
-	int			k;
-	int			n = lengthof(PaydexDays);
-	static const int128 limit = (int128) 1000000000000000000LL * 1000000000000LL;	/* 10^30 */
-
-	Assert(amount > 0);
-	/* keep room for the products below; the ratio barely moves */
-	while (amount > limit)
-	{
-		amount /= 10;
-		wsum /= 10;
-	}
-	if (wsum <= PaydexDays[0] * amount)
-		return ExactToNumeric(PaydexIndex[0] * 100, 2);
-	if (wsum >= PaydexDays[n - 1] * amount)
-		return ExactToNumeric(PaydexIndex[n - 1] * 100, 2);
-	for (k = 0; k < n - 2; k++)
-		if (wsum < PaydexDays[k + 1] * amount)
-			break;
-	{
-		int			dx = PaydexDays[k + 1] - PaydexDays[k];
-		int			dy = PaydexIndex[k + 1] - PaydexIndex[k];
-		int128		num = (int128) PaydexIndex[k] * dx * amount + (wsum - PaydexDays[k] * amount) * dy;
-
-		return ExactRatioToNumeric(num, (int128) dx * amount, 2);
-	}
-}
-
 /* Result of payment_behavior(): the composite type's descriptor, cached. */
 static TupleDesc
 BehaviorTupleDesc(FunctionCallInfo fcinfo)
@@ -629,7 +592,7 @@ payment_behavior_final(PG_FUNCTION_ARGS)
 	}
 	nulls[14] = !paid_amount || s->paid < 3;
 	if (!nulls[14])
-		v[14] = PaydexIndexFromSums(s->days_signed_wsum, s->paid_amount);
+		v[14] = PaymentIndexFromSums(s->days_signed_wsum, s->paid_amount);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
 }
