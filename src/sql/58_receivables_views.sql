@@ -38,25 +38,31 @@ COMMENT ON FUNCTION @extschema@.collection_rate(numeric, numeric, numeric) IS
 	'collection rate in percent: cash collected in the period / (begin AR + credit sales of the period) x 100';
 
 -- Every invoice issued by the as-of date with what was applied to it by
--- then, its open amount and the date it was settled: the day on which the
--- running total of its payments and credit notes (in date order) reached
--- the invoice amount.
+-- then (the sum of its payments and credit notes, refunds and reversals as
+-- negative amounts), its open amount and the date it was settled: the day
+-- from which the running total of what was applied (in date order) stayed
+-- at or above the invoice amount, i.e. the first payment after the last one
+-- that left the running total short.  NULL while the sum falls short.
 CREATE VIEW @extschema@.invoice_status WITH (security_invoker = true) AS
 SELECT i.invoice_id, i.customer_id, i.issued_on, i.due_on, i.amount,
-	   coalesce(max(w.applied), 0) AS applied_amount,
-	   i.amount - coalesce(max(w.applied), 0) AS open_amount,
-	   min(w.paid_on) FILTER (WHERE w.applied >= i.amount) AS paid_on,
+	   coalesce(pg_catalog.sum(w.amount), 0) AS applied_amount,
+	   i.amount - coalesce(pg_catalog.sum(w.amount), 0) AS open_amount,
+	   CASE WHEN coalesce(pg_catalog.sum(w.amount), 0) >= i.amount
+			THEN coalesce(pg_catalog.max(w.next_paid_on) FILTER (WHERE w.running < i.amount),
+						  pg_catalog.min(w.paid_on)) END AS paid_on,
 	   @extschema@.as_of() - i.due_on AS days_past_due,
-	   CASE WHEN coalesce(max(w.applied), 0) >= i.amount THEN 'paid'
+	   CASE WHEN coalesce(pg_catalog.sum(w.amount), 0) >= i.amount THEN 'paid'
 			WHEN i.due_on < @extschema@.as_of() THEN 'overdue'
 			ELSE 'open' END AS status
 FROM @extschema@.src_invoice i
 LEFT JOIN (
-	SELECT p.customer_id, p.invoice_id, p.paid_on,
-		   pg_catalog.sum(p.amount) OVER (PARTITION BY p.customer_id, p.invoice_id
-										  ORDER BY p.paid_on, p.payment_id) AS applied
+	SELECT p.customer_id, p.invoice_id, p.paid_on, p.amount,
+		   pg_catalog.sum(p.amount) OVER pw AS running,
+		   pg_catalog.lead(p.paid_on) OVER pw AS next_paid_on
 	FROM @extschema@.src_payment p
 	WHERE p.invoice_id IS NOT NULL AND p.paid_on <= @extschema@.as_of()
+	WINDOW pw AS (PARTITION BY p.customer_id, p.invoice_id ORDER BY p.paid_on, p.payment_id
+				 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ) w ON w.invoice_id = i.invoice_id AND w.customer_id = i.customer_id
 WHERE i.issued_on <= @extschema@.as_of()
 GROUP BY i.invoice_id, i.customer_id, i.issued_on, i.due_on, i.amount;
@@ -68,9 +74,9 @@ COMMENT ON COLUMN @extschema@.invoice_status.customer_id IS 'billed customer';
 COMMENT ON COLUMN @extschema@.invoice_status.issued_on IS 'issue date';
 COMMENT ON COLUMN @extschema@.invoice_status.due_on IS 'due date';
 COMMENT ON COLUMN @extschema@.invoice_status.amount IS 'invoiced amount';
-COMMENT ON COLUMN @extschema@.invoice_status.applied_amount IS 'payments and credit notes applied by the as-of date';
+COMMENT ON COLUMN @extschema@.invoice_status.applied_amount IS 'sum of the payments and credit notes applied by the as-of date (refunds and reversals negative)';
 COMMENT ON COLUMN @extschema@.invoice_status.open_amount IS 'amount - applied_amount (negative when overpaid)';
-COMMENT ON COLUMN @extschema@.invoice_status.paid_on IS 'date the applied total reached the amount; NULL while open';
+COMMENT ON COLUMN @extschema@.invoice_status.paid_on IS 'date from which the running applied total stayed at or above the amount; NULL while open';
 COMMENT ON COLUMN @extschema@.invoice_status.days_past_due IS 'as-of date - due date (negative: due in that many days)';
 COMMENT ON COLUMN @extschema@.invoice_status.status IS 'paid, overdue (open and past due) or open (not yet due)';
 
