@@ -22,7 +22,7 @@ CREATE FUNCTION @extschema@.average_days_delinquent(total_ar numeric, current_ar
 	RETURNS numeric
 	AS 'MODULE_PATHNAME', 'ar_add' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.average_days_delinquent(numeric, numeric, numeric, integer) IS
-	'average days delinquent: DSO - best-possible DSO = (total AR - current AR) / credit sales x days';
+	'average days delinquent: DSO - best-possible DSO, each rounded to 2 decimals first, so it is the difference of the figures shown';
 
 CREATE FUNCTION @extschema@.collection_effectiveness_index(begin_ar numeric, credit_sales numeric,
 	end_ar numeric, end_current_ar numeric)
@@ -238,12 +238,12 @@ AS $$
 	f AS (
 		SELECT coalesce(inv.customer_id, pay.customer_id) AS customer_id,
 			   @extschema@.ar_period_days($1, $2) AS days,
-			   coalesce(inv.billed_before, 0) - coalesce(pay.paid_before, 0) AS begin_ar,
-			   coalesce(inv.sales, 0) AS sales,
-			   coalesce(pay.cash_in, 0) AS collections,
-			   coalesce(inv.billed_before, 0) + coalesce(inv.sales, 0)
-				   - coalesce(pay.paid_before, 0) - coalesce(pay.paid_in, 0) AS end_ar,
-			   coalesce(inv.overdue, 0) AS overdue
+			   coalesce(inv.billed_before, 0.00) - coalesce(pay.paid_before, 0.00) AS begin_ar,
+			   coalesce(inv.sales, 0.00) AS sales,
+			   coalesce(pay.cash_in, 0.00) AS collections,
+			   coalesce(inv.billed_before, 0.00) + coalesce(inv.sales, 0.00)
+				   - coalesce(pay.paid_before, 0.00) - coalesce(pay.paid_in, 0.00) AS end_ar,
+			   coalesce(inv.overdue, 0.00) AS overdue
 		FROM inv FULL JOIN pay ON pay.customer_id = inv.customer_id
 	)
 	SELECT f.customer_id, f.days, f.begin_ar, f.sales, f.collections, f.end_ar,
@@ -282,7 +282,7 @@ COMMENT ON COLUMN @extschema@.ar_kpi.end_ar IS 'AR at the end of the period';
 COMMENT ON COLUMN @extschema@.ar_kpi.end_current_ar IS 'end AR not yet due (credits included)';
 COMMENT ON COLUMN @extschema@.ar_kpi.end_overdue_ar IS 'end AR past due';
 COMMENT ON COLUMN @extschema@.ar_kpi.dso IS 'days sales outstanding';
-COMMENT ON COLUMN @extschema@.ar_kpi.best_possible_dso IS 'best-possible DSO';
+COMMENT ON COLUMN @extschema@.ar_kpi.best_possible_dso IS 'best-possible DSO (negative when unapplied credits exceed the current invoices)';
 COMMENT ON COLUMN @extschema@.ar_kpi.average_days_delinquent IS 'DSO - best-possible DSO';
 COMMENT ON COLUMN @extschema@.ar_kpi.collection_effectiveness_index IS 'CEI in percent';
 COMMENT ON COLUMN @extschema@.ar_kpi.collection_rate IS 'collections / (begin AR + credit sales), percent';
@@ -317,7 +317,7 @@ COMMENT ON COLUMN @extschema@.ar_kpi_by_class.end_ar IS 'AR at the end of the pe
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.end_current_ar IS 'end AR not yet due';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.end_overdue_ar IS 'end AR past due';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dso IS 'days sales outstanding';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.best_possible_dso IS 'best-possible DSO';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.best_possible_dso IS 'best-possible DSO (negative when unapplied credits exceed the current invoices)';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.average_days_delinquent IS 'DSO - best-possible DSO';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_effectiveness_index IS 'CEI in percent';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_rate IS 'collections / (begin AR + credit sales), percent';
