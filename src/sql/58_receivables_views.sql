@@ -82,8 +82,11 @@ COMMENT ON COLUMN @extschema@.invoice_status.status IS 'paid, overdue (open and 
 
 -- The open receivable lines of every customer as of the as-of date, as
 -- aging_agg() wants them: open invoices by due date; unapplied payments and
--- credit notes, and overpayments, as negative amounts without a due date
--- (they age as "current").
+-- credit notes, overpayments, and advances (applied to an invoice that is
+-- not issued by the as-of date) as negative amounts without a due date
+-- (they age as "current").  So the total is invoices issued by then -
+-- payments and credit notes dated by then, as in ar_figures() and the
+-- credit facts.
 CREATE VIEW @extschema@.open_item WITH (security_invoker = true) AS
 SELECT i.customer_id, i.invoice_id,
 	   CASE WHEN x.open_amount < 0 THEN 'overpayment' ELSE 'invoice' END AS kind,
@@ -101,13 +104,20 @@ WHERE i.issued_on <= @extschema@.as_of() AND x.open_amount <> 0
 UNION ALL
 SELECT p.customer_id, NULL, 'unapplied ' || p.kind, NULL, -p.amount
 FROM @extschema@.src_payment p
-WHERE p.invoice_id IS NULL AND p.paid_on <= @extschema@.as_of();
+WHERE p.invoice_id IS NULL AND p.paid_on <= @extschema@.as_of()
+UNION ALL
+SELECT p.customer_id, p.invoice_id, 'advance ' || p.kind, NULL, -p.amount
+FROM @extschema@.src_payment p
+WHERE p.invoice_id IS NOT NULL AND p.paid_on <= @extschema@.as_of()
+  AND NOT EXISTS (SELECT FROM @extschema@.src_invoice i
+				  WHERE i.invoice_id = p.invoice_id AND i.customer_id = p.customer_id
+					AND i.issued_on <= @extschema@.as_of());
 
 COMMENT ON VIEW @extschema@.open_item IS
-	'open receivable lines as of customer_class.as_of(): open invoices, and unapplied payments / credit notes / overpayments as negative amounts with no due date';
+	'open receivable lines as of customer_class.as_of(): open invoices, and unapplied payments / credit notes, overpayments and advances (applied to an invoice not issued by then) as negative amounts with no due date';
 COMMENT ON COLUMN @extschema@.open_item.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.open_item.invoice_id IS 'the invoice; NULL for an unapplied payment or credit note';
-COMMENT ON COLUMN @extschema@.open_item.kind IS 'invoice, overpayment, unapplied payment or unapplied credit_note';
+COMMENT ON COLUMN @extschema@.open_item.invoice_id IS 'the invoice (for an advance: the invoice it will settle); NULL for an unapplied payment or credit note';
+COMMENT ON COLUMN @extschema@.open_item.kind IS 'invoice, overpayment, unapplied payment, unapplied credit_note, advance payment or advance credit_note';
 COMMENT ON COLUMN @extschema@.open_item.due_on IS 'due date; NULL for credits (they age as current)';
 COMMENT ON COLUMN @extschema@.open_item.open_amount IS 'open amount; negative for credits';
 
@@ -201,7 +211,9 @@ COMMENT ON FUNCTION @extschema@.ar_period_days(date, date) IS
 
 -- The inputs of the AR figures per customer over a period, and the figures.
 -- AR at a date = invoices issued by then - payments and credit notes dated
--- by then (applied or not).  Overdue AR = open amounts of invoices past due
+-- by then (applied or not; one applied to an invoice issued later is an
+-- advance, a credit as in open_item).  Amounts show at least 2 decimals
+-- (0.00 when there is nothing).  Overdue AR = open amounts of invoices past due
 -- at the end; current AR = end AR - overdue AR.  Collections = cash
 -- payments (not credit notes) dated in the period.
 CREATE FUNCTION @extschema@.ar_figures(period_start date, period_end date)
