@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -569,4 +570,116 @@ aging_allowance(PG_FUNCTION_ARGS)
 													  rates[i]));
 	}
 	PG_RETURN_DATUM(sum);
+}
+
+/*
+ * Equality and hashing: two agings are equal when they have the same bounds
+ * and the same amount in every bucket as numbers, whatever their scales
+ * (1.5 = 1.50).  Both work on the canonical form: the amounts at the
+ * smallest scale that still holds them all exactly.
+ */
+typedef struct AgingCanonical
+{
+	int32		scale;
+	int32		bounds[AGING_MAX_BOUNDS];
+	int128		amounts[AGING_MAX_BOUNDS + 2];
+} AgingCanonical;
+
+/* Fill c with the canonical form of a; returns the bytes of c that count. */
+static size_t
+AgingToCanonical(const Aging *a, AgingCanonical *c)
+{
+	int			n = AGING_NBUCKETS(a);
+	int			i;
+
+	memset(c, 0, sizeof(AgingCanonical));
+	memcpy(c->bounds, AGING_BOUNDS(a), a->nbounds * sizeof(int32));
+	memcpy(c->amounts, AGING_AMOUNTS(a), n * sizeof(int128));
+	c->scale = a->scale;
+	while (c->scale > 0)
+	{
+		for (i = 0; i < n; i++)
+			if (c->amounts[i] % 10 != 0)
+				break;
+		if (i < n)
+			break;
+		for (i = 0; i < n; i++)
+			c->amounts[i] /= 10;
+		c->scale--;
+	}
+	/* unused bounds and amounts stay zero, so the whole struct is compared */
+	return sizeof(AgingCanonical);
+}
+
+static bool
+AgingEqual(const Aging *a, const Aging *b)
+{
+	AgingCanonical ca;
+	AgingCanonical cb;
+
+	if (!AgingSameBounds(a, AGING_BOUNDS(b), b->nbounds))
+		return false;
+	AgingToCanonical(a, &ca);
+	AgingToCanonical(b, &cb);
+	return memcmp(&ca, &cb, sizeof(AgingCanonical)) == 0;
+}
+
+PG_FUNCTION_INFO_V1(aging_eq);
+
+/* SQL: aging = aging -- same bounds, same amounts */
+Datum
+aging_eq(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	Aging	   *b = PG_GETARG_AGING_P(1);
+	bool		result = AgingEqual(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(aging_ne);
+
+/* SQL: aging <> aging */
+Datum
+aging_ne(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	Aging	   *b = PG_GETARG_AGING_P(1);
+	bool		result = !AgingEqual(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(aging_hash);
+
+/* SQL: aging_hash(aging) -- hash of the canonical form, consistent with = */
+Datum
+aging_hash(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	AgingCanonical c;
+	size_t		len = AgingToCanonical(a, &c);
+	Datum		h = hash_any((const unsigned char *) &c, len);
+
+	PG_FREE_IF_COPY(a, 0);
+	return h;
+}
+
+PG_FUNCTION_INFO_V1(aging_hash_extended);
+
+/* SQL: aging_hash_extended(aging, seed bigint) */
+Datum
+aging_hash_extended(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	AgingCanonical c;
+	size_t		len = AgingToCanonical(a, &c);
+	Datum		h = hash_any_extended((const unsigned char *) &c, len, PG_GETARG_INT64(1));
+
+	PG_FREE_IF_COPY(a, 0);
+	return h;
 }
