@@ -479,13 +479,16 @@ RatioNumeric(int128 num, int128 den, int scale)
 							   Int32GetDatum(scale));
 }
 
+/* the payment index of weighted_days / amount: the exact one of payment_behavior_agg */
 static Datum
 IndexNumeric(int128 weighted_days, int128 amount)
 {
-	double		days = (double) weighted_days / (double) amount;
-
-	/* PaymentIndex rounds to hundredths */
-	return NumericGetDatum(int64_div_fast_to_numeric((int64) llround(PaymentIndex(days) * 100.0), 2));
+	if (amount < 0)
+	{
+		weighted_days = -weighted_days;
+		amount = -amount;
+	}
+	return PaymentIndexFromSums(weighted_days, amount);
 }
 
 PG_FUNCTION_INFO_V1(credit_facts_final);
@@ -604,8 +607,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		v[5] = RatioNumeric(on_time_amount, paid_amount, 4);
 		v[6] = RatioNumeric(weighted_days, paid_amount, 2);
 	}
-	null[7] = paid < 3;
-	if (paid >= 3)
+	null[7] = paid < 3 || paid_amount == 0;
+	if (!null[7])
 		v[7] = IndexNumeric(weighted_days, paid_amount);
 	null[8] = recent_amount == 0;
 	if (recent_amount != 0)
