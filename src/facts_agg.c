@@ -499,8 +499,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 {
 	FactsState *s = PG_ARGISNULL(0) ? NULL : (FactsState *) PG_GETARG_POINTER(0);
 	TupleDesc	desc;
-	Datum		v[28];
-	bool		null[28] = {false};
+	Datum		v[29];
+	bool		null[29] = {false};
 	int128		revenue = 0,
 				revenue_180 = 0,
 				revenue_prior_180 = 0,
@@ -519,6 +519,7 @@ credit_facts_final(PG_FUNCTION_ARGS)
 				paid = 0,
 				defaults = 0;
 	DateADT		first = NO_DATE;
+	DateADT		oldest_open = NO_DATE;	/* issue day of the oldest open invoice */
 	SettledInvoice *settled;
 	PayRhythm	rhythm;
 
@@ -566,6 +567,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		open += rest;			/* an overpaid invoice is a credit */
 		if (rest > 0)
 		{
+			if (oldest_open == NO_DATE || e->issued < oldest_open)
+				oldest_open = e->issued;
 			if (e->due < s->as_of)
 			{
 				overdue += rest;
@@ -642,6 +645,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	null[26] = paid < 2;
 	v[26] = Int32GetDatum(rhythm.prev_days);
 	v[27] = DateADTGetDatum(rhythm.last_settled);
+	null[28] = oldest_open == NO_DATE;
+	v[28] = DateADTGetDatum(oldest_open);
 	pfree(settled);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, null)));
