@@ -169,3 +169,81 @@ WHERE a -> 'current' IS DISTINCT FROM coalesce(cur, 0) OR a -> '91+' IS DISTINCT
    OR a -> 'total' <> total;
 RESET max_parallel_workers_per_gather;
 DROP TABLE aging_par;
+
+-- bounds computed per row: each row is aged with its own array's contents
+-- (a cache keyed by the array's address once reused the first row's bounds)
+CREATE TEMP TABLE per_row AS
+SELECT g, 10.00 AS amount, date '2025-06-10' AS due_on, CASE WHEN g % 2 = 0 THEN 10 ELSE 30 END AS b
+FROM generate_series(1, 6) g;
+SELECT b, customer_class.aging_agg(amount, due_on, '2025-06-30', ARRAY[b, 60, 90])
+FROM per_row GROUP BY b ORDER BY b;
+SELECT b, customer_class.aging_agg(amount, due_on, '2025-06-30', ARRAY[b, 60, 90]) -> 'total' AS total
+FROM (SELECT * FROM per_row ORDER BY g) s GROUP BY b ORDER BY b DESC;
+-- one group with rows of different bounds: 22023
+SELECT customer_class.aging_agg(amount, due_on, '2025-06-30', ARRAY[b, 60, 90]) FROM (SELECT * FROM per_row ORDER BY g) s;
+\echo :LAST_ERROR_SQLSTATE
+-- a bad array after good ones is still checked
+SELECT customer_class.aging_agg(amount, due_on, '2025-06-30', ARRAY[CASE WHEN g = 4 THEN 0 ELSE 10 END, 60])
+FROM (SELECT * FROM per_row ORDER BY g) s;
+\echo :LAST_ERROR_SQLSTATE
+
+-- bounds above 100000 days: rejected everywhere (the last label would not
+-- fit an integer: "-2147483648+")
+SELECT customer_class.aging_bucket(200000, '{100000}') AS longest_bound;
+SELECT * FROM customer_class.aging_buckets((SELECT customer_class.aging_agg(1, '2025-01-01', '2025-06-30', '{30,100000}')));
+SELECT customer_class.aging_bucket(5, '{2147483647}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT customer_class.aging_agg(1, '2025-01-01', '2025-06-30', '{30,100001}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT '{"bounds": [2147483647], "current": 0, "1-2147483647": 0, "-2147483648+": 0}'::customer_class.aging;
+\echo :LAST_ERROR_SQLSTATE
+
+-- binary input is checked like text input (22P03): values written in the
+-- send format (version 1, nbounds, scale, bounds, amounts as two int64)
+-- through COPY BINARY
+CREATE TEMP TABLE aging_raw (b bytea);
+CREATE TEMP TABLE aging_in (a customer_class.aging);
+INSERT INTO aging_raw VALUES (decode(
+	'01' || '0001' || '0002' || '0000001e'		-- version 1, 1 bound, scale 2, {30}
+	|| '00000000000000000000000000000064'		-- current 1.00
+	|| '00000000000000000000000000000000'		-- 1-30: 0.00
+	|| 'ffffffffffffffffffffffffffffff9c', 'hex'));	-- 31+: -1.00
+COPY aging_raw TO '/tmp/customer_class_aging_raw.bin' WITH (FORMAT binary);
+COPY aging_in FROM '/tmp/customer_class_aging_raw.bin' WITH (FORMAT binary);
+SELECT a FROM aging_in;
+-- an amount of 2^127 - 1 units (beyond the 10^37 that sums are kept in)
+UPDATE aging_raw SET b = overlay(b placing '\x7fffffffffffffffffffffffffffffff' from 10 for 16);
+COPY aging_raw TO '/tmp/customer_class_aging_raw.bin' WITH (FORMAT binary);
+COPY aging_in FROM '/tmp/customer_class_aging_raw.bin' WITH (FORMAT binary);
+\echo :LAST_ERROR_SQLSTATE
+-- a bound of 2147483647
+UPDATE aging_raw SET b = overlay(overlay(b placing '\x7fffffff' from 6 for 4)
+								 placing '\x00000000000000000000000000000064' from 10 for 16);
+COPY aging_raw TO '/tmp/customer_class_aging_raw.bin' WITH (FORMAT binary);
+COPY aging_in FROM '/tmp/customer_class_aging_raw.bin' WITH (FORMAT binary);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS rows_loaded FROM aging_in;
+
+-- equality: same bounds and the same amounts, whatever the scale; hashable,
+-- so DISTINCT, GROUP BY and hash joins work
+CREATE TEMP TABLE ag_eq (id int, a customer_class.aging);
+INSERT INTO ag_eq VALUES
+	(1, '{"bounds": [30], "current": 1.5, "1-30": 2, "31+": 0}'),
+	(2, '{"bounds": [30], "current": 1.500, "1-30": 2.00, "31+": 0.0}'),
+	(3, '{"bounds": [30], "current": 1.5, "1-30": 2, "31+": 0.001}'),
+	(4, '{"bounds": [60], "current": 1.5, "1-60": 2, "61+": 0}'),
+	(5, '{"bounds": [30, 60], "current": 1.5, "1-30": 2, "31-60": 0, "61+": 0}');
+SELECT x.id, y.id AS other, x.a = y.a AS eq, x.a <> y.a AS ne
+FROM ag_eq x JOIN ag_eq y ON x.id < y.id ORDER BY 1, 2;
+SELECT count(*) AS distinct_agings FROM (SELECT DISTINCT a FROM ag_eq) d;
+SELECT count(*) AS union_rows FROM (SELECT a FROM ag_eq UNION SELECT a FROM ag_eq) u;
+SELECT a, count(*) FROM ag_eq GROUP BY a ORDER BY min(id);
+SELECT customer_class.aging_hash(x.a) = customer_class.aging_hash(y.a) AS same_hash,
+	   customer_class.aging_hash_extended(x.a, 7) = customer_class.aging_hash_extended(y.a, 7) AS same_hash_extended
+FROM ag_eq x, ag_eq y WHERE x.id = 1 AND y.id = 2;
+SET enable_mergejoin = off;
+SET enable_nestloop = off;
+EXPLAIN (COSTS OFF) SELECT x.id, y.id FROM ag_eq x JOIN ag_eq y ON x.a = y.a AND x.id < y.id;
+SELECT x.id, y.id FROM ag_eq x JOIN ag_eq y ON x.a = y.a AND x.id < y.id;
+RESET enable_mergejoin;
+RESET enable_nestloop;

@@ -125,3 +125,61 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 DROP TABLE pb_par;
+
+-- fractional average days: the index is exact and rounded once, half up,
+-- in payment_index(numeric) as in the aggregate (the credit facts use the
+-- same code: see receivables).  Exact values: 0.0375 days -> 79.975,
+-- 5.4975 -> 76.335, 71.025 -> 36.325, 0.0075 -> 79.995
+SELECT d, customer_class.payment_index(d) AS payment_index
+FROM unnest(ARRAY[0.0375, 5.4975, 71.0250, 0.0075, -0.0075, -30.0001, 120, 1e6, -1e6,
+				  15.0000000000000000000000000000000000000000000001]) AS d;
+SELECT customer_class.payment_index('Infinity') AS inf, customer_class.payment_index('-Infinity') AS minus_inf;
+SELECT customer_class.payment_index('NaN');
+\echo :LAST_ERROR_SQLSTATE
+-- the aggregate over invoices whose amount-weighted days are these
+--   3, 40, 37 paid 1, 0, 0 days late: 3 / 80 = 0.0375
+--   10, 1990, 2000 paid 0, 1, 10 days late: 21990 / 4000 = 5.4975
+--   500, 475, 25 paid 71, 71, 72 days late: 71025 / 1000 = 71.025
+SELECT c, (customer_class.payment_behavior_agg(a, '2025-01-01', '2025-03-01', date '2025-03-01' + d, '2025-12-31')).payment_index,
+	   customer_class.payment_index(sum(a * d) / sum(a)) AS sql_function
+FROM (VALUES (1, 3.00, 1), (1, 40.00, 0), (1, 37.00, 0),
+			 (2, 10.00, 0), (2, 1990.00, 1), (2, 2000.00, 10),
+			 (3, 500.00, 71), (3, 475.00, 71), (3, 25.00, 72)) v(c, a, d)
+GROUP BY c ORDER BY c;
+-- every 1/400 day from -35 to +125 against the formula in plain SQL
+SELECT count(*) AS values_checked,
+	   count(*) FILTER (WHERE customer_class.payment_index(d) <> ref) AS disagreements
+FROM (SELECT k / 400.0 AS d FROM generate_series(-35 * 400, 125 * 400) k) s,
+	 LATERAL (SELECT round(CASE WHEN d <= -30 THEN 100 WHEN d >= 120 THEN 20
+							   ELSE (SELECT y0 + (d - x0) * (y1 - y0) / (x1 - x0)
+									 FROM (VALUES (-30, -20, 100, 90), (-20, 0, 90, 80), (0, 15, 80, 70),
+												  (15, 30, 70, 50), (30, 60, 50, 40), (60, 90, 40, 30),
+												  (90, 120, 30, 20)) a(x0, x1, y0, y1)
+									 WHERE d >= x0 AND d < x1) END, 2) AS ref) r;
+-- sums too large for 128-bit products take the exact numeric path: the same index
+SELECT (customer_class.payment_behavior_agg(a, '2025-01-01', '2025-03-01', date '2025-03-01' + d, '2025-12-31')).payment_index
+FROM (VALUES (3000000000000000000000000000.00, 1), (40000000000000000000000000000.00, 0),
+			 (37000000000000000000000000000.00, 0)) v(a, d);
+
+-- binary input is checked like text input (22P03): a state sent, then
+-- altered before it is read back through COPY BINARY.  Send format:
+-- version (1 byte), scale (2), invoices (8), billed (16), open_invoices (8),
+-- open_balance (16), overdue_balance (16), max_days_past_due (4), paid (8) ...
+CREATE TEMP TABLE ps_raw AS SELECT customer_class.payment_stats_send(s) AS b FROM ps_bin LIMIT 1;
+CREATE TEMP TABLE ps_in (s customer_class.payment_stats);
+COPY ps_raw TO '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+COPY ps_in FROM '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+SELECT s::text = (SELECT s::text FROM ps_bin LIMIT 1) AS unaltered_reads_back FROM ps_in;
+-- paid = 99: more than invoices, and not paid_on_time + paid_late
+COPY (SELECT overlay(b placing '\x0000000000000063'::bytea from 72 for 8) FROM ps_raw) TO '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+COPY ps_in FROM '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+\echo :LAST_ERROR_SQLSTATE
+-- a negative invoice count
+COPY (SELECT overlay(b placing '\xffffffffffffffff'::bytea from 4 for 8) FROM ps_raw) TO '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+COPY ps_in FROM '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+\echo :LAST_ERROR_SQLSTATE
+-- billed = 2^127 - 1 units
+COPY (SELECT overlay(b placing '\x7fffffffffffffffffffffffffffffff'::bytea from 12 for 16) FROM ps_raw) TO '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+COPY ps_in FROM '/tmp/customer_class_ps_raw.bin' WITH (FORMAT binary);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS rows_loaded FROM ps_in;

@@ -84,7 +84,8 @@ WHERE r.total <> b.owed;
 --     DSO 1400/5200*365 = 98.27, BPDSO 400/5200*365 = 28.08, ADD 70.19,
 --     CEI (5200-1400)/(5200-400) = 79.17, collected cash 3,000/5,200 = 57.69
 --   Beta: sales 6,200, end AR 5,350, overdue 5,000, current 350:
---     DSO 314.96, BPDSO 20.60, ADD 294.35, CEI 850/5850 = 14.53, rate 13.71
+--     DSO 314.96, BPDSO 20.60, ADD 314.96 - 20.60 = 294.36 (from the rounded
+--     figures; unrounded 294.35), CEI 850/5850 = 14.53, rate 13.71
 --   Gamma: sales 100, end AR 80, overdue 100, current -20: DSO 292, BPDSO -73,
 --     ADD 365, CEI 20/120 = 16.67, rate 0 (a credit note is not cash)
 SELECT * FROM customer_class.ar_kpi ORDER BY customer_id;
@@ -115,6 +116,73 @@ SELECT customer_id, current_amount, days_1_30, days_over_90, total FROM customer
 SELECT invoice_id, days_past_due, open_amount, status FROM customer_class.due_reminders;
 SET customer_class.as_of = '2025-06-30';
 
+-- ADD is the difference of the two figures shown beside it
+SELECT count(*) AS add_mismatches FROM customer_class.ar_kpi
+WHERE average_days_delinquent <> dso - best_possible_dso;
+SELECT count(*) AS add_mismatches FROM customer_class.ar_kpi_by_class
+WHERE average_days_delinquent <> dso - best_possible_dso;
+
+-- an advance: 200 paid on 06-20 for invoice 502, issued only on 07-10.  As
+-- of 06-30 it is a credit (current, negative), in the aging as in the AR
+-- figures: total = end AR = 100 - 200 = -100, current -200, overdue 100
+INSERT INTO customer_class.customer
+	(customer_id, name, customer_type, industry, region, size_class, payment_terms_days, created_on)
+VALUES (5, 'Epsilon', 'enterprise', 'retail', 'west', 'small', 30, '2024-01-01');
+INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
+	(501, 5, '2025-05-01', '2025-05-31', 100.00),
+	(502, 5, '2025-07-10', '2025-08-09', 500.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount, kind) VALUES
+	(9, 5, 502, '2025-06-20', 200.00, 'payment');
+SELECT * FROM customer_class.open_item WHERE customer_id = 5 ORDER BY invoice_id;
+SELECT customer_id, current_amount, days_1_30, total, overdue FROM customer_class.aging_report WHERE customer_id = 5;
+SELECT customer_id, begin_ar, credit_sales, collections, end_ar, end_current_ar, end_overdue_ar, dso, best_possible_dso
+FROM customer_class.ar_kpi WHERE customer_id = 5;
+-- for every customer: aging total = end AR, aging current = end current AR
+SELECT count(*) AS mismatches
+FROM customer_class.aging_report r FULL JOIN customer_class.ar_kpi k USING (customer_id)
+WHERE coalesce(r.total, 0) <> coalesce(k.end_ar, 0)
+   OR coalesce(r.current_amount, 0) <> coalesce(k.end_current_ar, 0);
+-- on 07-10 the invoice exists and the payment settles part of it
+SET customer_class.as_of = '2025-07-10';
+SELECT * FROM customer_class.open_item WHERE customer_id = 5 ORDER BY invoice_id;
+SET customer_class.as_of = '2025-06-30';
+
+-- a refund or reversal (a negative payment, as a bound ERP table may hold;
+-- the managed table forbids it, so the check is lifted in a transaction):
+-- invoice 101, paid 03-25, is reversed on 04-01 and open again, then paid
+-- again on 04-15, which is its settlement date
+BEGIN;
+ALTER TABLE customer_class.payment DROP CONSTRAINT payment_amount_positive;
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount, kind) VALUES
+	(10, 1, 101, '2025-04-01', -1000.00, 'payment');
+SELECT invoice_id, applied_amount, open_amount, paid_on, status FROM customer_class.invoice_status WHERE invoice_id = 101;
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount, kind) VALUES
+	(11, 1, 101, '2025-04-15', 1000.00, 'payment');
+SELECT invoice_id, applied_amount, open_amount, paid_on, status FROM customer_class.invoice_status WHERE invoice_id = 101;
+ROLLBACK;
+
+-- the payment index of the profile (credit facts) and of the payment
+-- behaviour view are the same exact figure: invoices of 3, 40 and 37, the
+-- first paid a day late: 0.0375 days -> 79.975 -> 79.98
+INSERT INTO customer_class.customer
+	(customer_id, name, customer_type, industry, region, size_class, payment_terms_days, created_on)
+VALUES (6, 'Zeta', 'enterprise', 'retail', 'west', 'small', 30, '2024-01-01');
+INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
+	(601, 6, '2025-03-01', '2025-03-31', 3.00),
+	(602, 6, '2025-03-01', '2025-03-31', 40.00),
+	(603, 6, '2025-03-01', '2025-03-31', 37.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount, kind) VALUES
+	(12, 6, 601, '2025-04-01', 3.00, 'payment'),
+	(13, 6, 602, '2025-03-31', 40.00, 'payment'),
+	(14, 6, 603, '2025-03-31', 37.00, 'payment');
+SELECT count(*) > 0 AS refreshed FROM (SELECT customer_class.refresh()) r;
+SELECT p.customer_id, p.payment_index AS profile_index, b.payment_index AS behavior_index
+FROM customer_class.customer_profile p JOIN customer_class.customer_payment_behavior b USING (customer_id)
+WHERE p.customer_id = 6;
+SELECT count(*) AS index_mismatches
+FROM customer_class.customer_profile p JOIN customer_class.customer_payment_behavior b USING (customer_id)
+WHERE p.payment_index IS DISTINCT FROM b.payment_index;
+
 -- readers can read every view
 SET ROLE customer_class_reader;
 SELECT count(*) > 0 AS reader_sees_aging FROM customer_class.aging_report;
@@ -122,4 +190,5 @@ SELECT count(*) > 0 AS reader_sees_kpi FROM customer_class.ar_kpi;
 SELECT count(*) > 0 AS reader_sees_reminders FROM customer_class.due_reminders;
 RESET ROLE;
 
-TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment;
+TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
+	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary, customer_class.alerts;

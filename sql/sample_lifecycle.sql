@@ -133,8 +133,9 @@ WHERE p.payment_warning IS NOT NULL OR cs.segment = 'slipping'
 GROUP BY 1, 2 ORDER BY 1, 2;
 -- the alerts: the yellow ones of slipping payers were resolved when they
 -- turned red; dormant alerts for buying customers whose last order passed
--- 90 days during December (the dormant ones, and occasional large buyers
--- between orders)
+-- 90 days during December (the dormant ones), and for occasional large
+-- buyers only once their silence also passed 1.5 x their own last gap
+-- between orders (about 120 days: 180 days)
 SELECT cs.segment AS behaviour, a.kind, a.level, a.resolved_at IS NULL AS open, count(*)
 FROM customer_class.alerts a JOIN sample.customer_segment cs USING (customer_id)
 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;

@@ -172,13 +172,128 @@ INSERT INTO customer_class.tag_rule (tag, condition) VALUES (E'bad\ttag', 'true'
 \echo :LAST_ERROR_SQLSTATE
 
 -- == Defence in depth: a rule written with the trigger disabled ==
+-- checked again when applied: skipped with a warning, the error recorded
 ALTER TABLE customer_class.tag_rule DISABLE TRIGGER tag_rule_check;
 INSERT INTO customer_class.tag_rule (rule_id, tag, condition, condition_sql)
 VALUES (99, 'sneaky', '(SELECT rolsuper FROM pg_authid LIMIT 1)', 'true');
 ALTER TABLE customer_class.tag_rule ENABLE TRIGGER tag_rule_check;
 SELECT customer_class.apply_tag_rules('2025-12-31') AS changed;
-\echo :LAST_ERROR_SQLSTATE
+SELECT rule_id, last_error_sqlstate, last_error, last_error_at IS NOT NULL AS has_time
+FROM customer_class.tag_rule WHERE rule_id = 99;
+SELECT count(*) AS sneaky FROM customer_class.profile WHERE rule_tags OPERATOR(customer_class.?) 'sneaky';
 DELETE FROM customer_class.tag_rule WHERE rule_id = 99;
+
+-- == A rule author's own objects never run for whoever refreshes ==
+-- An admin who owns a schema builds a composite type whose column is a
+-- domain with a CHECK calling their function: whoever parses a constant of
+-- that type runs the function, with their own privileges.
+CREATE ROLE cc_rule_author IN ROLE customer_class_admin;
+CREATE SCHEMA cc_author AUTHORIZATION cc_rule_author;
+SET ROLE cc_rule_author;
+CREATE TABLE cc_author.ran (who name);
+GRANT USAGE ON SCHEMA cc_author TO PUBLIC;
+GRANT INSERT ON cc_author.ran TO PUBLIC;
+CREATE FUNCTION cc_author.evil(text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE NOTICE 'evil() runs as %', current_user;
+	INSERT INTO cc_author.ran VALUES (current_user);
+	RETURN true;
+END
+$$;
+CREATE DOMAIN cc_author.d AS text CHECK (cc_author.evil(VALUE));
+CREATE TYPE cc_author.c AS (x cc_author.d);
+CREATE FUNCTION cc_author.f(cc_author.c) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN true;
+CREATE FUNCTION cc_author.eq(bigint, cc_author.c) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN true;
+CREATE OPERATOR cc_author.= (LEFTARG = bigint, RIGHTARG = cc_author.c, FUNCTION = cc_author.eq);
+-- the mechanism: parsing the constant runs evil()
+SELECT '(x)'::cc_author.c IS NOT NULL AS parsed;
+DELETE FROM cc_author.ran;
+-- refused before anything is parsed: a row, a constant, an array of the type
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'ROW(''(x)'')::cc_author.c IS NOT NULL');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$cc_author.c '(x)' IS NOT NULL$$);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$ARRAY['(x)']::cc_author.c[] IS NOT NULL$$);
+\echo :LAST_ERROR_SQLSTATE
+-- a function or operator whose argument the literal would be coerced to
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$cc_author.f('(x)')$$);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$customer_id OPERATOR(cc_author.=) '(x)'$$);
+\echo :LAST_ERROR_SQLSTATE
+-- the writer's search_path is not used: names resolve in customer_class
+-- and pg_catalog (and pg_temp, for types only)
+SET search_path = cc_author, public;
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$'(x)'::c IS NOT NULL$$);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$f('(x)')$$);
+\echo :LAST_ERROR_SQLSTATE
+RESET search_path;
+-- a type of the session's own temporary schema is no better
+CREATE TEMP TABLE cc_temp_row (x integer);
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$'(1)'::cc_temp_row IS NOT NULL$$);
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE cc_temp_row;
+-- the I/O functions of container types are stable built-ins
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', $$record_in('(x)', 'cc_author.c'::regtype, -1) IS NULL$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS ran FROM cc_author.ran;
+RESET ROLE;
+-- The attack as reported: a rule saved while it looked harmless (an older
+-- version accepted it; here it is written with the trigger disabled), over
+-- a type its author changed afterwards.  The superuser's refresh (pg_cron)
+-- skips it with a warning, and nothing of the author's runs.
+ALTER TABLE customer_class.tag_rule DISABLE TRIGGER tag_rule_check;
+INSERT INTO customer_class.tag_rule (rule_id, tag, condition, condition_sql)
+VALUES (98, 'pwned', 'ROW(''(x)'')::cc_author.c IS NOT NULL', 'true');
+ALTER TABLE customer_class.tag_rule ENABLE TRIGGER tag_rule_check;
+SELECT customer_class.refresh(full_refresh => true) AS changed;
+SELECT count(*) AS ran FROM cc_author.ran;
+SELECT rule_id, last_error_sqlstate, last_error FROM customer_class.tag_rule WHERE rule_id = 98;
+SELECT count(*) AS pwned FROM customer_class.profile WHERE rule_tags OPERATOR(customer_class.?) 'pwned';
+DELETE FROM customer_class.tag_rule WHERE rule_id = 98;
+-- conditions are checked as customer_class_rule_checker, which must hold
+-- no privileges (whatever ran during the check would run as it)
+SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = 'customer_class_rule_checker';
+GRANT customer_class_admin TO customer_class_rule_checker;
+SELECT customer_class.tag_rule_normalize('true');
+\echo :LAST_ERROR_SQLSTATE
+REVOKE customer_class_admin FROM customer_class_rule_checker;
+SELECT customer_class.tag_rule_normalize('true');
+SET client_min_messages = warning;
+DROP SCHEMA cc_author CASCADE;
+RESET client_min_messages;
+DROP ROLE cc_rule_author;
+
+-- == A rule that fails at run time is skipped; the others apply ==
+-- customer 1 divides by zero
+INSERT INTO customer_class.tag_rule (rule_id, tag, condition, description) VALUES
+	(95, 'watch.ratio', '1/(customer_id-1) > 0', 'fails for customer 1');
+SELECT last_value AS v0 FROM customer_class.policy_version \gset
+SELECT customer_class.refresh() AS changed;
+-- recording the error is no change of rules: no bump, no updated_at
+SELECT last_value - :v0 AS bumps FROM customer_class.policy_version;
+SELECT tag, last_error_sqlstate, last_error, last_error_at IS NOT NULL AS has_time,
+       updated_at = created_at AS unchanged
+FROM customer_class.tag_rule WHERE last_error IS NOT NULL;
+SELECT customer_id, rule_tags FROM customer_class.profile ORDER BY customer_id;
+-- changing the condition clears the error; customer 2 gets the tag
+UPDATE customer_class.tag_rule SET condition = 'customer_id = 2' WHERE tag = 'watch.ratio';
+SELECT last_error FROM customer_class.tag_rule WHERE tag = 'watch.ratio';
+SELECT customer_class.refresh() AS changed;
+-- failing again: customer 2 keeps the tag as it had it, customer 3 gets
+-- nothing, no history is written for the skipped rule
+UPDATE customer_class.tag_rule SET condition = '1/(customer_id-1) > 0 OR customer_id = 3'
+WHERE tag = 'watch.ratio';
+SELECT customer_class.refresh() AS changed;
+SELECT customer_id, rule_tags FROM customer_class.profile ORDER BY customer_id;
+SELECT count(*) AS history FROM customer_class.class_history
+WHERE dimension = 'rule_tag' AND 'watch.ratio' IN (old_value, new_value);
+-- an evaluation that succeeds clears the error (customer 1 not included)
+SELECT customer_class.apply_tag_rules('2025-12-31', ARRAY[2, 3]::bigint[]) AS changed;
+SELECT last_error FROM customer_class.tag_rule WHERE tag = 'watch.ratio';
+SELECT customer_id, rule_tags FROM customer_class.profile ORDER BY customer_id;
+DELETE FROM customer_class.tag_rule WHERE tag = 'watch.ratio';
+SELECT customer_class.refresh() AS changed;
 
 -- == Privileges ==
 CREATE ROLE cc_rule_analyst IN ROLE customer_class_analyst;
@@ -187,12 +302,32 @@ SET ROLE cc_rule_analyst;
 INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('x', 'true');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS rules FROM customer_class.tag_rule;
--- analysts refresh, which applies the rules
-SELECT customer_class.refresh(full_refresh => true) AS changed;
-SET ROLE cc_rule_admin;
-INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('review.limit', 'credit_limit IS NULL AND open_balance > 20000')
-RETURNING tag, created_by;
+-- analysts refresh, which applies the rules, and records a failing rule
 RESET ROLE;
+INSERT INTO customer_class.tag_rule (rule_id, tag, condition) VALUES (97, 'watch.ratio', '1/(customer_id-1) > 0');
+SET ROLE cc_rule_analyst;
+SELECT customer_class.refresh(full_refresh => true) AS changed;
+-- but may not change the rule otherwise
+UPDATE customer_class.tag_rule SET enabled = false WHERE rule_id = 97;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT rule_id, last_error_sqlstate, last_error FROM customer_class.tag_rule WHERE rule_id = 97;
+DELETE FROM customer_class.tag_rule WHERE rule_id = 97;
+-- the author is whoever inserts the rule, whatever they write
+SET ROLE cc_rule_admin;
+INSERT INTO customer_class.tag_rule (tag, condition, created_by, created_at, last_error)
+VALUES ('review.limit', 'credit_limit IS NULL AND open_balance > 20000', 'postgres', '2000-01-01', 'forged')
+RETURNING tag, created_by, created_at > '2000-01-01' AS created_now, last_error;
+-- and stays so
+UPDATE customer_class.tag_rule SET created_by = 'postgres', created_at = '2000-01-01'
+WHERE tag = 'review.limit'
+RETURNING tag, created_by, created_at > '2000-01-01' AS created_now;
+RESET ROLE;
+-- a superuser's values stand: that is how a restore keeps the authors
+INSERT INTO customer_class.tag_rule (rule_id, tag, condition, created_by, created_at)
+VALUES (96, 'restored', 'false', 'cc_someone', '2024-05-01 00:00+00')
+RETURNING rule_id, created_by, created_at;
+DELETE FROM customer_class.tag_rule WHERE rule_id = 96;
 SELECT customer_class.refresh() AS changed;
 SELECT customer_id, rule_tags, all_tags FROM customer_class.customer_profile ORDER BY customer_id;
 DROP ROLE cc_rule_analyst;

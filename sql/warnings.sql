@@ -7,7 +7,7 @@ SET customer_class.as_of = '2025-12-31';
 
 -- == The policy settings ==
 SELECT drift_min_baseline, drift_min_days, drift_spread_factor, drift_recent_days,
-	   volume_drop_ratio, volume_min_prior_orders
+	   volume_drop_ratio, volume_min_prior_orders, dormant_gap_factor
 FROM customer_class.active_lifecycle_policy();
 INSERT INTO customer_class.lifecycle_policy (policy_id, drift_min_baseline) VALUES ('bad', 0);
 \echo :LAST_ERROR_SQLSTATE
@@ -16,6 +16,8 @@ INSERT INTO customer_class.lifecycle_policy (policy_id, volume_drop_ratio) VALUE
 INSERT INTO customer_class.lifecycle_policy (policy_id, drift_spread_factor) VALUES ('bad', -1);
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO customer_class.lifecycle_policy (policy_id, drift_min_days) VALUES ('bad', 0.00001);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.lifecycle_policy (policy_id, dormant_gap_factor) VALUES ('bad', -1);
 \echo :LAST_ERROR_SQLSTATE
 
 -- == payment_warning at its boundaries ==
@@ -50,6 +52,9 @@ FROM (VALUES
 	('never settled', '{"invoices_paid": 0, "pay_days_median": null, "pay_days_spread": null, "last_pay_days": null, "prev_pay_days": null, "last_settled_on": null}'),
 	('last settlement 90 days ago', '{"last_settled_on": "2025-10-02"}'),
 	('last settlement 91 days ago: stale', '{"last_settled_on": "2025-10-01"}'),
+	('stale, but an invoice open 23 days: late already', '{"last_settled_on": "2025-10-01", "oldest_open_issued_on": "2025-12-08"}'),
+	('stale, an invoice open 22 days: not late yet', '{"last_settled_on": "2025-10-01", "oldest_open_issued_on": "2025-12-09"}'),
+	('an invoice open long, but the last two on time', '{"prev_pay_days": 15, "oldest_open_issued_on": "2025-06-01"}'),
 	('orders 2 after 4: halved, red', '{"orders_90d": 2}'),
 	('orders 3 after 4', '{"orders_90d": 3}'),
 	('orders 0 after 2: red', '{"orders_90d": 0, "orders_prior_90d": 2}'),
@@ -78,7 +83,7 @@ SELECT customer_class.payment_warning((SELECT jsonb_populate_record(NULL::custom
 -- settled = the payment that completes an invoice; open invoices and
 -- partial payments do not settle; ordered by settlement day
 SELECT (f).invoices_paid, (f).pay_days_median, (f).pay_days_spread, (f).last_pay_days,
-	   (f).prev_pay_days, (f).last_settled_on
+	   (f).prev_pay_days, (f).last_settled_on, (f).oldest_open_issued_on
 FROM (SELECT customer_class.credit_facts_agg(kind, id, amount, d1, d2, '2025-12-31') AS f
 	  FROM (VALUES
 		  ('i'::"char", 1::bigint, 100::numeric, date '2025-01-01', date '2025-01-31'),
@@ -162,6 +167,16 @@ SELECT customer_class.refresh('2025-12-31', full_refresh => true) AS changed;
 SELECT customer_id, kind, level, occurrences, resolved_at IS NULL AS open
 FROM customer_class.alerts ORDER BY alert_id;
 
+-- a credit manager resolves customer 3's red alert and customer 5's dormant
+-- alert by hand: they stay resolved while the warning and the stage stay
+-- as they were (nothing raised, nothing announced)
+SELECT customer_class.resolve_alert(alert_id) FROM customer_class.alerts
+WHERE resolved_at IS NULL AND (customer_id, kind) IN ((3, 'payment_rhythm'), (5, 'became_dormant'))
+ORDER BY alert_id;
+SELECT customer_class.refresh('2025-12-31', full_refresh => true) AS changed;
+SELECT customer_id, kind, level, occurrences, resolved_at IS NULL AS open
+FROM customer_class.alerts ORDER BY alert_id;
+
 -- customer 1 stops ordering: yellow turns red -- the yellow alert is
 -- resolved and a red one raised; customer 4 orders again: its alert is resolved
 DELETE FROM customer_class.sales_order WHERE order_id = 191;
@@ -203,8 +218,28 @@ COPY customer_class.external_event (customer_id, event_on, kind, source) FROM st
 \.
 SELECT customer_id, level, detail ->> 'kind' AS latest, detail ->> 'events' AS events, occurrences
 FROM customer_class.alerts WHERE kind = 'external_event' ORDER BY customer_id;
-SELECT customer_id, event_on, kind, source, imported_by = CURRENT_USER AS by_me
-FROM customer_class.external_event ORDER BY event_id;
+SELECT e.customer_id, e.event_on, e.kind, e.source, e.imported_by = CURRENT_USER AS by_me,
+	   a.kind AS alert_kind, a.customer_id AS alert_customer
+FROM customer_class.external_event e LEFT JOIN customer_class.alerts a USING (alert_id)
+ORDER BY e.event_id;
+-- no session setting silences an import: an analyst's session with
+-- check_function_bodies off (as pg_dump's output sets it) still raises
+SET ROLE customer_class_analyst;
+SET check_function_bodies = off;
+INSERT INTO customer_class.external_event (customer_id, event_on, kind, source)
+VALUES (4, '2025-12-21', 'bankruptcy', 'court records');
+RESET check_function_bodies;
+RESET ROLE;
+SELECT customer_id, level, detail ->> 'kind' AS latest, occurrences, resolved_at IS NULL AS open
+FROM customer_class.alerts WHERE kind = 'external_event' AND customer_id = 4;
+-- what a restore does: events written back with their alert_id raise
+-- nothing and count nothing (their alert comes back from the dump too)
+CREATE TEMP TABLE saved_events AS SELECT * FROM customer_class.external_event WHERE customer_id = 2;
+DELETE FROM customer_class.external_event WHERE customer_id = 2;
+INSERT INTO customer_class.external_event OVERRIDING SYSTEM VALUE SELECT * FROM saved_events;
+SELECT customer_id, level, detail ->> 'kind' AS latest, occurrences, resolved_at IS NULL AS open
+FROM customer_class.alerts WHERE kind = 'external_event' ORDER BY customer_id;
+DROP TABLE saved_events;
 -- bad events
 \set VERBOSITY terse
 INSERT INTO customer_class.external_event (customer_id, event_on, kind, source) VALUES (2, '2025-12-20', 'rumour', 'x');
@@ -238,6 +273,75 @@ TRUNCATE customer_class.tag_rule RESTART IDENTITY;
 
 -- labels of the warning levels
 SELECT value, label_en, label_zh FROM customer_class.class_label WHERE dimension = 'alert_level' ORDER BY value;
+
+TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
+	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary,
+	customer_class.alerts, customer_class.external_event;
+
+-- == A slipping payer that stops paying keeps its warning ==
+-- Customers 11 and 12: eight monthly orders from 2025-01-05, each invoiced
+-- on its day with 30 days' terms and settled 15 days after issue, the last
+-- two after 28 days (the last settlement on 2025-08-31).  Customer 11 orders
+-- once more on 2025-09-01 and never pays that invoice; customer 12 does not.
+INSERT INTO customer_class.customer (customer_id, name, created_on) VALUES
+	(11, 'Slipping, then not paying', '2024-01-01'), (12, 'Slipping, then quiet', '2024-01-01');
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount, status)
+SELECT c * 100 + k, c, date '2025-01-05' + 30 * (k - 1), 1000, 'invoiced'
+FROM unnest(ARRAY[11, 12]) AS c, generate_series(1, 8) AS k;
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount, status)
+VALUES (1109, 11, '2025-09-01', 1000, 'invoiced');
+INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on, due_on, amount)
+SELECT order_id, customer_id, order_id, ordered_on, ordered_on + 30, amount FROM customer_class.sales_order;
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount)
+SELECT i.invoice_id, i.customer_id, i.invoice_id, i.issued_on + CASE WHEN i.invoice_id % 100 <= 6 THEN 15 ELSE 28 END, i.amount
+FROM customer_class.invoice i WHERE i.invoice_id <> 1109;
+SELECT customer_class.refresh('2025-09-10') AS changed;
+SELECT customer_id, payment_warning FROM customer_class.profile ORDER BY customer_id;
+-- as of 2025-12-15 the last settlement is 106 days old: customer 12's
+-- warning ends, customer 11's invoice of 2025-09-01 has been open 105 days
+-- (late means more than 15 + 7): still late, and its orders stopped: red
+SELECT customer_class.refresh('2025-12-15') AS changed;
+SELECT f.customer_id, (f.facts).last_settled_on, (f.facts).oldest_open_issued_on,
+	   (f.facts).orders_90d, (f.facts).orders_prior_90d, p.payment_warning
+FROM customer_class.credit_facts('2025-12-15', 'default') f
+JOIN customer_class.profile p USING (customer_id) ORDER BY f.customer_id;
+SELECT customer_id, kind, level, detail ->> 'oldest_open_issued_on' AS open_since, resolved_at IS NULL AS open
+FROM customer_class.alerts WHERE kind = 'payment_rhythm' ORDER BY alert_id;
+SELECT customer_id, old_value, new_value, why FROM customer_class.class_history
+WHERE dimension = 'payment_warning' AND as_of = '2025-12-15' ORDER BY history_id;
+
+TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
+	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary,
+	customer_class.alerts, customer_class.external_event;
+
+-- == became_dormant follows the customer's own rhythm ==
+-- Customer 21 buys large orders 120 days apart (the last on 2025-08-30):
+-- dormant after 90 days, but alerted only when its silence also reaches
+-- 1.5 x 120 = 180 days.  Customer 22 orders monthly (the last on
+-- 2025-08-30 too): alerted when it turns dormant.
+INSERT INTO customer_class.customer (customer_id, name, created_on) VALUES
+	(21, 'Large orders, months apart', '2024-01-01'), (22, 'Monthly', '2024-01-01');
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount, status)
+SELECT 2100 + k, 21, date '2025-08-30' - 120 * (3 - k), 90000, 'invoiced' FROM generate_series(1, 3) AS k
+UNION ALL
+SELECT 2200 + k, 22, date '2025-08-30' - 30 * (8 - k), 1000, 'invoiced' FROM generate_series(1, 8) AS k;
+SELECT customer_class.refresh('2025-10-31') > 0 AS changed;
+SELECT customer_class.refresh('2025-12-15') > 0 AS changed;
+SELECT customer_id, lifecycle_stage FROM customer_class.profile ORDER BY customer_id;
+SELECT customer_id, kind, detail ->> 'days_since_last_order' AS days, detail ->> 'last_gap_days' AS gap,
+	   detail ->> 'quiet_after_days' AS quiet_after, resolved_at IS NULL AS open
+FROM customer_class.alerts ORDER BY alert_id;
+-- 2026-02-25: 179 days quiet, not yet; 2026-02-26: 180 days (churned too), alerted
+SELECT customer_class.refresh('2026-02-25') > 0 AS changed;
+SELECT count(*) AS alerts FROM customer_class.alerts WHERE customer_id = 21;
+SELECT customer_class.refresh('2026-02-26') > 0 AS changed;
+SELECT customer_id, kind, detail ->> 'stage' AS stage, detail ->> 'previous_stage' AS previous_stage,
+	   detail ->> 'days_since_last_order' AS days, detail ->> 'quiet_after_days' AS quiet_after
+FROM customer_class.alerts WHERE customer_id = 21;
+-- resolved by hand, it stays resolved while the customer stays quiet
+SELECT customer_class.resolve_alert(alert_id) FROM customer_class.alerts WHERE customer_id = 21;
+SELECT customer_class.refresh('2026-03-31') > 0 AS changed;
+SELECT customer_id, resolved_at IS NULL AS open FROM customer_class.alerts WHERE customer_id = 21;
 
 TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
 	customer_class.profile, customer_class.class_history, customer_class.dirty, customer_class.rfm_boundary,

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -41,7 +42,10 @@ AgingCreate(const int32 *bounds, int nbounds, int scale)
 	return a;
 }
 
-/* Bounds must be 1..AGING_MAX_BOUNDS strictly increasing positive days. */
+/*
+ * Bounds must be 1..AGING_MAX_BOUNDS strictly increasing positive days, none
+ * above AGING_MAX_BOUND_DAYS.
+ */
 static void
 CheckBounds(const int32 *bounds, int nbounds)
 {
@@ -61,6 +65,12 @@ CheckBounds(const int32 *bounds, int nbounds)
 					 errmsg("aging bound %d must be a positive number of days, not %d",
 							i + 1, bounds[i]),
 					 errdetail("Bucket \"current\" already holds everything not yet past due.")));
+		if (bounds[i] > AGING_MAX_BOUND_DAYS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("aging bound %d must be at most %d days, not %d",
+							i + 1, AGING_MAX_BOUND_DAYS, bounds[i]),
+					 errdetail("Everything past the last bound goes to its open-ended bucket.")));
 		if (i > 0 && bounds[i] <= bounds[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -247,7 +257,7 @@ aging_in(PG_FUNCTION_ARGS)
 		{
 			if (nbounds >= AGING_MAX_BOUNDS)
 				StateSyntaxError(&r, "at most 16 bounds");
-			bounds[nbounds] = (int32) StateReadInt(&r, 1, PG_INT32_MAX);
+			bounds[nbounds] = (int32) StateReadInt(&r, 1, AGING_MAX_BOUND_DAYS);
 			if (nbounds > 0 && bounds[nbounds] <= bounds[nbounds - 1])
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -325,7 +335,8 @@ aging_recv(PG_FUNCTION_ARGS)
 	for (i = 0; i < nbounds; i++)
 		bounds[i] = pq_getmsgint(buf, 4);
 	for (i = 0; i < nbounds; i++)
-		if (bounds[i] < 1 || (i > 0 && bounds[i] <= bounds[i - 1]))
+		if (bounds[i] < 1 || bounds[i] > AGING_MAX_BOUND_DAYS ||
+			(i > 0 && bounds[i] <= bounds[i - 1]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid aging binary value: bounds %s",
@@ -337,6 +348,11 @@ aging_recv(PG_FUNCTION_ARGS)
 		uint64		lo = (uint64) pq_getmsgint64(buf);
 
 		AGING_AMOUNTS(a)[i] = (int128) (((uint128) hi << 64) | lo);
+		if (!ExactInRange(AGING_AMOUNTS(a)[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid aging binary value: amount %d out of range", i + 1),
+					 errdetail("Amounts are kept within 10^37 units of the value's scale.")));
 	}
 	pq_getmsgend(buf);
 	PG_RETURN_POINTER(a);
@@ -554,4 +570,116 @@ aging_allowance(PG_FUNCTION_ARGS)
 													  rates[i]));
 	}
 	PG_RETURN_DATUM(sum);
+}
+
+/*
+ * Equality and hashing: two agings are equal when they have the same bounds
+ * and the same amount in every bucket as numbers, whatever their scales
+ * (1.5 = 1.50).  Both work on the canonical form: the amounts at the
+ * smallest scale that still holds them all exactly.
+ */
+typedef struct AgingCanonical
+{
+	int32		scale;
+	int32		bounds[AGING_MAX_BOUNDS];
+	int128		amounts[AGING_MAX_BOUNDS + 2];
+} AgingCanonical;
+
+/* Fill c with the canonical form of a; returns the bytes of c that count. */
+static size_t
+AgingToCanonical(const Aging *a, AgingCanonical *c)
+{
+	int			n = AGING_NBUCKETS(a);
+	int			i;
+
+	memset(c, 0, sizeof(AgingCanonical));
+	memcpy(c->bounds, AGING_BOUNDS(a), a->nbounds * sizeof(int32));
+	memcpy(c->amounts, AGING_AMOUNTS(a), n * sizeof(int128));
+	c->scale = a->scale;
+	while (c->scale > 0)
+	{
+		for (i = 0; i < n; i++)
+			if (c->amounts[i] % 10 != 0)
+				break;
+		if (i < n)
+			break;
+		for (i = 0; i < n; i++)
+			c->amounts[i] /= 10;
+		c->scale--;
+	}
+	/* unused bounds and amounts stay zero, so the whole struct is compared */
+	return sizeof(AgingCanonical);
+}
+
+static bool
+AgingEqual(const Aging *a, const Aging *b)
+{
+	AgingCanonical ca;
+	AgingCanonical cb;
+
+	if (!AgingSameBounds(a, AGING_BOUNDS(b), b->nbounds))
+		return false;
+	AgingToCanonical(a, &ca);
+	AgingToCanonical(b, &cb);
+	return memcmp(&ca, &cb, sizeof(AgingCanonical)) == 0;
+}
+
+PG_FUNCTION_INFO_V1(aging_eq);
+
+/* SQL: aging = aging -- same bounds, same amounts */
+Datum
+aging_eq(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	Aging	   *b = PG_GETARG_AGING_P(1);
+	bool		result = AgingEqual(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(aging_ne);
+
+/* SQL: aging <> aging */
+Datum
+aging_ne(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	Aging	   *b = PG_GETARG_AGING_P(1);
+	bool		result = !AgingEqual(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(aging_hash);
+
+/* SQL: aging_hash(aging) -- hash of the canonical form, consistent with = */
+Datum
+aging_hash(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	AgingCanonical c;
+	size_t		len = AgingToCanonical(a, &c);
+	Datum		h = hash_any((const unsigned char *) &c, len);
+
+	PG_FREE_IF_COPY(a, 0);
+	return h;
+}
+
+PG_FUNCTION_INFO_V1(aging_hash_extended);
+
+/* SQL: aging_hash_extended(aging, seed bigint) */
+Datum
+aging_hash_extended(PG_FUNCTION_ARGS)
+{
+	Aging	   *a = PG_GETARG_AGING_P(0);
+	AgingCanonical c;
+	size_t		len = AgingToCanonical(a, &c);
+	Datum		h = hash_any_extended((const unsigned char *) &c, len, PG_GETARG_INT64(1));
+
+	PG_FREE_IF_COPY(a, 0);
+	return h;
 }

@@ -23,6 +23,8 @@
 #include "utils/array.h"
 
 #define AGING_MAX_BOUNDS	16
+/* largest bound in days (about 274 years): labels such as "100001+" stay in int32 */
+#define AGING_MAX_BOUND_DAYS	100000
 
 typedef struct Aging
 {

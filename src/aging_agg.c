@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/date.h"
@@ -119,13 +120,29 @@ aging_accum(PG_FUNCTION_ARGS)
 	return AgingAccum(fcinfo, DefaultBounds, lengthof(DefaultBounds));
 }
 
-/* Validated bounds of an argument, cached across rows of one call site. */
+/*
+ * Validated bounds of the last argument seen at this call site.  The cache
+ * is keyed by the array's contents, never by its address: a per-row
+ * computed array (ARRAY[b, 60, 90]) is often built at the same address with
+ * other elements.
+ */
 typedef struct BoundsCache
 {
-	Datum		arg;			/* the datum they were read from */
-	int			nbounds;
+	int			nbounds;		/* 0: nothing cached yet */
 	int32		bounds[AGING_MAX_BOUNDS];
 } BoundsCache;
+
+/* Does the array hold exactly the cached bounds? */
+static inline bool
+BoundsCacheHit(const BoundsCache *cache, ArrayType *arr)
+{
+	return cache->nbounds > 0 &&
+		ARR_ELEMTYPE(arr) == INT4OID &&
+		ARR_NDIM(arr) == 1 &&
+		!ARR_HASNULL(arr) &&
+		ARR_DIMS(arr)[0] == cache->nbounds &&
+		memcmp(ARR_DATA_PTR(arr), cache->bounds, cache->nbounds * sizeof(int32)) == 0;
+}
 
 PG_FUNCTION_INFO_V1(aging_accum_bounds);
 
@@ -134,6 +151,7 @@ Datum
 aging_accum_bounds(PG_FUNCTION_ARGS)
 {
 	BoundsCache *cache = (BoundsCache *) fcinfo->flinfo->fn_extra;
+	ArrayType  *arr;
 
 	if (PG_ARGISNULL(4))
 		ereport(ERROR,
@@ -145,13 +163,14 @@ aging_accum_bounds(PG_FUNCTION_ARGS)
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BoundsCache));
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	/* a constant array arrives as the same datum on every row */
-	if (cache->nbounds == 0 || cache->arg != PG_GETARG_DATUM(4))
+	arr = PG_GETARG_ARRAYTYPE_P(4);
+	if (!BoundsCacheHit(cache, arr))
 	{
-		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(4);
+		int32		bounds[AGING_MAX_BOUNDS];
+		int			n = AgingReadBounds(arr, bounds);	/* validates */
 
-		cache->nbounds = AgingReadBounds(arr, cache->bounds);
-		cache->arg = PG_GETARG_DATUM(4);
+		memcpy(cache->bounds, bounds, n * sizeof(int32));
+		cache->nbounds = n;
 	}
 	return AgingAccum(fcinfo, cache->bounds, cache->nbounds);
 }

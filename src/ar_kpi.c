@@ -72,20 +72,25 @@ PG_FUNCTION_INFO_V1(ar_add);
 
 /*
  * SQL: average_days_delinquent(total_ar, current_ar, credit_sales, days)
- *		= DSO - best-possible DSO = (total_ar - current_ar) / credit_sales x days
+ *		= DSO - best-possible DSO, each rounded to 2 decimals first, so that
+ *		the three figures shown side by side add up; it may differ by 0.01
+ *		from round((total_ar - current_ar) / credit_sales x days, 2)
  */
 Datum
 ar_add(PG_FUNCTION_ARGS)
 {
+	Datum		days;
 	bool		isnull;
-	Datum		r;
+	Datum		dso;
+	Datum		best;
 
 	CheckPeriodDays(PG_GETARG_INT32(3), "average_days_delinquent");
-	r = ScaledRatio(DirectFunctionCall2(numeric_sub, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)),
-					PG_GETARG_DATUM(2), NumericOfInt(PG_GETARG_INT32(3)), &isnull);
+	days = NumericOfInt(PG_GETARG_INT32(3));
+	dso = ScaledRatio(PG_GETARG_DATUM(0), PG_GETARG_DATUM(2), days, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(r);
+	best = ScaledRatio(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), days, &isnull);
+	PG_RETURN_DATUM(DirectFunctionCall2(numeric_sub, dso, best));
 }
 
 PG_FUNCTION_INFO_V1(ar_cei);

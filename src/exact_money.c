@@ -29,6 +29,13 @@
 /* largest magnitude kept: 10^37, comfortably inside int128 */
 static const int128 ExactLimit = (int128) 1000000000000000000LL * (int128) 10000000000000000000ULL;
 
+/* Is the value within the +-10^37 every sum is kept in (binary input checks)? */
+bool
+ExactInRange(int128 value)
+{
+	return value <= ExactLimit && value >= -ExactLimit;
+}
+
 void
 ExactMoneyOverflow(const char *what)
 {

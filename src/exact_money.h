@@ -37,6 +37,7 @@ extern int128 ExactMul(int128 a, int128 b, const char *what);
 extern void ExactAppendScaled(StringInfo buf, int128 value, int scale);
 extern Datum ExactToNumeric(int128 value, int scale);
 extern Datum ExactRatioToNumeric(int128 num, int128 den, int decimals);
+extern bool ExactInRange(int128 value);
 extern void ExactMoneyOverflow(const char *what) pg_attribute_noreturn();
 
 #endif

@@ -479,13 +479,16 @@ RatioNumeric(int128 num, int128 den, int scale)
 							   Int32GetDatum(scale));
 }
 
+/* the payment index of weighted_days / amount: the exact one of payment_behavior_agg */
 static Datum
 IndexNumeric(int128 weighted_days, int128 amount)
 {
-	double		days = (double) weighted_days / (double) amount;
-
-	/* PaymentIndex rounds to hundredths */
-	return NumericGetDatum(int64_div_fast_to_numeric((int64) llround(PaymentIndex(days) * 100.0), 2));
+	if (amount < 0)
+	{
+		weighted_days = -weighted_days;
+		amount = -amount;
+	}
+	return PaymentIndexFromSums(weighted_days, amount);
 }
 
 PG_FUNCTION_INFO_V1(credit_facts_final);
@@ -496,8 +499,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 {
 	FactsState *s = PG_ARGISNULL(0) ? NULL : (FactsState *) PG_GETARG_POINTER(0);
 	TupleDesc	desc;
-	Datum		v[28];
-	bool		null[28] = {false};
+	Datum		v[29];
+	bool		null[29] = {false};
 	int128		revenue = 0,
 				revenue_180 = 0,
 				revenue_prior_180 = 0,
@@ -516,6 +519,7 @@ credit_facts_final(PG_FUNCTION_ARGS)
 				paid = 0,
 				defaults = 0;
 	DateADT		first = NO_DATE;
+	DateADT		oldest_open = NO_DATE;	/* issue day of the oldest open invoice */
 	SettledInvoice *settled;
 	PayRhythm	rhythm;
 
@@ -563,6 +567,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		open += rest;			/* an overpaid invoice is a credit */
 		if (rest > 0)
 		{
+			if (oldest_open == NO_DATE || e->issued < oldest_open)
+				oldest_open = e->issued;
 			if (e->due < s->as_of)
 			{
 				overdue += rest;
@@ -604,8 +610,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		v[5] = RatioNumeric(on_time_amount, paid_amount, 4);
 		v[6] = RatioNumeric(weighted_days, paid_amount, 2);
 	}
-	null[7] = paid < 3;
-	if (paid >= 3)
+	null[7] = paid < 3 || paid_amount == 0;
+	if (!null[7])
 		v[7] = IndexNumeric(weighted_days, paid_amount);
 	null[8] = recent_amount == 0;
 	if (recent_amount != 0)
@@ -639,6 +645,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	null[26] = paid < 2;
 	v[26] = Int32GetDatum(rhythm.prev_days);
 	v[27] = DateADTGetDatum(rhythm.last_settled);
+	null[28] = oldest_open == NO_DATE;
+	v[28] = DateADTGetDatum(oldest_open);
 	pfree(settled);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, null)));

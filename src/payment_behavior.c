@@ -28,6 +28,7 @@
 
 #include "exact_money.h"
 #include "payment_behavior.h"
+#include "payment_index.h"
 #include "state_text.h"
 
 typedef enum PayFieldKind
@@ -342,6 +343,29 @@ payment_stats_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
+#define PAYSTATS_CONSISTENCY_DETAIL \
+	"The counts are inconsistent: no count may be negative, paid must equal paid_on_time + paid_late, neither paid nor open_invoices may exceed invoices, and max_days_past_due is null exactly when open_invoices is 0 (else not negative)."
+
+/*
+ * Do the counts of a state read from outside (text or binary) fit together
+ * as the transition function would have left them?  Counts are >= 0 and
+ * max_days_past_due is NONE_OPEN or >= 0.
+ */
+static bool
+PayStatsCountsConsistent(const PayStats *s)
+{
+	if (s->invoices < 0 || s->open_invoices < 0 || s->paid < 0 ||
+		s->paid_on_time < 0 || s->paid_late < 0)
+		return false;
+	if (s->max_days_past_due < 0 && s->max_days_past_due != PAYSTATS_NONE_OPEN)
+		return false;
+	/* both terms are >= 0 and at most PG_INT64_MAX: the sum cannot wrap */
+	return (uint64) s->paid_on_time + (uint64) s->paid_late == (uint64) s->paid &&
+		s->paid <= s->invoices &&
+		s->open_invoices <= s->invoices &&
+		(s->open_invoices == 0) == (s->max_days_past_due == PAYSTATS_NONE_OPEN);
+}
+
 PG_FUNCTION_INFO_V1(payment_stats_in);
 
 /* SQL: payment_stats_in(cstring) -- every key, in order */
@@ -382,13 +406,11 @@ payment_stats_in(PG_FUNCTION_ARGS)
 	}
 	StateExpect(&r, '}');
 	StateExpectEnd(&r);
-	if (s->paid != s->paid_on_time + s->paid_late || s->paid > s->invoices ||
-		s->open_invoices > s->invoices ||
-		(s->open_invoices == 0) != (s->max_days_past_due == PAYSTATS_NONE_OPEN))
+	if (!PayStatsCountsConsistent(s))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type payment_stats: \"%s\"", str),
-				 errdetail("The counts are inconsistent: paid must equal paid_on_time + paid_late, neither paid nor open_invoices may exceed invoices, and max_days_past_due is null exactly when open_invoices is 0.")));
+				 errdetail(PAYSTATS_CONSISTENCY_DETAIL)));
 	for (i = 0; i < lengthof(PayFields); i++)
 		if (PayFields[i].kind == PF_MONEY)
 			*FIELD_PTR(s, &PayFields[i], int128) =
@@ -489,45 +511,19 @@ payment_stats_recv(PG_FUNCTION_ARGS)
 		}
 	}
 	pq_getmsgend(buf);
+	for (i = 0; i < lengthof(PayFields); i++)
+		if (PayFields[i].kind == PF_MONEY &&
+			!ExactInRange(*FIELD_PTR(s, &PayFields[i], int128)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid payment_stats binary value: %s out of range", PayFields[i].name),
+					 errdetail("Sums are kept within 10^37 units of the value's scale.")));
+	if (!PayStatsCountsConsistent(s))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid payment_stats binary value"),
+				 errdetail(PAYSTATS_CONSISTENCY_DETAIL)));
 	PG_RETURN_POINTER(s);
-}
-
-/*
- * PAYDEX-style index from amount-weighted signed days beyond terms
- * (wsum / amount), linear between the anchors, rounded to 2 decimals.
- * Exact: the comparison and the interpolation are done on the sums.
- */
-static const int PaydexDays[] = {-30, -20, 0, 15, 30, 60, 90, 120};
-static const int PaydexIndex[] = {100, 90, 80, 70, 50, 40, 30, 20};
-
-static Datum
-PaydexIndexFromSums(int128 wsum, int128 amount)
-{
-	int			k;
-	int			n = lengthof(PaydexDays);
-	static const int128 limit = (int128) 1000000000000000000LL * 1000000000000LL;	/* 10^30 */
-
-	Assert(amount > 0);
-	/* keep room for the products below; the ratio barely moves */
-	while (amount > limit)
-	{
-		amount /= 10;
-		wsum /= 10;
-	}
-	if (wsum <= PaydexDays[0] * amount)
-		return ExactToNumeric(PaydexIndex[0] * 100, 2);
-	if (wsum >= PaydexDays[n - 1] * amount)
-		return ExactToNumeric(PaydexIndex[n - 1] * 100, 2);
-	for (k = 0; k < n - 2; k++)
-		if (wsum < PaydexDays[k + 1] * amount)
-			break;
-	{
-		int			dx = PaydexDays[k + 1] - PaydexDays[k];
-		int			dy = PaydexIndex[k + 1] - PaydexIndex[k];
-		int128		num = (int128) PaydexIndex[k] * dx * amount + (wsum - PaydexDays[k] * amount) * dy;
-
-		return ExactRatioToNumeric(num, (int128) dx * amount, 2);
-	}
 }
 
 /* Result of payment_behavior(): the composite type's descriptor, cached. */
@@ -596,7 +592,7 @@ payment_behavior_final(PG_FUNCTION_ARGS)
 	}
 	nulls[14] = !paid_amount || s->paid < 3;
 	if (!nulls[14])
-		v[14] = PaydexIndexFromSums(s->days_signed_wsum, s->paid_amount);
+		v[14] = PaymentIndexFromSums(s->days_signed_wsum, s->paid_amount);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
 }

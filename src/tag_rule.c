@@ -18,11 +18,37 @@
  * functions (current_date ...).  What it returns is the analysed expression
  * deparsed with every non-catalog object schema-qualified: that text, never
  * the author's, is what refresh() evaluates.
+ *
+ * refresh() calls tag_rule_normalize() again on the author's text before
+ * every evaluation, as whoever runs refresh(), so the validation itself must
+ * not run anything the author controls: parsing runs the input functions of
+ * the types constants are coerced to, and a composite type or domain the
+ * author owns (and may have altered since the rule was saved) runs the
+ * author's code from its CHECK constraints.  Three layers keep that out:
+ *
+ *	1. before parse analysis, the raw parse tree is checked: no subqueries,
+ *	   every qualified type, function or operator name is in pg_catalog or
+ *	   customer_class, and every type named is built in or the extension's.
+ *	   Unqualified names resolve with search_path = customer_class,
+ *	   pg_catalog, pg_temp, where the author can create nothing (functions
+ *	   and operators are never looked up in pg_temp), so constants can only
+ *	   be coerced to built-in or extension types;
+ *	2. parsing, analysis, the check and the deparse run as the role
+ *	   customer_class_rule_checker (NOLOGIN, no privileges, checked here) in
+ *	   a security-restricted operation, as PostgreSQL runs index expressions
+ *	   and materialised view queries for maintenance: should anything slip
+ *	   through, it runs with no privileges, cannot SET ROLE back to the
+ *	   caller, and every setting it changes is discarded afterwards;
+ *	3. the analysed expression is walked, and every node's result type, not
+ *	   only constants, must be built in or the extension's, every function
+ *	   and operator built-in immutable or the extension's.
  */
 #include "postgres.h"
 
 #include "access/transam.h"
 #include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -37,16 +63,22 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_node.h"
+#include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/ruleutils.h"
+#include "utils/catcache.h"
+#include "utils/syscache.h"
 
 #define RULE_SCHEMA		"customer_class"
 #define RULE_SUBJECT	"rule_subject"
+/* the unprivileged role conditions are parsed and checked as (00_roles.sql) */
+#define RULE_CHECKER	"customer_class_rule_checker"
 
 /*
  * The condition is analysed as the single target of this query.  The
@@ -108,10 +140,12 @@ RuleConditionErrorCallback(void *arg)
 }
 
 /*
- * A type may appear in a constant when it is built in or belongs to the
+ * A type may appear in a condition when it is built in or belongs to the
  * extension (arrays: when their element type may): the text of a constant
  * is fed to the type's input function again when refresh() evaluates the
- * condition, with the privileges of whoever runs refresh().
+ * condition, with the privileges of whoever runs refresh(), and a value's
+ * type brings its output, comparison and domain-check code along.  The
+ * author can alter neither kind.
  */
 static bool
 RuleTypeAllowed(Oid typid, Oid extoid)
@@ -395,7 +429,176 @@ RuleConditionWalker(Node *node, void *context)
 					 errhint(RULE_HINT),
 					 parser_errposition(cxt->pstate, location)));
 	}
+
+	/*
+	 * Whatever the node, the value it yields must be of an allowed type:
+	 * row constructors, arrays, field selections, CASE, coercions ... of a
+	 * type the author owns would bring its I/O functions, its domain
+	 * constraints or its comparison operators along.  (Lists and CASE arms
+	 * yield no value of their own; their members are checked.)
+	 */
+	if (!IsA(node, List) && !IsA(node, CaseWhen))
+	{
+		Oid			typid = exprType(node);
+
+		if (!RuleTypeAllowed(typid, cxt->extoid))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("expression of type %s is not allowed in a tag rule condition",
+							format_type_be(typid)),
+					 errdetail("Only built-in types and the extension's types may be used."),
+					 errhint(RULE_HINT),
+					 parser_errposition(cxt->pstate, location)));
+	}
 	return false;
+}
+
+/*
+ * A qualified name must name an object of pg_catalog or of the extension's
+ * schema, where a rule author can create nothing; anything else is refused
+ * before it is looked up.  (Unqualified names resolve with
+ * ANALYSE_SEARCH_PATH, which holds only those two and pg_temp, and
+ * functions and operators are never looked up in pg_temp.)
+ */
+static void
+CheckRuleName(RuleCheckContext *cxt, List *names, const char *what,
+			  int location)
+{
+	const char *schema;
+
+	if (list_length(names) < 2)
+		return;
+	schema = strVal(list_nth(names, list_length(names) - 2));
+	if (strcmp(schema, "pg_catalog") == 0 || strcmp(schema, RULE_SCHEMA) == 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("%s %s is not allowed in a tag rule condition",
+					what, NameListToString(names)),
+			 errdetail("Only objects of the schemas pg_catalog and customer_class may be named."),
+			 errhint(RULE_HINT),
+			 parser_errposition(cxt->pstate, location)));
+}
+
+/*
+ * Walk the raw parse tree of the condition before parse analysis, which
+ * runs the input functions of the types constants are coerced to: refuse
+ * subqueries (their tables' column types would be coerced to), names
+ * outside pg_catalog and customer_class, and every type that is not built
+ * in or the extension's.  Only catalog lookups happen here, nothing runs.
+ */
+static bool
+RawRuleWalker(Node *node, void *context)
+{
+	RuleCheckContext *cxt = (RuleCheckContext *) context;
+
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+
+	switch (nodeTag(node))
+	{
+		case T_SubLink:
+			RejectConstruct(cxt, ERRCODE_INSUFFICIENT_PRIVILEGE, "subqueries are",
+							((SubLink *) node)->location);
+			break;
+		case T_FuncCall:
+			{
+				FuncCall   *fc = (FuncCall *) node;
+
+				CheckRuleName(cxt, fc->funcname, "function", fc->location);
+				break;
+			}
+		case T_A_Expr:
+			{
+				A_Expr	   *a = (A_Expr *) node;
+
+				CheckRuleName(cxt, a->name, "operator", a->location);
+				break;
+			}
+		case T_TypeName:
+			{
+				TypeName   *tn = (TypeName *) node;
+				Oid			typid = tn->typeOid;
+
+				if (tn->pct_type)
+					RejectConstruct(cxt, ERRCODE_FEATURE_NOT_SUPPORTED,
+									"%TYPE is", tn->location);
+				CheckRuleName(cxt, tn->names, "type", tn->location);
+				if (tn->names != NIL)
+				{
+					/* a missing type: the analysis raises the database's error */
+					Type		tup = LookupTypeName(cxt->pstate, tn, NULL, true);
+
+					typid = InvalidOid;
+					if (tup != NULL)
+					{
+						typid = typeTypeId(tup);
+						ReleaseSysCache(tup);
+					}
+				}
+				if (OidIsValid(typid) && !RuleTypeAllowed(typid, cxt->extoid))
+					ereport(ERROR,
+							(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+							 errmsg("type %s is not allowed in a tag rule condition",
+									format_type_be(typid)),
+							 errdetail("Only built-in types and the extension's types may be used."),
+							 errhint(RULE_HINT),
+							 parser_errposition(cxt->pstate, tn->location)));
+				break;
+			}
+		default:
+			break;
+	}
+	return raw_expression_tree_walker(node, RawRuleWalker, context);
+}
+
+/*
+ * The role conditions are parsed and checked as.  It must exist and hold no
+ * privileges: should anything the author controls run during the check, it
+ * runs as this role.  Checked at every use, since roles are cluster-wide
+ * and may have existed before, or been changed after, CREATE EXTENSION.
+ */
+static Oid
+GetRuleCheckerRole(void)
+{
+	Oid			roleid = get_role_oid(RULE_CHECKER, true);
+	HeapTuple	tup;
+	Form_pg_authid form;
+	CatCList   *memberships;
+	bool		unsafe;
+
+	if (!OidIsValid(roleid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\" does not exist", RULE_CHECKER),
+				 errdetail("Tag rule conditions are checked as this role."),
+				 errhint("CREATE EXTENSION customer_class creates it; "
+						 "create it again with CREATE ROLE %s NOLOGIN.", RULE_CHECKER)));
+
+	tup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(roleid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for role %u", roleid);
+	form = (Form_pg_authid) GETSTRUCT(tup);
+	unsafe = form->rolsuper || form->rolcanlogin || form->rolcreaterole ||
+		form->rolcreatedb || form->rolreplication || form->rolbypassrls;
+	ReleaseSysCache(tup);
+
+	memberships = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(roleid));
+	if (memberships->n_members > 0)
+		unsafe = true;
+	ReleaseSysCacheList(memberships);
+
+	if (unsafe)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("role \"%s\" must have no privileges", RULE_CHECKER),
+				 errdetail("Tag rule conditions are checked as this role: it must be NOLOGIN, "
+						   "not a superuser, without CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS, "
+						   "and a member of no role."),
+				 errhint("Run ALTER ROLE %s NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+						 "and revoke its role memberships.", RULE_CHECKER)));
+	return roleid;
 }
 
 /*
@@ -470,6 +673,9 @@ tag_rule_normalize(PG_FUNCTION_ARGS)
 	Oid			viewoid;
 	char	   *result;
 	int			save_nestlevel;
+	Oid			checker;
+	Oid			save_userid;
+	int			save_sec_context;
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, RULE_PREFIX);
@@ -485,8 +691,19 @@ tag_rule_normalize(PG_FUNCTION_ARGS)
 	cxt.pstate = make_parsestate(NULL);
 	cxt.pstate->p_sourcetext = sql.data;
 
-	/* resolve the author's names as they would expect, whatever their path */
+	/*
+	 * Everything from here to the deparse runs as the checker role, in a
+	 * security-restricted operation (no SET ROLE back, no temporary objects),
+	 * at a new GUC nest level whose changes are all discarded at the end.
+	 */
+	checker = GetRuleCheckerRole();
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(checker,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	save_nestlevel = NewGUCNestLevel();
+
+	/* resolve the author's names as they would expect, whatever their path */
 	(void) set_config_option("search_path", ANALYSE_SEARCH_PATH,
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
@@ -503,6 +720,9 @@ tag_rule_normalize(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("a tag rule condition must be a single expression")));
 	rawstmt = linitial_node(RawStmt, raw);
+
+	/* names and types, before the analysis runs any input function */
+	(void) RawRuleWalker(target->val, &cxt);
 
 	query = parse_analyze_fixedparams(rawstmt, sql.data, NULL, 0, NULL);
 	/* "rule_subject.*" passes the raw check but expands to every column */
@@ -540,7 +760,9 @@ tag_rule_normalize(PG_FUNCTION_ARGS)
 	result = deparse_expression(expr,
 								deparse_context_for(RULE_SUBJECT, viewoid),
 								false, false);
-	AtEOXact_GUC(true, save_nestlevel);
+	/* discard every setting changed since, not only search_path */
+	AtEOXact_GUC(false, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 
 	free_parsestate(cxt.pstate);
 	PG_RETURN_TEXT_P(cstring_to_text(result));

@@ -9,8 +9,11 @@
  *			customer's own baseline -- more than median + max(drift_min_days,
  *			drift_spread_factor x spread) days after issue, where median and
  *			spread (median absolute deviation) are those of every earlier
- *			settlement, at least drift_min_baseline of them -- and the last
- *			one is at most drift_recent_days old;
+ *			settlement, at least drift_min_baseline of them -- and the
+ *			lateness is recent: the last one is at most drift_recent_days
+ *			old, or an invoice still open was issued more than that same
+ *			late threshold ago (whenever it is paid, it is paid late: a late
+ *			observation as of today);
  *	red:	the same, and orders of the last 90 days fell to at most
  *			volume_drop_ratio x those of the 90 days before (which were at
  *			least volume_min_prior_orders);
@@ -23,6 +26,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -36,11 +40,11 @@
 enum
 {
 	F_INVOICES_PAID, F_MEDIAN, F_SPREAD, F_LAST_DAYS, F_PREV_DAYS, F_LAST_SETTLED,
-	F_ORDERS_90D, F_ORDERS_PRIOR_90D, NUM_W_FACTS
+	F_ORDERS_90D, F_ORDERS_PRIOR_90D, F_OLDEST_OPEN, NUM_W_FACTS
 };
 static const char *const w_fact_names[NUM_W_FACTS] = {
 	"invoices_paid", "pay_days_median", "pay_days_spread", "last_pay_days", "prev_pay_days",
-	"last_settled_on", "orders_90d", "orders_prior_90d"
+	"last_settled_on", "orders_90d", "orders_prior_90d", "oldest_open_issued_on"
 };
 
 enum
@@ -119,6 +123,18 @@ Att4(Datum *values, bool *nulls, TupleDesc desc, int att, int64 *result)
 	return true;
 }
 
+/* a date attribute the caller found not NULL */
+static DateADT
+AttDate(Datum *values, TupleDesc desc, int att)
+{
+	if (TupleDescAttr(desc, att)->atttypid != DATEOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("attribute \"%s\" of %s must be a date",
+						NameStr(TupleDescAttr(desc, att)->attname), format_type_be(desc->tdtypeid))));
+	return DatumGetDateADT(values[att]);
+}
+
 /* a policy setting; NULL is an error, the setting has no meaning without it */
 static int64
 Setting4(Datum *values, bool *nulls, TupleDesc desc, int att)
@@ -165,6 +181,7 @@ payment_warning(PG_FUNCTION_ARGS)
 				o180;
 	int64		p[NUM_W_POLICY];
 	DateADT		settled;
+	bool		recent;
 
 	if (DATE_NOT_FINITE(as_of))
 		ereport(ERROR,
@@ -184,11 +201,26 @@ payment_warning(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	settled = DatumGetDateADT(fv[c->facts_att[F_LAST_SETTLED]]);
 
-	/* enough history of its own, a recent last settlement, both of the last two late */
+	/* enough history of its own, both of the last two settlements late */
 	if (paid4 - 2 * MONEY4_ONE < p[P_MIN_BASELINE] ||
-		(int64) (as_of - settled) * MONEY4_ONE > p[P_RECENT_DAYS] ||
 		!Later(last4, median4, spread4, p[P_MIN_DAYS], p[P_SPREAD_FACTOR]) ||
 		!Later(prev4, median4, spread4, p[P_MIN_DAYS], p[P_SPREAD_FACTOR]))
+		PG_RETURN_NULL();
+
+	/*
+	 * ... and the lateness still current: a recent last settlement, or an
+	 * open invoice already older than the late threshold (as_of - issue day
+	 * is a lower bound of its days to pay)
+	 */
+	recent = (int64) (as_of - settled) * MONEY4_ONE <= p[P_RECENT_DAYS];
+	if (!recent && !fn[c->facts_att[F_OLDEST_OPEN]])
+	{
+		DateADT		open_since = AttDate(fv, c->facts_desc, c->facts_att[F_OLDEST_OPEN]);
+
+		recent = Later((int64) (as_of - open_since) * MONEY4_ONE, median4, spread4,
+					   p[P_MIN_DAYS], p[P_SPREAD_FACTOR]);
+	}
+	if (!recent)
 		PG_RETURN_NULL();
 
 	if (Att4(fv, fn, c->facts_desc, c->facts_att[F_ORDERS_90D], &o90) &&

@@ -119,3 +119,50 @@ CREATE AGGREGATE @extschema@.sum(@extschema@.aging) (
 );
 COMMENT ON AGGREGATE @extschema@.sum(@extschema@.aging) IS
 	'bucket-wise total of aging values with the same bounds';
+
+-- Equality (same bounds, same amount in every bucket whatever the scale:
+-- 1.5 = 1.50) and hashing, so DISTINCT, GROUP BY, UNION and hash joins work
+-- on aging values.  There is no order: agings are not ranked.
+CREATE FUNCTION @extschema@.aging_eq(@extschema@.aging, @extschema@.aging) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'aging_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.aging_eq(@extschema@.aging, @extschema@.aging) IS
+	'same bounds and the same amount in every bucket';
+CREATE FUNCTION @extschema@.aging_ne(@extschema@.aging, @extschema@.aging) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'aging_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.aging_ne(@extschema@.aging, @extschema@.aging) IS
+	'other bounds or another amount in some bucket';
+CREATE FUNCTION @extschema@.aging_hash(@extschema@.aging) RETURNS integer
+	AS 'MODULE_PATHNAME', 'aging_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.aging_hash(@extschema@.aging) IS
+	'hash of an aging, consistent with = (support of the hash operator class)';
+CREATE FUNCTION @extschema@.aging_hash_extended(@extschema@.aging, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'aging_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.aging_hash_extended(@extschema@.aging, bigint) IS
+	'seeded 64-bit hash of an aging, consistent with = (support of the hash operator class)';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.aging, RIGHTARG = @extschema@.aging,
+	FUNCTION = @extschema@.aging_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel,
+	HASHES
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.aging, @extschema@.aging) IS
+	'same bounds and the same amount in every bucket (1.5 = 1.50)';
+
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.aging, RIGHTARG = @extschema@.aging,
+	FUNCTION = @extschema@.aging_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.aging, @extschema@.aging) IS
+	'other bounds or another amount in some bucket';
+
+CREATE OPERATOR CLASS @extschema@.aging_ops
+	DEFAULT FOR TYPE @extschema@.aging USING hash AS
+		OPERATOR 1 @extschema@.=,
+		FUNCTION 1 @extschema@.aging_hash(@extschema@.aging),
+		FUNCTION 2 @extschema@.aging_hash_extended(@extschema@.aging, bigint);
+COMMENT ON OPERATOR CLASS @extschema@.aging_ops USING hash IS
+	'hashing of aging values (GROUP BY, DISTINCT, hash joins)';

@@ -32,10 +32,11 @@ CREATE TYPE @extschema@.credit_facts AS (
 	pay_days_spread	numeric,
 	last_pay_days	integer,
 	prev_pay_days	integer,
-	last_settled_on	date
+	last_settled_on	date,
+	oldest_open_issued_on date
 );
 COMMENT ON TYPE @extschema@.credit_facts IS
-	'inputs of the credit score: revenue_12m, orders_12m, order_months (bit i = an order in the 30-day window i back from as_of), invoices_paid, on_time_ratio (by amount), days_beyond_terms (amount-weighted, signed: early is negative), payment_index (20-100, NULL below 3 paid invoices), recent_payment_index (the same over invoices settled in the last 90 days, NULL when none), open_balance, overdue_balance, defaults (open > 90 days past due), tenure_days, industry_points, region_points, external_score; and for lifecycle, segments and RFM: invoices_12m (invoices issued in the last 365 days), overdue_invoices (open and past due), revenue_180d (invoiced 0-179 days back), revenue_prior_180d (180-359 days back), orders_90d (0-89 days back), orders_prior_90d (90-179 days back), first_order_on, last_order_on, previous_order_on (the latest order day before last_order_on), overdue_30d_balance (open more than 30 days past due); and for payment-rhythm warnings, over fully settled invoices ordered by settlement day: pay_days_median and pay_days_spread (median and median absolute deviation of days from issue to settlement of every settlement but the last two; NULL when there are no such), last_pay_days and prev_pay_days (days to pay of the last two settlements), last_settled_on; cancelled orders do not count';
+	'inputs of the credit score: revenue_12m, orders_12m, order_months (bit i = an order in the 30-day window i back from as_of), invoices_paid, on_time_ratio (by amount), days_beyond_terms (amount-weighted, signed: early is negative), payment_index (20-100, NULL below 3 paid invoices), recent_payment_index (the same over invoices settled in the last 90 days, NULL when none), open_balance, overdue_balance, defaults (open > 90 days past due), tenure_days, industry_points, region_points, external_score; and for lifecycle, segments and RFM: invoices_12m (invoices issued in the last 365 days), overdue_invoices (open and past due), revenue_180d (invoiced 0-179 days back), revenue_prior_180d (180-359 days back), orders_90d (0-89 days back), orders_prior_90d (90-179 days back), first_order_on, last_order_on, previous_order_on (the latest order day before last_order_on), overdue_30d_balance (open more than 30 days past due); and for payment-rhythm warnings, over fully settled invoices ordered by settlement day: pay_days_median and pay_days_spread (median and median absolute deviation of days from issue to settlement of every settlement but the last two; NULL when there are no such), last_pay_days and prev_pay_days (days to pay of the last two settlements), last_settled_on, oldest_open_issued_on (issue day of the oldest invoice not fully paid, NULL when none); cancelled orders do not count';
 
 -- PAYDEX-style index from amount-weighted days beyond terms (signed):
 -- 100 at 30 days early, 90 at 20 early, 80 on time, 70 at 15 late, 50 at 30,
@@ -89,7 +90,8 @@ CREATE TYPE @extschema@.txn_facts AS (
 	pay_days_spread	numeric,
 	last_pay_days	integer,
 	prev_pay_days	integer,
-	last_settled_on	date
+	last_settled_on	date,
+	oldest_open_issued_on date
 );
 COMMENT ON TYPE @extschema@.txn_facts IS
 	'per-customer transaction facts from credit_facts_agg (see credit_facts for the meaning of each field; invoices counts invoices issued by as_of, first_issued is the first issue date)';
@@ -207,7 +209,8 @@ AS $$
 			   (t.f).pay_days_spread,
 			   (t.f).last_pay_days,
 			   (t.f).prev_pay_days,
-			   (t.f).last_settled_on)::@extschema@.credit_facts
+			   (t.f).last_settled_on,
+			   (t.f).oldest_open_issued_on)::@extschema@.credit_facts
 	FROM @extschema@.src_customer c
 	LEFT JOIN txn t ON t.customer_id = c.customer_id
 	LEFT JOIN ext ON ext.customer_id = c.customer_id

@@ -27,6 +27,7 @@ CREATE TABLE @extschema@.lifecycle_policy (
 	drift_recent_days	integer NOT NULL DEFAULT 90,
 	volume_drop_ratio	numeric NOT NULL DEFAULT 0.5,
 	volume_min_prior_orders integer NOT NULL DEFAULT 2,
+	dormant_gap_factor	numeric NOT NULL DEFAULT 1.5,
 	active				boolean NOT NULL DEFAULT false,
 	shipped				boolean NOT NULL DEFAULT false
 );
@@ -66,10 +67,15 @@ BEGIN
 	END IF;
 	IF greatest(scale(NEW.growth_ratio), scale(NEW.decline_ratio), scale(NEW.large_invoice_amount),
 				scale(NEW.risk_overdue_share), scale(NEW.risk_payment_index), scale(NEW.late_days),
-				scale(NEW.drift_min_days), scale(NEW.drift_spread_factor), scale(NEW.volume_drop_ratio)) > 4 THEN
+				scale(NEW.drift_min_days), scale(NEW.drift_spread_factor), scale(NEW.volume_drop_ratio), scale(NEW.dormant_gap_factor)) > 4 THEN
 		RAISE EXCEPTION 'lifecycle policy "%": amounts and ratios have at most four decimals', NEW.policy_id
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Round the value: the rules compare amounts exactly in units of 1/10000.';
+	END IF;
+	IF NEW.dormant_gap_factor NOT BETWEEN 0 AND 100 THEN
+		RAISE EXCEPTION 'lifecycle policy "%": dormant_gap_factor must be between 0 and 100', NEW.policy_id
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('dormant_gap_factor %s.', NEW.dormant_gap_factor);
 	END IF;
 	RETURN NEW;
 END
@@ -116,6 +122,7 @@ COMMENT ON COLUMN @extschema@.lifecycle_policy.drift_spread_factor IS 'payment-r
 COMMENT ON COLUMN @extschema@.lifecycle_policy.drift_recent_days IS 'payment-rhythm warning: the last settlement is at most this many days before as_of';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.volume_drop_ratio IS 'red payment-rhythm warning: orders of the last 90 days at most this share of the 90 days before';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.volume_min_prior_orders IS 'red payment-rhythm warning: orders needed in the 90 days before the last 90 for a fall to count';
+COMMENT ON COLUMN @extschema@.lifecycle_policy.dormant_gap_factor IS 'became_dormant alert: only once the days since the last order reach this many times the customer''s own last gap between orders too (0: dormant_days alone)';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.active IS 'the policy in force (at most one; none: default)';
 COMMENT ON COLUMN @extschema@.lifecycle_policy.shipped IS 'shipped with the extension (read-only)';
 COMMENT ON FUNCTION @extschema@.lifecycle_policy_validate() IS 'trigger: rejects lifecycle policies whose thresholds cannot work';

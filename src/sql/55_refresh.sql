@@ -204,7 +204,8 @@ BEGIN
 		   (f.facts).open_balance, (f.facts).overdue_balance, (f.facts).overdue_invoices,
 		   @extschema@.payment_warning(f.facts, $5, $1) AS payment_warning, (f.facts).invoices_paid,
 		   (f.facts).pay_days_median, (f.facts).pay_days_spread, (f.facts).last_pay_days,
-		   (f.facts).prev_pay_days, (f.facts).last_settled_on, (f.facts).orders_90d, (f.facts).orders_prior_90d
+		   (f.facts).prev_pay_days, (f.facts).last_settled_on, (f.facts).orders_90d, (f.facts).orders_prior_90d,
+		   (f.facts).oldest_open_issued_on
 	FROM (%s) f
 	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, $4) s
 	CROSS JOIN LATERAL @extschema@.lifecycle_classify(f.facts, $5, $1) l
@@ -245,7 +246,7 @@ BEGIN
 				   p.rfm_segment AS old_rfm, r.segment AS new_rfm,
 				   p.payment_warning AS old_warning, n.payment_warning AS new_warning,
 				   n.invoices_paid, n.pay_days_median, n.pay_days_spread, n.last_pay_days, n.prev_pay_days,
-				   n.orders_90d, n.orders_prior_90d,
+				   n.orders_90d, n.orders_prior_90d, n.last_settled_on, n.oldest_open_issued_on,
 				   p.override_id AS old_override, n.override_id, n.credit_score, n.scale_points, n.payment_points,
 				   n.stability_points, n.risk_points, n.external_score, n.scorecard_id,
 				   n.first_order_on, n.last_order_on, n.previous_order_on, n.orders_12m, n.revenue_12m,
@@ -326,6 +327,12 @@ BEGIN
 							 coalesce(j.pay_days_median::text, 'n/a'), coalesce(j.pay_days_spread::text, 'n/a'),
 							 greatest(j.invoices_paid - 2, 0), j.orders_90d, j.orders_prior_90d,
 							 pol.drift_min_days, pol.drift_spread_factor, pol.policy_id)
+					  || CASE WHEN j.last_settled_on IS NULL OR d - j.last_settled_on <= pol.drift_recent_days THEN ''
+							  WHEN j.new_warning IS NULL THEN format('; last settlement %s days ago (more than %s)',
+																	  d - j.last_settled_on, pol.drift_recent_days)
+							  ELSE format('; last settlement %s days ago, but an invoice issued %s is still open after %s days',
+										  d - j.last_settled_on, j.oldest_open_issued_on, d - j.oldest_open_issued_on)
+						 END
 			 END)
 		) AS x (dimension, old_value, new_value, why)
 		WHERE x.old_value IS DISTINCT FROM x.new_value

@@ -70,15 +70,29 @@ CREATE TABLE @extschema@.tag_rule (
 	enabled			boolean NOT NULL DEFAULT true,
 	created_by		name NOT NULL DEFAULT CURRENT_USER,
 	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	updated_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
+	updated_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	-- written by refresh() (apply_tag_rules), not by the author
+	last_error		text,
+	last_error_sqlstate text,
+	last_error_at	timestamptz
 );
 
 -- BEFORE trigger: the tag must be one valid tag, the condition a valid one;
 -- condition_sql is always derived here, whatever the writer put there.
+-- Attribution cannot be forged: on INSERT created_by is the inserting role
+-- and the timestamps are now(), on UPDATE created_by and created_at stay.
+-- Superusers are exempt, because a restore (pg_restore of a dump, which
+-- needs a superuser for this extension) writes the rows back with COPY and
+-- must keep their authors; a superuser can change any row anyway.
+-- The trigger fires for every column but the last_error ones, which
+-- refresh() writes (and the author does not).
 CREATE FUNCTION @extschema@.tag_rule_check() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	trusted boolean := coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+								 WHERE r.rolname = current_user), false);
 BEGIN
 	IF NEW.tag IS NOT NULL THEN
 		-- the tag grammar's own errors (22P02 and friends)
@@ -87,20 +101,46 @@ BEGIN
 	IF NEW.condition IS NOT NULL THEN
 		NEW.condition_sql := @extschema@.tag_rule_normalize(NEW.condition);
 	END IF;
-	-- on INSERT the defaults (or a restored row's values) stand
-	IF TG_OP = 'UPDATE' THEN
+	IF TG_OP = 'INSERT' THEN
+		-- a restore (superuser) keeps the dumped values
+		IF NOT trusted THEN
+			NEW.created_by := current_user;
+			NEW.created_at := pg_catalog.now();
+			NEW.updated_at := pg_catalog.now();
+			NEW.last_error := NULL;
+			NEW.last_error_sqlstate := NULL;
+			NEW.last_error_at := NULL;
+		END IF;
+	ELSE
+		IF NOT trusted THEN
+			NEW.created_by := OLD.created_by;
+			NEW.created_at := OLD.created_at;
+		END IF;
 		NEW.updated_at := pg_catalog.now();
+		-- a changed rule has not failed yet
+		IF (NEW.tag, NEW.condition) IS DISTINCT FROM (OLD.tag, OLD.condition) THEN
+			NEW.last_error := NULL;
+			NEW.last_error_sqlstate := NULL;
+			NEW.last_error_at := NULL;
+		END IF;
 	END IF;
 	RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.tag_rule_check() IS
-	'trigger: validates a tag rule''s tag and condition and stores the normalised condition in condition_sql';
+	'trigger: validates a tag rule''s tag and condition, stores the normalised condition in condition_sql and keeps created_by/created_at truthful';
 
-CREATE TRIGGER tag_rule_check BEFORE INSERT OR UPDATE ON @extschema@.tag_rule
+CREATE TRIGGER tag_rule_check
+	BEFORE INSERT OR UPDATE OF rule_id, tag, condition, condition_sql, description, enabled,
+		created_by, created_at, updated_at
+	ON @extschema@.tag_rule
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.tag_rule_check();
--- any change of rules: the next refresh() recomputes everyone
-CREATE TRIGGER tag_rule_policy_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tag_rule
+-- any change of rules: the next refresh() recomputes everyone (refresh()
+-- recording an error in the last_error columns is no change of rules)
+CREATE TRIGGER tag_rule_policy_version
+	AFTER INSERT OR UPDATE OF rule_id, tag, condition, condition_sql, description, enabled,
+		created_by, created_at, updated_at OR DELETE OR TRUNCATE
+	ON @extschema@.tag_rule
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.bump_policy_version();
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tag_rule', '');
@@ -109,6 +149,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.tag_rule_rule_id_seq', '
 GRANT SELECT ON @extschema@.tag_rule TO customer_class_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.tag_rule TO customer_class_admin;
 GRANT USAGE ON SEQUENCE @extschema@.tag_rule_rule_id_seq TO customer_class_admin;
+-- refresh() runs as an analyst and records a failing rule's error
+GRANT UPDATE (last_error, last_error_sqlstate, last_error_at) ON @extschema@.tag_rule
+	TO customer_class_analyst;
 
 COMMENT ON TABLE @extschema@.tag_rule IS
 	'rules that give tags: refresh() gives tag to every customer whose rule_subject row satisfies condition (rule tags, kept apart from manual tags)';
@@ -118,9 +161,12 @@ COMMENT ON COLUMN @extschema@.tag_rule.condition IS 'the condition as written: a
 COMMENT ON COLUMN @extschema@.tag_rule.condition_sql IS 'the condition validated, normalised and schema-qualified (set by the trigger); what refresh() evaluates';
 COMMENT ON COLUMN @extschema@.tag_rule.description IS 'what the rule is for (shown in class_history)';
 COMMENT ON COLUMN @extschema@.tag_rule.enabled IS 'false: the rule gives no tag';
-COMMENT ON COLUMN @extschema@.tag_rule.created_by IS 'role that created the rule';
-COMMENT ON COLUMN @extschema@.tag_rule.created_at IS 'when the rule was created';
+COMMENT ON COLUMN @extschema@.tag_rule.created_by IS 'role that created the rule (set by the trigger; kept on update)';
+COMMENT ON COLUMN @extschema@.tag_rule.created_at IS 'when the rule was created (set by the trigger; kept on update)';
 COMMENT ON COLUMN @extschema@.tag_rule.updated_at IS 'when the rule was last changed';
+COMMENT ON COLUMN @extschema@.tag_rule.last_error IS 'the error of the rule''s last evaluation by refresh() (the rule was skipped); NULL: it succeeded';
+COMMENT ON COLUMN @extschema@.tag_rule.last_error_sqlstate IS 'SQLSTATE of last_error';
+COMMENT ON COLUMN @extschema@.tag_rule.last_error_at IS 'when last_error happened';
 
 -- Finds the customers that have rule tags at once (the early exit of
 -- apply_tag_rules when no rule is enabled); empty while nobody has one.
@@ -132,6 +178,11 @@ CREATE INDEX profile_rule_tags_idx ON @extschema@.profile (customer_id)
 -- record each tag gained or lost in class_history.  Returns the number of
 -- customers whose rule tags changed.  Not SECURITY DEFINER: it runs with the
 -- privileges of its caller, which is why conditions are restricted.
+-- A rule that is invalid or fails at run time (division by zero ...) is
+-- skipped with a WARNING and its error recorded in tag_rule.last_error; the
+-- other rules are applied, and the tags the skipped rules give stay as they
+-- were.  Cost: one subtransaction for the whole evaluation, and only when it
+-- fails one more per rule to find the failing ones (never one per customer).
 -- jit = off: the planner's estimate is inflated by the history subqueries,
 -- which run only for the few changed customers, and JIT compilation of the
 -- one query cost ten times its run time (2,000 customers: 32 ms against 3 ms).
@@ -144,15 +195,21 @@ AS $$
 DECLARE
 	r record;
 	cond text;
-	cases text[] := '{}';
+	tag_ok boolean;
+	-- the rules that will be evaluated, by position
+	ids bigint[] := '{}';
+	conds text[] := '{}';
 	rule_tags text[] := '{}';
 	added_why text[] := '{}';
 	gone_why text[] := '{}';
+	-- tags of the skipped rules: customers keep them as they were
+	kept text[] := '{}';
+	cases text[];
+	bad integer[];
 	changed bigint;
 	err_state text;
 	err_message text;
 	err_detail text;
-	err_hint text;
 BEGIN
 	-- serialised with refresh() (which holds this lock already when it calls
 	-- here), so that a tag change is never recorded twice
@@ -169,22 +226,29 @@ BEGIN
 			 FROM @extschema@.tag_rule t WHERE t.enabled ORDER BY t.rule_id
 	LOOP
 		-- Checked again, not read from condition_sql: a rule restored or
-		-- written with triggers disabled must not run unchecked.
+		-- written with triggers disabled must not run unchecked.  The check
+		-- runs no code of the rule's author (src/tag_rule.c).
+		tag_ok := false;
 		BEGIN
 			PERFORM @extschema@.tagset(ARRAY[r.tag]);
+			tag_ok := true;
 			cond := @extschema@.tag_rule_normalize(r.condition);
 		EXCEPTION WHEN OTHERS THEN
 			GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
-									err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-			err_detail := concat_ws(' ', nullif(err_detail, ''), format('The rule''s condition: %s', r.condition));
-			IF coalesce(err_hint, '') = '' THEN
-				RAISE EXCEPTION 'tag rule #%: %', r.rule_id, err_message
-					USING ERRCODE = err_state, DETAIL = err_detail;
+									err_detail = PG_EXCEPTION_DETAIL;
+			UPDATE @extschema@.tag_rule t
+			SET last_error = err_message, last_error_sqlstate = err_state, last_error_at = pg_catalog.now()
+			WHERE t.rule_id = r.rule_id;
+			RAISE WARNING 'tag rule #% skipped: %', r.rule_id, err_message
+				USING DETAIL = concat_ws(' ', nullif(err_detail, ''), format('The rule''s condition: %s', r.condition)),
+					  HINT = 'Its customers keep the tag as they had it; the error is in customer_class.tag_rule.last_error.';
+			IF tag_ok THEN
+				kept := kept || r.tag;
 			END IF;
-			RAISE EXCEPTION 'tag rule #%: %', r.rule_id, err_message
-				USING ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
+			CONTINUE;
 		END;
-		cases := cases || format('CASE WHEN (%s) THEN %s END', cond, cardinality(cases) + 1);
+		ids := ids || r.rule_id;
+		conds := conds || cond;
 		rule_tags := rule_tags || r.tag;
 		added_why := added_why || format('rule #%s%s: %s', r.rule_id,
 			CASE WHEN coalesce(r.description, '') <> '' THEN format(' (%s)', r.description) ELSE '' END,
@@ -192,43 +256,92 @@ BEGIN
 		gone_why := gone_why || format('rule #%s no longer matches: %s', r.rule_id, r.condition);
 	END LOOP;
 
-	-- One query: every condition evaluated in one pass over rule_subject
-	-- (hits: the positions of the matching rules; a NULL condition result
-	-- does not match), then history and profile for the changed customers.
-	EXECUTE format($q$
-		WITH hit AS (
-			SELECT customer_id, pg_catalog.array_remove(ARRAY[%s]::integer[], NULL) AS hits
-			FROM @extschema@.rule_subject
-			WHERE $1 IS NULL OR customer_id = ANY ($1)
-		), diff AS (
-			SELECT p.customer_id, p.rule_tags AS old_tags, n.new_tags, h.hits
-			FROM hit h
-			JOIN @extschema@.profile p ON p.customer_id = h.customer_id
-			CROSS JOIN LATERAL (SELECT CASE WHEN h.hits = '{}' THEN '{}'::@extschema@.tagset
-										   ELSE @extschema@.tagset(ARRAY(SELECT $2[i] FROM unnest(h.hits) AS i)) END) AS n (new_tags)
-			WHERE n.new_tags OPERATOR(@extschema@.<>) p.rule_tags
-		), hist AS (
-			INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
-			SELECT d.customer_id, 'rule_tag', NULL, t.tag, $5,
-				   (SELECT $3[u.i] FROM unnest(d.hits) WITH ORDINALITY AS u (i, o)
-					WHERE $2[u.i] = t.tag ORDER BY u.o LIMIT 1)
-			FROM diff d
-			CROSS JOIN LATERAL @extschema@.tags(d.new_tags OPERATOR(@extschema@.-) d.old_tags) AS t (tag)
-			UNION ALL
-			SELECT d.customer_id, 'rule_tag', t.tag, NULL, $5,
-				   coalesce((SELECT string_agg($4[i], '; ' ORDER BY i)
-							 FROM generate_subscripts($2, 1) AS i WHERE $2[i] = t.tag),
-							'no enabled rule gives this tag any more')
-			FROM diff d
-			CROSS JOIN LATERAL @extschema@.tags(d.old_tags OPERATOR(@extschema@.-) d.new_tags) AS t (tag)
-		), upd AS (
-			UPDATE @extschema@.profile p SET rule_tags = d.new_tags
-			FROM diff d WHERE p.customer_id = d.customer_id
-		)
-		SELECT count(*) FROM diff
-		$q$, array_to_string(cases, ', '))
-	INTO changed
-	USING customers, rule_tags, added_why, gone_why, apply_tag_rules.as_of;
+	-- At most two attempts: all rules at once; if that fails, each rule on
+	-- its own finds the failing ones, which are skipped in the second.
+	FOR attempt IN 1..2 LOOP
+		cases := ARRAY(SELECT format('CASE WHEN (%s) THEN %s END', conds[k], k)
+					   FROM generate_subscripts(conds, 1) AS k ORDER BY k);
+		BEGIN
+			-- One query: every condition evaluated in one pass over
+			-- rule_subject (hits: the positions of the matching rules; a
+			-- NULL condition result does not match), then history and
+			-- profile for the changed customers.
+			EXECUTE format($q$
+				WITH hit AS (
+					SELECT customer_id, pg_catalog.array_remove(ARRAY[%s]::integer[], NULL) AS hits
+					FROM @extschema@.rule_subject
+					WHERE $1 IS NULL OR customer_id = ANY ($1)
+				), diff AS (
+					SELECT p.customer_id, p.rule_tags AS old_tags, n.new_tags, h.hits
+					FROM hit h
+					JOIN @extschema@.profile p ON p.customer_id = h.customer_id
+					CROSS JOIN LATERAL (SELECT (CASE WHEN h.hits = '{}' THEN '{}'::@extschema@.tagset
+												ELSE @extschema@.tagset(ARRAY(SELECT $2[i] FROM unnest(h.hits) AS i)) END)
+											   OPERATOR(@extschema@.|)
+											   (p.rule_tags OPERATOR(@extschema@.&) @extschema@.tagset($6))) AS n (new_tags)
+					WHERE n.new_tags OPERATOR(@extschema@.<>) p.rule_tags
+				), hist AS (
+					INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+					SELECT d.customer_id, 'rule_tag', NULL, t.tag, $5,
+						   (SELECT $3[u.i] FROM unnest(d.hits) WITH ORDINALITY AS u (i, o)
+							WHERE $2[u.i] = t.tag ORDER BY u.o LIMIT 1)
+					FROM diff d
+					CROSS JOIN LATERAL @extschema@.tags(d.new_tags OPERATOR(@extschema@.-) d.old_tags) AS t (tag)
+					UNION ALL
+					SELECT d.customer_id, 'rule_tag', t.tag, NULL, $5,
+						   coalesce((SELECT string_agg($4[i], '; ' ORDER BY i)
+									 FROM generate_subscripts($2, 1) AS i WHERE $2[i] = t.tag),
+									'no enabled rule gives this tag any more')
+					FROM diff d
+					CROSS JOIN LATERAL @extschema@.tags(d.old_tags OPERATOR(@extschema@.-) d.new_tags) AS t (tag)
+				), upd AS (
+					UPDATE @extschema@.profile p SET rule_tags = d.new_tags
+					FROM diff d WHERE p.customer_id = d.customer_id
+				)
+				SELECT count(*) FROM diff
+				$q$, array_to_string(cases, ', '))
+			INTO changed
+			USING customers, rule_tags, added_why, gone_why, apply_tag_rules.as_of, kept;
+			EXIT;
+		EXCEPTION WHEN OTHERS THEN
+			-- (a cancel or statement_timeout is not OTHERS: it still aborts)
+			IF attempt = 2 THEN
+				RAISE;
+			END IF;
+			bad := '{}';
+			FOR k IN 1 .. cardinality(conds) LOOP
+				BEGIN
+					EXECUTE format('SELECT count(CASE WHEN (%s) THEN 1 END) FROM @extschema@.rule_subject '
+								   'WHERE $1 IS NULL OR customer_id = ANY ($1)', conds[k])
+					USING customers;
+				EXCEPTION WHEN OTHERS THEN
+					GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT;
+					bad := bad || k;
+					UPDATE @extschema@.tag_rule t
+					SET last_error = err_message, last_error_sqlstate = err_state, last_error_at = pg_catalog.now()
+					WHERE t.rule_id = ids[k];
+					RAISE WARNING 'tag rule #% skipped: %', ids[k], err_message
+						USING DETAIL = format('The rule''s condition: %s', (SELECT t.condition FROM @extschema@.tag_rule t WHERE t.rule_id = ids[k])),
+							  HINT = 'Its customers keep the tag as they had it; the error is in customer_class.tag_rule.last_error.';
+				END;
+			END LOOP;
+			-- no single rule fails: the error is not a rule's, let it through
+			IF cardinality(bad) = 0 THEN
+				RAISE;
+			END IF;
+			kept := kept || ARRAY(SELECT rule_tags[k] FROM unnest(bad) AS k);
+			SELECT coalesce(array_agg(ids[k] ORDER BY k), '{}'), coalesce(array_agg(conds[k] ORDER BY k), '{}'),
+				   coalesce(array_agg(rule_tags[k] ORDER BY k), '{}'), coalesce(array_agg(added_why[k] ORDER BY k), '{}'),
+				   coalesce(array_agg(gone_why[k] ORDER BY k), '{}')
+			INTO ids, conds, rule_tags, added_why, gone_why
+			FROM generate_subscripts(conds, 1) AS k WHERE k <> ALL (bad);
+		END;
+	END LOOP;
+
+	-- the rules that ran have no error any more
+	UPDATE @extschema@.tag_rule t
+	SET last_error = NULL, last_error_sqlstate = NULL, last_error_at = NULL
+	WHERE t.rule_id = ANY (ids) AND t.last_error IS NOT NULL;
 
 	RETURN changed;
 END

@@ -22,7 +22,7 @@ CREATE FUNCTION @extschema@.average_days_delinquent(total_ar numeric, current_ar
 	RETURNS numeric
 	AS 'MODULE_PATHNAME', 'ar_add' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.average_days_delinquent(numeric, numeric, numeric, integer) IS
-	'average days delinquent: DSO - best-possible DSO = (total AR - current AR) / credit sales x days';
+	'average days delinquent: DSO - best-possible DSO, each rounded to 2 decimals first, so it is the difference of the figures shown';
 
 CREATE FUNCTION @extschema@.collection_effectiveness_index(begin_ar numeric, credit_sales numeric,
 	end_ar numeric, end_current_ar numeric)
@@ -38,25 +38,31 @@ COMMENT ON FUNCTION @extschema@.collection_rate(numeric, numeric, numeric) IS
 	'collection rate in percent: cash collected in the period / (begin AR + credit sales of the period) x 100';
 
 -- Every invoice issued by the as-of date with what was applied to it by
--- then, its open amount and the date it was settled: the day on which the
--- running total of its payments and credit notes (in date order) reached
--- the invoice amount.
+-- then (the sum of its payments and credit notes, refunds and reversals as
+-- negative amounts), its open amount and the date it was settled: the day
+-- from which the running total of what was applied (in date order) stayed
+-- at or above the invoice amount, i.e. the first payment after the last one
+-- that left the running total short.  NULL while the sum falls short.
 CREATE VIEW @extschema@.invoice_status WITH (security_invoker = true) AS
 SELECT i.invoice_id, i.customer_id, i.issued_on, i.due_on, i.amount,
-	   coalesce(max(w.applied), 0) AS applied_amount,
-	   i.amount - coalesce(max(w.applied), 0) AS open_amount,
-	   min(w.paid_on) FILTER (WHERE w.applied >= i.amount) AS paid_on,
+	   coalesce(pg_catalog.sum(w.amount), 0) AS applied_amount,
+	   i.amount - coalesce(pg_catalog.sum(w.amount), 0) AS open_amount,
+	   CASE WHEN coalesce(pg_catalog.sum(w.amount), 0) >= i.amount
+			THEN coalesce(pg_catalog.max(w.next_paid_on) FILTER (WHERE w.running < i.amount),
+						  pg_catalog.min(w.paid_on)) END AS paid_on,
 	   @extschema@.as_of() - i.due_on AS days_past_due,
-	   CASE WHEN coalesce(max(w.applied), 0) >= i.amount THEN 'paid'
+	   CASE WHEN coalesce(pg_catalog.sum(w.amount), 0) >= i.amount THEN 'paid'
 			WHEN i.due_on < @extschema@.as_of() THEN 'overdue'
 			ELSE 'open' END AS status
 FROM @extschema@.src_invoice i
 LEFT JOIN (
-	SELECT p.customer_id, p.invoice_id, p.paid_on,
-		   pg_catalog.sum(p.amount) OVER (PARTITION BY p.customer_id, p.invoice_id
-										  ORDER BY p.paid_on, p.payment_id) AS applied
+	SELECT p.customer_id, p.invoice_id, p.paid_on, p.amount,
+		   pg_catalog.sum(p.amount) OVER pw AS running,
+		   pg_catalog.lead(p.paid_on) OVER pw AS next_paid_on
 	FROM @extschema@.src_payment p
 	WHERE p.invoice_id IS NOT NULL AND p.paid_on <= @extschema@.as_of()
+	WINDOW pw AS (PARTITION BY p.customer_id, p.invoice_id ORDER BY p.paid_on, p.payment_id
+				 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ) w ON w.invoice_id = i.invoice_id AND w.customer_id = i.customer_id
 WHERE i.issued_on <= @extschema@.as_of()
 GROUP BY i.invoice_id, i.customer_id, i.issued_on, i.due_on, i.amount;
@@ -68,16 +74,19 @@ COMMENT ON COLUMN @extschema@.invoice_status.customer_id IS 'billed customer';
 COMMENT ON COLUMN @extschema@.invoice_status.issued_on IS 'issue date';
 COMMENT ON COLUMN @extschema@.invoice_status.due_on IS 'due date';
 COMMENT ON COLUMN @extschema@.invoice_status.amount IS 'invoiced amount';
-COMMENT ON COLUMN @extschema@.invoice_status.applied_amount IS 'payments and credit notes applied by the as-of date';
+COMMENT ON COLUMN @extschema@.invoice_status.applied_amount IS 'sum of the payments and credit notes applied by the as-of date (refunds and reversals negative)';
 COMMENT ON COLUMN @extschema@.invoice_status.open_amount IS 'amount - applied_amount (negative when overpaid)';
-COMMENT ON COLUMN @extschema@.invoice_status.paid_on IS 'date the applied total reached the amount; NULL while open';
+COMMENT ON COLUMN @extschema@.invoice_status.paid_on IS 'date from which the running applied total stayed at or above the amount; NULL while open';
 COMMENT ON COLUMN @extschema@.invoice_status.days_past_due IS 'as-of date - due date (negative: due in that many days)';
 COMMENT ON COLUMN @extschema@.invoice_status.status IS 'paid, overdue (open and past due) or open (not yet due)';
 
 -- The open receivable lines of every customer as of the as-of date, as
 -- aging_agg() wants them: open invoices by due date; unapplied payments and
--- credit notes, and overpayments, as negative amounts without a due date
--- (they age as "current").
+-- credit notes, overpayments, and advances (applied to an invoice that is
+-- not issued by the as-of date) as negative amounts without a due date
+-- (they age as "current").  So the total is invoices issued by then -
+-- payments and credit notes dated by then, as in ar_figures() and the
+-- credit facts.
 CREATE VIEW @extschema@.open_item WITH (security_invoker = true) AS
 SELECT i.customer_id, i.invoice_id,
 	   CASE WHEN x.open_amount < 0 THEN 'overpayment' ELSE 'invoice' END AS kind,
@@ -95,13 +104,20 @@ WHERE i.issued_on <= @extschema@.as_of() AND x.open_amount <> 0
 UNION ALL
 SELECT p.customer_id, NULL, 'unapplied ' || p.kind, NULL, -p.amount
 FROM @extschema@.src_payment p
-WHERE p.invoice_id IS NULL AND p.paid_on <= @extschema@.as_of();
+WHERE p.invoice_id IS NULL AND p.paid_on <= @extschema@.as_of()
+UNION ALL
+SELECT p.customer_id, p.invoice_id, 'advance ' || p.kind, NULL, -p.amount
+FROM @extschema@.src_payment p
+WHERE p.invoice_id IS NOT NULL AND p.paid_on <= @extschema@.as_of()
+  AND NOT EXISTS (SELECT FROM @extschema@.src_invoice i
+				  WHERE i.invoice_id = p.invoice_id AND i.customer_id = p.customer_id
+					AND i.issued_on <= @extschema@.as_of());
 
 COMMENT ON VIEW @extschema@.open_item IS
-	'open receivable lines as of customer_class.as_of(): open invoices, and unapplied payments / credit notes / overpayments as negative amounts with no due date';
+	'open receivable lines as of customer_class.as_of(): open invoices, and unapplied payments / credit notes, overpayments and advances (applied to an invoice not issued by then) as negative amounts with no due date';
 COMMENT ON COLUMN @extschema@.open_item.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.open_item.invoice_id IS 'the invoice; NULL for an unapplied payment or credit note';
-COMMENT ON COLUMN @extschema@.open_item.kind IS 'invoice, overpayment, unapplied payment or unapplied credit_note';
+COMMENT ON COLUMN @extschema@.open_item.invoice_id IS 'the invoice (for an advance: the invoice it will settle); NULL for an unapplied payment or credit note';
+COMMENT ON COLUMN @extschema@.open_item.kind IS 'invoice, overpayment, unapplied payment, unapplied credit_note, advance payment or advance credit_note';
 COMMENT ON COLUMN @extschema@.open_item.due_on IS 'due date; NULL for credits (they age as current)';
 COMMENT ON COLUMN @extschema@.open_item.open_amount IS 'open amount; negative for credits';
 
@@ -195,7 +211,9 @@ COMMENT ON FUNCTION @extschema@.ar_period_days(date, date) IS
 
 -- The inputs of the AR figures per customer over a period, and the figures.
 -- AR at a date = invoices issued by then - payments and credit notes dated
--- by then (applied or not).  Overdue AR = open amounts of invoices past due
+-- by then (applied or not; one applied to an invoice issued later is an
+-- advance, a credit as in open_item).  Amounts show at least 2 decimals
+-- (0.00 when there is nothing).  Overdue AR = open amounts of invoices past due
 -- at the end; current AR = end AR - overdue AR.  Collections = cash
 -- payments (not credit notes) dated in the period.
 CREATE FUNCTION @extschema@.ar_figures(period_start date, period_end date)
@@ -232,12 +250,12 @@ AS $$
 	f AS (
 		SELECT coalesce(inv.customer_id, pay.customer_id) AS customer_id,
 			   @extschema@.ar_period_days($1, $2) AS days,
-			   coalesce(inv.billed_before, 0) - coalesce(pay.paid_before, 0) AS begin_ar,
-			   coalesce(inv.sales, 0) AS sales,
-			   coalesce(pay.cash_in, 0) AS collections,
-			   coalesce(inv.billed_before, 0) + coalesce(inv.sales, 0)
-				   - coalesce(pay.paid_before, 0) - coalesce(pay.paid_in, 0) AS end_ar,
-			   coalesce(inv.overdue, 0) AS overdue
+			   coalesce(inv.billed_before, 0.00) - coalesce(pay.paid_before, 0.00) AS begin_ar,
+			   coalesce(inv.sales, 0.00) AS sales,
+			   coalesce(pay.cash_in, 0.00) AS collections,
+			   coalesce(inv.billed_before, 0.00) + coalesce(inv.sales, 0.00)
+				   - coalesce(pay.paid_before, 0.00) - coalesce(pay.paid_in, 0.00) AS end_ar,
+			   coalesce(inv.overdue, 0.00) AS overdue
 		FROM inv FULL JOIN pay ON pay.customer_id = inv.customer_id
 	)
 	SELECT f.customer_id, f.days, f.begin_ar, f.sales, f.collections, f.end_ar,
@@ -276,7 +294,7 @@ COMMENT ON COLUMN @extschema@.ar_kpi.end_ar IS 'AR at the end of the period';
 COMMENT ON COLUMN @extschema@.ar_kpi.end_current_ar IS 'end AR not yet due (credits included)';
 COMMENT ON COLUMN @extschema@.ar_kpi.end_overdue_ar IS 'end AR past due';
 COMMENT ON COLUMN @extschema@.ar_kpi.dso IS 'days sales outstanding';
-COMMENT ON COLUMN @extschema@.ar_kpi.best_possible_dso IS 'best-possible DSO';
+COMMENT ON COLUMN @extschema@.ar_kpi.best_possible_dso IS 'best-possible DSO (negative when unapplied credits exceed the current invoices)';
 COMMENT ON COLUMN @extschema@.ar_kpi.average_days_delinquent IS 'DSO - best-possible DSO';
 COMMENT ON COLUMN @extschema@.ar_kpi.collection_effectiveness_index IS 'CEI in percent';
 COMMENT ON COLUMN @extschema@.ar_kpi.collection_rate IS 'collections / (begin AR + credit sales), percent';
@@ -311,7 +329,7 @@ COMMENT ON COLUMN @extschema@.ar_kpi_by_class.end_ar IS 'AR at the end of the pe
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.end_current_ar IS 'end AR not yet due';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.end_overdue_ar IS 'end AR past due';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dso IS 'days sales outstanding';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.best_possible_dso IS 'best-possible DSO';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.best_possible_dso IS 'best-possible DSO (negative when unapplied credits exceed the current invoices)';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.average_days_delinquent IS 'DSO - best-possible DSO';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_effectiveness_index IS 'CEI in percent';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_rate IS 'collections / (begin AR + credit sales), percent';

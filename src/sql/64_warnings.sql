@@ -28,12 +28,18 @@ COMMENT ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) IS
 -- Called by refresh() after it computed this refresh's classes into the temp
 -- table cc_refresh_new and before it writes them to profile, so that the
 -- previous classes are still there to compare with:
---   payment_rhythm: raised at the level payment_warning() gives; an open one
---     whose level changed is resolved and a new one raised (so a yellow that
---     turns red is announced again), one whose warning went away is resolved;
---   became_dormant: raised when a customer that was new, active or
---     reactivated is now dormant or churned; resolved when it buys again.
---     The first classification raises none: it cannot tell when that happened.
+--   payment_rhythm: raised when the warning appears or changes level against
+--     the previous profile.payment_warning; an open one whose level changed
+--     is resolved first (so a yellow that turns red is announced again), one
+--     whose warning went away is resolved; while the warning stays as it
+--     was, an open alert counts an occurrence and one resolved by hand stays
+--     resolved;
+--   became_dormant: raised when a customer that had ordered is dormant or
+--     churned and its silence, for the first time since its last order,
+--     reaches dormant_gap_factor x its own last gap between orders too
+--     (buyers of large orders months apart are not alerted at every pause);
+--     resolved when it buys again.  The first classification raises none:
+--     it cannot tell when that happened.
 -- Returns the number of new alerts.
 CREATE FUNCTION @extschema@.refresh_alerts(as_of date) RETURNS bigint
 	LANGUAGE plpgsql VOLATILE
@@ -54,22 +60,44 @@ BEGIN
 								  'last_pay_days', r.last_pay_days, 'prev_pay_days', r.prev_pay_days,
 								  'usual_pay_days', r.pay_days_median, 'spread_days', r.pay_days_spread,
 								  'last_settled_on', r.last_settled_on,
-								  'orders_90d', r.orders_90d, 'orders_prior_90d', r.orders_prior_90d) AS detail
+								  'oldest_open_issued_on', r.oldest_open_issued_on,
+								  'orders_90d', r.orders_90d, 'orders_prior_90d', r.orders_prior_90d) AS detail,
+			   r.payment_warning IS DISTINCT FROM p.payment_warning AS changed
 		FROM pg_temp.cc_refresh_new r
+		LEFT JOIN @extschema@.profile p USING (customer_id)
 		WHERE r.payment_warning IS NOT NULL
 		UNION ALL
 		SELECT r.customer_id, 'became_dormant', 'yellow',
 			   jsonb_build_object('as_of', refresh_alerts.as_of, 'stage', r.lifecycle_stage,
 								  'previous_stage', p.lifecycle_stage, 'last_order_on', r.last_order_on,
-								  'days_since_last_order', refresh_alerts.as_of - r.last_order_on)
+								  'days_since_last_order', refresh_alerts.as_of - r.last_order_on,
+								  'last_gap_days', r.last_order_on - r.previous_order_on,
+								  'quiet_after_days', q.days),
+			   true
 		FROM pg_temp.cc_refresh_new r
 		JOIN @extschema@.profile p USING (customer_id)
-		WHERE r.lifecycle_stage IN ('dormant', 'churned')
-		  AND p.lifecycle_stage NOT IN ('dormant', 'churned', 'potential')
+		JOIN @extschema@.lifecycle_policy pol ON pol.policy_id = r.lifecycle_policy_id
+		CROSS JOIN LATERAL (SELECT greatest(pol.dormant_days,
+											ceil(pol.dormant_gap_factor * (r.last_order_on - r.previous_order_on)))::integer) q (days)
+		WHERE r.lifecycle_stage IN ('dormant', 'churned') AND p.lifecycle_stage <> 'potential'
+		  AND refresh_alerts.as_of - r.last_order_on >= q.days
+		  -- not yet that quiet at the previous refresh (or it ordered since)
+		  AND (p.lifecycle_stage NOT IN ('dormant', 'churned')
+			   OR p.last_order_on IS DISTINCT FROM r.last_order_on
+			   OR p.as_of - p.last_order_on < q.days)
+	),
+	-- a warning as it was: seen again on its open alert, if there is one
+	seen AS (
+		UPDATE @extschema@.alerts x
+		SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(), detail = f.detail
+		FROM found f
+		WHERE NOT f.changed AND x.customer_id = f.customer_id AND x.kind = f.kind AND x.resolved_at IS NULL
 	),
 	raised AS (
 		INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
 		SELECT f.customer_id, f.kind, f.level::@extschema@.alert_level, f.detail FROM found f
+		WHERE f.changed
+		ORDER BY f.customer_id, f.kind
 		ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
 		SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(), detail = excluded.detail
 		RETURNING x AS alert, x.xmax = 0 AS fresh
@@ -97,6 +125,7 @@ CREATE TABLE @extschema@.external_event (
 	detail			text NOT NULL DEFAULT '',
 	imported_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	imported_by		name NOT NULL DEFAULT CURRENT_USER,
+	alert_id		bigint,
 	CONSTRAINT external_event_kind_valid CHECK (kind IN ('litigation', 'frozen_equity', 'enforcement', 'bankruptcy',
 														  'administrative_penalty', 'dishonoured_bill', 'rating_downgrade', 'other')),
 	CONSTRAINT external_event_source_given CHECK (source <> '')
@@ -118,11 +147,15 @@ COMMENT ON COLUMN @extschema@.external_event.reference IS 'the source''s own ref
 COMMENT ON COLUMN @extschema@.external_event.detail IS 'free text';
 COMMENT ON COLUMN @extschema@.external_event.imported_at IS 'when it was recorded here';
 COMMENT ON COLUMN @extschema@.external_event.imported_by IS 'who recorded it';
+COMMENT ON COLUMN @extschema@.external_event.alert_id IS 'the external_event alert this event raised or was counted on (set by the insert trigger; an event inserted with it set, as by a restore, raises nothing)';
 
 -- One statement, one alert per customer (a COPY of a whole feed announces
 -- each customer once); an open alert counts the new events as occurrences.
--- A restore (pg_dump's output sets check_function_bodies = off) brings the
--- alerts back from the dump: the restored events raise nothing again.
+-- Each event remembers its alert in alert_id.  That is also how a restore
+-- is told apart: pg_dump writes the events with their alert_id and the
+-- alerts themselves, so restored events (alert_id set) raise nothing again,
+-- whether or not their alerts were restored first.  No session setting is
+-- consulted: none of them is reserved to a restore.
 CREATE FUNCTION @extschema@.external_event_alert() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
@@ -130,15 +163,13 @@ AS $$
 DECLARE
 	n bigint;
 BEGIN
-	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
-		RETURN NULL;
-	END IF;
 	WITH per_customer AS (
 		SELECT e.customer_id, count(*) AS events,
 			   (array_agg(jsonb_build_object('event_id', e.event_id, 'event_on', e.event_on, 'kind', e.kind,
 											 'source', e.source, 'reference', e.reference, 'detail', e.detail)
 						  ORDER BY e.event_on DESC, e.event_id DESC))[1] AS latest
 		FROM new_events e
+		WHERE e.alert_id IS NULL
 		GROUP BY e.customer_id
 	),
 	raised AS (
@@ -149,6 +180,11 @@ BEGIN
 		SET occurrences = x.occurrences + (excluded.detail ->> 'events')::integer,
 			last_seen_at = pg_catalog.now(), detail = excluded.detail
 		RETURNING x AS alert, x.xmax = 0 AS fresh
+	),
+	linked AS (
+		UPDATE @extschema@.external_event e SET alert_id = (r.alert).alert_id
+		FROM new_events ne, raised r
+		WHERE e.event_id = ne.event_id AND ne.alert_id IS NULL AND ne.customer_id = (r.alert).customer_id
 	)
 	SELECT count(@extschema@.notify_alert(r.alert)) INTO n
 	FROM (SELECT alert FROM raised WHERE fresh ORDER BY (alert).customer_id) r;
@@ -157,7 +193,7 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.external_event_alert() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.external_event_alert() IS
-	'statement trigger: raises a red external_event alert per customer of the inserted events';
+	'statement trigger: raises a red external_event alert per customer of the inserted events that have no alert_id yet, and links the events to it';
 CREATE TRIGGER external_event_alert AFTER INSERT ON @extschema@.external_event
 	REFERENCING NEW TABLE AS new_events
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.external_event_alert();

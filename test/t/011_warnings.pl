@@ -60,7 +60,8 @@ is(scalar @$n, 1, 'one announcement for the first external event, none for the s
 like($n->[0] // '', qr/^\{"kind": "external_event", "level": "red", "detail": \{.*"kind": "litigation".*"reference": "case 42"\}, "alert_id": \d+, "raised_at": "[^"]+", "customer_id": 2\}$/,
 	'external event: the alert as JSON');
 
-# dump and restore keep events and alerts, and restoring the events raises nothing twice
+# dump and restore keep events and alerts, and restoring the events raises
+# nothing twice: each event carries the alert it raised (alert_id)
 my $state = q{SELECT string_agg(format('%s %s %s %s %s', customer_id, kind, level, occurrences, resolved_at IS NULL), '; ' ORDER BY alert_id) FROM customer_class.alerts};
 my $events = q{SELECT string_agg(format('%s %s %s', customer_id, event_on, kind), '; ' ORDER BY event_id) FROM customer_class.external_event};
 my $state_before = $node->safe_psql('origin', $state);
@@ -72,6 +73,9 @@ $node->safe_psql('postgres', 'CREATE DATABASE copy');
 $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('copy'), $dumpfile ], 'pg_restore');
 is($node->safe_psql('copy', $events), $events_before, 'events survive the restore');
 is($node->safe_psql('copy', $state), $state_before, 'alerts survive the restore unchanged');
+is($node->safe_psql('copy', q{SELECT count(*) FROM customer_class.external_event e
+	JOIN customer_class.alerts a USING (alert_id) WHERE a.kind = 'external_event' AND a.customer_id = e.customer_id}),
+	'2', 'restored events still name their alert');
 
 $node->stop;
 done_testing();
