@@ -97,6 +97,7 @@ CREATE INDEX class_history_dimension_idx ON @extschema@.class_history (dimension
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.class_history', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.class_history_history_id_seq', '');
+COMMENT ON SEQUENCE @extschema@.class_history_history_id_seq IS 'keys of class_history (identity)';
 
 -- analysts run refresh(), which appends history; nobody but the owner may
 -- rewrite it
