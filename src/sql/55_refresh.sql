@@ -59,6 +59,34 @@ BEGIN
 END
 $triggers$;
 
+-- A TRUNCATE has no transition table to name its customers: it makes the
+-- next refresh() a full one instead, by bumping the policy version.
+-- SECURITY DEFINER: whoever may truncate a source need not use the sequence.
+CREATE FUNCTION @extschema@.mark_all_dirty() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM pg_catalog.nextval('@extschema@.policy_version');
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.mark_all_dirty() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.mark_all_dirty() IS
+	'statement trigger on TRUNCATE of a source: the next refresh() recomputes every customer';
+CREATE TRIGGER customer_dirty_truncate AFTER TRUNCATE ON @extschema@.customer
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER sales_order_dirty_truncate AFTER TRUNCATE ON @extschema@.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER invoice_dirty_truncate AFTER TRUNCATE ON @extschema@.invoice
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER payment_dirty_truncate AFTER TRUNCATE ON @extschema@.payment
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER external_score_dirty_truncate AFTER TRUNCATE ON @extschema@.external_score
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER credit_override_dirty_truncate AFTER TRUNCATE ON @extschema@.credit_override
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+
 -- refresh(as_of, full_refresh): recompute profiles as of a date (default: as_of()).
 -- full_refresh NULL decides by itself: everyone when there are no profiles yet, or
 -- they were computed as of another date or under another policy version, or no
@@ -85,6 +113,14 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
 	SELECT last_value INTO version FROM @extschema@.policy_version;
 	had_profiles := EXISTS (SELECT FROM @extschema@.profile);
+	-- class_history is a timeline in as-of order: never write into its past
+	IF d < (SELECT max(p.as_of) FROM @extschema@.profile p) THEN
+		RAISE EXCEPTION 'cannot refresh as of %: the profiles are as of % already', d,
+			(SELECT max(p.as_of) FROM @extschema@.profile p)
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'class_history records changes in as-of order; a refresh as of an earlier date would make grade_migration() and the history wrong.',
+				  HINT = 'Refresh as of that date or later.  To look at an earlier date, call credit_facts() and credit_score(), which write nothing.';
+	END IF;
 
 	IF full_refresh IS NULL THEN
 		full_refresh := NOT had_profiles
