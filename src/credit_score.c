@@ -74,7 +74,7 @@ Clamp01(double x)
 	return x;
 }
 
-/* revenue on a log scale (a hundredth of full revenue earns half of it) */
+/* revenue on a log scale (with full at 1e6: 1,000 earns half, 100,000 5/6) */
 static int64
 ScalePoints(const CreditFacts *f, const Scorecard *c)
 {

@@ -122,19 +122,12 @@ COMMENT ON FUNCTION @extschema@.in_extension_script() IS
 
 -- Shipped rows come back with CREATE EXTENSION, so they are kept as shipped;
 -- only the extension's own script may add one (they are left out of dumps).
+-- On INSERT, OLD is NULL: only the last check applies.
 CREATE FUNCTION @extschema@.protect_shipped_row() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF TG_OP = 'INSERT' THEN
-		IF NEW.shipped AND NOT @extschema@.in_extension_script() THEN
-			RAISE EXCEPTION 'only the extension may mark rows of %.% as shipped', TG_TABLE_SCHEMA, TG_TABLE_NAME
-				USING ERRCODE = 'insufficient_privilege',
-					  HINT = 'Leave shipped false (the default).';
-		END IF;
-		RETURN NEW;
-	END IF;
 	IF OLD.shipped THEN
 		RAISE EXCEPTION 'row of %.% is shipped with the extension and cannot be changed', TG_TABLE_SCHEMA, TG_TABLE_NAME
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -143,7 +136,7 @@ BEGIN
 	IF TG_OP = 'DELETE' THEN
 		RETURN OLD;
 	END IF;
-	IF NEW.shipped THEN
+	IF NEW.shipped AND (TG_OP = 'UPDATE' OR NOT @extschema@.in_extension_script()) THEN
 		RAISE EXCEPTION 'only the extension may mark rows of %.% as shipped', TG_TABLE_SCHEMA, TG_TABLE_NAME
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
