@@ -300,6 +300,19 @@ SELECT customer_class.refresh();
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 DROP ROLE cc_score_reader;
+-- analysts refresh, but cannot write grades, history or the queue themselves
+CREATE ROLE cc_score_analyst IN ROLE customer_class_analyst;
+SET ROLE cc_score_analyst;
+SELECT customer_class.refresh(full_refresh => true) AS changed;
+UPDATE customer_class.profile SET credit_grade = 'A';
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+VALUES (1, 'credit_grade', 'D', 'A', '2026-02-01', 'forged');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM customer_class.dirty;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP ROLE cc_score_analyst;
 
 -- TRUNCATE of a source queues everyone: the next refresh is a full one
 SELECT customer_class.refresh() AS changed;

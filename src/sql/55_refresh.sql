@@ -13,7 +13,6 @@ CREATE TABLE @extschema@.dirty (
 -- again, which queues every restored customer by itself.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dirty', 'WHERE false');
 GRANT SELECT ON @extschema@.dirty TO customer_class_reader;
-GRANT DELETE ON @extschema@.dirty TO customer_class_analyst;
 COMMENT ON TABLE @extschema@.dirty IS
 	'customers whose source rows changed since the last refresh (a queue refresh() consumes)';
 COMMENT ON COLUMN @extschema@.dirty.customer_id IS 'customer to recompute';
@@ -94,9 +93,14 @@ CREATE TRIGGER credit_override_dirty_truncate AFTER TRUNCATE ON @extschema@.cred
 -- A full refresh stores new RFM quintile bounds; an incremental one scores its
 -- customers with the latest stored bounds.  Returns the number of customers
 -- whose classes changed (new customers included).
+--
+-- SECURITY DEFINER: analysts run it, but may not write profiles, history or
+-- the queue themselves (they could forge grades).  So it reads the sources
+-- as the extension owner: profiles are computed over all rows, whatever
+-- row-level security the caller would see through the src_* views.
 CREATE FUNCTION @extschema@.refresh(as_of date DEFAULT NULL, full_refresh boolean DEFAULT NULL)
 	RETURNS bigint
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
