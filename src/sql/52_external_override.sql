@@ -92,7 +92,9 @@ BEGIN
 		   pg_catalog.format('#%s %s until %s', o.override_id, o.grade, o.expires_on),
 		   pg_catalog.format('#%s %s until %s', n.override_id, n.grade, n.expires_on),
 		   @extschema@.as_of(),
-		   pg_catalog.format('override #%s ended early by %s', n.override_id, SESSION_USER)
+		   pg_catalog.format('override #%s %s by %s', n.override_id,
+							 CASE WHEN n.expires_on < o.expires_on THEN 'ended early' ELSE 'extended' END,
+							 SESSION_USER)
 	FROM new_rows n JOIN old_rows o USING (override_id)
 	WHERE n.expires_on IS DISTINCT FROM o.expires_on;
 	RETURN NULL;
