@@ -89,3 +89,29 @@ SELECT count(*) AS customers, count(*) FILTER (WHERE par.f IS NOT DISTINCT FROM 
 FROM par JOIN ser USING (customer_id);
 RESET ALL;
 DROP TABLE facts_par;
+
+-- facts for a few customers read only those customers (risk points too):
+-- rows read from customer, among 1,000
+SET customer_class.as_of = '2025-12-31';
+INSERT INTO customer_class.customer (customer_id, name, industry, region, created_on)
+SELECT 5000 + n, 'bulk ' || n, (ARRAY['retail', 'construction', 'services'])[n % 3 + 1],
+	   (ARRAY['east', 'west'])[n % 2 + 1], '2024-01-01'
+FROM generate_series(1, 1000) n;
+ANALYZE customer_class.customer;
+CREATE FUNCTION pg_temp.customer_rows_read(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	plan jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF) ' || q INTO plan;
+	RETURN (SELECT sum((n ->> 'Actual Rows')::bigint * (n ->> 'Actual Loops')::bigint
+					   + coalesce((n ->> 'Rows Removed by Filter')::bigint, 0))
+			FROM jsonb_path_query(plan, 'strict $.**') n
+			WHERE jsonb_typeof(n) = 'object' AND n ->> 'Relation Name' = 'customer');
+END
+$$;
+SELECT pg_temp.customer_rows_read($$SELECT * FROM customer_class.credit_facts('2025-12-31', 'default', ARRAY[5001, 5002]::bigint[])$$) AS rows_read;
+SELECT customer_id, (facts).industry_points, (facts).region_points
+FROM customer_class.credit_facts('2025-12-31', 'default', ARRAY[5001, 5002]::bigint[]) ORDER BY 1;
+DELETE FROM customer_class.customer WHERE customer_id > 5000;
+DELETE FROM customer_class.dirty;
+RESET customer_class.as_of;

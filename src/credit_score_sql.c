@@ -41,6 +41,13 @@ static const char *const card_names[] = {
 };
 #define NUM_CARD lengthof(card_names)
 
+/*
+ * credit_result: the four points, internal_score, score, grade, then the
+ * five contributions (scale, payment, stability, risk, external)
+ */
+#define RESULT_ATTS 12
+#define RESULT_GRADE_ATT 6
+
 typedef struct ScoreCache
 {
 	Oid			facts_type;
@@ -125,7 +132,9 @@ GetCache(FunctionCallInfo fcinfo, HeapTupleHeader facts, HeapTupleHeader card)
 		cache->result_desc = BlessTupleDesc(CreateTupleDescCopy(result_desc));
 		MemoryContextSwitchTo(old);
 	}
-	grade_type = TupleDescAttr(cache->result_desc, cache->result_desc->natts - 1)->atttypid;
+	if (cache->result_desc->natts != RESULT_ATTS)
+		elog(ERROR, "credit_result must have %d attributes", RESULT_ATTS);
+	grade_type = TupleDescAttr(cache->result_desc, RESULT_GRADE_ATT)->atttypid;
 	for (int g = 0; g < 4; g++)
 		cache->grade_oid[g] = DatumGetObjectId(DirectFunctionCall2(enum_in,
 																   CStringGetDatum(grades[g]),
@@ -172,14 +181,87 @@ DeformRow(HeapTupleHeader row, TupleDesc desc, Datum *values, bool *nulls)
 	heap_deform_tuple(&tuple, desc, values, nulls);
 }
 
-/* points are already rounded to hundredths: build the numeric from those */
+/* hundredths as a numeric with two decimals */
 static Datum
-Points(double x)
+Points(int64 hundredths)
 {
-	return NumericGetDatum(int64_div_fast_to_numeric((int64) llround(x * 100.0), 2));
+	return NumericGetDatum(int64_div_fast_to_numeric(hundredths, 2));
 }
 
-/* the scorecard's numbers, converted once per distinct card */
+/*
+ * A weight, cut-off or external weight of the scorecard, exactly, in 1/10000:
+ * an integer, or a numeric with at most four decimals.
+ */
+static int64
+AttExact(Datum *values, bool *nulls, TupleDesc desc, int att, const char *name)
+{
+	int64		v;
+
+	if (nulls[att])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("scorecard setting \"%s\" is null", name)));
+	switch (TupleDescAttr(desc, att)->atttypid)
+	{
+		case INT4OID:
+			return (int64) DatumGetInt32(values[att]) * SCORE_WEIGHT_ONE;
+		case NUMERICOID:
+			if (Money4TryFromNumeric(values[att], &v, NULL) &&
+				v >= -SCORE_WEIGHT_TOTAL && v <= SCORE_WEIGHT_TOTAL)
+				return v;
+			break;
+		default:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("scorecard setting \"%s\" must be a number between 0 and 100 with at most four decimals",
+					name)));
+	return 0;					/* keep the compiler quiet */
+}
+
+/* a cut-off: exact hundredths, since scores are compared in hundredths */
+static int64
+CutOff(Datum *values, bool *nulls, TupleDesc desc, int att, const char *name)
+{
+	int64		v = AttExact(values, nulls, desc, att, name);
+
+	if (v % (SCORE_WEIGHT_ONE / 100) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scorecard setting \"%s\" must have at most two decimals", name),
+				 errdetail("Scores are compared with cut-offs in hundredths.")));
+	return v / (SCORE_WEIGHT_ONE / 100);
+}
+
+/* the checks scorecard_validate() makes on stored rows, for any row given */
+static inline void
+CheckScorecard(const Scorecard *c)
+{
+	if (c->w_scale < 0 || c->w_payment < 0 || c->w_stability < 0 || c->w_risk < 0 ||
+		c->w_scale + c->w_payment + c->w_stability + c->w_risk != SCORE_WEIGHT_TOTAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scorecard weights must be non-negative and sum to 100")));
+	if (!(10000 >= c->cutoff_a && c->cutoff_a > c->cutoff_b &&
+		  c->cutoff_b > c->cutoff_c && c->cutoff_c >= 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scorecard cut-offs must satisfy 100 >= A > B > C >= 0")));
+	if (c->external_weight < 0 || c->external_weight > SCORE_WEIGHT_TOTAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scorecard setting \"external_weight\" must be between 0 and 100")));
+	if (!(c->scale_full_revenue > 0 && c->scale_full_orders > 0 && c->tenure_full_days > 0 &&
+		  c->overdue_tolerance > 0 && isfinite(c->scale_full_revenue) &&
+		  isfinite(c->overdue_tolerance) && isfinite(c->no_history_points) &&
+		  isfinite(c->risk_default_points)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scorecard formula settings must be finite and positive")));
+}
+
+/* the scorecard's numbers, converted and checked once per distinct card */
 static const Scorecard *
 CardNumbers(ScoreCache *cache, HeapTupleHeader card_row, MemoryContext mcxt)
 {
@@ -187,36 +269,41 @@ CardNumbers(ScoreCache *cache, HeapTupleHeader card_row, MemoryContext mcxt)
 	Datum		cv[64];
 	bool		cn[64];
 	double		c[NUM_CARD];
+	const int  *att = cache->card_att;
+	TupleDesc	desc = cache->card_desc;
+	Scorecard	card;
 
 	if (cache->card_bytes && cache->card_len == len &&
 		memcmp(cache->card_bytes, card_row, len) == 0)
 		return &cache->card;
 
-	if (cache->card_desc->natts > 64)
+	if (desc->natts > 64)
 		elog(ERROR, "row type too wide for credit_score");
-	DeformRow(card_row, cache->card_desc, cv, cn);
-	for (int i = 0; i < (int) NUM_CARD; i++)
+	DeformRow(card_row, desc, cv, cn);
+	for (int i = 7; i < 13; i++)
 	{
-		c[i] = AttDouble(cv, cn, cache->card_desc, cache->card_att[i]);
+		c[i] = AttDouble(cv, cn, desc, att[i]);
 		if (isnan(c[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("scorecard setting \"%s\" is null", card_names[i])));
 	}
-	cache->card.w_scale = c[0];
-	cache->card.w_payment = c[1];
-	cache->card.w_stability = c[2];
-	cache->card.w_risk = c[3];
-	cache->card.cutoff_a = c[4];
-	cache->card.cutoff_b = c[5];
-	cache->card.cutoff_c = c[6];
-	cache->card.scale_full_revenue = c[7];
-	cache->card.scale_full_orders = c[8];
-	cache->card.tenure_full_days = c[9];
-	cache->card.no_history_points = c[10];
-	cache->card.overdue_tolerance = c[11];
-	cache->card.risk_default_points = c[12];
-	cache->card.external_weight = c[13];
+	card.w_scale = AttExact(cv, cn, desc, att[0], card_names[0]);
+	card.w_payment = AttExact(cv, cn, desc, att[1], card_names[1]);
+	card.w_stability = AttExact(cv, cn, desc, att[2], card_names[2]);
+	card.w_risk = AttExact(cv, cn, desc, att[3], card_names[3]);
+	card.cutoff_a = CutOff(cv, cn, desc, att[4], card_names[4]);
+	card.cutoff_b = CutOff(cv, cn, desc, att[5], card_names[5]);
+	card.cutoff_c = CutOff(cv, cn, desc, att[6], card_names[6]);
+	card.scale_full_revenue = c[7];
+	card.scale_full_orders = c[8];
+	card.tenure_full_days = c[9];
+	card.no_history_points = c[10];
+	card.overdue_tolerance = c[11];
+	card.risk_default_points = c[12];
+	card.external_weight = AttExact(cv, cn, desc, att[13], card_names[13]);
+	CheckScorecard(&card);
+	cache->card = card;
 
 	if (cache->card_bytes)
 		pfree(cache->card_bytes);
@@ -241,8 +328,8 @@ credit_score_compute(PG_FUNCTION_ARGS)
 	CreditFacts facts;
 	const Scorecard *card = CardNumbers(cache, card_row, fcinfo->flinfo->fn_mcxt);
 	CreditResult r;
-	Datum		out[7];
-	bool		outnull[7] = {false};
+	Datum		out[RESULT_ATTS];
+	bool		outnull[RESULT_ATTS] = {false};
 
 	if (cache->facts_desc->natts > 64)
 		elog(ERROR, "row type too wide for credit_score");
@@ -265,13 +352,18 @@ credit_score_compute(PG_FUNCTION_ARGS)
 
 	ScoreCredit(&facts, card, &r);
 
-	out[0] = Points(r.scale);
-	out[1] = Points(r.payment);
-	out[2] = Points(r.stability);
-	out[3] = Points(r.risk);
+	for (int i = 0; i < 4; i++)
+	{
+		out[i] = Points(r.points[i]);
+		out[7 + i] = Points(r.contribution[i]);
+	}
 	out[4] = Points(r.internal);
 	out[5] = Points(r.score);
 	out[6] = ObjectIdGetDatum(cache->grade_oid[r.grade]);
+	if (r.blended)
+		out[7 + SCORE_PART_EXTERNAL] = Points(r.contribution[SCORE_PART_EXTERNAL]);
+	else
+		outnull[7 + SCORE_PART_EXTERNAL] = true;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cache->result_desc, out, outnull)));
 }

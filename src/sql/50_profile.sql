@@ -101,12 +101,11 @@ CREATE INDEX class_history_dimension_idx ON @extschema@.class_history (dimension
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.class_history', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.class_history_history_id_seq', '');
+COMMENT ON SEQUENCE @extschema@.class_history_history_id_seq IS 'keys of class_history (identity)';
 
--- analysts run refresh(), which appends history; nobody but the owner may
--- rewrite it
+-- analysts run refresh(), which appends history and writes profiles as the
+-- extension owner (SECURITY DEFINER); nobody else writes either
 GRANT SELECT ON @extschema@.class_history TO customer_class_reader;
-GRANT INSERT ON @extschema@.class_history TO customer_class_analyst;
-GRANT INSERT, UPDATE, DELETE ON @extschema@.profile TO customer_class_analyst;
 
 COMMENT ON TABLE @extschema@.class_history IS
 	'every change of a customer''s class (grade, stage, segment, tags, ...), append-only';

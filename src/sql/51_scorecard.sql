@@ -54,6 +54,19 @@ AS $$
 DECLARE
 	total numeric := NEW.w_scale + NEW.w_payment + NEW.w_stability + NEW.w_risk;
 BEGIN
+	-- numeric admits NaN and infinities: none of them is a usable setting
+	IF 'NaN' = ANY (ARRAY[NEW.w_scale, NEW.w_payment, NEW.w_stability, NEW.w_risk, NEW.cutoff_a,
+						  NEW.cutoff_b, NEW.cutoff_c, NEW.scale_full_revenue, NEW.no_history_points,
+						  NEW.overdue_tolerance, NEW.risk_default_points, NEW.external_weight])
+	   OR 'Infinity' = ANY (ARRAY[abs(NEW.w_scale), abs(NEW.w_payment), abs(NEW.w_stability), abs(NEW.w_risk),
+							   abs(NEW.cutoff_a), abs(NEW.cutoff_b), abs(NEW.cutoff_c),
+							   abs(NEW.scale_full_revenue), abs(NEW.no_history_points),
+							   abs(NEW.overdue_tolerance), abs(NEW.risk_default_points),
+							   abs(NEW.external_weight)]) THEN
+		RAISE EXCEPTION 'scorecard "%": settings must be finite numbers', NEW.scorecard_id
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'NaN and Infinity are not accepted.';
+	END IF;
 	IF least(NEW.w_scale, NEW.w_payment, NEW.w_stability, NEW.w_risk) < 0 THEN
 		RAISE EXCEPTION 'scorecard "%": weights must not be negative', NEW.scorecard_id
 			USING ERRCODE = 'invalid_parameter_value';
@@ -63,6 +76,19 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('scale %s + payment %s + stability %s + risk %s = %s.',
 								  NEW.w_scale, NEW.w_payment, NEW.w_stability, NEW.w_risk, total);
+	END IF;
+	-- scoring is exact: weights in 1/10000, scores and cut-offs in hundredths
+	IF NEW.w_scale <> round(NEW.w_scale, 4) OR NEW.w_payment <> round(NEW.w_payment, 4)
+	   OR NEW.w_stability <> round(NEW.w_stability, 4) OR NEW.w_risk <> round(NEW.w_risk, 4)
+	   OR NEW.external_weight <> round(NEW.external_weight, 4) THEN
+		RAISE EXCEPTION 'scorecard "%": weights may have at most four decimals', NEW.scorecard_id
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NEW.cutoff_a <> round(NEW.cutoff_a, 2) OR NEW.cutoff_b <> round(NEW.cutoff_b, 2)
+	   OR NEW.cutoff_c <> round(NEW.cutoff_c, 2) THEN
+		RAISE EXCEPTION 'scorecard "%": cut-offs may have at most two decimals', NEW.scorecard_id
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Scores are compared with cut-offs in hundredths.';
 	END IF;
 	IF NOT (100 >= NEW.cutoff_a AND NEW.cutoff_a > NEW.cutoff_b
 			AND NEW.cutoff_b > NEW.cutoff_c AND NEW.cutoff_c >= 0) THEN
@@ -87,7 +113,16 @@ $$;
 CREATE TRIGGER scorecard_validate BEFORE INSERT OR UPDATE ON @extschema@.scorecard
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.scorecard_validate();
 
--- Shipped rows come back with CREATE EXTENSION, so they are kept as shipped.
+-- Whether the install or update script of this extension is running.
+CREATE FUNCTION @extschema@.in_extension_script() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'customer_class_in_extension_script'
+	LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.in_extension_script() IS
+	'true while CREATE EXTENSION or ALTER EXTENSION UPDATE of customer_class runs its script (shipped rows may be written then only)';
+
+-- Shipped rows come back with CREATE EXTENSION, so they are kept as shipped;
+-- only the extension's own script may add one (they are left out of dumps).
+-- On INSERT, OLD is NULL: only the last check applies.
 CREATE FUNCTION @extschema@.protect_shipped_row() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
@@ -101,7 +136,7 @@ BEGIN
 	IF TG_OP = 'DELETE' THEN
 		RETURN OLD;
 	END IF;
-	IF NEW.shipped THEN
+	IF NEW.shipped AND (TG_OP = 'UPDATE' OR NOT @extschema@.in_extension_script()) THEN
 		RAISE EXCEPTION 'only the extension may mark rows of %.% as shipped', TG_TABLE_SCHEMA, TG_TABLE_NAME
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
@@ -120,9 +155,9 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER scorecard_protect_shipped BEFORE UPDATE OR DELETE ON @extschema@.scorecard
+CREATE TRIGGER scorecard_protect_shipped BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.scorecard
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_shipped_row();
-CREATE TRIGGER risk_factor_protect_shipped BEFORE UPDATE OR DELETE ON @extschema@.risk_factor
+CREATE TRIGGER risk_factor_protect_shipped BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.risk_factor
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.protect_shipped_row();
 CREATE TRIGGER scorecard_policy_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.scorecard
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.bump_policy_version();
@@ -190,6 +225,32 @@ BEGIN
 END
 $$;
 
+-- make a scorecard the active one (at most one is: the unique index would
+-- reject swapping in a single UPDATE); 'default' deactivates all others
+CREATE FUNCTION @extschema@.activate_scorecard(scorecard_id text) RETURNS @extschema@.scorecard
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	target text := activate_scorecard.scorecard_id;
+	card @extschema@.scorecard;
+BEGIN
+	SELECT * INTO card FROM @extschema@.scorecard s WHERE s.scorecard_id = target;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'scorecard "%" does not exist', target
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	UPDATE @extschema@.scorecard s SET active = false WHERE s.active AND s.scorecard_id <> target;
+	IF NOT card.shipped AND NOT card.active THEN
+		UPDATE @extschema@.scorecard s SET active = true WHERE s.scorecard_id = target
+		RETURNING * INTO card;
+	END IF;
+	RETURN card;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.activate_scorecard(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.activate_scorecard(text) TO customer_class_admin;
 REVOKE EXECUTE ON FUNCTION @extschema@.copy_scorecard(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.copy_scorecard(text, text) TO customer_class_admin;
 GRANT SELECT ON @extschema@.scorecard, @extschema@.risk_factor TO customer_class_reader;
@@ -232,3 +293,4 @@ COMMENT ON FUNCTION @extschema@.protect_shipped_row() IS 'trigger: shipped polic
 COMMENT ON FUNCTION @extschema@.bump_policy_version() IS 'trigger: a policy changed, so the next refresh recomputes everyone';
 COMMENT ON FUNCTION @extschema@.active_scorecard() IS 'the scorecard in force: the active one, else the shipped default';
 COMMENT ON FUNCTION @extschema@.copy_scorecard(text, text) IS 'copy a scorecard and its risk factors under a new name';
+COMMENT ON FUNCTION @extschema@.activate_scorecard(text) IS 'make a scorecard the one in force (deactivating the active one); the shipped default: deactivate all';

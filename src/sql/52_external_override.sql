@@ -1,6 +1,7 @@
 -- Scores from outside (a rating agency's file, loaded with COPY) and manual
 -- grade overrides.  Both are kept, never overwritten: the history of what
--- was believed when stays readable.
+-- was believed when stays readable.  An override can only be ended early
+-- (a shorter expires_on), and that is recorded in class_history.
 
 CREATE TABLE @extschema@.external_score (
 	customer_id		bigint NOT NULL,
@@ -20,9 +21,9 @@ CREATE TABLE @extschema@.credit_override (
 	customer_id		bigint NOT NULL,
 	grade			@extschema@.credit_grade NOT NULL,
 	reason			text NOT NULL,
-	set_by			name NOT NULL DEFAULT CURRENT_USER,
+	set_by			name NOT NULL DEFAULT SESSION_USER,
 	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	valid_from		date NOT NULL DEFAULT CURRENT_DATE,
+	valid_from		date NOT NULL DEFAULT @extschema@.as_of(),
 	expires_on		date NOT NULL,
 	CONSTRAINT credit_override_reason_given CHECK (btrim(reason) <> ''),
 	CONSTRAINT credit_override_expires_after_start CHECK (expires_on > valid_from)
@@ -30,9 +31,86 @@ CREATE TABLE @extschema@.credit_override (
 CREATE INDEX credit_override_customer_idx ON @extschema@.credit_override (customer_id, valid_from);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_override', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_override_override_id_seq', '');
+COMMENT ON SEQUENCE @extschema@.credit_override_override_id_seq IS 'keys of credit_override (identity)';
+
+-- Who set an override and when is recorded, not claimed: the trigger sets
+-- them.  The one exception is a role that owns the table (the extension
+-- owner, a superuser): pg_restore loads the dumped rows with COPY as such a
+-- role, and must keep the recorded author and time.  Such a role could
+-- disable the trigger anyway.
+CREATE FUNCTION @extschema@.credit_override_guard() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	owner boolean := pg_catalog.pg_has_role(
+		(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'USAGE');
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		IF NOT owner OR NEW.set_by IS NULL OR NEW.set_at IS NULL THEN
+			NEW.set_by := SESSION_USER;
+			NEW.set_at := pg_catalog.now();
+		END IF;
+		RETURN NEW;
+	END IF;
+	IF owner THEN
+		RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+	END IF;
+	IF TG_OP = 'DELETE' THEN
+		RAISE EXCEPTION 'credit overrides are kept, not deleted'
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'To end override #' || OLD.override_id || ' early, set its expires_on to an earlier date.';
+	END IF;
+	-- an UPDATE may only end an override early
+	IF (NEW.override_id, NEW.customer_id, NEW.grade, NEW.reason, NEW.set_by, NEW.set_at, NEW.valid_from)
+		IS DISTINCT FROM
+	   (OLD.override_id, OLD.customer_id, OLD.grade, OLD.reason, OLD.set_by, OLD.set_at, OLD.valid_from)
+	   OR NEW.expires_on > OLD.expires_on THEN
+		RAISE EXCEPTION 'credit override #% can only be ended early', OLD.override_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'An override is never rewritten: only an earlier expires_on is accepted.',
+				  HINT = 'Insert a new override (the latest one set wins).';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.credit_override_guard() IS
+	'trigger: records who set an override and when, and lets an UPDATE only end it early (table owners, e.g. a restore, excepted)';
+CREATE TRIGGER credit_override_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.credit_override
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_override_guard();
+
+-- Ending an override early lands in class_history (dimension
+-- credit_override): who ended it, when, and the dates.  SECURITY DEFINER:
+-- admins may not write history themselves.
+CREATE FUNCTION @extschema@.credit_override_ended() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+	SELECT n.customer_id, 'credit_override',
+		   pg_catalog.format('#%s %s until %s', o.override_id, o.grade, o.expires_on),
+		   pg_catalog.format('#%s %s until %s', n.override_id, n.grade, n.expires_on),
+		   @extschema@.as_of(),
+		   pg_catalog.format('override #%s %s by %s', n.override_id,
+							 CASE WHEN n.expires_on < o.expires_on THEN 'ended early' ELSE 'extended' END,
+							 SESSION_USER)
+	FROM new_rows n JOIN old_rows o USING (override_id)
+	WHERE n.expires_on IS DISTINCT FROM o.expires_on;
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_override_ended() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.credit_override_ended() IS
+	'statement trigger: records in class_history every override ended early';
+CREATE TRIGGER credit_override_ended AFTER UPDATE ON @extschema@.credit_override
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_override_ended();
 
 GRANT SELECT ON @extschema@.external_score, @extschema@.credit_override TO customer_class_reader;
-GRANT INSERT, UPDATE, DELETE ON @extschema@.external_score, @extschema@.credit_override TO customer_class_admin;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.external_score TO customer_class_admin;
+-- overrides: added, and ended early (expires_on), never rewritten
+GRANT INSERT, UPDATE (expires_on) ON @extschema@.credit_override TO customer_class_admin;
 
 COMMENT ON TABLE @extschema@.external_score IS
 	'scores imported from outside (e.g. a rating agency file via COPY); the latest valid one is blended in';
@@ -49,7 +127,7 @@ COMMENT ON COLUMN @extschema@.credit_override.override_id IS 'override key';
 COMMENT ON COLUMN @extschema@.credit_override.customer_id IS 'customer';
 COMMENT ON COLUMN @extschema@.credit_override.grade IS 'grade imposed';
 COMMENT ON COLUMN @extschema@.credit_override.reason IS 'why (required)';
-COMMENT ON COLUMN @extschema@.credit_override.set_by IS 'who set it';
-COMMENT ON COLUMN @extschema@.credit_override.set_at IS 'when it was set';
-COMMENT ON COLUMN @extschema@.credit_override.valid_from IS 'first as-of date it applies to';
-COMMENT ON COLUMN @extschema@.credit_override.expires_on IS 'first as-of date it no longer applies to';
+COMMENT ON COLUMN @extschema@.credit_override.set_by IS 'who set it (the session user, set by the trigger)';
+COMMENT ON COLUMN @extschema@.credit_override.set_at IS 'when it was set (set by the trigger)';
+COMMENT ON COLUMN @extschema@.credit_override.valid_from IS 'first as-of date it applies to (default as_of())';
+COMMENT ON COLUMN @extschema@.credit_override.expires_on IS 'first as-of date it no longer applies to; may only be moved earlier (ending the override early)';

@@ -54,7 +54,7 @@ CREATE FUNCTION @extschema@.risk_points(scorecard_id text, tag text) RETURNS num
 BEGIN ATOMIC
 	SELECT r.points FROM @extschema@.risk_factor r
 	WHERE r.scorecard_id = risk_points.scorecard_id
-	  AND (tag = r.prefix OR tag LIKE r.prefix || '.%')
+	  AND (tag = r.prefix OR pg_catalog.starts_with(tag, r.prefix || '.'))
 	ORDER BY length(r.prefix) DESC
 	LIMIT 1;
 END;
@@ -112,6 +112,17 @@ CREATE FUNCTION @extschema@.credit_facts_final(internal)
 -- notes ('p': d1 paid; invoice_id NULL when unapplied) and orders ('o': d1
 -- ordered).  Payments are matched to invoices inside the aggregate, so no
 -- join is needed.  Amounts: at most four decimals (exact integer arithmetic).
+COMMENT ON FUNCTION @extschema@.credit_facts_accum(internal, "char", bigint, numeric, date, date, date) IS
+	'transition function of credit_facts_agg: adds one invoice, payment or order row to the per-customer state';
+COMMENT ON FUNCTION @extschema@.credit_facts_combine(internal, internal) IS
+	'combine function of credit_facts_agg: merges two partial states (parallel aggregation)';
+COMMENT ON FUNCTION @extschema@.credit_facts_serialize(internal) IS
+	'serial function of credit_facts_agg: the state as bytea, to pass between parallel workers';
+COMMENT ON FUNCTION @extschema@.credit_facts_deserialize(bytea, internal) IS
+	'deserial function of credit_facts_agg: a state back from its bytea form';
+COMMENT ON FUNCTION @extschema@.credit_facts_final(internal) IS
+	'final function of credit_facts_agg: matches payments to invoices and computes the txn_facts';
+
 -- SSPACE: a state holds the customer's invoices (eight inline, more in an
 -- array), about a kilobyte for a customer with a dozen invoices.  Without
 -- it the planner assumes 8 kB per group and makes a hash aggregate spill
@@ -215,7 +226,7 @@ AS $$
 	LEFT JOIN txn t ON t.customer_id = c.customer_id
 	LEFT JOIN ext ON ext.customer_id = c.customer_id
 	-- the longest matching risk prefix, looked up once per distinct value
-	-- among the customers asked for
+	-- among the customers asked for (only those are read)
 	LEFT JOIN (SELECT d.industry, @extschema@.risk_points($2, 'industry.' || d.industry) AS points
 			   FROM (SELECT DISTINCT s.industry FROM @extschema@.src_customer s
 					 WHERE ($3 IS NULL OR s.customer_id = ANY ($3))

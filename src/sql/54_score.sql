@@ -7,10 +7,15 @@ CREATE TYPE @extschema@.credit_result AS (
 	risk_points		numeric,
 	internal_score	numeric,
 	score			numeric,
-	grade			@extschema@.credit_grade
+	grade			@extschema@.credit_grade,
+	scale_contribution numeric,
+	payment_contribution numeric,
+	stability_contribution numeric,
+	risk_contribution numeric,
+	external_contribution numeric
 );
 COMMENT ON TYPE @extschema@.credit_result IS
-	'a credit score: points per dimension (0-100), the weighted internal score, the score after blending an external one, and the grade';
+	'a credit score: points per dimension (0-100, hundredths), the weighted internal score, the score after blending an external one (the exact weighted sum rounded once, half away from zero), the grade, and the contribution of each dimension and of the external score (NULL when none is blended), which add up to the score exactly';
 
 CREATE FUNCTION @extschema@.credit_score(facts @extschema@.credit_facts, card @extschema@.scorecard)
 	RETURNS @extschema@.credit_result

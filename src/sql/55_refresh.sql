@@ -13,7 +13,6 @@ CREATE TABLE @extschema@.dirty (
 -- again, which queues every restored customer by itself.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dirty', 'WHERE false');
 GRANT SELECT ON @extschema@.dirty TO customer_class_reader;
-GRANT DELETE ON @extschema@.dirty TO customer_class_analyst;
 COMMENT ON TABLE @extschema@.dirty IS
 	'customers whose source rows changed since the last refresh (a queue refresh() consumes)';
 COMMENT ON COLUMN @extschema@.dirty.customer_id IS 'customer to recompute';
@@ -58,6 +57,34 @@ BEGIN
 	END LOOP;
 END
 $triggers$;
+
+-- A TRUNCATE has no transition table to name its customers: it makes the
+-- next refresh() a full one instead, by bumping the policy version.
+-- SECURITY DEFINER: whoever may truncate a source need not use the sequence.
+CREATE FUNCTION @extschema@.mark_all_dirty() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM pg_catalog.nextval('@extschema@.policy_version');
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.mark_all_dirty() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.mark_all_dirty() IS
+	'statement trigger on TRUNCATE of a source: the next refresh() recomputes every customer';
+CREATE TRIGGER customer_dirty_truncate AFTER TRUNCATE ON @extschema@.customer
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER sales_order_dirty_truncate AFTER TRUNCATE ON @extschema@.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER invoice_dirty_truncate AFTER TRUNCATE ON @extschema@.invoice
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER payment_dirty_truncate AFTER TRUNCATE ON @extschema@.payment
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER external_score_dirty_truncate AFTER TRUNCATE ON @extschema@.external_score
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+CREATE TRIGGER credit_override_dirty_truncate AFTER TRUNCATE ON @extschema@.credit_override
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
 
 -- credit_facts_range(as_of, scorecard_id, from_customer, to_customer): the
 -- facts of the customers with from_customer <= customer_id < to_customer
@@ -138,9 +165,14 @@ COMMENT ON FUNCTION @extschema@.refresh_facts_query(boolean, bigint) IS
 -- A full refresh stores new RFM quintile bounds; an incremental one scores its
 -- customers with the latest stored bounds.  Returns the number of customers
 -- whose classes changed (new customers included).
+--
+-- SECURITY DEFINER: analysts run it, but may not write profiles, history or
+-- the queue themselves (they could forge grades).  So it reads the sources
+-- as the extension owner: profiles are computed over all rows, whatever
+-- row-level security the caller would see through the src_* views.
 CREATE FUNCTION @extschema@.refresh(as_of date DEFAULT NULL, full_refresh boolean DEFAULT NULL)
 	RETURNS bigint
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -158,6 +190,14 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
 	SELECT last_value INTO version FROM @extschema@.policy_version;
 	had_profiles := EXISTS (SELECT FROM @extschema@.profile);
+	-- class_history is a timeline in as-of order: never write into its past
+	IF d < (SELECT max(p.as_of) FROM @extschema@.profile p) THEN
+		RAISE EXCEPTION 'cannot refresh as of %: the profiles are as of % already', d,
+			(SELECT max(p.as_of) FROM @extschema@.profile p)
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'class_history records changes in as-of order; a refresh as of an earlier date would make grade_migration() and the history wrong.',
+				  HINT = 'Refresh as of that date or later.  To look at an earlier date, call credit_facts() and credit_score(), which write nothing.';
+	END IF;
 
 	IF full_refresh IS NULL THEN
 		full_refresh := NOT had_profiles

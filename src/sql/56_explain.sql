@@ -3,7 +3,10 @@
 -- credit and receivables figures defined after this file).
 
 -- "Why is this customer C?": the score's parts, computed now from the
--- sources as of a date (default as_of()) under the scorecard in force.
+-- sources as of a date under the scorecard in force.  The date defaults to
+-- the as-of date of the customer's profile (so that the explanation is of
+-- the grade customer_profile shows), else as_of().  The contributions are
+-- credit_score()'s own: they add up to the score exactly.
 CREATE FUNCTION @extschema@.explain_score(customer_id bigint, as_of date DEFAULT NULL)
 	RETURNS TABLE (step integer, dimension text, label_en text, label_zh text, inputs text,
 				   points numeric, weight numeric, contribution numeric)
@@ -11,7 +14,10 @@ CREATE FUNCTION @extschema@.explain_score(customer_id bigint, as_of date DEFAULT
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d date := coalesce(explain_score.as_of, @extschema@.as_of());
+	d date := coalesce(explain_score.as_of,
+					   (SELECT p.as_of FROM @extschema@.profile p
+						WHERE p.customer_id = explain_score.customer_id),
+					   @extschema@.as_of());
 	card @extschema@.scorecard := @extschema@.active_scorecard();
 	f @extschema@.credit_facts;
 	r @extschema@.credit_result;
@@ -24,35 +30,36 @@ BEGIN
 			USING ERRCODE = 'no_data_found';
 	END IF;
 	r := @extschema@.credit_score(f, card);
-	keep := CASE WHEN f.external_score IS NULL THEN 1 ELSE 1 - card.external_weight / 100 END;
+	-- the dimensions' share when an external score is blended in
+	keep := CASE WHEN r.external_contribution IS NULL THEN 100 ELSE 100 - card.external_weight END;
 
 	RETURN QUERY
-	SELECT x.step, x.dimension, x.label_en, x.label_zh, x.inputs, x.points, x.weight,
-		   round(x.points * x.weight / 100, 2)
+	SELECT x.step, x.dimension, x.label_en, x.label_zh, x.inputs, x.points,
+		   pg_catalog.trim_scale(x.weight * keep / 100), x.contribution
 	FROM (VALUES
 		(1, 'scale', 'transaction scale', '交易规模',
 		 format('revenue 12m %s, orders 12m %s', f.revenue_12m, f.orders_12m),
-		 r.scale_points, round(card.w_scale * keep, 2)),
+		 r.scale_points, card.w_scale, r.scale_contribution),
 		(2, 'payment', 'payment performance', '付款表现',
 		 format('on-time %s, days beyond terms %s, payment index %s (last 90 days %s), overdue %s, defaults %s',
 				coalesce(round(f.on_time_ratio * 100, 1) || '%', 'n/a'),
 				coalesce(f.days_beyond_terms::text, 'n/a'), coalesce(f.payment_index::text, 'n/a'),
 				coalesce(f.recent_payment_index::text, 'n/a'),
 				f.overdue_balance, f.defaults),
-		 r.payment_points, round(card.w_payment * keep, 2)),
+		 r.payment_points, card.w_payment, r.payment_contribution),
 		(3, 'stability', 'relationship stability', '合作稳定性',
 		 format('tenure %s days, months with orders %s of 12', f.tenure_days,
 				length(replace((f.order_months & 4095)::bit(12)::text, '0', ''))),
-		 r.stability_points, round(card.w_stability * keep, 2)),
+		 r.stability_points, card.w_stability, r.stability_contribution),
 		(4, 'risk', 'industry and region risk', '行业与地区风险',
 		 format('industry %s, region %s', f.industry_points, f.region_points),
-		 r.risk_points, round(card.w_risk * keep, 2))
-	) AS x (step, dimension, label_en, label_zh, inputs, points, weight);
+		 r.risk_points, card.w_risk, r.risk_contribution)
+	) AS x (step, dimension, label_en, label_zh, inputs, points, weight, contribution);
 
-	IF f.external_score IS NOT NULL AND card.external_weight > 0 THEN
+	IF r.external_contribution IS NOT NULL THEN
 		RETURN QUERY SELECT 5, 'external'::text, 'external score'::text, '外部评分'::text,
 			'latest valid external score'::text, f.external_score, card.external_weight,
-			round(f.external_score * card.external_weight / 100, 2);
+			r.external_contribution;
 	END IF;
 
 	RETURN QUERY SELECT 6, 'score'::text, 'credit score'::text, '信用评分'::text,
@@ -73,15 +80,25 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.explain_score(bigint, date) IS
-	'why a customer has its score and grade: one row per dimension (inputs, points, weight, contribution), the score and the grade, with English and Chinese labels';
+	'why a customer has its score and grade, as of a date (default: the as-of date of its profile, else as_of()): one row per dimension (inputs, points, effective weight, contribution; the contributions add up to the score), the score and the grade, with English and Chinese labels';
 
 -- How many customers moved from each grade to each other grade between two
 -- dates, from class_history (NULL from_grade: not yet graded at from_date;
--- NULL to_grade: gone by to_date).
+-- NULL to_grade: gone by to_date).  Sound because refresh() never writes
+-- into the past of the history (it refuses an as-of date before the
+-- profiles').
 CREATE FUNCTION @extschema@.grade_migration(from_date date, to_date date)
 	RETURNS TABLE (from_grade @extschema@.credit_grade, to_grade @extschema@.credit_grade, customers bigint)
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-BEGIN ATOMIC
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF from_date > to_date THEN
+		RAISE EXCEPTION 'grade_migration: from_date % is after to_date %', from_date, to_date
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give the earlier date first.';
+	END IF;
+	RETURN QUERY
 	WITH at_from AS (
 		SELECT DISTINCT ON (h.customer_id) h.customer_id, h.new_value
 		FROM @extschema@.class_history h
@@ -98,6 +115,26 @@ BEGIN ATOMIC
 	WHERE f.new_value IS NOT NULL OR t.new_value IS NOT NULL
 	GROUP BY 1, 2
 	ORDER BY 1 NULLS FIRST, 2 NULLS LAST;
-END;
+END
+$$;
 COMMENT ON FUNCTION @extschema@.grade_migration(date, date) IS
-	'grade migration matrix between two dates from class_history: customers per (grade at from_date, grade at to_date)';
+	'grade migration matrix between two dates from class_history: customers per (grade at from_date, grade at to_date); from_date after to_date is an error (22023)';
+
+-- The migration between the two latest as-of dates at which grades changed
+-- (usually the last two refreshes that moved anyone).
+CREATE VIEW @extschema@.grade_migration_latest AS
+	SELECT d.from_date, d.to_date, m.from_grade, m.to_grade, m.customers
+	FROM (SELECT min(x.as_of) AS from_date, max(x.as_of) AS to_date
+		  FROM (SELECT DISTINCT h.as_of FROM @extschema@.class_history h
+				WHERE h.dimension = 'credit_grade'
+				ORDER BY h.as_of DESC LIMIT 2) x
+		  HAVING count(*) = 2) d
+	CROSS JOIN LATERAL @extschema@.grade_migration(d.from_date, d.to_date) m;
+GRANT SELECT ON @extschema@.grade_migration_latest TO customer_class_reader;
+COMMENT ON VIEW @extschema@.grade_migration_latest IS
+	'grade migration between the two latest as-of dates at which any grade changed (class_history); empty before there are two';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.from_date IS 'the earlier as-of date';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.to_date IS 'the later as-of date';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.from_grade IS 'grade at from_date (NULL: not yet graded)';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.to_grade IS 'grade at to_date (NULL: gone from the sources)';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.customers IS 'customers who moved so';

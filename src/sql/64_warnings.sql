@@ -48,7 +48,7 @@ AS $$
 DECLARE
 	n bigint;
 BEGIN
-	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER
+	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = SESSION_USER
 	FROM pg_temp.cc_refresh_new r
 	WHERE a.customer_id = r.customer_id AND a.resolved_at IS NULL
 	  AND (a.kind = 'payment_rhythm' AND a.level IS DISTINCT FROM r.payment_warning
@@ -108,7 +108,6 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.refresh_alerts(date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.refresh_alerts(date) TO customer_class_analyst;
 COMMENT ON FUNCTION @extschema@.refresh_alerts(date) IS
 	'part of refresh(): raises and resolves payment_rhythm and became_dormant alerts from the classes being written; returns new alerts';
 
