@@ -72,18 +72,19 @@ SET max_parallel_workers_per_gather = 2;
 SELECT replace(customer_class.refresh_facts_query(true, 1), ' UNION ALL ', E'\n UNION ALL ') AS ranges;
 SELECT customer_class.refresh_facts_query(true) AS below_the_threshold;
 SELECT customer_class.refresh_facts_query(false) AS queued;
+CREATE TEMP TABLE ranges_vs_whole (customers bigint, differing_or_missing bigint);
 DO $$
-DECLARE
-	q text := customer_class.refresh_facts_query(true, 1);
-	n bigint;
-	missing bigint;
 BEGIN
-	EXECUTE format('SELECT count(*), count(*) FILTER (WHERE w.customer_id IS NULL OR r.customer_id IS NULL OR w.facts IS DISTINCT FROM r.facts)
-					FROM (%s) r FULL JOIN customer_class.credit_facts($1, $2) w USING (customer_id)', q)
-	INTO n, missing USING date '2025-12-31', 'default';
-	RAISE NOTICE 'customers %, differing or missing %', n, missing;
+	EXECUTE format('INSERT INTO ranges_vs_whole
+					SELECT count(*), count(*) FILTER (WHERE w.customer_id IS NULL OR r.customer_id IS NULL
+																OR w.facts IS DISTINCT FROM r.facts)
+					FROM (%s) r FULL JOIN customer_class.credit_facts($1, $2) w USING (customer_id)',
+				   customer_class.refresh_facts_query(true, 1))
+	USING date '2025-12-31', 'default';
 END
 $$;
+SELECT * FROM ranges_vs_whole;
+DROP TABLE ranges_vs_whole;
 RESET max_parallel_workers_per_gather;
 
 TRUNCATE customer_class.customer, customer_class.sales_order, customer_class.invoice, customer_class.payment,
