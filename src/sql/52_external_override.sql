@@ -22,7 +22,7 @@ CREATE TABLE @extschema@.credit_override (
 	reason			text NOT NULL,
 	set_by			name NOT NULL DEFAULT CURRENT_USER,
 	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	valid_from		date NOT NULL DEFAULT CURRENT_DATE,
+	valid_from		date NOT NULL DEFAULT @extschema@.as_of(),
 	expires_on		date NOT NULL,
 	CONSTRAINT credit_override_reason_given CHECK (btrim(reason) <> ''),
 	CONSTRAINT credit_override_expires_after_start CHECK (expires_on > valid_from)
