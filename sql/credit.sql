@@ -120,7 +120,8 @@ SELECT * FROM customer_class.credit_exposure WHERE customer_id = 1;
 -- == Invoice checkpoint (warn): the order billed leaves the exposure ==
 INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on, due_on, amount)
 VALUES (1001, 1, 101, '2025-12-08', '2026-01-07', 500.00);
--- until the ERP marks the order invoiced both count; then the invoice alone
+-- the invoice replaces the order at once (not counted twice until the ERP
+-- marks the order invoiced), and marking it invoiced changes nothing more
 SELECT * FROM customer_class.credit_exposure WHERE customer_id = 1;
 UPDATE customer_class.sales_order SET status = 'invoiced' WHERE order_id = 101;
 SELECT * FROM customer_class.credit_exposure WHERE customer_id = 1;
@@ -180,6 +181,11 @@ INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amoun
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES (21, 2, 2001, '2025-12-30', 0.01);
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (204, 2, '2025-12-10', 10.00);
+-- as of a date before those payments it was still open (75 days overdue): blocked
+SET customer_class.as_of = '2025-12-15';
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (205, 2, '2025-12-10', 10.00);
+\echo :LAST_ERROR_SQLSTATE
+SET customer_class.as_of = '2025-12-31';
 SELECT customer_class.reset_credit_setting('rule.overdue_days');
 
 -- == Limit nearly used (90% by default) ==
@@ -265,6 +271,14 @@ SELECT customer_class.set_credit_setting('alert.nearly_used_pct', '80');
 SELECT set_by = 'credit_erp' AS set_by_erp FROM customer_class.credit_setting WHERE name = 'alert.nearly_used_pct' AND NOT shipped;
 SELECT customer_class.reset_credit_setting('alert.nearly_used_pct');
 RESET ROLE;
+-- analysts resolve and scan alerts, and verify the ledger, but raise none by hand
+SET ROLE customer_class_analyst;
+SELECT customer_class.raise_alert(4, 'blocked', 'red', '{"forged": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS differences FROM customer_class.verify_exposure();
+SELECT customer_class.resolve_alert(alert_id) AS resolved FROM customer_class.alerts
+WHERE customer_id = 5 AND kind = 'blocked' AND resolved_at IS NULL;
+RESET ROLE;
 SET ROLE customer_class_reader;
 SELECT count(*) > 0 AS reads FROM customer_class.alerts;
 SELECT exposure FROM customer_class.credit_exposure WHERE customer_id = 4;
@@ -293,13 +307,127 @@ DELETE FROM customer_class.payment WHERE payment_id = 41;
 DELETE FROM customer_class.invoice WHERE invoice_id = 41;
 SET customer_class.as_of = '2025-12-31';
 
+-- == An order inserted shipped, or shipped with a higher amount, is an order too ==
+INSERT INTO customer_class.customer (customer_id, name, credit_limit, created_on) VALUES
+	(6, 'Shipper Ltd', 1000, '2024-01-01'),
+	(7, 'Biller Ltd', 1000, '2024-01-01');
+-- with deliveries unchecked, the order check still holds
+SELECT customer_class.set_credit_setting('mode.delivery', 'off');
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount, status, shipped_on)
+VALUES (601, 6, '2025-12-01', 50000.00, 'shipped', '2025-12-01');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (602, 6, '2025-12-01', 800.00);
+UPDATE customer_class.sales_order SET status = 'shipped', amount = 90000 WHERE order_id = 602;
+\echo :LAST_ERROR_SQLSTATE
+-- shipped as it is: a delivery only, unchecked here
+UPDATE customer_class.sales_order SET status = 'shipped' WHERE order_id = 602;
+UPDATE customer_class.sales_order SET status = 'open' WHERE order_id = 602;
+-- deliveries in warn mode: over the limit (orders excepted) a delivery passes with a warning and an alert
+SELECT customer_class.set_credit_setting('mode.delivery', 'warn');
+INSERT INTO customer_class.credit_check_exception (customer_id, checkpoint, mode, reason)
+VALUES (6, 'order', 'off', 'test: order checks off');
+UPDATE customer_class.sales_order SET amount = 1200 WHERE order_id = 602;
+UPDATE customer_class.sales_order SET status = 'shipped' WHERE order_id = 602;
+SELECT kind, level, detail->>'checkpoint' AS checkpoint, detail->>'mode' AS mode, detail->>'exposure_after' AS exposure_after
+FROM customer_class.alerts WHERE customer_id = 6 ORDER BY alert_id;
+-- a delivery exception (block) for the customer wins over the setting
+UPDATE customer_class.sales_order SET status = 'open' WHERE order_id = 602;
+INSERT INTO customer_class.credit_check_exception (customer_id, checkpoint, mode, reason)
+VALUES (6, 'delivery', 'block', 'test: deliveries blocked');
+UPDATE customer_class.sales_order SET status = 'shipped' WHERE order_id = 602;
+\echo :LAST_ERROR_SQLSTATE
+-- an exception for every checkpoint (checkpoint NULL); one for the checkpoint itself wins over it
+DELETE FROM customer_class.credit_check_exception WHERE customer_id = 6;
+INSERT INTO customer_class.credit_check_exception (customer_id, checkpoint, mode, reason)
+VALUES (6, NULL, 'off', 'test: all checks off');
+SELECT c AS checkpoint, customer_class.credit_check_mode(6, c) AS mode FROM unnest(ARRAY['order', 'delivery', 'invoice']) c;
+UPDATE customer_class.sales_order SET status = 'shipped' WHERE order_id = 602;
+INSERT INTO customer_class.credit_check_exception (customer_id, checkpoint, mode, reason)
+VALUES (6, 'order', 'block', 'test: orders blocked');
+SELECT c AS checkpoint, customer_class.credit_check_mode(6, c) AS mode FROM unnest(ARRAY['order', 'delivery', 'invoice']) c;
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (603, 6, '2025-12-01', 1.00);
+\echo :LAST_ERROR_SQLSTATE
+SELECT customer_class.reset_credit_setting('mode.delivery');
+DELETE FROM customer_class.credit_check_exception WHERE customer_id = 6;
+DELETE FROM customer_class.sales_order WHERE customer_id = 6;
+UPDATE customer_class.alerts SET resolved_at = now() WHERE customer_id = 6;
+
+-- == alert.nearly_used_pct: 60% used raises nothing at 90, an alert at 50 ==
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (604, 6, '2025-12-01', 600.00);
+SELECT customer_class.set_credit_setting('alert.nearly_used_pct', '50');
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (605, 6, '2025-12-01', 10.00);
+SELECT kind, level, detail->>'exposure_after' AS exposure_after FROM customer_class.alerts
+WHERE customer_id = 6 AND resolved_at IS NULL;
+SELECT customer_class.reset_credit_setting('alert.nearly_used_pct');
+
+-- == An invoice replaces the part of its order it bills, at once ==
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount, status, shipped_on)
+VALUES (701, 7, '2025-12-01', 600.00, 'shipped', '2025-12-02');
+INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on, due_on, amount)
+VALUES (7001, 7, 701, '2025-12-02', '2026-01-01', 600.00);
+SELECT open_orders, shipped_not_invoiced, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+-- so an order of 300 fits (900), before the ERP marks 701 invoiced
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (702, 7, '2025-12-03', 300.00);
+UPDATE customer_class.sales_order SET status = 'invoiced' WHERE order_id = 701;
+SELECT open_orders, shipped_not_invoiced, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+-- partial invoices: 100 leaves 200 open; 250 more bills more than is left, which counts 0, not less
+INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on, due_on, amount)
+VALUES (7002, 7, 702, '2025-12-04', '2026-01-03', 100.00);
+SELECT open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on, due_on, amount)
+VALUES (7003, 7, 702, '2025-12-05', '2026-01-04', 250.00);
+SELECT open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+-- an invoice lowered or deleted gives the order its part back
+UPDATE customer_class.invoice SET amount = 150.00 WHERE invoice_id = 7003;
+SELECT open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+DELETE FROM customer_class.invoice WHERE invoice_id = 7003;
+SELECT open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+-- the order raised: what is not invoiced grows, and is checked (700 + 400 > 1000)
+UPDATE customer_class.sales_order SET amount = 500.00 WHERE order_id = 702;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE customer_class.sales_order SET amount = 350.00 WHERE order_id = 702;
+SELECT open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+SELECT count(*) AS differences FROM customer_class.verify_exposure();
+
+-- == Exposure raised outside the checkpoints: a warning and an alert, never a block ==
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES (70, 7, NULL, '2025-12-20', 500.00);
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (703, 7, '2025-12-21', 400.00);
+SELECT exposure FROM customer_class.credit_exposure WHERE customer_id = 7;
+DELETE FROM customer_class.payment WHERE payment_id = 70;
+SELECT kind, level, detail->>'exposure_after' AS exposure_after, detail->>'increase' AS increase, detail->>'what' AS what
+FROM customer_class.alerts WHERE customer_id = 7 AND kind = 'limit_exceeded';
+DELETE FROM customer_class.sales_order WHERE order_id = 703;
+
+-- == Limit overrides: the start defaults to as_of(); edits and deletions are recorded ==
+INSERT INTO customer_class.credit_limit_override (customer_id, credit_limit, reason, expires_on)
+VALUES (7, 2000, 'seasonal', '2026-06-30') RETURNING valid_from;
+SELECT credit_limit FROM customer_class.credit_limit_info(7);
+UPDATE customer_class.credit_limit_override SET credit_limit = 1500, expires_on = '2026-03-31' WHERE customer_id = 7;
+DELETE FROM customer_class.credit_limit_override WHERE customer_id = 7;
+SELECT old_value, new_value, as_of, regexp_replace(replace(why, current_user, '<user>'), '#\d+', '#n') AS why
+FROM customer_class.class_history WHERE customer_id = 7 ORDER BY history_id;
+
+-- == A NOTIFY carries no detail: any size of detail can be raised ==
+SELECT customer_class.raise_alert(7, 'grade_d', 'red', jsonb_build_object('note', repeat('x', 9000))) IS NOT NULL AS raised;
+SELECT length(detail->>'note') FROM customer_class.alerts WHERE customer_id = 7 AND kind = 'grade_d';
+
+-- == verify_exposure() takes no lock and works under REPEATABLE READ too ==
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) AS differences FROM customer_class.verify_exposure();
+SELECT count(*) AS locks FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+WHERE c.relname = 'credit_exposure' AND l.pid = pg_backend_pid() AND l.mode <> 'AccessShareLock';
+COMMIT;
+
 -- == A restore re-inserts rows without checking them ==
 SET check_function_bodies = off;
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (120, 1, '2025-12-10', 99999.00);
 RESET check_function_bodies;
 SELECT exposure FROM customer_class.credit_exposure WHERE customer_id = 1;
 
--- == TRUNCATE rebuilds the ledger ==
+-- == TRUNCATE rebuilds the ledger (under READ COMMITTED: it says so otherwise) ==
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+TRUNCATE customer_class.payment;
+ROLLBACK;
 TRUNCATE customer_class.payment;
 SELECT count(*) AS differences FROM customer_class.verify_exposure();
 SELECT customer_id, invoice_balance, unapplied_credits FROM customer_class.credit_exposure ORDER BY 1;

@@ -18,7 +18,10 @@
  *
  * Every query is planned and run inside the trigger function, whose
  * search_path is pinned (pg_catalog, pg_temp) by its SET clause; the plans
- * name the extension's schema, read once from the trigger function.
+ * name the extension's schema, read from the trigger function at every call
+ * (a syscache lookup), so that an extension dropped and created again in the
+ * same backend gets new plans and an empty cache.  A fourth plan sums the
+ * invoices of an order, for the order's part not yet invoiced.
  *
  * The steps and their order are those of the PL/pgSQL trigger they replace,
  * so the concurrency argument of 62_credit_check.sql holds unchanged: the
@@ -41,9 +44,16 @@
 static SPIPlanPtr ledger_update_plan = NULL;
 static SPIPlanPtr ledger_add_plan = NULL;
 static SPIPlanPtr enforce_plan = NULL;
+static SPIPlanPtr invoiced_plan = NULL;
+static Oid	invoiced_plan_type = InvalidOid;	/* its parameter's type */
 
-/* the extension's schema, quoted for the queries, and its OID */
-static const char *ext_schema = NULL;
+/*
+ * The extension's schema, quoted for the queries, and its OID.  Checked
+ * against the trigger function's schema at every call: when the extension
+ * was dropped and created again in this backend, the plans and the cache
+ * are those of the old schema and are dropped.
+ */
+static char *ext_schema = NULL;
 static Oid	ext_namespace = InvalidOid;
 
 static const char *const checkpoint_names[] = {
@@ -71,6 +81,38 @@ CreditKeepPlan(const char *schema, const char *query_fmt, int nargs, Oid *argtyp
 	return plan;
 }
 
+/* drop a saved plan, if any */
+static void
+FreePlan(SPIPlanPtr *plan)
+{
+	if (*plan != NULL)
+		SPI_freeplan(*plan);
+	*plan = NULL;
+}
+
+/* the schema of the trigger function, i.e. the extension's; resets on a change */
+static void
+ResolveSchema(FunctionCallInfo fcinfo)
+{
+	Oid			namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
+	char	   *name;
+
+	if (namespace == ext_namespace && ext_schema != NULL)
+		return;
+	if (!OidIsValid(namespace) || (name = get_namespace_name(namespace)) == NULL)
+		elog(ERROR, "credit trigger: no schema for function %u", fcinfo->flinfo->fn_oid);
+	FreePlan(&ledger_update_plan);
+	FreePlan(&ledger_add_plan);
+	FreePlan(&enforce_plan);
+	FreePlan(&invoiced_plan);
+	invoiced_plan_type = InvalidOid;
+	CreditContextReset();
+	if (ext_schema != NULL)
+		pfree(ext_schema);
+	ext_schema = MemoryContextStrdup(TopMemoryContext, quote_identifier(name));
+	ext_namespace = namespace;
+}
+
 /* the plans, prepared once (inside an SPI connection) */
 static void
 PreparePlans(FunctionCallInfo fcinfo)
@@ -78,15 +120,10 @@ PreparePlans(FunctionCallInfo fcinfo)
 	Oid			ledger_args[3] = {INT8OID, NUMERICOID, NUMERICOID};
 	Oid			enforce_args[5] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID};
 	const char *schema;
-	MemoryContext old;
 
+	ResolveSchema(fcinfo);
 	if (enforce_plan != NULL)
 		return;
-	/* the schema of the trigger function is the extension's */
-	ext_namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	ext_schema = quote_identifier(get_namespace_name(ext_namespace));
-	MemoryContextSwitchTo(old);
 	schema = ext_schema;
 
 	if (ledger_update_plan == NULL)
@@ -162,15 +199,16 @@ SubjectText(const CreditSubject *subject)
 void
 CreditLedgerRelease(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta)
 {
-	CreditLedgerAddAndCheck(fcinfo, delta, CREDIT_CHECK_NONE, NULL, NULL);
+	CreditLedgerAddAndCheck(fcinfo, delta, NULL, 0, NULL);
 }
 
 void
 CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
-						CreditCheckpoint checkpoint, Numeric asked,
+						const CreditCheckRequest *checks, int nchecks,
 						const CreditSubject *subject)
 {
 	Numeric		exposure;
+	int			i;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -182,19 +220,22 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 	 * A restore (pg_dump's output sets check_function_bodies = off) writes
 	 * rows that were accepted once: keep the ledger, check nothing.
 	 */
-	if (checkpoint != CREDIT_CHECK_NONE && check_function_bodies)
+	for (i = 0; i < nchecks && check_function_bodies; i++)
 	{
+		CreditCheckpoint checkpoint = checks[i].checkpoint;
 		Datum		values[5];
 		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 		char	   *what;
 
+		if (checkpoint == CREDIT_CHECK_NONE)
+			continue;
 		if (CreditCheckMayAct(ext_schema, ext_namespace, delta->customer_id, checkpoint,
 							  checkpoint_names[checkpoint], exposure))
 		{
 			values[0] = Int64GetDatum(delta->customer_id);
 			values[1] = CStringGetTextDatum(checkpoint_names[checkpoint]);
 			values[2] = NumericGetDatum(exposure);
-			values[3] = NumericGetDatum(asked);
+			values[3] = NumericGetDatum(checks[i].asked);
 			what = SubjectText(subject);
 			if (what != NULL)
 				values[4] = CStringGetTextDatum(what);
@@ -206,4 +247,49 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
+}
+
+/*
+ * The sum of the invoices naming an order.  The caller's statement has the
+ * order row locked, and the invoice trigger locks it before it counts, so
+ * under READ COMMITTED this fresh snapshot sees every invoice of the order
+ * that will not wait for us; under REPEATABLE READ a newer invoice has
+ * updated the ledger row this trigger updates next, which then fails with
+ * 40001.
+ */
+Numeric
+CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type)
+{
+	Datum		values[1];
+	Numeric		result;
+	MemoryContext caller = CurrentMemoryContext;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PreparePlans(fcinfo);
+	if (invoiced_plan != NULL && invoiced_plan_type != order_id_type)
+		FreePlan(&invoiced_plan);
+	if (invoiced_plan == NULL)
+	{
+		Oid			args[1];
+
+		args[0] = order_id_type;
+		invoiced_plan = CreditKeepPlan(ext_schema,
+									   "SELECT coalesce(sum(i.amount), 0)::numeric FROM %1$s.src_invoice i"
+									   " WHERE i.order_id = $1",
+									   1, args);
+		invoiced_plan_type = order_id_type;
+	}
+	values[0] = order_id;
+	RunPlan(invoiced_plan, values, NULL);
+	/* copy the result out of SPI memory before SPI_finish frees it */
+	{
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		result = DatumGetNumericCopy(FirstValue());
+		MemoryContextSwitchTo(spi);
+	}
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	return result;
 }

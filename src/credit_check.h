@@ -35,16 +35,29 @@ typedef struct CreditSubject
 	Oid			id_type;
 } CreditSubject;
 
+/* one check to run after a ledger change: a checkpoint and the amount asked */
+typedef struct CreditCheckRequest
+{
+	CreditCheckpoint checkpoint;
+	Numeric		asked;
+} CreditCheckRequest;
+
 /* add a delta to the ledger (locking the row), check nothing */
 extern void CreditLedgerRelease(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta);
 
-/* add a delta to the ledger (locking the row), then check the exposure */
+/* add a delta to the ledger (locking the row), then run the checks in order */
 extern void CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
-									CreditCheckpoint checkpoint, Numeric asked,
+									const CreditCheckRequest *checks, int nchecks,
 									const CreditSubject *subject);
+
+/* the sum of the invoices that name an order (src_invoice.order_id) */
+extern Numeric CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type);
 
 /* prepare and keep a generic plan; %1$s in the query is the schema */
 extern SPIPlanPtr CreditKeepPlan(const char *schema, const char *query_fmt, int nargs, Oid *argtypes);
+
+/* forget the plans and the cache: the extension's schema changed (credit_context.c) */
+extern void CreditContextReset(void);
 
 /* may the check of this exposure have something to say? (credit_context.c) */
 extern bool CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,

@@ -219,6 +219,30 @@ PrepareContextPlans(const char *schema)
 										4, uncached_args);
 }
 
+/*
+ * The extension's schema changed (dropped and created again in this
+ * backend): drop the plans and everything cached; the relids to watch are
+ * resolved again at the next miss.
+ */
+void
+CreditContextReset(void)
+{
+	SPIPlanPtr *plans[] = {&fill_plan, &overdue_plan, &uncached_plan};
+	int			i;
+
+	for (i = 0; i < lengthof(plans); i++)
+	{
+		if (*plans[i] != NULL)
+			SPI_freeplan(*plans[i]);
+		*plans[i] = NULL;
+	}
+	for (i = 0; i < N_WATCHED; i++)
+		watched_relids[i] = InvalidOid;
+	receivables_relid = InvalidOid;
+	context_generation++;
+	receivables_generation++;
+}
+
 /* run a saved plan that returns one row; its first column */
 static Datum
 RunOneRow(SPIPlanPtr plan, Datum *values, bool *isnull)

@@ -20,6 +20,8 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 
@@ -44,10 +46,13 @@ typedef struct OrderRow
 	bool		present;		/* false: no such version (INSERT's OLD) */
 	bool		customer_null;
 	int64		customer_id;
-	Numeric		open;			/* amount when status is open, else 0 */
-	Numeric		shipped;		/* amount when status is shipped, else 0 */
+	bool		counts;			/* status open or shipped */
+	Numeric		open;			/* status open: the part not invoiced, else 0 */
+	Numeric		shipped;		/* status shipped: the part not invoiced, else 0 */
 	bool		is_shipped;
-	Datum		amount;			/* the row's amount (NULL-free rows only) */
+	Datum		amount;			/* the row's amount (when it counts) */
+	Datum		order_id;
+	bool		order_id_null;
 } OrderRow;
 
 /* attribute number of a column the trigger needs, or an error naming it */
@@ -118,9 +123,11 @@ ReadOrderRow(HeapTuple tuple, TupleDesc desc, OrderColumns *cols, Numeric zero, 
 	Datum		d;
 
 	row->present = true;
+	row->counts = false;
 	row->open = zero;
 	row->shipped = zero;
 	row->is_shipped = false;
+	row->order_id = heap_getattr(tuple, cols->order_id, desc, &row->order_id_null);
 
 	d = heap_getattr(tuple, cols->customer_id, desc, &isnull);
 	row->customer_null = isnull;
@@ -146,6 +153,7 @@ ReadOrderRow(HeapTuple tuple, TupleDesc desc, OrderColumns *cols, Numeric zero, 
 						(errcode(ERRCODE_NOT_NULL_VIOLATION),
 						 errmsg("an order with status %s needs an amount for the credit check", open ? "open" : "shipped")));
 			row->amount = d;
+			row->counts = true;
 			if (open)
 				row->open = DatumGetNumeric(d);
 			else
@@ -179,12 +187,52 @@ NumIsPositive(Numeric a, Numeric zero)
 	return DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(a), NumericGetDatum(zero)));
 }
 
+static inline Numeric
+NumMaxZero(Numeric a, Numeric zero)
+{
+	return NumIsPositive(a, zero) ? a : zero;
+}
+
+/*
+ * The part of a row version not yet invoiced: amount minus the invoices
+ * naming the order, at least 0 (61_exposure.sql).  invoiced is looked up
+ * once for both versions when they name the same order.
+ */
+static void
+NetOfInvoices(FunctionCallInfo fcinfo, OrderRow *row, Oid order_id_type, Numeric zero,
+			  const OrderRow *same, Numeric same_invoiced, Numeric *invoiced)
+{
+	Numeric		part;
+
+	*invoiced = NULL;
+	if (!row->present || !row->counts || row->order_id_null)
+		return;
+	if (same != NULL && same_invoiced != NULL && !same->order_id_null &&
+		datumIsEqual(row->order_id, same->order_id, get_typbyval(order_id_type), get_typlen(order_id_type)))
+		*invoiced = same_invoiced;
+	else
+		*invoiced = CreditOrderInvoiced(fcinfo, row->order_id, order_id_type);
+	if (NumEq(*invoiced, zero))
+		return;
+	part = NumMaxZero(NumSub(DatumGetNumeric(row->amount), *invoiced), zero);
+	if (row->is_shipped)
+		row->shipped = part;
+	else
+		row->open = part;
+}
+
 /*
  * AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW on orders.
  *
- * The checkpoint: delivery when the order becomes shipped (or is inserted
- * shipped, or moves to another customer shipped), order when the exposure
- * of the customer grows otherwise (inserted open, amount raised, reopened).
+ * An order counts its part not yet invoiced while open or shipped.  The
+ * checks, on the exposure after the change:
+ *	- order, when the customer's exposure grows (inserted open or shipped,
+ *	  amount raised, reopened, moved to the customer): asked is the growth;
+ *	- delivery, when the order becomes shipped (or is inserted or moved
+ *	  shipped): asked is its part now shipped.
+ * A write that does both (inserted shipped, shipped with a higher amount)
+ * runs both, the order check first: so the order checkpoint's mode and
+ * exceptions hold for every increase, whatever the delivery's.
  */
 Datum
 credit_order_trigger(PG_FUNCTION_ARGS)
@@ -199,9 +247,12 @@ credit_order_trigger(PG_FUNCTION_ARGS)
 	Numeric		d_ship;
 	Numeric		increase;
 	bool		delivered = false;
+	bool		inserted;
 	HeapTuple	new_tuple = NULL;
 	CreditLedgerDelta delta;
 	CreditSubject subject;
+	CreditCheckRequest checks[2];
+	int			nchecks = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
@@ -211,8 +262,9 @@ credit_order_trigger(PG_FUNCTION_ARGS)
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	cols = GetOrderColumns(fcinfo, trigdata->tg_relation);
+	inserted = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	if (inserted)
 		new_tuple = trigdata->tg_trigtuple;
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
@@ -234,44 +286,71 @@ credit_order_trigger(PG_FUNCTION_ARGS)
 	if (n.present && n.customer_null)
 		n.present = false;
 
+	/* nothing that counts changed: no delta, no check */
+	if (o.present == n.present && (!o.present || o.customer_id == n.customer_id) &&
+		(!n.present || (NumEq(o.open, n.open) && NumEq(o.shipped, n.shipped))))
+		return PointerGetDatum(NULL);
+
+	/*
+	 * Net of the invoices naming the order.  A new order has none (an
+	 * invoice names an order written before it), which keeps the insert,
+	 * the hot path, free of the lookup.  Whatever the parts come to, the
+	 * ledger row is updated below: a REPEATABLE READ invoice writer of this
+	 * order must then fail rather than count from stale figures.
+	 */
+	if (!inserted)
+	{
+		Oid			order_id_type = TupleDescAttr(desc, cols->order_id - 1)->atttypid;
+		Numeric		o_invoiced;
+		Numeric		n_invoiced;
+
+		NetOfInvoices(fcinfo, &o, order_id_type, zero, NULL, NULL, &o_invoiced);
+		NetOfInvoices(fcinfo, &n, order_id_type, zero, &o, o_invoiced, &n_invoiced);
+	}
+
 	if (o.present == n.present && (!o.present || o.customer_id == n.customer_id))
 	{
-		/* same customer (or none on either side): one delta */
-		if (!n.present || (NumEq(o.open, n.open) && NumEq(o.shipped, n.shipped)))
-			return PointerGetDatum(NULL);
+		/* same customer: one delta */
 		d_open = NumSub(n.open, o.open);
 		d_ship = NumSub(n.shipped, o.shipped);
-		increase = NumAdd(d_open, d_ship);
 	}
 	else
 	{
 		/* moved between customers, inserted or deleted: release, then add */
-		if (o.present && (!NumEq(o.open, zero) || !NumEq(o.shipped, zero)))
+		if (o.present && o.counts)
 		{
 			delta.customer_id = o.customer_id;
 			delta.open_orders = NumSub(zero, o.open);
 			delta.shipped_not_invoiced = NumSub(zero, o.shipped);
 			CreditLedgerRelease(fcinfo, &delta);
 		}
-		if (!n.present || (NumEq(n.open, zero) && NumEq(n.shipped, zero)))
+		if (!n.present || !n.counts)
 			return PointerGetDatum(NULL);
 		d_open = n.open;
 		d_ship = n.shipped;
-		increase = NumAdd(d_open, d_ship);
-		delivered = NumIsPositive(d_ship, zero);
+		delivered = n.is_shipped;
 	}
+	increase = NumAdd(d_open, d_ship);
 
 	delta.customer_id = n.customer_id;
 	delta.open_orders = d_open;
 	delta.shipped_not_invoiced = d_ship;
 	subject.kind = "order";
-	subject.id = heap_getattr(new_tuple, cols->order_id, desc, &subject.id_null);
+	subject.id = n.order_id;
+	subject.id_null = n.order_id_null;
 	subject.id_type = TupleDescAttr(desc, cols->order_id - 1)->atttypid;
+	if (NumIsPositive(increase, zero))
+	{
+		checks[nchecks].checkpoint = CREDIT_CHECK_ORDER;
+		checks[nchecks].asked = increase;
+		nchecks++;
+	}
 	if (delivered)
-		CreditLedgerAddAndCheck(fcinfo, &delta, CREDIT_CHECK_DELIVERY, DatumGetNumeric(n.amount), &subject);
-	else if (NumIsPositive(increase, zero))
-		CreditLedgerAddAndCheck(fcinfo, &delta, CREDIT_CHECK_ORDER, increase, &subject);
-	else
-		CreditLedgerAddAndCheck(fcinfo, &delta, CREDIT_CHECK_NONE, NULL, &subject);
+	{
+		checks[nchecks].checkpoint = CREDIT_CHECK_DELIVERY;
+		checks[nchecks].asked = n.shipped;
+		nchecks++;
+	}
+	CreditLedgerAddAndCheck(fcinfo, &delta, checks, nchecks, &subject);
 	return PointerGetDatum(NULL);
 }

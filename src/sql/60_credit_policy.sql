@@ -156,8 +156,9 @@ INSERT INTO @extschema@.credit_limit_policy (grade, method, amount, note, shippe
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_limit_policy', 'WHERE NOT shipped');
 
--- A customer's own limit, with reason, author and expiry.  Append-only in
--- spirit: a new row supersedes an older one, so the history stays readable.
+-- A customer's own limit, with reason, author and expiry.  A new row
+-- supersedes an older one; edits and deletions are allowed and recorded in
+-- class_history like new rows (credit_limit_override_history).
 CREATE TABLE @extschema@.credit_limit_override (
 	override_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	customer_id		bigint NOT NULL,
@@ -165,7 +166,7 @@ CREATE TABLE @extschema@.credit_limit_override (
 	reason			text NOT NULL,
 	set_by			name NOT NULL DEFAULT CURRENT_USER,
 	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	valid_from		date NOT NULL DEFAULT CURRENT_DATE,
+	valid_from		date NOT NULL DEFAULT @extschema@.as_of(),
 	expires_on		date NOT NULL,
 	CONSTRAINT credit_limit_override_reason_given CHECK (btrim(reason) <> ''),
 	CONSTRAINT credit_limit_override_not_negative CHECK (credit_limit >= 0),
@@ -299,24 +300,60 @@ CREATE FUNCTION @extschema@.credit_limit(customer_id bigint, as_of date DEFAULT 
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN (@extschema@.credit_limit_info(customer_id, as_of)).credit_limit;
 
--- When a limit override is written, record it in class_history too.
+-- Every change of a limit override is recorded in class_history (dimension
+-- credit_limit): a new one (old_value NULL), an edit (old and new limit, what
+-- changed) and a deletion (new_value NULL), each with who did it.  To end an
+-- override early, set its expires_on (recorded as an edit).
 CREATE FUNCTION @extschema@.credit_limit_override_history() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	changes text[] := '{}';
 BEGIN
 	-- a restore brings the history row back by itself
 	IF current_setting('check_function_bodies') = 'off' THEN
 		RETURN NULL;
 	END IF;
-	INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
-	VALUES (NEW.customer_id, 'credit_limit', NULL, NEW.credit_limit::text, NEW.valid_from,
-			format('limit override #%s by %s until %s: %s', NEW.override_id, NEW.set_by, NEW.expires_on, NEW.reason));
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+		VALUES (NEW.customer_id, 'credit_limit', NULL, NEW.credit_limit::text, NEW.valid_from,
+				format('limit override #%s by %s from %s until %s: %s', NEW.override_id, NEW.set_by,
+					   NEW.valid_from, NEW.expires_on, NEW.reason));
+	ELSIF TG_OP = 'UPDATE' THEN
+		IF OLD.customer_id IS DISTINCT FROM NEW.customer_id THEN
+			changes := changes || format('customer %s -> %s', OLD.customer_id, NEW.customer_id);
+		END IF;
+		IF OLD.credit_limit IS DISTINCT FROM NEW.credit_limit THEN
+			changes := changes || format('limit %s -> %s', OLD.credit_limit, NEW.credit_limit);
+		END IF;
+		IF OLD.valid_from IS DISTINCT FROM NEW.valid_from THEN
+			changes := changes || format('valid_from %s -> %s', OLD.valid_from, NEW.valid_from);
+		END IF;
+		IF OLD.expires_on IS DISTINCT FROM NEW.expires_on THEN
+			changes := changes || format('expires_on %s -> %s', OLD.expires_on, NEW.expires_on);
+		END IF;
+		IF OLD.reason IS DISTINCT FROM NEW.reason THEN
+			changes := changes || format('reason %L -> %L', OLD.reason, NEW.reason);
+		END IF;
+		IF cardinality(changes) = 0 THEN
+			RETURN NULL;
+		END IF;
+		INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+		VALUES (NEW.customer_id, 'credit_limit', OLD.credit_limit::text, NEW.credit_limit::text, @extschema@.as_of(),
+				format('limit override #%s changed by %s: %s', NEW.override_id, CURRENT_USER,
+					   array_to_string(changes, ', ')));
+	ELSE
+		INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+		VALUES (OLD.customer_id, 'credit_limit', OLD.credit_limit::text, NULL, @extschema@.as_of(),
+				format('limit override #%s deleted by %s (was from %s until %s: %s)', OLD.override_id, CURRENT_USER,
+					   OLD.valid_from, OLD.expires_on, OLD.reason));
+	END IF;
 	RETURN NULL;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_limit_override_history() FROM PUBLIC;
-CREATE TRIGGER credit_limit_override_history AFTER INSERT ON @extschema@.credit_limit_override
+CREATE TRIGGER credit_limit_override_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_limit_override
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_limit_override_history();
 
 GRANT SELECT ON @extschema@.credit_setting, @extschema@.credit_settings, @extschema@.credit_limit_policy,
@@ -365,7 +402,7 @@ COMMENT ON COLUMN @extschema@.credit_limit_override.credit_limit IS 'limit impos
 COMMENT ON COLUMN @extschema@.credit_limit_override.reason IS 'why (required)';
 COMMENT ON COLUMN @extschema@.credit_limit_override.set_by IS 'who set it';
 COMMENT ON COLUMN @extschema@.credit_limit_override.set_at IS 'when it was set';
-COMMENT ON COLUMN @extschema@.credit_limit_override.valid_from IS 'first as-of date it applies to';
+COMMENT ON COLUMN @extschema@.credit_limit_override.valid_from IS 'first as-of date it applies to (default: customer_class.as_of())';
 COMMENT ON COLUMN @extschema@.credit_limit_override.expires_on IS 'first as-of date it no longer applies to';
 
 COMMENT ON TABLE @extschema@.credit_check_exception IS
@@ -388,4 +425,4 @@ COMMENT ON FUNCTION @extschema@.credit_check_mode(bigint, text, date) IS 'check 
 COMMENT ON FUNCTION @extschema@.credit_limit_info(bigint, date) IS 'credit limit in force on a date: override, else customer credit_limit, else the grade''s limit policy; with its source and validity';
 COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until, method';
 COMMENT ON FUNCTION @extschema@.credit_limit(bigint, date) IS 'credit limit in force on a date (NULL: no limit)';
-COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records a new limit override in class_history';
+COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records every new, changed or deleted limit override in class_history';

@@ -2,28 +2,35 @@
 --
 -- exposure = open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits
 --
---   open_orders           orders with status 'open'
---   shipped_not_invoiced  orders with status 'shipped' (delivered, not invoiced)
+--   open_orders           the part not yet invoiced of orders with status
+--                         'open': amount minus the invoices that name the
+--                         order (order_id), never below zero
+--   shipped_not_invoiced  the same for orders with status 'shipped'
+--                         (delivered, not invoiced)
 --   invoice_balance       invoice amounts minus payments and credit notes
 --                         applied to them (an overpayment lowers it further)
 --   unapplied_credits     payments and credit notes with no invoice
 --
--- Orders with status 'invoiced' or 'cancelled' count nothing: an invoiced
--- order's exposure is its invoice.  One row per customer, kept by the row
--- triggers of 62_credit_check.sql with deltas; exposure_recomputed() computes
--- the same figures from the canonical src_* views, recompute_exposure()
--- rewrites the ledger from it and verify_exposure() lists the differences.
+-- So an invoice for an order replaces the part of the order it bills at
+-- once, whether or not (and whenever) the ERP sets the order to 'invoiced';
+-- partial invoices work.  Orders with status 'invoiced' or 'cancelled' count
+-- nothing.  One row per customer, kept by the row triggers of
+-- 62_credit_check.sql with deltas; exposure_recomputed() computes the same
+-- figures from the canonical src_* views, recompute_exposure() rewrites the
+-- ledger from it and verify_exposure() lists the differences.
 --
--- Source columns the triggers rely on (the src_* names; a relation bound
--- with bind_source() must have them under these names):
+-- Source columns the triggers rely on (the src_* names; a source bound to an
+-- ERP table must offer them under these names):
 --   orders    customer_id, amount, status ('open', 'shipped', 'invoiced',
---             'cancelled'), order_id (messages only)
+--             'cancelled'), order_id
 --   invoices  customer_id, amount, due_on, order_id (NULL: no order)
---   payments  customer_id, amount, invoice_id (NULL: unapplied)
+--   payments  customer_id, amount, invoice_id (NULL: unapplied), payment_id
+--             (messages only)
 --   customers customer_id
 -- They are read in one place each: the first lines of the trigger functions
 -- credit_order_trigger, credit_invoice_trigger, credit_payment_trigger and
--- credit_customer_trigger.
+-- credit_customer_trigger.  An invoice is expected to be written after the
+-- order it names (the managed tables' foreign key makes sure of it).
 
 CREATE TABLE @extschema@.credit_exposure (
 	customer_id				bigint PRIMARY KEY,
@@ -86,10 +93,13 @@ CREATE FUNCTION @extschema@.exposure_recomputed(customers bigint[] DEFAULT NULL)
 BEGIN ATOMIC
 	WITH o AS (
 		SELECT so.customer_id,
-			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'open'), 0.00) AS open_orders,
-			   coalesce(sum(so.amount) FILTER (WHERE so.status = 'shipped'), 0.00) AS shipped_not_invoiced
-		FROM @extschema@.src_order so
-		WHERE so.status IN ('open', 'shipped') AND (customers IS NULL OR so.customer_id = ANY (customers))
+			   coalesce(sum(so.open_part) FILTER (WHERE so.status = 'open'), 0.00) AS open_orders,
+			   coalesce(sum(so.open_part) FILTER (WHERE so.status = 'shipped'), 0.00) AS shipped_not_invoiced
+		FROM (SELECT s.customer_id, s.status,
+					 greatest(s.amount - coalesce((SELECT sum(si.amount) FROM @extschema@.src_invoice si
+												   WHERE si.order_id = s.order_id), 0), 0) AS open_part
+			  FROM @extschema@.src_order s
+			  WHERE s.status IN ('open', 'shipped') AND (customers IS NULL OR s.customer_id = ANY (customers))) so
 		GROUP BY so.customer_id
 	), i AS (
 		SELECT si.customer_id, sum(si.amount) AS invoiced
@@ -122,22 +132,18 @@ BEGIN ATOMIC
 END;
 
 -- Customers whose maintained exposure differs from the recomputed one
--- (a missing ledger row counts as zeros).  Takes a SHARE lock on the ledger
--- so that the comparison sees no write half done: writers wait meanwhile.
+-- (a missing ledger row counts as zeros).  One query, so one snapshot: a
+-- transaction writes a source row and its ledger delta together, so the
+-- snapshot sees both or neither and no lock is needed -- order entry never
+-- waits for it, and it gives the same answer under any isolation level.
+-- SECURITY DEFINER so that row-level security on a source cannot hide rows
+-- from the comparison.
 CREATE FUNCTION @extschema@.verify_exposure()
 	RETURNS TABLE (customer_id bigint, maintained numeric, recomputed numeric,
 				   maintained_row @extschema@.credit_exposure, recomputed_parts numeric[])
-	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	LANGUAGE sql STABLE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF current_setting('transaction_isolation') <> 'read committed' THEN
-		RAISE EXCEPTION 'verify_exposure() must run under READ COMMITTED'
-			USING ERRCODE = 'active_sql_transaction',
-				  DETAIL = 'It locks the ledger first and then needs a snapshot taken after the lock.';
-	END IF;
-	LOCK TABLE @extschema@.credit_exposure IN SHARE MODE;
-	RETURN QUERY
+BEGIN ATOMIC
 	SELECT coalesce(x.customer_id, r.customer_id), coalesce(x.exposure, 0)::numeric, coalesce(r.exposure, 0), x,
 		   ARRAY[r.open_orders, r.shipped_not_invoiced, r.invoice_balance, r.unapplied_credits]
 	FROM @extschema@.credit_exposure x
@@ -147,11 +153,10 @@ BEGIN
 	   OR coalesce(x.invoice_balance, 0) <> coalesce(r.invoice_balance, 0)
 	   OR coalesce(x.unapplied_credits, 0) <> coalesce(r.unapplied_credits, 0)
 	ORDER BY 1;
-END
-$$;
+END;
 
--- Rewrite the ledger from the sources (after bind_source(), a load with
--- triggers disabled, or when verify_exposure() found a difference).  Locks
+-- Rewrite the ledger from the sources (after a load with triggers disabled,
+-- or when verify_exposure() found a difference).  Locks
 -- the ledger EXCLUSIVE: writers wait, and those that wrote before the lock
 -- are in the recomputation.  Returns the number of rows changed.
 CREATE FUNCTION @extschema@.recompute_exposure() RETURNS bigint
@@ -187,12 +192,22 @@ BEGIN
 END
 $$;
 
--- TRUNCATE fires no row trigger: rebuild the ledger instead.
+-- TRUNCATE fires no row trigger: rebuild the ledger instead.  That needs a
+-- snapshot taken after the ledger is locked, which a REPEATABLE READ or
+-- SERIALIZABLE transaction does not have (rows other transactions committed
+-- since its snapshot would be missed): there the TRUNCATE fails, saying so.
 CREATE FUNCTION @extschema@.credit_truncate_trigger() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	IF current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'TRUNCATE of %.% must run under READ COMMITTED', TG_TABLE_SCHEMA, TG_TABLE_NAME
+			USING ERRCODE = 'active_sql_transaction',
+				  DETAIL = format('The credit exposure ledger is recomputed from the sources after a TRUNCATE, which needs a snapshot taken after the ledger is locked; this transaction is %s.',
+								  upper(current_setting('transaction_isolation'))),
+				  HINT = 'Run the TRUNCATE in a READ COMMITTED transaction, or DELETE the rows instead (the row triggers keep the ledger).';
+	END IF;
 	PERFORM @extschema@.recompute_exposure();
 	RETURN NULL;
 END
@@ -207,8 +222,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.verify_exposure() TO customer_class_analys
 COMMENT ON TABLE @extschema@.credit_exposure IS
 	'exposure ledger: one row per customer, kept by triggers with deltas; the credit checks lock it';
 COMMENT ON COLUMN @extschema@.credit_exposure.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.credit_exposure.open_orders IS 'amount of orders with status open';
-COMMENT ON COLUMN @extschema@.credit_exposure.shipped_not_invoiced IS 'amount of orders with status shipped (delivered, not invoiced)';
+COMMENT ON COLUMN @extschema@.credit_exposure.open_orders IS 'orders with status open: amount minus the invoices naming the order, at least 0';
+COMMENT ON COLUMN @extschema@.credit_exposure.shipped_not_invoiced IS 'orders with status shipped (delivered): amount minus the invoices naming the order, at least 0';
 COMMENT ON COLUMN @extschema@.credit_exposure.invoice_balance IS 'invoices minus payments and credit notes applied to them';
 COMMENT ON COLUMN @extschema@.credit_exposure.unapplied_credits IS 'payments and credit notes not applied to an invoice';
 COMMENT ON COLUMN @extschema@.credit_exposure.exposure IS 'open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits';

@@ -12,8 +12,8 @@
 -- Rules checked at every checkpoint beside the limit: rule.grade_d (grade
 -- D fails), rule.overdue_days (an invoice more than N days past due fails).
 --
--- A failed check in mode block raises an error; SQLSTATE CC001 (limit),
--- CC002 (overdue invoice), CC003 (grade D); in mode warn a WARNING and an
+-- A failed check in mode block raises an error; SQLSTATE KC001 (limit),
+-- KC002 (overdue invoice), KC003 (grade D); in mode warn a WARNING and an
 -- alert.  The row triggers first add the row's delta to the customer's
 -- ledger row, which locks it: concurrent writers for one customer are
 -- serialised, and every check sees the exposure including every committed
@@ -41,7 +41,8 @@ CREATE TYPE @extschema@.credit_verdict AS (
 );
 
 -- The oldest invoice of a customer more than days past its due date (as of
--- a date) with an open balance: what rule.overdue_days looks for.  A table
+-- a date) with an open balance as of that date (payments made later do not
+-- count): what rule.overdue_days looks for.  A table
 -- function (no row: none), so that the planner inlines it where it is used
 -- in FROM; a scalar SQL function with a subquery would not be.
 CREATE FUNCTION @extschema@.credit_overdue_invoice(customer_id bigint, as_of date, days integer)
@@ -52,7 +53,8 @@ BEGIN ATOMIC
 	WHERE i.customer_id = credit_overdue_invoice.customer_id
 	  AND i.due_on < credit_overdue_invoice.as_of - credit_overdue_invoice.days
 	  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
-							   WHERE p.invoice_id = i.invoice_id), 0)
+							   WHERE p.invoice_id = i.invoice_id
+								 AND p.paid_on <= credit_overdue_invoice.as_of), 0)
 	ORDER BY i.due_on, i.invoice_id
 	LIMIT 1;
 END;
@@ -130,18 +132,18 @@ BEGIN
 
 	IF v.credit_limit IS NOT NULL AND exposure_after > v.credit_limit THEN
 		v.violation := 'limit_exceeded';
-		v.sqlstate := 'CC001';
+		v.sqlstate := 'KC001';
 	END IF;
 
 	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
 		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
 		v.violation := 'invoice_overdue';
-		v.sqlstate := 'CC002';
+		v.sqlstate := 'KC002';
 	END IF;
 
 	IF v.violation IS NULL AND v.credit_grade = 'D' AND grade_d = 'on' THEN
 		v.violation := 'grade_d';
-		v.sqlstate := 'CC003';
+		v.sqlstate := 'KC003';
 	END IF;
 
 	IF v.violation IS NULL AND v.credit_limit > 0 THEN
@@ -229,8 +231,56 @@ CREATE FUNCTION @extschema@.credit_order_trigger() RETURNS trigger
 	SET search_path = pg_catalog, pg_temp
 	AS 'MODULE_PATHNAME', 'credit_order_trigger';
 
--- Invoices: ledger delta, then the invoice check (on insert and on a
--- higher amount).
+-- A change that raises a customer's exposure without passing a checkpoint
+-- (a payment deleted, lowered, moved to another customer): checked against
+-- the limit in the manner of mode warn, whatever the modes -- it is never
+-- blocked, but a WARNING and a limit_exceeded alert (red) say so, or a
+-- limit_nearly_used alert (yellow) when it reaches alert.nearly_used_pct.
+CREATE FUNCTION @extschema@.credit_watch(customer_id bigint, exposure_after numeric, increase numeric, what text)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	l @extschema@.credit_limit_info;
+	pct numeric;
+	det jsonb;
+BEGIN
+	-- a restore re-inserts rows accepted before: check nothing
+	IF current_setting('check_function_bodies') = 'off' THEN
+		RETURN;
+	END IF;
+	l := @extschema@.credit_limit_info(customer_id);
+	IF l.credit_limit IS NULL THEN
+		RETURN;
+	END IF;
+	pct := @extschema@.credit_setting('alert.nearly_used_pct')::numeric;
+	det := jsonb_build_object('customer_id', customer_id, 'exposure_before', exposure_after - increase,
+							  'increase', increase, 'exposure_after', exposure_after,
+							  'credit_limit', l.credit_limit, 'limit_source', l.limit_source, 'what', what);
+	IF exposure_after > l.credit_limit THEN
+		RAISE WARNING USING
+			MESSAGE = format('exposure of customer %s rose above its credit limit (%s): %s > %s',
+							 customer_id, what, exposure_after, l.credit_limit),
+			DETAIL = format('Exposure %s, increase %s, exposure after %s, credit limit %s (%s).',
+							exposure_after - increase, increase, exposure_after, l.credit_limit, l.limit_source);
+		PERFORM @extschema@.raise_alert(customer_id, 'limit_exceeded', 'red', det);
+	ELSIF l.credit_limit > 0 AND exposure_after * 100 >= l.credit_limit * pct THEN
+		PERFORM @extschema@.raise_alert(customer_id, 'limit_nearly_used', 'yellow', det);
+	END IF;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_watch(bigint, numeric, numeric, text) FROM PUBLIC;
+
+-- Invoices: the invoice balance delta and the open part of the order each
+-- names (see 61_exposure.sql), then the invoice check on insert and on a
+-- higher amount.  The order is locked first (FOR NO KEY UPDATE, before any
+-- ledger row, as the order trigger's statement has it locked before its
+-- ledger row), so that writes to one order and its invoices are serialised
+-- and each reads the other's committed figures; its customer's ledger row is
+-- always updated, so that a REPEATABLE READ writer of the same order whose
+-- snapshot predates this one fails with 40001 instead of counting from stale
+-- figures.
 CREATE FUNCTION @extschema@.credit_invoice_trigger() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -239,24 +289,64 @@ DECLARE
 	-- the columns read: customer_id, amount, order_id, invoice_id
 	o_cust bigint;
 	o_amt numeric := 0;
+	o_ord bigint;
 	n_cust bigint;
 	n_amt numeric := 0;
-	released numeric := 0;
-	exposure numeric;
+	n_ord bigint;
+	ord bigint;
+	billed numeric;
+	so_cust bigint;
+	so_amt numeric;
+	so_status text;
+	invoiced numeric;
+	part numeric;
+	d_open numeric := 0;	-- open part of the orders of n_cust
+	d_ship numeric := 0;
+	grow numeric;			-- what n_cust's exposure grows by
+	e @extschema@.credit_exposure;
 BEGIN
 	IF TG_OP <> 'INSERT' THEN
 		o_cust := OLD.customer_id;
 		o_amt := OLD.amount;
+		o_ord := OLD.order_id;
 	END IF;
 	IF TG_OP <> 'DELETE' THEN
 		n_cust := NEW.customer_id;
 		n_amt := NEW.amount;
+		n_ord := NEW.order_id;
 	END IF;
-	IF o_cust IS NOT DISTINCT FROM n_cust THEN
-		IF o_amt = n_amt THEN
-			RETURN NULL;
+	IF o_cust IS NOT DISTINCT FROM n_cust AND o_amt = n_amt AND o_ord IS NOT DISTINCT FROM n_ord THEN
+		RETURN NULL;
+	END IF;
+
+	-- the orders billed, old and new: their open part shrinks or grows
+	FOREACH ord IN ARRAY ARRAY[o_ord, CASE WHEN n_ord IS DISTINCT FROM o_ord THEN n_ord END] LOOP
+		CONTINUE WHEN ord IS NULL;
+		billed := CASE WHEN ord = n_ord THEN n_amt ELSE 0 END - CASE WHEN ord = o_ord THEN o_amt ELSE 0 END;
+		CONTINUE WHEN billed = 0;
+		SELECT so.customer_id, so.amount, so.status INTO so_cust, so_amt, so_status
+		FROM @extschema@.src_order so WHERE so.order_id = ord
+		FOR NO KEY UPDATE;
+		CONTINUE WHEN NOT FOUND;
+		part := 0;
+		IF so_status IN ('open', 'shipped') THEN
+			SELECT coalesce(sum(si.amount), 0) INTO invoiced FROM @extschema@.src_invoice si WHERE si.order_id = ord;
+			part := greatest(so_amt - invoiced, 0) - greatest(so_amt - (invoiced - billed), 0);
 		END IF;
-	ELSE
+		IF so_cust IS NOT DISTINCT FROM n_cust THEN
+			IF so_status = 'open' THEN
+				d_open := d_open + part;
+			ELSE
+				d_ship := d_ship + part;
+			END IF;
+		ELSE
+			PERFORM @extschema@.exposure_add(so_cust, CASE WHEN so_status = 'open' THEN part ELSE 0 END,
+											 CASE WHEN so_status = 'shipped' THEN part ELSE 0 END, 0, 0);
+		END IF;
+	END LOOP;
+
+	-- the invoice balance
+	IF o_cust IS DISTINCT FROM n_cust THEN
 		IF o_cust IS NOT NULL THEN
 			PERFORM @extschema@.exposure_add(o_cust, 0, 0, -o_amt, 0);
 		END IF;
@@ -265,33 +355,26 @@ BEGIN
 		END IF;
 		o_amt := 0;
 	END IF;
-	UPDATE @extschema@.credit_exposure x
-	SET invoice_balance = x.invoice_balance + (n_amt - o_amt)
-	WHERE x.customer_id = n_cust
-	RETURNING x.exposure INTO exposure;
-	IF NOT FOUND THEN
-		exposure := (@extschema@.exposure_add(n_cust, 0, 0, n_amt - o_amt, 0)).exposure;
+	e := @extschema@.exposure_add(n_cust, d_open, d_ship, n_amt - o_amt, 0);
+	grow := n_amt - o_amt + d_open + d_ship;
+	IF n_amt > o_amt THEN
+		PERFORM @extschema@.credit_enforce(n_cust, 'invoice', e.exposure, grow, 'invoice ' || NEW.invoice_id);
+	ELSIF grow > 0 THEN
+		PERFORM @extschema@.credit_watch(n_cust, e.exposure, grow, 'invoice ' || NEW.invoice_id);
 	END IF;
-	IF n_amt <= o_amt THEN
-		RETURN NULL;
-	END IF;
-	-- the order it bills leaves the exposure when the ERP marks it invoiced
-	IF TG_OP = 'INSERT' AND NEW.order_id IS NOT NULL THEN
-		SELECT least(so.amount, NEW.amount) INTO released FROM @extschema@.src_order so
-		WHERE so.order_id = NEW.order_id AND so.status IN ('open', 'shipped');
-		released := coalesce(released, 0);
-	END IF;
-	PERFORM @extschema@.credit_enforce(n_cust, 'invoice', exposure - released, n_amt - o_amt - released,
-									   'invoice ' || NEW.invoice_id);
 	RETURN NULL;
 END
 $$;
 
--- Payments and credit notes: ledger delta only (they lower exposure).
+-- Payments and credit notes: ledger delta; they lower exposure, and when a
+-- change raises it (deleted, lowered, moved away) credit_watch() says so.
 CREATE FUNCTION @extschema@.credit_payment_trigger() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	e @extschema@.credit_exposure;
+	what text;
 BEGIN
 	-- the columns read: customer_id, amount, invoice_id
 	IF TG_OP = 'UPDATE' AND OLD.customer_id = NEW.customer_id AND OLD.amount = NEW.amount
@@ -300,9 +383,18 @@ BEGIN
 	END IF;
 	IF TG_OP <> 'INSERT' THEN
 		IF OLD.invoice_id IS NULL THEN
-			PERFORM @extschema@.exposure_add(OLD.customer_id, 0, 0, 0, -OLD.amount);
+			e := @extschema@.exposure_add(OLD.customer_id, 0, 0, 0, -OLD.amount);
 		ELSE
-			PERFORM @extschema@.exposure_add(OLD.customer_id, 0, 0, OLD.amount, 0);
+			e := @extschema@.exposure_add(OLD.customer_id, 0, 0, OLD.amount, 0);
+		END IF;
+		what := format('payment %s %s', OLD.payment_id, CASE TG_OP WHEN 'DELETE' THEN 'deleted' ELSE 'changed' END);
+		-- the old customer's exposure grew unless the new version pays as much for it
+		IF TG_OP = 'DELETE' OR OLD.customer_id <> NEW.customer_id THEN
+			IF OLD.amount > 0 THEN
+				PERFORM @extschema@.credit_watch(OLD.customer_id, e.exposure, OLD.amount, what);
+			END IF;
+		ELSIF OLD.amount > NEW.amount THEN
+			PERFORM @extschema@.credit_watch(OLD.customer_id, e.exposure - NEW.amount, OLD.amount - NEW.amount, what);
 		END IF;
 	END IF;
 	IF TG_OP <> 'DELETE' THEN
@@ -388,6 +480,60 @@ BEGIN
 END
 $$;
 
+-- What a check reads besides the ledger -- a customer's override, exception,
+-- own credit_limit or grade, and the settings and limit policy of everyone --
+-- can change while an order is being written.  So that a check never passes
+-- against a limit or rule that a committed change has already tightened, every
+-- such change also updates (without changing) the ledger rows it concerns:
+-- the customer's, or for settings and the limit policy every row.  A check
+-- locks that row first, so under READ COMMITTED it waits for the change and
+-- then reads it; under REPEATABLE READ or SERIALIZABLE, where its snapshot
+-- may predate the change, it fails with 40001 and the application retries.
+-- And a change waits for the orders in progress of its customers.
+CREATE FUNCTION @extschema@.credit_touch_exposure() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_LEVEL = 'STATEMENT' THEN
+		UPDATE @extschema@.credit_exposure x SET open_orders = x.open_orders;
+		RETURN NULL;
+	END IF;
+	-- the column read: customer_id
+	IF TG_OP <> 'DELETE' THEN
+		UPDATE @extschema@.credit_exposure x SET open_orders = x.open_orders WHERE x.customer_id = NEW.customer_id;
+	END IF;
+	IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.customer_id IS DISTINCT FROM NEW.customer_id) THEN
+		UPDATE @extschema@.credit_exposure x SET open_orders = x.open_orders WHERE x.customer_id = OLD.customer_id;
+	END IF;
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_touch_exposure() FROM PUBLIC;
+
+CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_limit_override
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_check_exception
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure AFTER UPDATE OF credit_limit ON @extschema@.customer
+	FOR EACH ROW WHEN (OLD.credit_limit IS DISTINCT FROM NEW.credit_limit)
+	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure AFTER INSERT OR DELETE ON @extschema@.profile
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure_grade AFTER UPDATE OF credit_grade ON @extschema@.profile
+	FOR EACH ROW WHEN (OLD.credit_grade IS DISTINCT FROM NEW.credit_grade)
+	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_setting
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_limit_policy
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.credit_limit_override
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.credit_check_exception
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.profile
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+
 -- Ask before writing: would an amount pass the check now?  Changes no
 -- exposure; when the answer is "blocked" it records a 'blocked' alert
 -- (record => false: just ask).  An application calls it before saving an
@@ -440,13 +586,17 @@ COMMENT ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, t
 COMMENT ON FUNCTION @extschema@.credit_order_trigger() IS
 	'trigger on orders: exposure delta, then the order check (more exposure) or the delivery check (status to shipped)';
 COMMENT ON FUNCTION @extschema@.credit_invoice_trigger() IS
-	'trigger on invoices: exposure delta, then the invoice check';
+	'trigger on invoices: invoice balance and the open part of the order billed, then the invoice check';
 COMMENT ON FUNCTION @extschema@.credit_payment_trigger() IS
-	'trigger on payments and credit notes: exposure delta';
+	'trigger on payments and credit notes: exposure delta; a change that raises exposure is watched (credit_watch)';
+COMMENT ON FUNCTION @extschema@.credit_watch(bigint, numeric, numeric, text) IS
+	'internal: a change that raised exposure outside the checkpoints: WARNING and limit_exceeded alert above the limit, limit_nearly_used alert near it; never blocks';
 COMMENT ON FUNCTION @extschema@.credit_customer_trigger() IS
 	'trigger on customers: creates and removes the exposure ledger row';
 COMMENT ON SEQUENCE @extschema@.credit_receivables_signal IS
 	'internal, never incremented: its relcache invalidation tells the backends that invoices or payments changed (the credit checks'' cache of overdue invoices)';
+COMMENT ON FUNCTION @extschema@.credit_touch_exposure() IS
+	'trigger: a change to a customer''s limit, exception or grade (or to the settings or limit policy) updates the ledger rows concerned, so that concurrent credit checks wait for it or retry';
 COMMENT ON FUNCTION @extschema@.credit_context_changed() IS
 	'trigger: a table the credit checks read changed, so every backend drops its cache of check contexts';
 COMMENT ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolean) IS

@@ -15,8 +15,11 @@
 -- At most one open alert per customer and kind: raising it again counts an
 -- occurrence and refreshes the detail.  Each new alert is announced with
 -- NOTIFY customer_class_alerts, payload
---   {"alert_id":..,"customer_id":..,"kind":..,"level":..,"raised_at":..,"detail":{..}}
--- (sent when the transaction commits, like every NOTIFY).
+--   {"alert_id":..,"customer_id":..,"kind":..,"level":..,"raised_at":..}
+-- (sent when the transaction commits, like every NOTIFY).  The detail is not
+-- in it: a NOTIFY payload is limited to 8000 bytes and a detail can be any
+-- size, so a listener reads the row by alert_id.  Nor can a payload be
+-- trusted by itself -- any role may NOTIFY any channel -- the row can.
 
 CREATE TABLE @extschema@.alerts (
 	alert_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -49,7 +52,6 @@ DECLARE
 	id bigint;
 	at timestamptz;
 	lvl @extschema@.alert_level;
-	det jsonb;
 	fresh boolean;
 BEGIN
 	INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
@@ -57,22 +59,26 @@ BEGIN
 	ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
 	SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(),
 		level = excluded.level, detail = excluded.detail
-	RETURNING x.alert_id, x.raised_at, x.level, x.detail, x.xmax = 0 INTO id, at, lvl, det, fresh;
+	RETURNING x.alert_id, x.raised_at, x.level, x.xmax = 0 INTO id, at, lvl, fresh;
 	IF NOT fresh THEN
 		RETURN NULL;
 	END IF;
+	-- the payload of notify_alert() (64_warnings.sql), the same for every kind
 	PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object(
 		'alert_id', id, 'customer_id', raise_alert.customer_id, 'kind', raise_alert.kind, 'level', lvl,
-		'raised_at', at, 'detail', det)::text);
+		'raised_at', at)::text);
 	RETURN id;
 END
 $$;
+-- Alerts are raised by the extension's own checks; raising one by hand
+-- (an alert nobody's figures back) is for admins.
 REVOKE EXECUTE ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) TO customer_class_analyst;
+GRANT EXECUTE ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) TO customer_class_admin;
 
--- Close an alert by hand; returns false when it was not open.
+-- Close an alert by hand; returns false when it was not open.  SECURITY
+-- DEFINER: analysts resolve alerts without the right to write the table.
 CREATE FUNCTION @extschema@.resolve_alert(alert_id bigint) RETURNS boolean
-	LANGUAGE plpgsql VOLATILE STRICT
+	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -87,9 +93,10 @@ GRANT EXECUTE ON FUNCTION @extschema@.resolve_alert(bigint) TO customer_class_an
 -- The periodic scan (schedule it, e.g. with pg_cron, daily): raises
 -- invoice_overdue, limit_nearly_used and limit_exceeded alerts from the
 -- current figures as of a date, and resolves the open ones of those kinds
--- whose condition is gone.  Returns the number of new alerts.
+-- whose condition is gone.  Returns the number of new alerts.  SECURITY
+-- DEFINER: analysts run it without the right to write alerts by hand.
 CREATE FUNCTION @extschema@.credit_alert_scan(as_of date DEFAULT NULL) RETURNS bigint
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -109,7 +116,7 @@ BEGIN
 							  'open_amount', i.amount - coalesce(p.paid, 0), 'as_of', d)
 	FROM @extschema@.src_invoice i
 	LEFT JOIN (SELECT sp.invoice_id, sum(sp.amount) AS paid FROM @extschema@.src_payment sp
-			   WHERE sp.invoice_id IS NOT NULL GROUP BY sp.invoice_id) p ON p.invoice_id = i.invoice_id
+			   WHERE sp.invoice_id IS NOT NULL AND sp.paid_on <= d GROUP BY sp.invoice_id) p ON p.invoice_id = i.invoice_id
 	WHERE i.due_on < d AND i.amount > coalesce(p.paid, 0)
 	ORDER BY i.customer_id, i.due_on, i.invoice_id;
 
@@ -142,6 +149,8 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_alert_scan(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.credit_alert_scan(date) TO customer_class_analyst;
 
 GRANT SELECT ON @extschema@.alerts TO customer_class_reader;
+-- still needed by external_event_alert() and refresh_alerts() (64_warnings.sql),
+-- which run with the analyst's rights
 GRANT INSERT, UPDATE ON @extschema@.alerts TO customer_class_analyst;
 
 COMMENT ON TABLE @extschema@.alerts IS

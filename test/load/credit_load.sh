@@ -9,11 +9,15 @@
 #   rc        READ COMMITTED, credit triggers on
 #   rr        REPEATABLE READ, credit triggers on (pgbench retries 40001)
 #   off       READ COMMITTED, credit triggers disabled (the throughput baseline)
-# After each run: limit breaches (customers whose recomputed exposure is above
-# the limit; only with the triggers on), maintained-vs-recomputed differences
-# (verify_exposure(); with the triggers off the ledger is not kept, so not
-# counted).  Prints one line per run and exits non-zero on a breach or a
-# difference.
+# Every accepted order records, in its own transaction, the customer's
+# exposure just after it (the ledger row, which that transaction holds
+# locked) and the limit: a breach at acceptance is an order accepted with
+# exposure above the limit.  After each run: those breaches at acceptance,
+# limit breaches at the end (customers whose recomputed exposure is above the
+# limit), both only with the triggers on, and maintained-vs-recomputed
+# differences (verify_exposure(); with the triggers off the ledger is not
+# kept, so not counted).  Prints one line per run and exits non-zero on a
+# breach or a difference.
 set -euo pipefail
 CLIENTS=${CLIENTS:-16}
 SECONDS_RUN=${DURATION:-60}
@@ -51,13 +55,23 @@ CREATE EXTENSION customer_class;
 ALTER DATABASE credit_load SET customer_class.as_of = '2025-12-31';
 SET customer_class.as_of = '2025-12-31';
 CREATE SCHEMA credit_load;
+-- each accepted order: the exposure just after it and the limit (the
+-- customer's own credit_limit, the only limit in this load)
+CREATE TABLE credit_load.accepted (order_id bigint, customer_id bigint, exposure_after numeric, credit_limit numeric);
 -- an order that may be blocked: the block is counted, not an error
 CREATE FUNCTION credit_load.place_order(c bigint, amt numeric) RETURNS boolean
 	LANGUAGE plpgsql AS $$
+DECLARE
+	id bigint;
 BEGIN
-	INSERT INTO customer_class.sales_order (customer_id, ordered_on, amount) VALUES (c, '2025-12-30', amt);
+	INSERT INTO customer_class.sales_order (customer_id, ordered_on, amount) VALUES (c, '2025-12-30', amt)
+	RETURNING order_id INTO id;
+	INSERT INTO credit_load.accepted
+	SELECT id, c, x.exposure, cu.credit_limit
+	FROM customer_class.credit_exposure x JOIN customer_class.customer cu USING (customer_id)
+	WHERE x.customer_id = c;
 	RETURN true;
-EXCEPTION WHEN SQLSTATE 'CC001' THEN
+EXCEPTION WHEN SQLSTATE 'KC001' THEN
 	RETURN false;
 END $$;
 INSERT INTO customer_class.customer (customer_id, name, credit_limit, created_on)
@@ -88,16 +102,18 @@ SQL
 		psql_q -d "$DB" -c "ALTER TABLE customer_class.sales_order ENABLE TRIGGER credit_order" \
 			-c "ALTER TABLE customer_class.payment ENABLE TRIGGER credit_payment"
 	fi
-	read -r orders open breaches diffs < <(psql -X -At -F ' ' -d "$DB" -c "
+	read -r orders open at_acceptance breaches diffs < <(psql -X -At -F ' ' -d "$DB" -c "
 		SELECT (SELECT count(*) FROM customer_class.sales_order WHERE ordered_on = '2025-12-30'),
 			   (SELECT count(*) FROM customer_class.sales_order WHERE status = 'open'),
+			   (SELECT count(*) FROM credit_load.accepted WHERE exposure_after > credit_limit),
 			   (SELECT count(*) FROM customer_class.exposure_recomputed() r
 				WHERE r.exposure > customer_class.credit_limit(r.customer_id)),
 			   CASE WHEN '$run' = 'off' THEN 'n/a' ELSE (SELECT count(*) FROM customer_class.verify_exposure())::text END")
-	printf 'credit load %-3s: %s clients x %s s, %s customers: tps %s (%s transactions%s), orders accepted %s, limit breaches %s, maintained-vs-recomputed differences %s\n' \
+	printf 'credit load %-3s: %s clients x %s s, %s customers: tps %s (%s transactions%s), orders accepted %s, breaches at acceptance %s, limit breaches %s, maintained-vs-recomputed differences %s\n' \
 		"$run" "$CLIENTS" "$SECONDS_RUN" "$CUSTOMERS" "$tps" "$tx" "${retried:+, $retried retried}" "$orders" \
+		"$([ "$run" = off ] && echo "n/a" || echo "$at_acceptance")" \
 		"$([ "$run" = off ] && echo "n/a ($breaches customers above the limit: no checks)" || echo "$breaches")" "$diffs"
-	if [ "$run" != off ] && { [ "$breaches" != 0 ] || [ "$diffs" != 0 ]; }; then failed=1; fi
+	if [ "$run" != off ] && { [ "$at_acceptance" != 0 ] || [ "$breaches" != 0 ] || [ "$diffs" != 0 ]; }; then failed=1; fi
 done
 psql_q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB"
 exit $failed
