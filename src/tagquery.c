@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 
 #include "tagquery.h"
@@ -348,6 +349,62 @@ malformed:
 			 errmsg("malformed tagquery"),
 			 errdetail("The items do not form a postfix expression with one root.")));
 	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * Binary form: version byte, int32 item count, then per item (postfix order)
+ * a type byte and, for tags and prefixes, an int32 length and the text.
+ * Counts and lengths are checked against the bytes left before allocating;
+ * tags are re-checked and the structure verified by TagQueryFromItems.
+ */
+struct varlena *
+TagQueryRecv(StringInfo buf)
+{
+	int			version = pq_getmsgbyte(buf);
+	int			n;
+	TagQueryItem *items;
+	int			i;
+
+	if (version != TAGQUERY_BINARY_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported tagquery binary format version %d", version),
+				 errdetail("This version of customer_class reads version %d.",
+						   TAGQUERY_BINARY_VERSION)));
+	n = pq_getmsgint(buf, 4);
+	if (n < 1 || n > TAGQUERY_MAX_ITEMS || n > buf->len - buf->cursor)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid item count %d in binary tagquery", n),
+				 errdetail("The count must be between 1 and %d and fit the message.",
+						   TAGQUERY_MAX_ITEMS)));
+	items = (TagQueryItem *) palloc(sizeof(TagQueryItem) * n);
+	for (i = 0; i < n; i++)
+	{
+		int			type = pq_getmsgbyte(buf);
+
+		items[i].type = type;
+		items[i].data = NULL;
+		items[i].len = 0;
+		if (type == TQ_TAG || type == TQ_PREFIX)
+		{
+			int			len = pq_getmsgint(buf, 4);
+			int			nbytes;
+
+			if (len <= 0 || len > buf->len - buf->cursor)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid tag length %d in binary tagquery", len)));
+			items[i].data = pq_getmsgtext(buf, len, &nbytes);
+			items[i].len = nbytes;
+			CheckTag(items[i].data, items[i].len, NULL, NULL);
+		}
+		else if (type != TQ_NOT && type != TQ_AND && type != TQ_OR)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid item type %d in binary tagquery", type)));
+	}
+	return TagQueryFromItems(items, n);
 }
 
 /* the items of a stored query, pointing into it */
