@@ -1,9 +1,11 @@
 /*
  * tagquery_sql.c
- *		SQL-callable functions of the tagquery type: I/O and tagset @@ tagquery.
+ *		SQL-callable functions of the tagquery type: I/O, tagset @@ tagquery,
+ *		its selectivity, and btree and hash support.
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/selfuncs.h"
@@ -156,4 +158,79 @@ tagquery_sel(PG_FUNCTION_ARGS)
 	sel = stack[0];
 	CLAMP_PROBABILITY(sel);
 	PG_RETURN_FLOAT8(sel);
+}
+
+/* ---- btree and hash support: order and equality of the stored bytes ---- */
+
+/*
+ * Two queries are equal when their stored forms are: the same items in the
+ * same postfix order, which is what the parser makes of texts that differ
+ * only in whitespace, quoting and redundant parentheses.  ("a & (b & c)" and
+ * "a & b & c" mean the same but are different queries.)  The order is
+ * byte order of the stored form, shorter first on a tie: arbitrary but
+ * total, for DISTINCT, GROUP BY, sorting and unique indexes.
+ */
+static int
+TagQueryCmp(const struct varlena *a, const struct varlena *b)
+{
+	int			la = VARSIZE_ANY_EXHDR(a);
+	int			lb = VARSIZE_ANY_EXHDR(b);
+	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(la, lb));
+
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return (la > lb) - (la < lb);
+}
+
+PG_FUNCTION_INFO_V1(tagquery_cmp);
+Datum
+tagquery_cmp(PG_FUNCTION_ARGS)
+{
+	struct varlena *a = PG_GETARG_TAGQUERY_P(0);
+	struct varlena *b = PG_GETARG_TAGQUERY_P(1);
+	int			c = TagQueryCmp(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	PG_RETURN_INT32(c);
+}
+
+#define TAGQUERY_CMP_OP(fname, test) \
+PG_FUNCTION_INFO_V1(fname); \
+Datum \
+fname(PG_FUNCTION_ARGS) \
+{ \
+	return BoolGetDatum(DatumGetInt32(tagquery_cmp(fcinfo)) test 0); \
+}
+
+TAGQUERY_CMP_OP(tagquery_eq, ==)
+TAGQUERY_CMP_OP(tagquery_ne, !=)
+TAGQUERY_CMP_OP(tagquery_lt, <)
+TAGQUERY_CMP_OP(tagquery_le, <=)
+TAGQUERY_CMP_OP(tagquery_gt, >)
+TAGQUERY_CMP_OP(tagquery_ge, >=)
+
+PG_FUNCTION_INFO_V1(tagquery_hash);
+Datum
+tagquery_hash(PG_FUNCTION_ARGS)
+{
+	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+	Datum		h = hash_any((const unsigned char *) VARDATA_ANY(q),
+							 VARSIZE_ANY_EXHDR(q));
+
+	PG_FREE_IF_COPY(q, 0);
+	return h;
+}
+
+PG_FUNCTION_INFO_V1(tagquery_hash_extended);
+Datum
+tagquery_hash_extended(PG_FUNCTION_ARGS)
+{
+	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+	Datum		h = hash_any_extended((const unsigned char *) VARDATA_ANY(q),
+									  VARSIZE_ANY_EXHDR(q),
+									  PG_GETARG_INT64(1));
+
+	PG_FREE_IF_COPY(q, 0);
+	return h;
 }
