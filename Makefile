@@ -65,7 +65,8 @@ ISOLATION = \
 	payment_fk \
 	refresh_queue \
 	credit_concurrency \
-	credit_cache
+	credit_cache \
+	tag_exclusive
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
