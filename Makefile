@@ -66,6 +66,7 @@ ISOLATION = \
 	refresh_queue \
 	credit_concurrency \
 	credit_cache \
+	tag_exclusive \
 	credit_recreate
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 

@@ -7,7 +7,7 @@ SELECT '{vip,industry.construction,"key account",重点客户}'::tagset;
 SELECT '{ b , a,a, "x\"y", "back\\slash", c }'::tagset;
 SELECT '{}'::tagset AS empty, ' { } '::tagset AS spaced, '{"a"}'::tagset AS quoted_plain;
 SELECT '{"{braces}","com,ma","sp ace"}'::tagset;
-SELECT '{"{braces}","com,ma"," lead"}'::tagset::text::tagset = '{"{braces}","com,ma"," lead"}'::tagset AS reparses;
+SELECT '{"{braces}","com,ma","in side"}'::tagset::text::tagset = '{"{braces}","com,ma","in side"}'::tagset AS reparses;
 -- byte order, not collation order; case-sensitive
 SELECT '{b,B,a.b,a-b,a,ab,"a b"}'::tagset;
 
@@ -157,3 +157,41 @@ SELECT pg_temp.recv_test('\x01' || int4send(1) || int4send(0));
 SELECT pg_temp.recv_test('\x01' || int4send(1) || int4send(3) || 'a..'::bytea);
 SELECT pg_temp.recv_test('\x01' || int4send(1) || int4send(2) || '\xc328'::bytea);
 SELECT pg_temp.recv_test('\x01' || int4send(1) || int4send(1) || 'a'::bytea || 'trailing'::bytea);
+
+-- whitespace: inside a label only; the same rule for text, text[] and +
+SELECT '{ vip , "key account" }'::tagset;
+SELECT '{" vip"}'::tagset;
+\echo :LAST_ERROR_SQLSTATE
+SELECT tagset(ARRAY['vip ']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT tagset(ARRAY['   ']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT '{a. b}'::tagset;
+\echo :LAST_ERROR_SQLSTATE
+SELECT '{}'::tagset + ' x';
+\echo :LAST_ERROR_SQLSTATE
+-- Unicode whitespace (U+3000 ideographic space, U+00A0) counts as whitespace
+SELECT U&'{\91CD\70B9\5BA2\6237\3000,\3000vip}'::tagset;
+SELECT tagset(ARRAY[U&'\3000vip']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT tagset(ARRAY[U&'vip\00A0']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT tagset(ARRAY[U&'key\3000account']);
+-- C1 control characters are rejected like C0 ones
+SELECT tagset(ARRAY[U&'a\0085b']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT tagset(ARRAY[U&'a\009Fb']);
+\echo :LAST_ERROR_SQLSTATE
+-- a tag named NULL is quoted, so the text form is a safe text[] literal
+SELECT '{"NULL",null,x}'::tagset;
+SELECT '{"NULL"}'::tagset::text::text[] AS arr, ('{"NULL"}'::tagset::text::text[])[1] IS NULL AS is_null;
+-- "*" is reserved for prefix queries: no tag contains it
+SELECT '{a.*}'::tagset;
+\echo :LAST_ERROR_SQLSTATE
+SELECT '{"a*b"}'::tagset;
+\echo :LAST_ERROR_SQLSTATE
+SELECT tagset(ARRAY['*']);
+\echo :LAST_ERROR_SQLSTATE
+-- tags - 'x' reads 'x' as a tagset literal: the error says what to write
+SELECT '{a,x}'::tagset - 'x';
+SELECT '{a,x}'::tagset - 'x'::text;

@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
 #include "tagquery.h"
@@ -24,20 +26,37 @@
 
 #define TAGQUERY_SYNTAX_HINT "A tagquery looks like industry.construction & region.east.* & !vip."
 
+/* is c one of the ASCII characters that end an unquoted tag in a query? */
 static inline bool
-IsQuerySpace(char c)
+IsQuerySpecial(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		c == '\f' || c == '\v';
+	return c == '&' || c == '|' || c == '!' || c == '(' || c == ')' ||
+		c == '"' || c == '\\' || c == '*';
 }
 
-/* may c appear in an unquoted tag of a query? */
-static inline bool
-IsQueryTagChar(char c)
+/*
+ * Length of the full-width operator look-alike at p (U+FF06 ＆, U+FF5C ｜,
+ * U+FF01 ！, U+FF08 （, U+FF09 ）) in UTF-8, or 0.  They are no operators:
+ * an unquoted tag may not contain them, so that "重点客户＆vip" is an error
+ * instead of one tag; quoted, a tag may.
+ */
+static int
+FullWidthOperatorLength(const char *p)
 {
-	return c != '\0' && !IsQuerySpace(c) && c != '&' && c != '|' &&
-		c != '!' && c != '(' && c != ')' && c != '"' && c != '\\' && c != '*';
+	const unsigned char *u = (const unsigned char *) p;
+
+	if (GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII)
+		return 0;
+	if (u[0] != 0xEF)
+		return 0;
+	if (u[1] == 0xBC && (u[2] == 0x86 || u[2] == 0x81 || u[2] == 0x88 || u[2] == 0x89))
+		return 3;
+	if (u[1] == 0xBD && u[2] == 0x9C)
+		return 3;
+	return 0;
 }
+
+#define TAGQUERY_FULLWIDTH_HINT "Full-width ＆ ｜ ！ （ ） are not operators: write & | ! ( ), or double-quote a tag that contains them."
 
 /* ---- parser ---- */
 
@@ -75,8 +94,7 @@ EmitItem(QueryParser *qp, int type, const char *data, int len)
 static void
 SkipSpace(QueryParser *qp)
 {
-	while (IsQuerySpace(*qp->p))
-		qp->p++;
+	qp->p = SkipTagSpace(qp->p);
 }
 
 static void
@@ -130,8 +148,15 @@ ParseOperand(QueryParser *qp)
 	}
 	else
 	{
-		while (IsQueryTagChar(*qp->p))
-			qp->p++;
+		/* by characters, up to whitespace or an operator */
+		while (*qp->p != '\0' && !IsQuerySpecial(*qp->p) &&
+			   TagSpaceLength(qp->p, 3) == 0)
+		{
+			if (FullWidthOperatorLength(qp->p) > 0)
+				ReportUnexpectedChar("tagquery", qp->str, qp->p,
+									 TAGQUERY_FULLWIDTH_HINT);
+			qp->p += CharLength(qp->p);
+		}
 		if (qp->p == start)
 			ReportUnexpectedChar("tagquery", qp->str, qp->p,
 								 *qp->p == '\\' || *qp->p == '*' ?
@@ -350,6 +375,62 @@ malformed:
 	return NULL;				/* keep compiler quiet */
 }
 
+/*
+ * Binary form: version byte, int32 item count, then per item (postfix order)
+ * a type byte and, for tags and prefixes, an int32 length and the text.
+ * Counts and lengths are checked against the bytes left before allocating;
+ * tags are re-checked and the structure verified by TagQueryFromItems.
+ */
+struct varlena *
+TagQueryRecv(StringInfo buf)
+{
+	int			version = pq_getmsgbyte(buf);
+	int			n;
+	TagQueryItem *items;
+	int			i;
+
+	if (version != TAGQUERY_BINARY_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported tagquery binary format version %d", version),
+				 errdetail("This version of customer_class reads version %d.",
+						   TAGQUERY_BINARY_VERSION)));
+	n = pq_getmsgint(buf, 4);
+	if (n < 1 || n > TAGQUERY_MAX_ITEMS || n > buf->len - buf->cursor)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid item count %d in binary tagquery", n),
+				 errdetail("The count must be between 1 and %d and fit the message.",
+						   TAGQUERY_MAX_ITEMS)));
+	items = (TagQueryItem *) palloc(sizeof(TagQueryItem) * n);
+	for (i = 0; i < n; i++)
+	{
+		int			type = pq_getmsgbyte(buf);
+
+		items[i].type = type;
+		items[i].data = NULL;
+		items[i].len = 0;
+		if (type == TQ_TAG || type == TQ_PREFIX)
+		{
+			int			len = pq_getmsgint(buf, 4);
+			int			nbytes;
+
+			if (len <= 0 || len > buf->len - buf->cursor)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid tag length %d in binary tagquery", len)));
+			items[i].data = pq_getmsgtext(buf, len, &nbytes);
+			items[i].len = nbytes;
+			CheckTag(items[i].data, items[i].len, NULL, NULL);
+		}
+		else if (type != TQ_NOT && type != TQ_AND && type != TQ_OR)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid item type %d in binary tagquery", type)));
+	}
+	return TagQueryFromItems(items, n);
+}
+
 /* the items of a stored query, pointing into it */
 TagQueryItem *
 TagQueryItems(const struct varlena *q)
@@ -376,15 +457,29 @@ TagQueryItems(const struct varlena *q)
 
 /* ---- printer ---- */
 
-/* must this tag be double-quoted in a query? */
+/*
+ * Must this tag be double-quoted in a query?  Yes when an unquoted run
+ * would stop inside it: whitespace, & | ! ( ) " \ * or a full-width
+ * operator look-alike.  (A tag is verified text, so it can be walked by
+ * characters; it is not NUL-terminated, hence the bounds.)
+ */
 static bool
 QueryTagNeedsQuotes(const char *tag, int len)
 {
-	int			i;
+	int			i = 0;
 
-	for (i = 0; i < len; i++)
-		if (!IsQueryTagChar(tag[i]))
+	while (i < len)
+	{
+		int			l;
+
+		if (IsQuerySpecial(tag[i]) || TagSpaceLength(tag + i, len - i) > 0)
 			return true;
+		if (len - i >= 3 && FullWidthOperatorLength(tag + i) > 0)
+			return true;
+		l = pg_encoding_mblen(GetDatabaseEncoding() == PG_SQL_ASCII ? PG_UTF8 :
+							  GetDatabaseEncoding(), tag + i);
+		i += Max(l, 1);
+	}
 	return false;
 }
 

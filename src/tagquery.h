@@ -65,6 +65,7 @@ TagQueryOperandCount(const struct varlena *q)
 }
 
 extern struct varlena *TagQueryParse(const char *str);
+extern struct varlena *TagQueryRecv(StringInfo buf);
 extern struct varlena *TagQueryFromItems(const TagQueryItem *items, int nitems);
 extern TagQueryItem *TagQueryItems(const struct varlena *q);
 extern char *TagQueryToCString(const struct varlena *q);

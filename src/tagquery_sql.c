@@ -1,9 +1,11 @@
 /*
  * tagquery_sql.c
- *		SQL-callable functions of the tagquery type: I/O and tagset @@ tagquery.
+ *		SQL-callable functions of the tagquery type: I/O, tagset @@ tagquery,
+ *		its selectivity, and btree and hash support.
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/selfuncs.h"
@@ -28,62 +30,12 @@ tagquery_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(s);
 }
 
-/*
- * Binary form: version byte, int32 item count, then per item (postfix order)
- * a type byte and, for tags and prefixes, an int32 length and the text.
- * Counts and lengths are checked against the bytes left before allocating;
- * tags are re-checked and the structure verified by TagQueryFromItems.
- */
+/* binary input: see TagQueryRecv */
 PG_FUNCTION_INFO_V1(tagquery_recv);
 Datum
 tagquery_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			version = pq_getmsgbyte(buf);
-	int			n;
-	TagQueryItem *items;
-	int			i;
-
-	if (version != TAGQUERY_BINARY_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("unsupported tagquery binary format version %d", version),
-				 errdetail("This version of customer_class reads version %d.",
-						   TAGQUERY_BINARY_VERSION)));
-	n = pq_getmsgint(buf, 4);
-	if (n < 1 || n > TAGQUERY_MAX_ITEMS || n > buf->len - buf->cursor)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid item count %d in binary tagquery", n),
-				 errdetail("The count must be between 1 and %d and fit the message.",
-						   TAGQUERY_MAX_ITEMS)));
-	items = (TagQueryItem *) palloc(sizeof(TagQueryItem) * n);
-	for (i = 0; i < n; i++)
-	{
-		int			type = pq_getmsgbyte(buf);
-
-		items[i].type = type;
-		items[i].data = NULL;
-		items[i].len = 0;
-		if (type == TQ_TAG || type == TQ_PREFIX)
-		{
-			int			len = pq_getmsgint(buf, 4);
-			int			nbytes;
-
-			if (len <= 0 || len > buf->len - buf->cursor)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("invalid tag length %d in binary tagquery", len)));
-			items[i].data = pq_getmsgtext(buf, len, &nbytes);
-			items[i].len = nbytes;
-			CheckTag(items[i].data, items[i].len, NULL, NULL);
-		}
-		else if (type != TQ_NOT && type != TQ_AND && type != TQ_OR)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid item type %d in binary tagquery", type)));
-	}
-	PG_RETURN_POINTER(TagQueryFromItems(items, n));
+	PG_RETURN_POINTER(TagQueryRecv((StringInfo) PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(tagquery_send);
@@ -206,4 +158,79 @@ tagquery_sel(PG_FUNCTION_ARGS)
 	sel = stack[0];
 	CLAMP_PROBABILITY(sel);
 	PG_RETURN_FLOAT8(sel);
+}
+
+/* ---- btree and hash support: order and equality of the stored bytes ---- */
+
+/*
+ * Two queries are equal when their stored forms are: the same items in the
+ * same postfix order, which is what the parser makes of texts that differ
+ * only in whitespace, quoting and redundant parentheses.  ("a & (b & c)" and
+ * "a & b & c" mean the same but are different queries.)  The order is
+ * byte order of the stored form, shorter first on a tie: arbitrary but
+ * total, for DISTINCT, GROUP BY, sorting and unique indexes.
+ */
+static int
+TagQueryCmp(const struct varlena *a, const struct varlena *b)
+{
+	int			la = VARSIZE_ANY_EXHDR(a);
+	int			lb = VARSIZE_ANY_EXHDR(b);
+	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(la, lb));
+
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return (la > lb) - (la < lb);
+}
+
+PG_FUNCTION_INFO_V1(tagquery_cmp);
+Datum
+tagquery_cmp(PG_FUNCTION_ARGS)
+{
+	struct varlena *a = PG_GETARG_TAGQUERY_P(0);
+	struct varlena *b = PG_GETARG_TAGQUERY_P(1);
+	int			c = TagQueryCmp(a, b);
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	PG_RETURN_INT32(c);
+}
+
+#define TAGQUERY_CMP_OP(fname, test) \
+PG_FUNCTION_INFO_V1(fname); \
+Datum \
+fname(PG_FUNCTION_ARGS) \
+{ \
+	return BoolGetDatum(DatumGetInt32(tagquery_cmp(fcinfo)) test 0); \
+}
+
+TAGQUERY_CMP_OP(tagquery_eq, ==)
+TAGQUERY_CMP_OP(tagquery_ne, !=)
+TAGQUERY_CMP_OP(tagquery_lt, <)
+TAGQUERY_CMP_OP(tagquery_le, <=)
+TAGQUERY_CMP_OP(tagquery_gt, >)
+TAGQUERY_CMP_OP(tagquery_ge, >=)
+
+PG_FUNCTION_INFO_V1(tagquery_hash);
+Datum
+tagquery_hash(PG_FUNCTION_ARGS)
+{
+	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+	Datum		h = hash_any((const unsigned char *) VARDATA_ANY(q),
+							 VARSIZE_ANY_EXHDR(q));
+
+	PG_FREE_IF_COPY(q, 0);
+	return h;
+}
+
+PG_FUNCTION_INFO_V1(tagquery_hash_extended);
+Datum
+tagquery_hash_extended(PG_FUNCTION_ARGS)
+{
+	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+	Datum		h = hash_any_extended((const unsigned char *) VARDATA_ANY(q),
+									  VARSIZE_ANY_EXHDR(q),
+									  PG_GETARG_INT64(1));
+
+	PG_FREE_IF_COPY(q, 0);
+	return h;
 }

@@ -8,18 +8,11 @@
  */
 #include "postgres.h"
 
+#include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 
 #include "tagset.h"
 #include "tagset_build.h"
-
-/* whitespace allowed around elements and tokens */
-static inline bool
-IsTagSpace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		c == '\f' || c == '\v';
-}
 
 /* encoding tags are checked in: the database's, or UTF-8 under SQL_ASCII */
 static int
@@ -28,6 +21,63 @@ TagEncoding(void)
 	int			enc = GetDatabaseEncoding();
 
 	return enc == PG_SQL_ASCII ? PG_UTF8 : enc;
+}
+
+/*
+ * Length in bytes of the whitespace character at p (of which at most avail
+ * bytes are read; a NUL stops the match), or 0.  Whitespace is ASCII space,
+ * \t \n \v \f \r and, in UTF-8, Unicode's other White_Space characters:
+ * U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F
+ * and the ideographic space U+3000.
+ */
+int
+TagSpaceLength(const char *p, int avail)
+{
+	const unsigned char *u = (const unsigned char *) p;
+
+	if (avail < 1)
+		return 0;
+	if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r'))
+		return 1;
+	if (u[0] < 0xC2 || TagEncoding() != PG_UTF8)
+		return 0;
+	if (u[0] == 0xC2)
+		return avail >= 2 && (u[1] == 0x85 || u[1] == 0xA0) ? 2 : 0;
+	if (avail < 3)
+		return 0;
+	if (u[0] == 0xE1)
+		return u[1] == 0x9A && u[2] == 0x80 ? 3 : 0;
+	if (u[0] == 0xE2 && u[1] == 0x80)
+		return (u[2] >= 0x80 && u[2] <= 0x8A) || u[2] == 0xA8 ||
+			u[2] == 0xA9 || u[2] == 0xAF ? 3 : 0;
+	if (u[0] == 0xE2 && u[1] == 0x81)
+		return u[2] == 0x9F ? 3 : 0;
+	if (u[0] == 0xE3)
+		return u[1] == 0x80 && u[2] == 0x80 ? 3 : 0;
+	return 0;
+}
+
+/* does a whitespace character end exactly at end (start <= end)? */
+static bool
+EndsWithSpace(const char *start, const char *end)
+{
+	int			k;
+
+	for (k = 1; k <= 3 && k <= end - start; k++)
+		if (TagSpaceLength(end - k, k) == k)
+			return true;
+	return false;
+}
+
+/* skip whitespace in a NUL-terminated literal */
+const char *
+SkipTagSpace(const char *p)
+{
+	int			l;
+
+	while ((l = TagSpaceLength(p, 3)) > 0)
+		p += l;
+	return p;
 }
 
 /* 1-based character position of at within str */
@@ -52,8 +102,8 @@ TagErrorPosition(const char *str, const char *at)
 	return pos;
 }
 
-/* length in bytes of the (possibly multibyte) character at p, bounded */
-static int
+/* length in bytes of the (possibly multibyte) character at p, bounded by a NUL */
+int
 CharLength(const char *p)
 {
 	int			l = pg_encoding_mblen(TagEncoding(), p);
@@ -88,15 +138,36 @@ ReportUnexpectedChar(const char *what, const char *str, const char *at,
 				 hint ? errhint("%s", hint) : 0));
 }
 
+/* report an invalid tag, naming it, with a detail and an optional hint */
+static void
+ReportInvalidTag(const char *tag, int len, const char *literal, int pos,
+				 const char *detail, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 literal ? errmsg("invalid tag \"%.*s\" at position %d", len, tag, pos) :
+			 errmsg("invalid tag \"%.*s\"", len, tag),
+			 errdetail("%s", detail),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+#define TAG_DOT_HINT "Dots separate non-empty labels, as in \"region.east.shanghai\"."
+#define TAG_SPACE_HINT "Whitespace may appear inside a label, as in \"key account\", not at its start or end."
+
 /*
  * Check one tag: non-empty, at most TAGSET_MAX_TAG_LEN bytes, valid text in
- * the database encoding, no control characters, non-empty labels.  When
+ * the database encoding, no control characters (C0, DEL and, in UTF-8, the
+ * C1 controls U+0080..U+009F), no "*" (reserved for prefix queries), and
+ * non-empty labels that neither start nor end with whitespace.  When
  * literal is given, errors name the position of at (the tag's start) in it.
  */
 void
 CheckTag(const char *tag, int len, const char *literal, const char *at)
 {
 	int			pos = literal ? TagErrorPosition(literal, at) : 0;
+	bool		utf8 = TagEncoding() == PG_UTF8;
+	const char *label;
+	const char *end = tag + len;
 	int			i;
 
 	if (len == 0)
@@ -129,31 +200,59 @@ CheckTag(const char *tag, int len, const char *literal, const char *at)
 					 literal ? errmsg("invalid character in tag at position %d", pos) :
 					 errmsg("invalid character in tag"),
 					 errdetail("Tags must not contain control characters (found byte 0x%02x).", c)));
-	}
-	if (tag[0] == '.' || tag[len - 1] == '.' || memchr(tag, '.', len) != NULL)
-	{
-		const char *problem = NULL;
-
-		if (tag[0] == '.')
-			problem = "The tag starts with a dot.";
-		else if (tag[len - 1] == '.')
-			problem = "The tag ends with a dot.";
-		else
-		{
-			for (i = 1; i < len; i++)
-				if (tag[i] == '.' && tag[i - 1] == '.')
-				{
-					problem = "The tag has two dots in a row.";
-					break;
-				}
-		}
-		if (problem)
+		/* U+0080..U+009F are C2 80..C2 9F in UTF-8 (verified above) */
+		if (utf8 && c == 0xC2 && i + 1 < len &&
+			(unsigned char) tag[i + 1] <= 0x9F)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 literal ? errmsg("invalid tag \"%.*s\" at position %d", len, tag, pos) :
-					 errmsg("invalid tag \"%.*s\"", len, tag),
-					 errdetail("%s", problem),
-					 errhint("Dots separate non-empty labels, as in \"region.east.shanghai\".")));
+					 literal ? errmsg("invalid character in tag at position %d", pos) :
+					 errmsg("invalid character in tag"),
+					 errdetail("Tags must not contain control characters (found U+%04X).",
+							   (unsigned char) tag[i + 1])));
+		if (c == '*')
+			ReportInvalidTag(tag, len, literal, pos,
+							 "Tags must not contain \"*\".",
+							 "\"*\" is reserved for prefix queries, as in region.east.*.");
+	}
+	/* labels: non-empty, no whitespace at either end */
+	label = tag;
+	for (;;)
+	{
+		const char *dot = memchr(label, '.', end - label);
+		const char *lend = dot ? dot : end;
+
+		if (lend == label)
+			ReportInvalidTag(tag, len, literal, pos,
+							 label == tag ? "The tag starts with a dot." :
+							 dot == NULL ? "The tag ends with a dot." :
+							 "The tag has two dots in a row.",
+							 TAG_DOT_HINT);
+		if (TagSpaceLength(label, lend - label) > 0)
+		{
+			const char *q = label;
+			int			l;
+
+			while (q < lend && (l = TagSpaceLength(q, lend - q)) > 0)
+				q += l;
+			ReportInvalidTag(tag, len, literal, pos,
+							 q == lend ?
+							 (label == tag && dot == NULL ?
+							  "The tag is only whitespace." :
+							  "A label of the tag is only whitespace.") :
+							 (label == tag && dot == NULL ?
+							  "The tag starts with whitespace." :
+							  "A label of the tag starts with whitespace."),
+							 TAG_SPACE_HINT);
+		}
+		if (EndsWithSpace(label, lend))
+			ReportInvalidTag(tag, len, literal, pos,
+							 label == tag && dot == NULL ?
+							 "The tag ends with whitespace." :
+							 "A label of the tag ends with whitespace.",
+							 TAG_SPACE_HINT);
+		if (dot == NULL)
+			break;
+		label = dot + 1;
 	}
 }
 
@@ -278,13 +377,12 @@ TagSetParse(const char *str)
 	int			n = 0;
 	TagRef	   *tags = (TagRef *) palloc(sizeof(TagRef) * cap);
 
-	while (IsTagSpace(*p))
-		p++;
+	p = SkipTagSpace(p);
 	if (*p != '{')
-		ReportUnexpectedChar("tagset", str, p, TAGSET_SYNTAX_HINT);
+		ReportUnexpectedChar("tagset", str, p, *p == '\0' ? TAGSET_SYNTAX_HINT :
+							 TAGSET_SYNTAX_HINT " To add or remove a single tag, write tags + 'tag' or tags - 'tag'::text.");
 	p++;
-	while (IsTagSpace(*p))
-		p++;
+	p = SkipTagSpace(p);
 	if (*p == '}')
 		p++;
 	else
@@ -295,8 +393,7 @@ TagSetParse(const char *str)
 			char	   *tag;
 			int			len;
 
-			while (IsTagSpace(*p))
-				p++;
+			p = SkipTagSpace(p);
 			start = p;
 			if (*p == '"')
 			{
@@ -322,14 +419,19 @@ TagSetParse(const char *str)
 			}
 			else
 			{
-				const char *end;
+				const char *end = start;
 
+				/* by characters; end follows the last one that is no space */
 				while (*p != '\0' && *p != ',' && *p != '}' && *p != '{' &&
 					   *p != '"' && *p != '\\')
-					p++;
-				end = p;
-				while (end > start && IsTagSpace(end[-1]))
-					end--;
+				{
+					int			l = TagSpaceLength(p, 3);
+
+					if (l > 0)
+						p += l;
+					else
+						end = (p += CharLength(p));
+				}
 				if (end == start)
 					ReportUnexpectedChar("tagset", str, p,
 										 *p == ',' || *p == '}' ? "Tags cannot be empty." :
@@ -350,8 +452,7 @@ TagSetParse(const char *str)
 			tags[n].len = len;
 			n++;
 
-			while (IsTagSpace(*p))
-				p++;
+			p = SkipTagSpace(p);
 			if (*p == ',')
 			{
 				p++;
@@ -365,27 +466,79 @@ TagSetParse(const char *str)
 			ReportUnexpectedChar("tagset", str, p, TAGSET_SYNTAX_HINT);
 		}
 	}
-	while (IsTagSpace(*p))
-		p++;
+	p = SkipTagSpace(p);
 	if (*p != '\0')
 		ReportUnexpectedChar("tagset", str, p, "Nothing may follow the closing brace.");
 	return TagSetFromTags(tags, n);
 }
 
+/* ---- binary input ---- */
+
+/*
+ * Binary form: version byte, int32 count, then per tag an int32 length and
+ * the text.  Every count and length is checked against the bytes actually
+ * left before anything is allocated; tags are re-checked and re-sorted.
+ * Only pqformat is used, so the fuzz target drives this with a stub buffer.
+ */
+struct varlena *
+TagSetRecv(StringInfo buf)
+{
+	int			version = pq_getmsgbyte(buf);
+	int			n;
+	TagRef	   *tags;
+	int			i;
+
+	if (version != TAGSET_BINARY_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported tagset binary format version %d", version),
+				 errdetail("This version of customer_class reads version %d.",
+						   TAGSET_BINARY_VERSION)));
+	n = pq_getmsgint(buf, 4);
+	/* each tag takes at least 5 bytes (length word and one byte) */
+	if (n < 0 || n > TAGSET_MAX_TAGS || n > (buf->len - buf->cursor) / 5)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid tag count %d in binary tagset", n),
+				 errdetail("The count must be between 0 and %d and fit the message.",
+						   TAGSET_MAX_TAGS)));
+	tags = (TagRef *) palloc(sizeof(TagRef) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		int			len = pq_getmsgint(buf, 4);
+		int			nbytes;
+
+		if (len <= 0 || len > buf->len - buf->cursor)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid tag length %d in binary tagset", len)));
+		tags[i].data = pq_getmsgtext(buf, len, &nbytes);
+		tags[i].len = nbytes;
+		CheckTag(tags[i].data, tags[i].len, NULL, NULL);
+	}
+	return TagSetFromTags(tags, n);
+}
+
 /* ---- text output ---- */
 
-/* must this tag be double-quoted in a tagset literal? */
+/*
+ * Must this tag be double-quoted in a tagset literal?  Yes when it holds a
+ * brace, comma, quote, backslash or whitespace, and when it reads NULL in
+ * any case, so that the text form is also a safe text[] literal.
+ */
 static bool
 TagNeedsQuotes(const char *tag, int len)
 {
 	int			i;
 
+	if (len == 4 && pg_strncasecmp(tag, "NULL", 4) == 0)
+		return true;
 	for (i = 0; i < len; i++)
 	{
 		char		c = tag[i];
 
 		if (c == '{' || c == '}' || c == ',' || c == '"' || c == '\\' ||
-			IsTagSpace(c))
+			TagSpaceLength(tag + i, len - i) > 0)
 			return true;
 	}
 	return false;

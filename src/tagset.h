@@ -20,6 +20,7 @@
 #define CUSTOMER_CLASS_TAGSET_H
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 
 /* documented limits (docs/tags.md) */
 #define TAGSET_MAX_TAG_LEN	255		/* bytes per tag */
@@ -85,6 +86,7 @@ TagUnderPrefix(const char *t, int tlen, const char *p, int plen)
 extern void CheckTag(const char *tag, int len, const char *literal, const char *at);
 extern struct varlena *TagSetFromTags(TagRef *tags, int ntags);
 extern struct varlena *TagSetParse(const char *str);
+extern struct varlena *TagSetRecv(StringInfo buf);
 extern char *TagSetToCString(const struct varlena *ts);
 extern bool TagSetHas(const struct varlena *ts, const char *tag, int len);
 extern bool TagSetHasPrefix(const struct varlena *ts, const char *prefix, int len);

@@ -19,6 +19,13 @@ extern void TagSetBufInit(TagSetBuf *b, Size maxdata);
 extern void TagSetBufAppend(TagSetBuf *b, const char *tag, int len);
 extern struct varlena *TagSetBufFinish(TagSetBuf *b);
 
+/* whitespace (ASCII and, in UTF-8, Unicode White_Space) in tags and literals */
+extern int	TagSpaceLength(const char *p, int avail);
+extern const char *SkipTagSpace(const char *p);
+
+/* byte length of the character at p, bounded by a NUL */
+extern int	CharLength(const char *p);
+
 /* raw length of quoted text after the opening quote, up to the closing one */
 extern int	QuotedLength(const char *p);
 

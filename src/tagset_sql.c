@@ -36,50 +36,12 @@ tagset_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(s);
 }
 
-/*
- * Binary form: version byte, int32 count, then per tag an int32 length and
- * the text.  Every count and length is checked against the bytes actually
- * left before anything is allocated; tags are re-checked and re-sorted.
- */
+/* binary input: see TagSetRecv */
 PG_FUNCTION_INFO_V1(tagset_recv);
 Datum
 tagset_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			version = pq_getmsgbyte(buf);
-	int			n;
-	TagRef	   *tags;
-	int			i;
-
-	if (version != TAGSET_BINARY_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("unsupported tagset binary format version %d", version),
-				 errdetail("This version of customer_class reads version %d.",
-						   TAGSET_BINARY_VERSION)));
-	n = pq_getmsgint(buf, 4);
-	/* each tag takes at least 5 bytes (length word and one byte) */
-	if (n < 0 || n > TAGSET_MAX_TAGS || n > (buf->len - buf->cursor) / 5)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid tag count %d in binary tagset", n),
-				 errdetail("The count must be between 0 and %d and fit the message.",
-						   TAGSET_MAX_TAGS)));
-	tags = (TagRef *) palloc(sizeof(TagRef) * Max(n, 1));
-	for (i = 0; i < n; i++)
-	{
-		int			len = pq_getmsgint(buf, 4);
-		int			nbytes;
-
-		if (len <= 0 || len > buf->len - buf->cursor)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid tag length %d in binary tagset", len)));
-		tags[i].data = pq_getmsgtext(buf, len, &nbytes);
-		tags[i].len = nbytes;
-		CheckTag(tags[i].data, tags[i].len, NULL, NULL);
-	}
-	PG_RETURN_TAGSET_P(TagSetFromTags(tags, n));
+	PG_RETURN_TAGSET_P(TagSetRecv((StringInfo) PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(tagset_send);

@@ -311,3 +311,183 @@ COMMENT ON OPERATOR CLASS @extschema@.tagset_ops USING btree IS
 COMMENT ON OPERATOR CLASS @extschema@.tagset_ops USING hash IS 'hashing of tagsets (GROUP BY, DISTINCT, hash joins)';
 COMMENT ON OPERATOR CLASS @extschema@.tagset_ops USING gin IS
 	'GIN index over the tags: && @> <@ ? and @@ (prefix.* by partial match)';
+
+
+-- ---- tagquery equality, btree and hash ----
+
+CREATE FUNCTION @extschema@.tagquery_eq(@extschema@.tagquery, @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagquery_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_eq(@extschema@.tagquery, @extschema@.tagquery) IS
+	'implementation of tagquery = tagquery: the same stored query (whitespace, quoting and redundant parentheses aside)';
+CREATE FUNCTION @extschema@.tagquery_ne(@extschema@.tagquery, @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagquery_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_ne(@extschema@.tagquery, @extschema@.tagquery) IS
+	'implementation of tagquery <> tagquery';
+CREATE FUNCTION @extschema@.tagquery_lt(@extschema@.tagquery, @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagquery_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_lt(@extschema@.tagquery, @extschema@.tagquery) IS
+	'implementation of tagquery < tagquery (byte order of the stored form)';
+CREATE FUNCTION @extschema@.tagquery_le(@extschema@.tagquery, @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagquery_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_le(@extschema@.tagquery, @extschema@.tagquery) IS
+	'implementation of tagquery <= tagquery';
+CREATE FUNCTION @extschema@.tagquery_gt(@extschema@.tagquery, @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagquery_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_gt(@extschema@.tagquery, @extschema@.tagquery) IS
+	'implementation of tagquery > tagquery';
+CREATE FUNCTION @extschema@.tagquery_ge(@extschema@.tagquery, @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagquery_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_ge(@extschema@.tagquery, @extschema@.tagquery) IS
+	'implementation of tagquery >= tagquery';
+CREATE FUNCTION @extschema@.tagquery_cmp(@extschema@.tagquery, @extschema@.tagquery) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tagquery_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_cmp(@extschema@.tagquery, @extschema@.tagquery) IS
+	'btree support: -1, 0 or 1 comparing the stored forms of two tagqueries';
+CREATE FUNCTION @extschema@.tagquery_hash(@extschema@.tagquery) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tagquery_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_hash(@extschema@.tagquery) IS
+	'hash support: 32-bit hash of a tagquery''s stored form';
+CREATE FUNCTION @extschema@.tagquery_hash_extended(@extschema@.tagquery, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'tagquery_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_hash_extended(@extschema@.tagquery, bigint) IS
+	'hash support: seeded 64-bit hash of a tagquery''s stored form';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagquery,
+	FUNCTION = @extschema@.tagquery_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel,
+	HASHES, MERGES
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.tagquery, @extschema@.tagquery) IS
+	'same query (as stored: whitespace, quoting and redundant parentheses aside)';
+
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagquery,
+	FUNCTION = @extschema@.tagquery_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.tagquery, @extschema@.tagquery) IS 'different query';
+
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagquery,
+	FUNCTION = @extschema@.tagquery_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+	RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel
+);
+COMMENT ON OPERATOR @extschema@.< (@extschema@.tagquery, @extschema@.tagquery) IS 'sorts before (byte order of the stored form)';
+
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagquery,
+	FUNCTION = @extschema@.tagquery_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+	RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel
+);
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.tagquery, @extschema@.tagquery) IS 'sorts before or equal';
+
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagquery,
+	FUNCTION = @extschema@.tagquery_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+	RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel
+);
+COMMENT ON OPERATOR @extschema@.> (@extschema@.tagquery, @extschema@.tagquery) IS 'sorts after';
+
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagquery,
+	FUNCTION = @extschema@.tagquery_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+	RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel
+);
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.tagquery, @extschema@.tagquery) IS 'sorts after or equal';
+
+CREATE OPERATOR CLASS @extschema@.tagquery_ops
+	DEFAULT FOR TYPE @extschema@.tagquery USING btree AS
+		OPERATOR 1 @extschema@.< (@extschema@.tagquery, @extschema@.tagquery),
+		OPERATOR 2 @extschema@.<= (@extschema@.tagquery, @extschema@.tagquery),
+		OPERATOR 3 @extschema@.= (@extschema@.tagquery, @extschema@.tagquery),
+		OPERATOR 4 @extschema@.>= (@extschema@.tagquery, @extschema@.tagquery),
+		OPERATOR 5 @extschema@.> (@extschema@.tagquery, @extschema@.tagquery),
+		FUNCTION 1 @extschema@.tagquery_cmp(@extschema@.tagquery, @extschema@.tagquery);
+COMMENT ON OPERATOR CLASS @extschema@.tagquery_ops USING btree IS
+	'total order of tagqueries by their stored form (for DISTINCT, GROUP BY, unique indexes)';
+
+CREATE OPERATOR CLASS @extschema@.tagquery_ops
+	DEFAULT FOR TYPE @extschema@.tagquery USING hash AS
+		OPERATOR 1 @extschema@.= (@extschema@.tagquery, @extschema@.tagquery),
+		FUNCTION 1 @extschema@.tagquery_hash(@extschema@.tagquery),
+		FUNCTION 2 @extschema@.tagquery_hash_extended(@extschema@.tagquery, bigint);
+COMMENT ON OPERATOR CLASS @extschema@.tagquery_ops USING hash IS
+	'hashing of tagqueries (GROUP BY, DISTINCT, hash joins)';
+
+-- ---- comments on the I/O, operator and support functions ----
+
+COMMENT ON FUNCTION @extschema@.tagset_in(cstring) IS
+	'tagset text input: {tag,tag,...}';
+COMMENT ON FUNCTION @extschema@.tagset_out(@extschema@.tagset) IS
+	'tagset text output, sorted, tags quoted where needed';
+COMMENT ON FUNCTION @extschema@.tagset_recv(internal) IS
+	'tagset binary input (version byte, count, length-prefixed tags)';
+COMMENT ON FUNCTION @extschema@.tagset_send(@extschema@.tagset) IS
+	'tagset binary output';
+COMMENT ON FUNCTION @extschema@.tagquery_in(cstring) IS
+	'tagquery text input: & | ! ( ) quoted tags and prefix.*';
+COMMENT ON FUNCTION @extschema@.tagquery_out(@extschema@.tagquery) IS
+	'tagquery text output, normalised (minimal parentheses)';
+COMMENT ON FUNCTION @extschema@.tagquery_recv(internal) IS
+	'tagquery binary input (version byte, count, postfix items)';
+COMMENT ON FUNCTION @extschema@.tagquery_send(@extschema@.tagquery) IS
+	'tagquery binary output';
+COMMENT ON FUNCTION @extschema@.tagset_contains(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset @> tagset: the first holds every tag of the second';
+COMMENT ON FUNCTION @extschema@.tagset_contained(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset <@ tagset: every tag of the first is in the second';
+COMMENT ON FUNCTION @extschema@.tagset_overlap(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset && tagset: the sets share a tag';
+COMMENT ON FUNCTION @extschema@.tagset_exists(@extschema@.tagset, text) IS
+	'implementation of tagset ? text: the set holds exactly this tag (no hierarchy)';
+COMMENT ON FUNCTION @extschema@.tagset_match(@extschema@.tagset, @extschema@.tagquery) IS
+	'implementation of tagset @@ tagquery: the set matches the query';
+COMMENT ON FUNCTION @extschema@.tagquery_match(@extschema@.tagquery, @extschema@.tagset) IS
+	'implementation of tagquery @@ tagset: the query matches the set';
+COMMENT ON FUNCTION @extschema@.tagset_add(@extschema@.tagset, text) IS
+	'implementation of tagset + text: the set with one more tag (checked)';
+COMMENT ON FUNCTION @extschema@.tagset_remove(@extschema@.tagset, text) IS
+	'implementation of tagset - text: the set without this tag, if it held it';
+COMMENT ON FUNCTION @extschema@.tagset_union(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset | tagset: union';
+COMMENT ON FUNCTION @extschema@.tagset_intersect(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset & tagset: intersection';
+COMMENT ON FUNCTION @extschema@.tagset_minus(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset - tagset: difference';
+COMMENT ON FUNCTION @extschema@.tagset_eq(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset = tagset: same tags';
+COMMENT ON FUNCTION @extschema@.tagset_ne(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset <> tagset: different tags';
+COMMENT ON FUNCTION @extschema@.tagset_lt(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset < tagset (tag by tag in byte order, then the shorter set first)';
+COMMENT ON FUNCTION @extschema@.tagset_le(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset <= tagset';
+COMMENT ON FUNCTION @extschema@.tagset_gt(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset > tagset';
+COMMENT ON FUNCTION @extschema@.tagset_ge(@extschema@.tagset, @extschema@.tagset) IS
+	'implementation of tagset >= tagset';
+COMMENT ON FUNCTION @extschema@.tagset_cmp(@extschema@.tagset, @extschema@.tagset) IS
+	'btree support: -1, 0 or 1 as the first tagset sorts before, equal to or after the second';
+COMMENT ON FUNCTION @extschema@.tagset_hash(@extschema@.tagset) IS
+	'hash support: 32-bit hash of a tagset';
+COMMENT ON FUNCTION @extschema@.tagset_hash_extended(@extschema@.tagset, bigint) IS
+	'hash support: seeded 64-bit hash of a tagset';
+COMMENT ON FUNCTION @extschema@.tagset_gin_compare(text, text) IS
+	'GIN support: order of index keys (tags, byte order)';
+COMMENT ON FUNCTION @extschema@.tagset_gin_extract_value(@extschema@.tagset, internal, internal) IS
+	'GIN support: the tags of an indexed tagset';
+COMMENT ON FUNCTION @extschema@.tagset_gin_extract_query(internal, internal, int2, internal, internal, internal, internal) IS
+	'GIN support: the keys a query needs (prefixes as partial matches)';
+COMMENT ON FUNCTION @extschema@.tagset_gin_consistent(internal, int2, internal, int4, internal, internal, internal, internal) IS
+	'GIN support: does an item with these keys match (binary logic)';
+COMMENT ON FUNCTION @extschema@.tagset_gin_compare_partial(text, text, int2, internal) IS
+	'GIN support: does an index key lie under a query prefix';
+COMMENT ON FUNCTION @extschema@.tagset_gin_tri_consistent(internal, int2, internal, int4, internal, internal, internal) IS
+	'GIN support: does an item with these keys match (ternary logic)';

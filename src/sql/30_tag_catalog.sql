@@ -157,6 +157,13 @@ CREATE FUNCTION @extschema@.tag_dimension_check() RETURNS trigger
 DECLARE
 	c record;
 BEGIN
+	-- Wait for customer writes in flight and hold new ones off until this
+	-- transaction ends: otherwise a customer inserted concurrently with two
+	-- tags of the dimension, which saw it not yet exclusive, could commit
+	-- beside this change.  (Under READ COMMITTED the check below then sees
+	-- every committed customer; SHARE ROW EXCLUSIVE conflicts with the
+	-- ROW EXCLUSIVE lock of INSERT and UPDATE, and with itself.)
+	LOCK TABLE @extschema@.customer IN SHARE ROW EXCLUSIVE MODE;
 	SELECT cu.customer_id, cu.name,
 		   ARRAY(SELECT t FROM @extschema@.tags(cu.tags) AS t
 				 WHERE t = NEW.dimension OR starts_with(t, NEW.dimension || '.')) AS conflicting
@@ -178,7 +185,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.tag_dimension_check() IS
-	'trigger: a dimension can become exclusive only when no customer holds two of its tags';
+	'trigger: a dimension can become exclusive only when no customer holds two of its tags (locks customer against concurrent writes)';
 
 CREATE TRIGGER tag_dimension_exclusive
 	AFTER INSERT OR UPDATE OF exclusive, dimension ON @extschema@.tag_dimension

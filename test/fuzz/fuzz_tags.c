@@ -3,15 +3,20 @@
  *		libFuzzer target for the tagset and tagquery parsers and printers,
  *		built outside the server (see test/fuzz/README.md).
  *
- * The input's first byte picks the target: even = tagset, odd = tagquery;
- * the rest is the literal.  A literal that parses must print, re-parse to
- * the same bytes and print the same text again (a round trip); a parsed
- * tagquery is also evaluated against a small fixed tagset.  Errors raised
- * with ereport() jump back here, as they would abort the statement in the
- * server.
+ * The low two bits of the input's first byte pick the target:
+ *		0	tagset text input (TagSetParse)
+ *		1	tagquery text input (TagQueryParse)
+ *		2	tagset binary input (TagSetRecv, as tagset_recv calls it)
+ *		3	tagquery binary input (TagQueryRecv, as tagquery_recv calls it)
+ * the rest is the literal or the message.  A value that is accepted must
+ * print, re-parse to the same bytes and print the same text again (a round
+ * trip); binary input must also survive being sent and received again.  A
+ * parsed tagquery is evaluated against a small fixed tagset, before and
+ * after the round trip.  Errors raised with ereport() jump back here, as
+ * they would abort the statement in the server.
  *
- * The server functions the parsers call (palloc, ereport, ...) are replaced
- * by the stubs below; encoding routines come from libpgcommon.
+ * The server functions the parsers call (palloc, ereport, pq_getmsg*, ...)
+ * are replaced by the stubs below; encoding routines come from libpgcommon.
  */
 #include "postgres.h"
 
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 
@@ -200,6 +206,57 @@ ExceptionalCondition(const char *conditionName, const char *errorType,
 	abort();
 }
 
+/*
+ * pqformat readers, with the server's bounds checks: reading past the end
+ * of the message is a protocol violation.
+ */
+static void
+InsufficientData(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROTOCOL_VIOLATION),
+			 errmsg("insufficient data left in message")));
+}
+
+int
+pq_getmsgbyte(StringInfo msg)
+{
+	if (msg->cursor >= msg->len)
+		InsufficientData();
+	return (unsigned char) msg->data[msg->cursor++];
+}
+
+unsigned int
+pq_getmsgint(StringInfo msg, int b)
+{
+	unsigned int v = 0;
+	int			i;
+
+	if (b != 4)
+		abort();				/* the tag types only read int32 */
+	if (msg->cursor < 0 || b > msg->len - msg->cursor)
+		InsufficientData();
+	for (i = 0; i < b; i++)
+		v = (v << 8) | (unsigned char) msg->data[msg->cursor++];
+	return v;
+}
+
+/* a palloc'd, terminated copy (no encoding conversion: client = server) */
+char *
+pq_getmsgtext(StringInfo msg, int rawbytes, int *nbytes)
+{
+	char	   *p;
+
+	if (rawbytes < 0 || rawbytes > msg->len - msg->cursor)
+		InsufficientData();
+	p = palloc(rawbytes + 1);
+	memcpy(p, msg->data + msg->cursor, rawbytes);
+	p[rawbytes] = '\0';
+	msg->cursor += rawbytes;
+	*nbytes = rawbytes;
+	return p;
+}
+
 /* ---- the target ---- */
 
 static bool
@@ -208,44 +265,190 @@ SameBytes(const struct varlena *a, const struct varlena *b)
 	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
 }
 
-static void
-RoundTrip(int target, const char *s)
+/* a growing byte buffer for the send side */
+typedef struct SendBuf
 {
-	if (target == 0)
-	{
-		struct varlena *ts = TagSetParse(s);
-		char	   *out = TagSetToCString(ts);
-		struct varlena *ts2 = TagSetParse(out);
-		char	   *out2 = TagSetToCString(ts2);
+	char	   *data;
+	int			len;
+	int			cap;
+} SendBuf;
 
-		if (!SameBytes(ts, ts2) || strcmp(out, out2) != 0)
-		{
-			fprintf(stderr, "tagset round trip differs: %s -> %s\n", out, out2);
-			abort();
-		}
-		if (TagSetCmp(ts, ts2) != 0)
-			abort();
+static void
+SendBytes(SendBuf *b, const void *p, int n)
+{
+	if (b->len + n > b->cap)
+	{
+		int			cap = Max(b->cap * 2, b->len + n + 64);
+		char	   *d = palloc(cap);
+
+		if (b->len > 0)
+			memcpy(d, b->data, b->len);
+		b->data = d;			/* the old one is freed with the others */
+		b->cap = cap;
 	}
-	else
-	{
-		struct varlena *q = TagQueryParse(s);
-		char	   *out = TagQueryToCString(q);
-		struct varlena *q2 = TagQueryParse(out);
-		char	   *out2 = TagQueryToCString(q2);
-		struct varlena *ts = TagSetParse("{a,a.b,b,\"key account\",region.east.shanghai,x.y,重点客户}");
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
 
-		if (strcmp(out, out2) != 0)
+static void
+SendInt32(SendBuf *b, int v)
+{
+	unsigned char w[4];
+
+	w[0] = (unsigned char) ((unsigned int) v >> 24);
+	w[1] = (unsigned char) ((unsigned int) v >> 16);
+	w[2] = (unsigned char) ((unsigned int) v >> 8);
+	w[3] = (unsigned char) v;
+	SendBytes(b, w, 4);
+}
+
+/* what tagset_send writes */
+static void
+SendTagSet(SendBuf *b, const struct varlena *ts)
+{
+	int			n = TagSetCount(ts);
+	const unsigned char *p = TagSetFirst(ts);
+	unsigned char v = TAGSET_BINARY_VERSION;
+	TagRef		t;
+
+	SendBytes(b, &v, 1);
+	SendInt32(b, n);
+	for (int i = 0; i < n; i++)
+	{
+		p = TagSetNext(p, &t);
+		SendInt32(b, t.len);
+		SendBytes(b, t.data, t.len);
+	}
+}
+
+/* what tagquery_send writes */
+static void
+SendTagQuery(SendBuf *b, const struct varlena *q)
+{
+	int			n = TagQueryItemCount(q);
+	TagQueryItem *items = TagQueryItems(q);
+	unsigned char v = TAGQUERY_BINARY_VERSION;
+
+	SendBytes(b, &v, 1);
+	SendInt32(b, n);
+	for (int i = 0; i < n; i++)
+	{
+		unsigned char type = (unsigned char) items[i].type;
+
+		SendBytes(b, &type, 1);
+		if (items[i].type == TQ_TAG || items[i].type == TQ_PREFIX)
 		{
-			fprintf(stderr, "tagquery round trip differs: %s -> %s\n", out, out2);
-			abort();
+			SendInt32(b, items[i].len);
+			SendBytes(b, items[i].data, items[i].len);
 		}
-		/* printing may drop redundant parentheses, never change meaning */
+	}
+}
+
+/* a StringInfo over a copy of the bytes, terminated as the server's are */
+static void
+InitMessage(StringInfo msg, const char *bytes, int len)
+{
+	msg->data = palloc(len + 1);
+	if (len > 0)
+		memcpy(msg->data, bytes, len);
+	msg->data[len] = '\0';
+	msg->len = len;
+	msg->maxlen = len + 1;
+	msg->cursor = 0;
+}
+
+static const char *const sample_sets[] = {
+	"{a,a.b,b,\"key account\",region.east.shanghai,x.y,重点客户}",
+	"{}",
+	"{a.b.c,vip}",
+};
+
+/* the tagset checks: print, parse back, same bytes and text */
+static void
+CheckTagSetRoundTrip(const struct varlena *ts)
+{
+	char	   *out = TagSetToCString(ts);
+	struct varlena *ts2 = TagSetParse(out);
+	char	   *out2 = TagSetToCString(ts2);
+
+	if (!SameBytes(ts, ts2) || strcmp(out, out2) != 0)
+	{
+		fprintf(stderr, "tagset round trip differs: %s -> %s\n", out, out2);
+		abort();
+	}
+	if (TagSetCmp(ts, ts2) != 0)
+		abort();
+}
+
+/* the tagquery checks: the printed form is stable and means the same */
+static void
+CheckTagQueryRoundTrip(const struct varlena *q)
+{
+	char	   *out = TagQueryToCString(q);
+	struct varlena *q2 = TagQueryParse(out);
+	char	   *out2 = TagQueryToCString(q2);
+
+	if (strcmp(out, out2) != 0)
+	{
+		fprintf(stderr, "tagquery round trip differs: %s -> %s\n", out, out2);
+		abort();
+	}
+	/* printing may drop redundant parentheses, never change meaning */
+	for (int i = 0; i < (int) lengthof(sample_sets); i++)
+	{
+		struct varlena *ts = TagSetParse(sample_sets[i]);
+
 		if (TagQueryMatch(q, ts) != TagQueryMatch(q2, ts))
 		{
 			fprintf(stderr, "tagquery meaning changed: %s\n", out);
 			abort();
 		}
 	}
+}
+
+/* binary input: accepted messages pass the text checks and survive send/recv */
+static void
+BinaryRoundTrip(int target, const char *bytes, int len)
+{
+	StringInfoData msg;
+	StringInfoData msg2;
+	SendBuf		sb = {NULL, 0, 0};
+
+	InitMessage(&msg, bytes, len);
+	if (target == 2)
+	{
+		struct varlena *ts = TagSetRecv(&msg);
+		struct varlena *ts2;
+
+		CheckTagSetRoundTrip(ts);
+		SendTagSet(&sb, ts);
+		InitMessage(&msg2, sb.data, sb.len);
+		ts2 = TagSetRecv(&msg2);
+		if (!SameBytes(ts, ts2))
+			abort();
+	}
+	else
+	{
+		struct varlena *q = TagQueryRecv(&msg);
+		struct varlena *q2;
+
+		CheckTagQueryRoundTrip(q);
+		SendTagQuery(&sb, q);
+		InitMessage(&msg2, sb.data, sb.len);
+		q2 = TagQueryRecv(&msg2);
+		if (!SameBytes(q, q2))
+			abort();
+	}
+}
+
+/* text input */
+static void
+RoundTrip(int target, const char *s)
+{
+	if (target == 0)
+		CheckTagSetRoundTrip(TagSetParse(s));
+	else
+		CheckTagQueryRoundTrip(TagQueryParse(s));
 }
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -258,13 +461,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 100000)
 		return 0;
-	target = data[0] & 1;
+	target = data[0] & 3;
 	s = malloc(size);
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';			/* literals are C strings: stop at a NUL */
 
 	if (sigsetjmp(fuzz_env, 0) == 0)
-		RoundTrip(target, s);
+	{
+		if (target < 2)
+			RoundTrip(target, s);
+		else
+			BinaryRoundTrip(target, s, (int) size - 1);	/* NULs included */
+	}
 	FreeAll();
 	free(s);
 	return 0;
