@@ -39,7 +39,7 @@ sums AS (
 		   count(*) FILTER (WHERE on_time) AS paid_on_time,
 		   count(*) FILTER (WHERE paid AND NOT on_time) AS paid_late,
 		   sum(amount) FILTER (WHERE paid) AS paid_amount,
-		   sum(amount) FILTER (WHERE on_time) AS on_time_amount,
+		   coalesce(sum(amount) FILTER (WHERE on_time), 0) AS on_time_amount,
 		   sum(amount * days_to_pay) AS wdays_to_pay,
 		   sum(amount * greatest(days_vs_terms, 0)) AS wdays_beyond,
 		   sum(amount * days_vs_terms) AS wdays_signed
@@ -86,7 +86,7 @@ sums AS (
 		   count(*) FILTER (WHERE on_time) AS paid_on_time,
 		   count(*) FILTER (WHERE paid AND NOT on_time) AS paid_late,
 		   sum(amount) FILTER (WHERE paid) AS paid_amount,
-		   sum(amount) FILTER (WHERE on_time) AS on_time_amount,
+		   coalesce(sum(amount) FILTER (WHERE on_time), 0) AS on_time_amount,
 		   sum(amount * days_to_pay) AS wdays_to_pay,
 		   sum(amount * greatest(days_vs_terms, 0)) AS wdays_beyond,
 		   sum(amount * days_vs_terms) AS wdays_signed
