@@ -19,6 +19,7 @@ GROUP BY cs.segment ORDER BY avg(p.credit_score) DESC;
 SELECT customer_id, name FROM customer_class.customer_profile
 JOIN sample.customer_segment USING (customer_id)
 WHERE segment = 'chronic_late' ORDER BY credit_score LIMIT 1 \gset
-\echo '== Why does the worst chronic late payer,' :name ', get its grade? explain_score(' :customer_id ')'
+SELECT format('== Why does the worst chronic late payer, %s, get its grade? explain_score(%s)', :'name', :customer_id) AS header \gset
+\echo :header
 SELECT dimension, label_zh, inputs, points, weight, contribution
 FROM customer_class.explain_score(:customer_id) ORDER BY step;

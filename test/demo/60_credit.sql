@@ -25,7 +25,8 @@ JOIN sample.customer_segment s USING (customer_id)
 CROSS JOIN LATERAL customer_class.credit_limit_info(x.customer_id) l
 WHERE s.segment = 'near_limit' AND x.exposure <= l.credit_limit AND l.credit_grade IS DISTINCT FROM 'D'
 ORDER BY l.credit_limit - x.exposure, x.customer_id LIMIT 1 \gset
-\echo '== An order of' :available '+ 5000.00 for' :name '(customer' :customer_id ') is blocked (SQLSTATE KC001):'
+SELECT format('== An order of %s + 5000.00 for %s (customer %s) is blocked (SQLSTATE KC001):', :'available', :'name', :customer_id) AS header \gset
+\echo :header
 \set ON_ERROR_STOP 0
 INSERT INTO customer_class.sales_order (customer_id, ordered_on, amount)
 VALUES (:customer_id, customer_class.as_of(), :available + 5000);
