@@ -5,7 +5,7 @@
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
+#include "utils/fmgrprotos.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/selfuncs.h"
@@ -210,27 +210,17 @@ TAGQUERY_CMP_OP(tagquery_le, <=)
 TAGQUERY_CMP_OP(tagquery_gt, >)
 TAGQUERY_CMP_OP(tagquery_ge, >=)
 
+/* equal values have equal bytes: PostgreSQL's own hash of a varlena's bytes */
 PG_FUNCTION_INFO_V1(tagquery_hash);
 Datum
 tagquery_hash(PG_FUNCTION_ARGS)
 {
-	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
-	Datum		h = hash_any((const unsigned char *) VARDATA_ANY(q),
-							 VARSIZE_ANY_EXHDR(q));
-
-	PG_FREE_IF_COPY(q, 0);
-	return h;
+	return hashvarlena(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(tagquery_hash_extended);
 Datum
 tagquery_hash_extended(PG_FUNCTION_ARGS)
 {
-	struct varlena *q = PG_GETARG_TAGQUERY_P(0);
-	Datum		h = hash_any_extended((const unsigned char *) VARDATA_ANY(q),
-									  VARSIZE_ANY_EXHDR(q),
-									  PG_GETARG_INT64(1));
-
-	PG_FREE_IF_COPY(q, 0);
-	return h;
+	return hashvarlenaextended(fcinfo);
 }

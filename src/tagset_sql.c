@@ -6,7 +6,6 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -476,27 +475,17 @@ TAGSET_CMP_OP(tagset_le, <=)
 TAGSET_CMP_OP(tagset_gt, >)
 TAGSET_CMP_OP(tagset_ge, >=)
 
+/* equal values have equal bytes: PostgreSQL's own hash of a varlena's bytes */
 PG_FUNCTION_INFO_V1(tagset_hash);
 Datum
 tagset_hash(PG_FUNCTION_ARGS)
 {
-	struct varlena *ts = PG_GETARG_TAGSET_P(0);
-	Datum		h = hash_any((const unsigned char *) VARDATA_ANY(ts),
-							 VARSIZE_ANY_EXHDR(ts));
-
-	PG_FREE_IF_COPY(ts, 0);
-	return h;
+	return hashvarlena(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(tagset_hash_extended);
 Datum
 tagset_hash_extended(PG_FUNCTION_ARGS)
 {
-	struct varlena *ts = PG_GETARG_TAGSET_P(0);
-	Datum		h = hash_any_extended((const unsigned char *) VARDATA_ANY(ts),
-									  VARSIZE_ANY_EXHDR(ts),
-									  PG_GETARG_INT64(1));
-
-	PG_FREE_IF_COPY(ts, 0);
-	return h;
+	return hashvarlenaextended(fcinfo);
 }
