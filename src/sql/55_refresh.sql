@@ -42,22 +42,6 @@ REVOKE EXECUTE ON FUNCTION @extschema@.mark_dirty() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.mark_dirty() IS
 	'statement trigger: queues the customers of the changed rows for the next refresh()';
 
-DO $triggers$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['customer', 'sales_order', 'invoice', 'payment', 'external_score', 'credit_override']
-	LOOP
-		EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON @extschema@.%I REFERENCING NEW TABLE AS new_rows
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_ins', t);
-		EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON @extschema@.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_upd', t);
-		EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON @extschema@.%I REFERENCING OLD TABLE AS old_rows
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_del', t);
-	END LOOP;
-END
-$triggers$;
-
 -- A TRUNCATE has no transition table to name its customers: it makes the
 -- next refresh() a full one instead, by bumping the policy version.
 -- SECURITY DEFINER: whoever may truncate a source need not use the sequence.
@@ -73,18 +57,24 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.mark_all_dirty() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.mark_all_dirty() IS
 	'statement trigger on TRUNCATE of a source: the next refresh() recomputes every customer';
-CREATE TRIGGER customer_dirty_truncate AFTER TRUNCATE ON @extschema@.customer
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
-CREATE TRIGGER sales_order_dirty_truncate AFTER TRUNCATE ON @extschema@.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
-CREATE TRIGGER invoice_dirty_truncate AFTER TRUNCATE ON @extschema@.invoice
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
-CREATE TRIGGER payment_dirty_truncate AFTER TRUNCATE ON @extschema@.payment
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
-CREATE TRIGGER external_score_dirty_truncate AFTER TRUNCATE ON @extschema@.external_score
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
-CREATE TRIGGER credit_override_dirty_truncate AFTER TRUNCATE ON @extschema@.credit_override
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+
+DO $triggers$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['customer', 'sales_order', 'invoice', 'payment', 'external_score', 'credit_override']
+	LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON @extschema@.%I REFERENCING NEW TABLE AS new_rows
+						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_ins', t);
+		EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON @extschema@.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_upd', t);
+		EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON @extschema@.%I REFERENCING OLD TABLE AS old_rows
+						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_del', t);
+		EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON @extschema@.%I
+						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty()', t || '_dirty_truncate', t);
+	END LOOP;
+END
+$triggers$;
 
 -- credit_facts_range(as_of, scorecard_id, from_customer, to_customer): the
 -- facts of the customers with from_customer <= customer_id < to_customer
