@@ -11,6 +11,7 @@ OBJS = \
 	src/credit_score.o \
 	src/credit_score_sql.o \
 	src/facts_agg.o \
+	src/facts_row.o \
 	src/lifecycle.o \
 	src/pay_rhythm.o \
 	src/warning.o \

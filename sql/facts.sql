@@ -115,3 +115,18 @@ FROM customer_class.credit_facts('2025-12-31', 'default', ARRAY[5001, 5002]::big
 DELETE FROM customer_class.customer WHERE customer_id > 5000;
 DELETE FROM customer_class.dirty;
 RESET customer_class.as_of;
+
+-- credit_facts_of: a customer without transactions gets 0 for its counts
+-- and amounts and NULL for the rest; tenure counts from the earlier of the
+-- customer's creation and its first invoice, and is NULL with neither
+SELECT (f).revenue_12m, (f).orders_12m, (f).open_balance, (f).overdue_30d_balance, (f).on_time_ratio,
+	   (f).payment_index, (f).first_order_on, (f).tenure_days, (f).industry_points, (f).external_score
+FROM (SELECT customer_class.credit_facts_of(NULL, '2025-12-31', '2025-01-01', 70, 80, NULL) AS f) x;
+SELECT (customer_class.credit_facts_of(NULL, '2025-12-31', NULL, NULL, NULL, 55.5)).tenure_days IS NULL AS no_tenure,
+	   (customer_class.credit_facts_of(NULL, '2025-12-31', NULL, NULL, NULL, 55.5)).external_score;
+SELECT (f).tenure_days, (f).revenue_12m, (f).orders_12m
+FROM (SELECT customer_class.credit_facts_of(
+			 customer_class.credit_facts_agg(k, id, amount, d1, d2, '2025-12-31'), '2025-12-31', '2025-06-01', 50, 50, NULL) AS f
+	  FROM (VALUES ('i'::"char", 1::bigint, 100.00::numeric, date '2025-03-01', date '2025-03-31')) v (k, id, amount, d1, d2)) x;
+SELECT customer_class.credit_facts_of(NULL, 'infinity', '2025-01-01', NULL, NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE

@@ -65,22 +65,24 @@ FROM (SELECT p.customer_id, p.credit_score, sum(x.contribution) FILTER (WHERE x.
 SELECT count(*) AS history_rows, count(DISTINCT customer_id) AS customers FROM customer_class.class_history
 WHERE dimension = 'credit_grade';
 
--- A full refresh with parallel workers reads the facts as customer_id
--- ranges (from 20,000 customers on; here from one): together the ranges
--- give every customer once, with the same facts as the whole
+-- A full refresh with parallel workers computes customer_id ranges (from
+-- 20,000 customers on; here from one): together the ranges give every
+-- customer once, with the same rows as one pass over everyone
 SET max_parallel_workers_per_gather = 2;
-SELECT replace(customer_class.refresh_facts_query(true, 1), ' UNION ALL ', E'\n UNION ALL ') AS ranges;
-SELECT customer_class.refresh_facts_query(true) AS below_the_threshold;
-SELECT customer_class.refresh_facts_query(false) AS queued;
-CREATE TEMP TABLE ranges_vs_whole (customers bigint, differing_or_missing bigint);
+SELECT replace(customer_class.refresh_rows_query(true, 1), ' UNION ALL ', E'\n UNION ALL ') AS ranges;
+SELECT customer_class.refresh_rows_query(true) AS below_the_threshold;
+SELECT customer_class.refresh_rows_query(false) AS queued;
+CREATE TEMP TABLE ranges_vs_whole (customers bigint, differing_or_missing bigint, had_profile bigint);
 DO $$
 BEGIN
 	EXECUTE format('INSERT INTO ranges_vs_whole
 					SELECT count(*), count(*) FILTER (WHERE w.customer_id IS NULL OR r.customer_id IS NULL
-																OR w.facts IS DISTINCT FROM r.facts)
-					FROM (%s) r FULL JOIN customer_class.credit_facts($1, $2) w USING (customer_id)',
-				   customer_class.refresh_facts_query(true, 1))
-	USING date '2025-12-31', 'default';
+																OR ROW(w.*) IS DISTINCT FROM ROW(r.*)),
+						   count(*) FILTER (WHERE r.existed)
+					FROM (%s) r FULL JOIN customer_class.refresh_rows($1, $2, $3, $4) w USING (customer_id)',
+				   customer_class.refresh_rows_query(true, 1))
+	USING date '2025-12-31', customer_class.active_scorecard(), customer_class.active_lifecycle_policy(),
+		  (SELECT last_value FROM customer_class.policy_version);
 END
 $$;
 SELECT * FROM ranges_vs_whole;

@@ -140,6 +140,21 @@ CREATE AGGREGATE @extschema@.credit_facts_agg("char", bigint, numeric, date, dat
 COMMENT ON AGGREGATE @extschema@.credit_facts_agg("char", bigint, numeric, date, date, date) IS
 	'per-customer transaction facts from a UNION ALL of invoices (i), payments (p) and orders (o), as of the last argument';
 
+-- credit_facts_of(txn, as_of, created_on, industry_points, region_points,
+-- external_score): one customer's credit_facts from its txn_facts (NULL: no
+-- transactions) and its own columns.  The counts and amounts are 0 rather
+-- than NULL for a customer without them; tenure_days is as_of minus the
+-- earlier of created_on and the first invoice.  In C, because the same row
+-- built with ROW() takes the txn_facts row apart once per attribute.
+CREATE FUNCTION @extschema@.credit_facts_of(txn @extschema@.txn_facts, as_of date, created_on date,
+											industry_points numeric, region_points numeric,
+											external_score numeric)
+	RETURNS @extschema@.credit_facts
+	AS 'MODULE_PATHNAME', 'credit_facts_of'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.credit_facts_of(@extschema@.txn_facts, date, date, numeric, numeric, numeric) IS
+	'one customer''s credit_facts from its txn_facts (NULL: no transactions; counts and amounts then 0) and its own columns: tenure_days = as_of - least(created_on, first invoice)';
+
 -- credit_facts(as_of, scorecard_id, customers, from_customer, to_customer):
 -- the facts of every customer, of those listed, or of those with
 -- from_customer <= customer_id < to_customer (NULL: unbounded).  A SQL
@@ -191,51 +206,28 @@ AS $$
 		SELECT r.prefix, r.points FROM @extschema@.risk_factor r WHERE r.scorecard_id = $2
 	)
 	SELECT c.customer_id,
-		   ROW(coalesce((t.f).revenue_12m, 0),
-			   coalesce((t.f).orders_12m, 0),
-			   coalesce((t.f).order_months, 0),
-			   coalesce((t.f).invoices_paid, 0),
-			   (t.f).on_time_ratio,
-			   (t.f).days_beyond_terms,
-			   (t.f).payment_index,
-			   (t.f).recent_payment_index,
-			   coalesce((t.f).open_balance, 0),
-			   coalesce((t.f).overdue_balance, 0),
-			   coalesce((t.f).defaults, 0),
-			   $1 - least(c.created_on, (t.f).first_issued),
-			   coalesce(ind.points, (SELECT points FROM risk WHERE prefix = 'industry')),
-			   coalesce(reg.points, (SELECT points FROM risk WHERE prefix = 'region')),
-			   ext.score,
-			   coalesce((t.f).invoices_12m, 0),
-			   coalesce((t.f).overdue_invoices, 0),
-			   coalesce((t.f).revenue_180d, 0),
-			   coalesce((t.f).revenue_prior_180d, 0),
-			   coalesce((t.f).orders_90d, 0),
-			   coalesce((t.f).orders_prior_90d, 0),
-			   (t.f).first_order_on,
-			   (t.f).last_order_on,
-			   (t.f).previous_order_on,
-			   coalesce((t.f).overdue_30d_balance, 0),
-			   (t.f).pay_days_median,
-			   (t.f).pay_days_spread,
-			   (t.f).last_pay_days,
-			   (t.f).prev_pay_days,
-			   (t.f).last_settled_on,
-			   (t.f).oldest_open_issued_on)::@extschema@.credit_facts
+		   @extschema@.credit_facts_of(t.f, $1, c.created_on,
+									   coalesce(ind.points, (SELECT points FROM risk WHERE prefix = 'industry')),
+									   coalesce(reg.points, (SELECT points FROM risk WHERE prefix = 'region')),
+									   ext.score)
 	FROM @extschema@.src_customer c
 	LEFT JOIN txn t ON t.customer_id = c.customer_id
 	LEFT JOIN ext ON ext.customer_id = c.customer_id
 	-- the longest matching risk prefix, looked up once per distinct value
 	-- among the customers asked for (only those are read)
-	LEFT JOIN (SELECT d.industry, @extschema@.risk_points($2, 'industry.' || d.industry) AS points
-			   FROM (SELECT DISTINCT s.industry FROM @extschema@.src_customer s
-					 WHERE ($3 IS NULL OR s.customer_id = ANY ($3))
-					   AND ($4 IS NULL OR s.customer_id >= $4) AND ($5 IS NULL OR s.customer_id < $5)) d) ind
+	-- (GROUP BY, not DISTINCT in a subquery: a grouped subquery is not
+	-- pulled up, so the lookup runs once per group, not once per customer)
+	LEFT JOIN (SELECT s.industry, @extschema@.risk_points($2, 'industry.' || s.industry) AS points
+			   FROM @extschema@.src_customer s
+			   WHERE ($3 IS NULL OR s.customer_id = ANY ($3))
+				 AND ($4 IS NULL OR s.customer_id >= $4) AND ($5 IS NULL OR s.customer_id < $5)
+			   GROUP BY s.industry) ind
 		ON ind.industry = c.industry
-	LEFT JOIN (SELECT d.region, @extschema@.risk_points($2, 'region.' || d.region) AS points
-			   FROM (SELECT DISTINCT s.region FROM @extschema@.src_customer s
-					 WHERE ($3 IS NULL OR s.customer_id = ANY ($3))
-					   AND ($4 IS NULL OR s.customer_id >= $4) AND ($5 IS NULL OR s.customer_id < $5)) d) reg
+	LEFT JOIN (SELECT s.region, @extschema@.risk_points($2, 'region.' || s.region) AS points
+			   FROM @extschema@.src_customer s
+			   WHERE ($3 IS NULL OR s.customer_id = ANY ($3))
+				 AND ($4 IS NULL OR s.customer_id >= $4) AND ($5 IS NULL OR s.customer_id < $5)
+			   GROUP BY s.region) reg
 		ON reg.region = c.region
 	WHERE ($3 IS NULL OR c.customer_id = ANY ($3))
 	  AND ($4 IS NULL OR c.customer_id >= $4) AND ($5 IS NULL OR c.customer_id < $5)

@@ -76,44 +76,158 @@ BEGIN
 END
 $triggers$;
 
--- credit_facts_range(as_of, scorecard_id, from_customer, to_customer): the
--- facts of the customers with from_customer <= customer_id < to_customer
--- (NULL: unbounded), planned for those bounds.  Not inlined, on purpose: a
--- parallel append runs each call whole in one process (see below), where an
--- inlined credit_facts() would be split across the workers range by range.
--- The cost tells the planner that a call is worth a worker of its own.
-CREATE FUNCTION @extschema@.credit_facts_range(as_of date, scorecard_id text,
-											   from_customer bigint, to_customer bigint)
-	RETURNS TABLE (customer_id bigint, facts @extschema@.credit_facts)
+-- One row of cc_refresh_new, the work table of refresh(): a customer's new
+-- classes and the figures behind them, beside its previous classes from
+-- profile (existed: it had one).  gone marks a profile whose customer is no
+-- longer in the sources (then only the old_* columns are set).  The columns
+-- every row is compared on come first, so a scan that filters on them
+-- need not take the rest of the row apart.
+CREATE TYPE @extschema@.refresh_row AS (
+	customer_id				bigint,
+	gone					boolean,
+	existed					boolean,
+	credit_grade			@extschema@.credit_grade,
+	lifecycle_stage			@extschema@.lifecycle_stage,
+	lifecycle_phase			@extschema@.lifecycle_phase,
+	segment					@extschema@.behaviour_segment,
+	payment_warning			@extschema@.alert_level,
+	last_order_on			date,
+	orders_12m				integer,
+	revenue_12m				numeric,
+	old_grade				@extschema@.credit_grade,
+	old_stage				@extschema@.lifecycle_stage,
+	old_phase				@extschema@.lifecycle_phase,
+	old_segment				@extschema@.behaviour_segment,
+	old_rfm					@extschema@.rfm_segment,
+	old_warning				@extschema@.alert_level,
+	old_override			bigint,
+	old_last_order_on		date,
+	old_as_of				date,
+	as_of					date,
+	scorecard_id			text,
+	policy_version			bigint,
+	scale_points			numeric,
+	payment_points			numeric,
+	stability_points		numeric,
+	risk_points				numeric,
+	internal_score			numeric,
+	external_score			numeric,
+	credit_score			numeric,
+	computed_grade			@extschema@.credit_grade,
+	override_id				bigint,
+	refreshed_at			timestamptz,
+	lifecycle_policy_id		text,
+	first_order_on			date,
+	previous_order_on		date,
+	order_months			integer,
+	invoices_12m			integer,
+	revenue_180d			numeric,
+	revenue_prior_180d		numeric,
+	overdue_30d_balance		numeric,
+	defaults				integer,
+	payment_index			numeric,
+	days_beyond_terms		numeric,
+	open_balance			numeric,
+	overdue_balance			numeric,
+	overdue_invoices		integer,
+	invoices_paid			integer,
+	pay_days_median			numeric,
+	pay_days_spread			numeric,
+	last_pay_days			integer,
+	prev_pay_days			integer,
+	last_settled_on			date,
+	orders_90d				integer,
+	orders_prior_90d		integer,
+	oldest_open_issued_on	date
+);
+COMMENT ON TYPE @extschema@.refresh_row IS
+	'part of refresh(): one customer''s new classes and figures beside its previous classes (the rows of the temp table cc_refresh_new)';
+
+-- refresh_rows(as_of, scorecard, lifecycle policy, policy version, customers,
+-- from_customer, to_customer): the refresh_row of every customer, of those
+-- listed, or of those with from_customer <= customer_id < to_customer (NULL:
+-- unbounded).  Planned for its bounds on each call.  Not inlined, on
+-- purpose: a parallel append runs each call whole in one worker (see
+-- refresh_rows_query), which then does all the work of its customers --
+-- facts, scores, and the lookups of the override in force and of the
+-- previous profile -- and hands the leader finished rows.  The cost tells
+-- the planner that a call is worth a worker of its own.
+--
+-- The scores are computed in a subquery's target list (OFFSET 0 keeps them
+-- there, one call per customer) rather than by lateral function scans, which
+-- build a tuplestore per call.
+CREATE FUNCTION @extschema@.refresh_rows(as_of date, card @extschema@.scorecard,
+										 pol @extschema@.lifecycle_policy, version bigint,
+										 customers bigint[] DEFAULT NULL,
+										 from_customer bigint DEFAULT NULL, to_customer bigint DEFAULT NULL)
+	RETURNS SETOF @extschema@.refresh_row
 	LANGUAGE plpgsql STABLE PARALLEL SAFE COST 1000000000 ROWS 100000
+	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	lo text := coalesce(from_customer::text, 'NULL');
+	hi text := coalesce(to_customer::text, 'NULL');
 BEGIN
-	RETURN QUERY EXECUTE pg_catalog.format(
-		'SELECT * FROM @extschema@.credit_facts($1, $2, NULL, %s, %s)',
-		coalesce(from_customer::text, 'NULL'), coalesce(to_customer::text, 'NULL'))
-	USING as_of, scorecard_id;
+	RETURN QUERY EXECUTE pg_catalog.format($q$
+	SELECT x.customer_id, false AS gone, p.customer_id IS NOT NULL AS existed,
+		   coalesce(o.grade, (x.s).grade) AS credit_grade, (x.l).stage AS lifecycle_stage,
+		   (x.l).phase AS lifecycle_phase, (x.l).segment, x.payment_warning, (x.facts).last_order_on,
+		   (x.facts).orders_12m, (x.facts).revenue_12m, p.credit_grade AS old_grade,
+		   p.lifecycle_stage AS old_stage, p.lifecycle_phase AS old_phase,
+		   p.behaviour_segment AS old_segment, p.rfm_segment AS old_rfm,
+		   p.payment_warning AS old_warning, p.override_id AS old_override,
+		   p.last_order_on AS old_last_order_on, p.as_of AS old_as_of, $1 AS as_of, ($2).scorecard_id,
+		   $4 AS policy_version, (x.s).scale_points, (x.s).payment_points, (x.s).stability_points,
+		   (x.s).risk_points, (x.s).internal_score, (x.facts).external_score,
+		   (x.s).score AS credit_score, (x.s).grade AS computed_grade, o.override_id,
+		   pg_catalog.now() AS refreshed_at, ($3).policy_id AS lifecycle_policy_id,
+		   (x.facts).first_order_on, (x.facts).previous_order_on, (x.facts).order_months,
+		   (x.facts).invoices_12m, (x.facts).revenue_180d, (x.facts).revenue_prior_180d,
+		   (x.facts).overdue_30d_balance, (x.facts).defaults, (x.facts).payment_index,
+		   (x.facts).days_beyond_terms, (x.facts).open_balance, (x.facts).overdue_balance,
+		   (x.facts).overdue_invoices, (x.facts).invoices_paid, (x.facts).pay_days_median,
+		   (x.facts).pay_days_spread, (x.facts).last_pay_days, (x.facts).prev_pay_days,
+		   (x.facts).last_settled_on, (x.facts).orders_90d, (x.facts).orders_prior_90d,
+		   (x.facts).oldest_open_issued_on
+	FROM (SELECT f.customer_id, f.facts, @extschema@.credit_score(f.facts, $2) AS s,
+				 @extschema@.lifecycle_classify(f.facts, $3, $1) AS l,
+				 @extschema@.payment_warning(f.facts, $3, $1) AS payment_warning
+		  FROM @extschema@.credit_facts($1, ($2).scorecard_id, $5, %1$s, %2$s) f OFFSET 0) x
+	-- the override in force: the latest set
+	LEFT JOIN (SELECT DISTINCT ON (co.customer_id) co.customer_id, co.override_id, co.grade
+			   FROM @extschema@.credit_override co
+			   WHERE co.valid_from <= $1 AND $1 < co.expires_on
+				 AND ($5 IS NULL OR co.customer_id = ANY ($5))
+				 AND (%1$s::bigint IS NULL OR co.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR co.customer_id < %2$s)
+			   ORDER BY co.customer_id, co.set_at DESC, co.override_id DESC) o ON o.customer_id = x.customer_id
+	LEFT JOIN (SELECT p.* FROM @extschema@.profile p
+			   WHERE ($5 IS NULL OR p.customer_id = ANY ($5))
+				 AND (%1$s::bigint IS NULL OR p.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR p.customer_id < %2$s)) p
+		ON p.customer_id = x.customer_id
+	$q$, lo, hi)
+	USING as_of, card, pol, version, customers;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.credit_facts_range(date, text, bigint, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.credit_facts_range(date, text, bigint, bigint) TO customer_class_analyst;
-COMMENT ON FUNCTION @extschema@.credit_facts_range(date, text, bigint, bigint) IS
-	'part of refresh(): credit_facts() of one customer_id range, planned for its bounds (one parallel worker takes a whole range)';
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_rows(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[], bigint, bigint) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_rows(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[], bigint, bigint) IS
+	'part of refresh(): new classes beside the previous ones of everyone, of the customers listed, or of one customer_id range (one parallel worker takes a whole range)';
 
--- refresh_facts_query(everyone, min_customers): the FROM item refresh()
--- reads the facts from, with $1 as_of, $2 scorecard id and $3 the customers
--- asked for.  For everyone, when parallel workers may be used and there are
--- at least min_customers customers, a UNION ALL of credit_facts_range() over customer_id ranges of
--- about equal size, a few per process: a parallel append hands each range
--- to one process, which aggregates it in customer order.  (Partial
--- aggregation would not help: every process would see nearly every
--- customer, and ship each one's invoices to the leader.)
-CREATE FUNCTION @extschema@.refresh_facts_query(everyone boolean, min_customers bigint DEFAULT 20000) RETURNS text
+-- refresh_rows_query(everyone, min_customers): the query refresh() fills
+-- cc_refresh_new from, with $1 as_of, $2 the scorecard, $3 the lifecycle
+-- policy, $4 the policy version and $5 the customers asked for.  For
+-- everyone, when parallel workers may be used and there are at least
+-- min_customers customers, a UNION ALL of refresh_rows() over customer_id
+-- ranges of about equal size, a few per worker: a parallel append hands each
+-- range to one worker, which aggregates it in customer order.  (Partial
+-- aggregation would not help: every worker would see nearly every customer,
+-- and ship each one's invoices to the leader.)
+CREATE FUNCTION @extschema@.refresh_rows_query(everyone boolean, min_customers bigint DEFAULT 20000) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	processes int := pg_catalog.current_setting('max_parallel_workers_per_gather')::int + 1;
-	parts int := 3 * processes;
+	workers int := pg_catalog.current_setting('max_parallel_workers_per_gather')::int;
+	parts int := 3 * greatest(workers, 1);
 	customers bigint;
 	cuts bigint[];
 	q text := '';
@@ -121,179 +235,109 @@ DECLARE
 	hi bigint;
 BEGIN
 	IF NOT everyone THEN
-		RETURN 'SELECT * FROM @extschema@.credit_facts($1, $2, $3)';
+		RETURN 'SELECT * FROM @extschema@.refresh_rows($1, $2, $3, $4, $5)';
 	END IF;
-	IF processes > 1 THEN
+	IF workers > 0 THEN
 		SELECT count(*), percentile_disc((SELECT array_agg(k::float8 / parts) FROM generate_series(1, parts - 1) k))
 						 WITHIN GROUP (ORDER BY c.customer_id)
 		INTO customers, cuts
 		FROM @extschema@.src_customer c;
 	END IF;
-	IF processes = 1 OR customers < min_customers THEN
-		RETURN 'SELECT * FROM @extschema@.credit_facts($1, $2)';
+	IF workers = 0 OR customers < min_customers THEN
+		RETURN 'SELECT * FROM @extschema@.refresh_rows($1, $2, $3, $4)';
 	END IF;
 	FOR i IN 1 .. pg_catalog.array_length(cuts, 1) + 1 LOOP
 		hi := cuts[i];			-- NULL past the last cut: unbounded
 		CONTINUE WHEN hi IS NOT NULL AND hi IS NOT DISTINCT FROM lo;
 		q := q || CASE WHEN q = '' THEN '' ELSE ' UNION ALL ' END
-			 || pg_catalog.format('SELECT * FROM @extschema@.credit_facts_range($1, $2, %s, %s)',
+			 || pg_catalog.format('SELECT * FROM @extschema@.refresh_rows($1, $2, $3, $4, NULL, %s, %s)',
 								  coalesce(lo::text, 'NULL'), coalesce(hi::text, 'NULL'));
 		lo := hi;
 	END LOOP;
 	RETURN q;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.refresh_facts_query(boolean, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.refresh_facts_query(boolean, bigint) TO customer_class_analyst;
-COMMENT ON FUNCTION @extschema@.refresh_facts_query(boolean, bigint) IS
-	'part of refresh(): the query of the facts to recompute (everyone: customer_id ranges of credit_facts_range() for parallel workers; else the queued customers)';
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_rows_query(boolean, bigint) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_rows_query(boolean, bigint) IS
+	'part of refresh(): the query of the rows to recompute (everyone: customer_id ranges of refresh_rows() for parallel workers; else the queued customers)';
 
--- refresh(as_of, full_refresh): recompute profiles as of a date (default: as_of()).
--- full_refresh NULL decides by itself: everyone when there are no profiles yet, or
--- they were computed as of another date or under another policy version, or no
--- RFM bounds were stored yet; otherwise only the customers queued in dirty.
--- A full refresh stores new RFM quintile bounds; an incremental one scores its
--- customers with the latest stored bounds.  Returns the number of customers
--- whose classes changed (new customers included).
+-- refresh_compute(as_of, scorecard, lifecycle policy, policy version,
+-- customers): part of refresh().  Fills the temp table cc_refresh_new with
+-- the refresh_row of everyone, or of the customers listed.
 --
--- SECURITY DEFINER: analysts run it, but may not write profiles, history or
--- the queue themselves (they could forge grades).  So it reads the sources
--- as the extension owner: profiles are computed over all rows, whatever
--- row-level security the caller would see through the src_* views.
-CREATE FUNCTION @extschema@.refresh(as_of date DEFAULT NULL, full_refresh boolean DEFAULT NULL)
-	RETURNS bigint
-	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- CREATE TABLE AS, not INSERT ... SELECT: only the former may run its query
+-- in parallel workers.  Facts are aggregated one customer at a time over
+-- the sources read in customer_id order (an index merge, or a sort):
+-- constant memory, where a hash aggregate would hold every customer's
+-- invoices at once and spill.  The leader takes no range itself: while it
+-- computed one (seconds) the workers' result queues would fill and stop
+-- them; it writes the rows they send.
+CREATE FUNCTION @extschema@.refresh_compute(as_of date, card @extschema@.scorecard,
+											pol @extschema@.lifecycle_policy, version bigint, customers bigint[])
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
+	SET enable_hashagg = off
+	SET parallel_leader_participation = off
 AS $$
-DECLARE
-	d date := coalesce(refresh.as_of, @extschema@.as_of());
-	card @extschema@.scorecard := @extschema@.active_scorecard();
-	pol @extschema@.lifecycle_policy := @extschema@.active_lifecycle_policy();
-	bounds @extschema@.rfm_boundary;
-	version bigint;
-	targets bigint[];
-	changed bigint;
-	had_profiles boolean;
-	saved_hashagg text;
 BEGIN
-	-- one refresh at a time; sources stay writable meanwhile
-	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
-	SELECT last_value INTO version FROM @extschema@.policy_version;
-	had_profiles := EXISTS (SELECT FROM @extschema@.profile);
-	-- class_history is a timeline in as-of order: never write into its past
-	IF d < (SELECT max(p.as_of) FROM @extschema@.profile p) THEN
-		RAISE EXCEPTION 'cannot refresh as of %: the profiles are as of % already', d,
-			(SELECT max(p.as_of) FROM @extschema@.profile p)
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'class_history records changes in as-of order; a refresh as of an earlier date would make grade_migration() and the history wrong.',
-				  HINT = 'Refresh as of that date or later.  To look at an earlier date, call credit_facts() and credit_score(), which write nothing.';
-	END IF;
-
-	IF full_refresh IS NULL THEN
-		full_refresh := NOT had_profiles
-			OR NOT EXISTS (SELECT FROM @extschema@.rfm_boundary)
-			OR EXISTS (SELECT FROM @extschema@.profile p
-					   WHERE p.as_of <> d OR p.policy_version <> version
-							 OR p.scorecard_id <> card.scorecard_id
-							 OR p.lifecycle_policy_id IS DISTINCT FROM pol.policy_id);
-	END IF;
-
-	IF full_refresh THEN
-		DELETE FROM @extschema@.dirty;
-	ELSE
-		WITH queued AS (DELETE FROM @extschema@.dirty RETURNING customer_id)
-		SELECT array_agg(DISTINCT customer_id) INTO targets FROM queued;
-		IF targets IS NULL THEN
-			RETURN 0;
-		END IF;
-	END IF;
-
-	-- CREATE TABLE AS, not INSERT ... SELECT: only the former may run the
-	-- scan and the per-customer aggregation in parallel workers
 	IF pg_catalog.to_regclass('pg_temp.cc_refresh_new') IS NOT NULL THEN
 		DROP TABLE pg_temp.cc_refresh_new;
 	END IF;
-	-- Facts are aggregated one customer at a time over the sources read in
-	-- customer_id order (an index merge, or a sort): constant memory, where
-	-- a hash aggregate would hold every customer's invoices at once and
-	-- spill.  A full refresh is cut into customer_id ranges that parallel
-	-- workers take whole (see refresh_facts_query).
-	saved_hashagg := pg_catalog.current_setting('enable_hashagg');
-	PERFORM pg_catalog.set_config('enable_hashagg', 'off', true);
-	EXECUTE pg_catalog.format($q$
-	CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS
-	SELECT f.customer_id, $1 AS as_of, $2 AS scorecard_id, $6 AS policy_version,
-		   s.scale_points, s.payment_points, s.stability_points, s.risk_points,
-		   s.internal_score, (f.facts).external_score, s.score AS credit_score, s.grade AS computed_grade,
-		   o.override_id, coalesce(o.grade, s.grade) AS credit_grade, pg_catalog.now() AS refreshed_at,
-		   ($5).policy_id AS lifecycle_policy_id, l.stage AS lifecycle_stage, l.phase AS lifecycle_phase,
-		   l.segment, (f.facts).first_order_on, (f.facts).last_order_on, (f.facts).previous_order_on,
-		   (f.facts).orders_12m, (f.facts).revenue_12m, (f.facts).order_months, (f.facts).invoices_12m,
-		   (f.facts).revenue_180d, (f.facts).revenue_prior_180d, (f.facts).overdue_30d_balance,
-		   (f.facts).defaults, (f.facts).payment_index, (f.facts).days_beyond_terms,
-		   (f.facts).open_balance, (f.facts).overdue_balance, (f.facts).overdue_invoices,
-		   @extschema@.payment_warning(f.facts, $5, $1) AS payment_warning, (f.facts).invoices_paid,
-		   (f.facts).pay_days_median, (f.facts).pay_days_spread, (f.facts).last_pay_days,
-		   (f.facts).prev_pay_days, (f.facts).last_settled_on, (f.facts).orders_90d, (f.facts).orders_prior_90d,
-		   (f.facts).oldest_open_issued_on
-	FROM (%s) f
-	CROSS JOIN LATERAL @extschema@.credit_score(f.facts, $4) s
-	CROSS JOIN LATERAL @extschema@.lifecycle_classify(f.facts, $5, $1) l
-	LEFT JOIN LATERAL (
-		SELECT co.override_id, co.grade FROM @extschema@.credit_override co
-		WHERE co.customer_id = f.customer_id AND co.valid_from <= $1 AND $1 < co.expires_on
-		ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1) o ON true
-	$q$, @extschema@.refresh_facts_query(targets IS NULL))
-	USING d, card.scorecard_id, targets, card, pol, version;
-	PERFORM pg_catalog.set_config('enable_hashagg', saved_hashagg, true);
+	EXECUTE 'CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS '
+			|| @extschema@.refresh_rows_query(customers IS NULL)
+	USING as_of, card, pol, version, customers;
 	ANALYZE cc_refresh_new;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_compute(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_compute(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) IS
+	'part of refresh(): the new classes of everyone or of the customers listed, beside their previous ones, into the temp table cc_refresh_new';
 
-	-- RFM quintile bounds: computed over every customer with an order at a
-	-- full refresh, else those of the last full refresh
-	IF full_refresh THEN
-		INSERT INTO @extschema@.rfm_boundary (as_of, policy_version, customers, r_bounds, f_bounds, m_bounds)
-		SELECT d, version, count(*),
-			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY d - n.last_order_on),
-			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY n.orders_12m),
-			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY n.revenue_12m)
-		FROM cc_refresh_new n
-		WHERE n.last_order_on IS NOT NULL
-		RETURNING * INTO bounds;
-	ELSE
-		SELECT * INTO bounds FROM @extschema@.rfm_boundary ORDER BY boundary_id DESC LIMIT 1;
-	END IF;
-
-	-- history: every class that changed, with the reason
+-- refresh_history(as_of, lifecycle policy, RFM bounds): part of refresh().
+-- Appends to class_history every class in cc_refresh_new that differs from
+-- the previous one, with the reason; returns the customers with a change.
+CREATE FUNCTION @extschema@.refresh_history(d date, pol @extschema@.lifecycle_policy,
+											bounds @extschema@.rfm_boundary)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	changed bigint;
+BEGIN
 	WITH hist AS (
 		INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
 		SELECT j.customer_id, x.dimension, x.old_value, x.new_value, d, x.why
 		FROM (
-			SELECT coalesce(n.customer_id, p.customer_id) AS customer_id, n.customer_id IS NULL AS gone,
-				   p.credit_grade AS old_grade, n.credit_grade AS new_grade,
-				   p.lifecycle_stage AS old_stage, n.lifecycle_stage AS new_stage,
-				   p.lifecycle_phase AS old_phase, n.lifecycle_phase AS new_phase,
-				   p.behaviour_segment AS old_segment, n.segment AS new_segment,
-				   p.rfm_segment AS old_rfm, r.segment AS new_rfm,
-				   p.payment_warning AS old_warning, n.payment_warning AS new_warning,
+			SELECT n.customer_id, n.gone,
+				   n.old_grade, n.credit_grade AS new_grade,
+				   n.old_stage, n.lifecycle_stage AS new_stage,
+				   n.old_phase, n.lifecycle_phase AS new_phase,
+				   n.old_segment, n.segment AS new_segment,
+				   n.old_rfm, (rf.rfm).segment AS new_rfm,
+				   n.old_warning, n.payment_warning AS new_warning,
 				   n.invoices_paid, n.pay_days_median, n.pay_days_spread, n.last_pay_days, n.prev_pay_days,
 				   n.orders_90d, n.orders_prior_90d, n.last_settled_on, n.oldest_open_issued_on,
-				   p.override_id AS old_override, n.override_id, n.credit_score, n.scale_points, n.payment_points,
+				   n.old_override, n.override_id, n.credit_score, n.scale_points, n.payment_points,
 				   n.stability_points, n.risk_points, n.external_score, n.scorecard_id,
 				   n.first_order_on, n.last_order_on, n.previous_order_on, n.orders_12m, n.revenue_12m,
 				   n.order_months, n.invoices_12m, n.revenue_180d, n.revenue_prior_180d,
 				   n.overdue_30d_balance, n.defaults, n.payment_index, n.days_beyond_terms,
-				   r.r, r.f, r.m
-			FROM cc_refresh_new n
-			FULL JOIN (SELECT * FROM @extschema@.profile
-					   WHERE targets IS NULL OR customer_id = ANY (targets)) p USING (customer_id)
-			LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
-													bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
-			WHERE n.credit_grade IS DISTINCT FROM p.credit_grade
-			   OR n.lifecycle_stage IS DISTINCT FROM p.lifecycle_stage
-			   OR n.lifecycle_phase IS DISTINCT FROM p.lifecycle_phase
-			   OR n.segment IS DISTINCT FROM p.behaviour_segment
-			   OR r.segment IS DISTINCT FROM p.rfm_segment
-			   OR n.payment_warning IS DISTINCT FROM p.payment_warning
+				   (rf.rfm).r, (rf.rfm).f, (rf.rfm).m
+			-- RFM in a lateral subquery kept apart by OFFSET 0: one call per
+			-- row, no tuplestore, and only the rows that changed are taken
+			-- apart further
+			FROM pg_temp.cc_refresh_new n
+			CROSS JOIN LATERAL (SELECT @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+															 bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) AS rfm
+								OFFSET 0) rf
+			WHERE n.credit_grade IS DISTINCT FROM n.old_grade
+			   OR n.lifecycle_stage IS DISTINCT FROM n.old_stage
+			   OR n.lifecycle_phase IS DISTINCT FROM n.old_phase
+			   OR n.segment IS DISTINCT FROM n.old_segment
+			   OR (rf.rfm).segment IS DISTINCT FROM n.old_rfm
+			   OR n.payment_warning IS DISTINCT FROM n.old_warning
 		) j
 		CROSS JOIN LATERAL (VALUES
 			('credit_grade', j.old_grade::text, j.new_grade::text,
@@ -369,64 +413,151 @@ BEGIN
 		RETURNING customer_id
 	)
 	SELECT count(DISTINCT customer_id) INTO changed FROM hist;
+	RETURN changed;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_history(date, @extschema@.lifecycle_policy, @extschema@.rfm_boundary) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_history(date, @extschema@.lifecycle_policy, @extschema@.rfm_boundary) IS
+	'part of refresh(): appends to class_history every class in cc_refresh_new that changed, with the reason; returns the customers with a change';
 
-	-- early warnings, while profile still holds the previous classes
-	PERFORM @extschema@.refresh_alerts(d);
-
-	IF NOT had_profiles THEN
-		-- the first refresh: everyone is new.  No anti-join against the
-		-- (empty, so estimated tiny) profile table: a nested loop over it
-		-- would rescan every row this very INSERT adds.
-		INSERT INTO @extschema@.profile
-			(customer_id, as_of, scorecard_id, policy_version, scale_points, payment_points,
-			 stability_points, risk_points, internal_score, external_score, credit_score,
-			 computed_grade, override_id, credit_grade, refreshed_at,
-			 lifecycle_policy_id, lifecycle_stage, lifecycle_phase, behaviour_segment, first_order_on,
-			 last_order_on, orders_12m, revenue_12m, rfm_r, rfm_f, rfm_m, rfm_segment,
-			 open_balance, overdue_balance, overdue_invoices, payment_index, days_beyond_terms,
-			 payment_warning)
-		SELECT n.customer_id, n.as_of, n.scorecard_id, n.policy_version, n.scale_points, n.payment_points,
-			   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
-			   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
-			   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
-			   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment,
-			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms,
-			   n.payment_warning
-		FROM cc_refresh_new n
-		LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
-												bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true;
-		DROP TABLE cc_refresh_new;
-		-- rule tags last: conditions read the profiles just written
-		RETURN changed + @extschema@.apply_tag_rules(d, targets);
+-- refresh(as_of, full_refresh): recompute profiles as of a date (default: as_of()).
+-- full_refresh NULL decides by itself: everyone when there are no profiles yet, or
+-- they were computed as of another date or under another policy version, or no
+-- RFM bounds were stored yet; otherwise only the customers queued in dirty.
+-- A full refresh stores new RFM quintile bounds; an incremental one scores its
+-- customers with the latest stored bounds.  Returns the number of customers
+-- whose classes changed (new customers included).
+--
+-- SECURITY DEFINER: analysts run it, but may not write profiles, history or
+-- the queue themselves (they could forge grades).  So it reads the sources
+-- as the extension owner: profiles are computed over all rows, whatever
+-- row-level security the caller would see through the src_* views.
+CREATE FUNCTION @extschema@.refresh(as_of date DEFAULT NULL, full_refresh boolean DEFAULT NULL)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d date := coalesce(refresh.as_of, @extschema@.as_of());
+	card @extschema@.scorecard := @extschema@.active_scorecard();
+	pol @extschema@.lifecycle_policy := @extschema@.active_lifecycle_policy();
+	bounds @extschema@.rfm_boundary;
+	version bigint;
+	targets bigint[];
+	changed bigint;
+	profiles bigint;
+	latest date;
+	stale boolean;
+	kept bigint;
+	gone bigint := 0;
+BEGIN
+	-- one refresh at a time; sources stay writable meanwhile
+	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
+	SELECT last_value INTO version FROM @extschema@.policy_version;
+	-- one pass over the profiles: how many, as of when, and whether any was
+	-- computed under another date or policy
+	SELECT count(*), max(p.as_of),
+		   coalesce(bool_or(p.as_of <> d OR p.policy_version <> version
+							OR p.scorecard_id <> card.scorecard_id
+							OR p.lifecycle_policy_id IS DISTINCT FROM pol.policy_id), false)
+	INTO profiles, latest, stale
+	FROM @extschema@.profile p;
+	-- class_history is a timeline in as-of order: never write into its past
+	IF d < latest THEN
+		RAISE EXCEPTION 'cannot refresh as of %: the profiles are as of % already', d, latest
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'class_history records changes in as-of order; a refresh as of an earlier date would make grade_migration() and the history wrong.',
+				  HINT = 'Refresh as of that date or later.  To look at an earlier date, call credit_facts() and credit_score(), which write nothing.';
 	END IF;
 
-	-- customers gone from the sources lose their profile
-	DELETE FROM @extschema@.profile p
-	WHERE (targets IS NULL OR p.customer_id = ANY (targets))
-	  AND NOT EXISTS (SELECT FROM cc_refresh_new n WHERE n.customer_id = p.customer_id);
+	IF full_refresh IS NULL THEN
+		full_refresh := profiles = 0 OR stale OR NOT EXISTS (SELECT FROM @extschema@.rfm_boundary);
+	END IF;
 
-	-- a join-driven UPDATE plus an INSERT of the new customers: cheaper than
-	-- ON CONFLICT's row-by-row speculative inserts when most rows exist
-	UPDATE @extschema@.profile p SET
-		as_of = n.as_of, scorecard_id = n.scorecard_id, policy_version = n.policy_version,
-		scale_points = n.scale_points, payment_points = n.payment_points,
-		stability_points = n.stability_points, risk_points = n.risk_points,
-		internal_score = n.internal_score, external_score = n.external_score,
-		credit_score = n.credit_score, computed_grade = n.computed_grade,
-		override_id = n.override_id, credit_grade = n.credit_grade,
-		refreshed_at = n.refreshed_at,
-		lifecycle_policy_id = n.lifecycle_policy_id, lifecycle_stage = n.lifecycle_stage,
-		lifecycle_phase = n.lifecycle_phase, behaviour_segment = n.segment,
-		first_order_on = n.first_order_on, last_order_on = n.last_order_on,
-		orders_12m = n.orders_12m, revenue_12m = n.revenue_12m,
-		rfm_r = r.r, rfm_f = r.f, rfm_m = r.m, rfm_segment = r.segment,
-		open_balance = n.open_balance, overdue_balance = n.overdue_balance,
-		overdue_invoices = n.overdue_invoices, payment_index = n.payment_index,
-		days_beyond_terms = n.days_beyond_terms, payment_warning = n.payment_warning
-	FROM cc_refresh_new n
-	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
-											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
-	WHERE n.customer_id = p.customer_id;
+	IF full_refresh THEN
+		DELETE FROM @extschema@.dirty;
+	ELSE
+		WITH queued AS (DELETE FROM @extschema@.dirty RETURNING customer_id)
+		SELECT array_agg(DISTINCT customer_id) INTO targets FROM queued;
+		IF targets IS NULL THEN
+			RETURN 0;
+		END IF;
+	END IF;
+
+	PERFORM @extschema@.refresh_compute(d, card, pol, version, targets);
+
+	-- RFM quintile bounds: computed over every customer with an order at a
+	-- full refresh, else those of the last full refresh
+	IF full_refresh THEN
+		INSERT INTO @extschema@.rfm_boundary (as_of, policy_version, customers, r_bounds, f_bounds, m_bounds)
+		SELECT d, version, count(*),
+			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY d - n.last_order_on),
+			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY n.orders_12m),
+			   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY n.revenue_12m)
+		FROM cc_refresh_new n
+		WHERE n.last_order_on IS NOT NULL
+		RETURNING * INTO bounds;
+	ELSE
+		SELECT * INTO bounds FROM @extschema@.rfm_boundary ORDER BY boundary_id DESC LIMIT 1;
+	END IF;
+
+	-- Customers gone from the sources: their profiles are added to
+	-- cc_refresh_new as rows marked gone, with the old classes only.  A full
+	-- refresh looks for them only when fewer profiles were matched than
+	-- exist (usually none are gone, and the anti-join would read every
+	-- profile and every new row once more).
+	IF targets IS NULL THEN
+		SELECT count(*) INTO kept FROM cc_refresh_new n WHERE n.existed;
+	END IF;
+	IF targets IS NOT NULL OR kept < profiles THEN
+		INSERT INTO cc_refresh_new (customer_id, gone, existed, old_grade, old_stage, old_phase, old_segment,
+									old_rfm, old_warning, old_override, old_last_order_on, old_as_of)
+		SELECT p.customer_id, true, true, p.credit_grade, p.lifecycle_stage, p.lifecycle_phase,
+			   p.behaviour_segment, p.rfm_segment, p.payment_warning, p.override_id, p.last_order_on, p.as_of
+		FROM @extschema@.profile p
+		WHERE (targets IS NULL OR p.customer_id = ANY (targets))
+		  AND NOT EXISTS (SELECT FROM cc_refresh_new n WHERE n.customer_id = p.customer_id);
+		GET DIAGNOSTICS gone = ROW_COUNT;
+	END IF;
+
+	changed := @extschema@.refresh_history(d, pol, bounds);
+
+	-- early warnings, from the old and the new classes side by side
+	PERFORM @extschema@.refresh_alerts(d);
+
+	IF gone > 0 THEN
+		DELETE FROM @extschema@.profile p
+		USING cc_refresh_new n
+		WHERE n.gone AND p.customer_id = n.customer_id;
+	END IF;
+
+	-- A join-driven UPDATE of the customers that had a profile, plus an
+	-- INSERT of the new ones: cheaper than ON CONFLICT's row-by-row
+	-- speculative inserts when most rows exist.  RFM is computed in a
+	-- subquery's target list (OFFSET 0 keeps it there, one call per row), not
+	-- by a lateral function scan, which builds a tuplestore per call.
+	IF profiles > 0 THEN
+		UPDATE @extschema@.profile p SET
+			as_of = n.as_of, scorecard_id = n.scorecard_id, policy_version = n.policy_version,
+			scale_points = n.scale_points, payment_points = n.payment_points,
+			stability_points = n.stability_points, risk_points = n.risk_points,
+			internal_score = n.internal_score, external_score = n.external_score,
+			credit_score = n.credit_score, computed_grade = n.computed_grade,
+			override_id = n.override_id, credit_grade = n.credit_grade,
+			refreshed_at = n.refreshed_at,
+			lifecycle_policy_id = n.lifecycle_policy_id, lifecycle_stage = n.lifecycle_stage,
+			lifecycle_phase = n.lifecycle_phase, behaviour_segment = n.segment,
+			first_order_on = n.first_order_on, last_order_on = n.last_order_on,
+			orders_12m = n.orders_12m, revenue_12m = n.revenue_12m,
+			rfm_r = (n.rfm).r, rfm_f = (n.rfm).f, rfm_m = (n.rfm).m, rfm_segment = (n.rfm).segment,
+			open_balance = n.open_balance, overdue_balance = n.overdue_balance,
+			overdue_invoices = n.overdue_invoices, payment_index = n.payment_index,
+			days_beyond_terms = n.days_beyond_terms, payment_warning = n.payment_warning
+		FROM (SELECT n.*, @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+												bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) AS rfm
+			  FROM cc_refresh_new n WHERE n.existed AND NOT n.gone OFFSET 0) n
+		WHERE n.customer_id = p.customer_id;
+	END IF;
 
 	INSERT INTO @extschema@.profile
 		(customer_id, as_of, scorecard_id, policy_version, scale_points, payment_points,
@@ -440,13 +571,12 @@ BEGIN
 		   n.stability_points, n.risk_points, n.internal_score, n.external_score, n.credit_score,
 		   n.computed_grade, n.override_id, n.credit_grade, n.refreshed_at,
 		   n.lifecycle_policy_id, n.lifecycle_stage, n.lifecycle_phase, n.segment, n.first_order_on,
-		   n.last_order_on, n.orders_12m, n.revenue_12m, r.r, r.f, r.m, r.segment,
-			   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms,
-			   n.payment_warning
-	FROM cc_refresh_new n
-	LEFT JOIN LATERAL @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
-											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) r ON true
-	WHERE NOT EXISTS (SELECT FROM @extschema@.profile p WHERE p.customer_id = n.customer_id);
+		   n.last_order_on, n.orders_12m, n.revenue_12m, (n.rfm).r, (n.rfm).f, (n.rfm).m, (n.rfm).segment,
+		   n.open_balance, n.overdue_balance, n.overdue_invoices, n.payment_index, n.days_beyond_terms,
+		   n.payment_warning
+	FROM (SELECT n.*, @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+											bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) AS rfm
+		  FROM cc_refresh_new n WHERE NOT n.existed OFFSET 0) n;
 
 	DROP TABLE cc_refresh_new;
 	-- rule tags last: conditions read the profiles just written

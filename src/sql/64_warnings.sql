@@ -26,8 +26,8 @@ COMMENT ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) IS
 	'send NOTIFY customer_class_alerts with the JSON payload of an alert';
 
 -- Called by refresh() after it computed this refresh's classes into the temp
--- table cc_refresh_new and before it writes them to profile, so that the
--- previous classes are still there to compare with:
+-- table cc_refresh_new, beside the previous ones (old_*), before it writes
+-- them to profile:
 --   payment_rhythm: raised when the warning appears or changes level against
 --     the previous profile.payment_warning; an open one whose level changed
 --     is resolved first (so a yellow that turns red is announced again), one
@@ -50,7 +50,7 @@ DECLARE
 BEGIN
 	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = SESSION_USER
 	FROM pg_temp.cc_refresh_new r
-	WHERE a.customer_id = r.customer_id AND a.resolved_at IS NULL
+	WHERE a.customer_id = r.customer_id AND a.resolved_at IS NULL AND NOT r.gone
 	  AND (a.kind = 'payment_rhythm' AND a.level IS DISTINCT FROM r.payment_warning
 		   OR a.kind = 'became_dormant' AND r.lifecycle_stage NOT IN ('dormant', 'churned'));
 
@@ -62,29 +62,27 @@ BEGIN
 								  'last_settled_on', r.last_settled_on,
 								  'oldest_open_issued_on', r.oldest_open_issued_on,
 								  'orders_90d', r.orders_90d, 'orders_prior_90d', r.orders_prior_90d) AS detail,
-			   r.payment_warning IS DISTINCT FROM p.payment_warning AS changed
+			   r.payment_warning IS DISTINCT FROM r.old_warning AS changed
 		FROM pg_temp.cc_refresh_new r
-		LEFT JOIN @extschema@.profile p USING (customer_id)
 		WHERE r.payment_warning IS NOT NULL
 		UNION ALL
 		SELECT r.customer_id, 'became_dormant', 'yellow',
 			   jsonb_build_object('as_of', refresh_alerts.as_of, 'stage', r.lifecycle_stage,
-								  'previous_stage', p.lifecycle_stage, 'last_order_on', r.last_order_on,
+								  'previous_stage', r.old_stage, 'last_order_on', r.last_order_on,
 								  'days_since_last_order', refresh_alerts.as_of - r.last_order_on,
 								  'last_gap_days', r.last_order_on - r.previous_order_on,
 								  'quiet_after_days', q.days),
 			   true
 		FROM pg_temp.cc_refresh_new r
-		JOIN @extschema@.profile p USING (customer_id)
 		JOIN @extschema@.lifecycle_policy pol ON pol.policy_id = r.lifecycle_policy_id
 		CROSS JOIN LATERAL (SELECT greatest(pol.dormant_days,
 											ceil(pol.dormant_gap_factor * (r.last_order_on - r.previous_order_on)))::integer) q (days)
-		WHERE r.lifecycle_stage IN ('dormant', 'churned') AND p.lifecycle_stage <> 'potential'
+		WHERE r.lifecycle_stage IN ('dormant', 'churned') AND r.existed AND r.old_stage <> 'potential'
 		  AND refresh_alerts.as_of - r.last_order_on >= q.days
 		  -- not yet that quiet at the previous refresh (or it ordered since)
-		  AND (p.lifecycle_stage NOT IN ('dormant', 'churned')
-			   OR p.last_order_on IS DISTINCT FROM r.last_order_on
-			   OR p.as_of - p.last_order_on < q.days)
+		  AND (r.old_stage NOT IN ('dormant', 'churned')
+			   OR r.old_last_order_on IS DISTINCT FROM r.last_order_on
+			   OR r.old_as_of - r.old_last_order_on < q.days)
 	),
 	-- a warning as it was: seen again on its open alert, if there is one
 	seen AS (
