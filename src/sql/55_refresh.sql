@@ -77,8 +77,9 @@ END
 $triggers$;
 
 -- One row of cc_refresh_new, the work table of refresh(): a customer's new
--- classes and the figures behind them, beside its previous classes from
--- profile (existed: it had one).  gone marks a profile whose customer is no
+-- classes and the figures profile keeps, beside its previous classes from
+-- profile (existed: it had one), and its facts whole (the explanations in
+-- class_history and the alerts read a few rows' other figures from them).  gone marks a profile whose customer is no
 -- longer in the sources (then only the old_* columns are set).  The columns
 -- every row is compared on come first, so a scan that filters on them
 -- need not take the rest of the row apart.
@@ -118,27 +119,12 @@ CREATE TYPE @extschema@.refresh_row AS (
 	refreshed_at			timestamptz,
 	lifecycle_policy_id		text,
 	first_order_on			date,
-	previous_order_on		date,
-	order_months			integer,
-	invoices_12m			integer,
-	revenue_180d			numeric,
-	revenue_prior_180d		numeric,
-	overdue_30d_balance		numeric,
-	defaults				integer,
 	payment_index			numeric,
 	days_beyond_terms		numeric,
 	open_balance			numeric,
 	overdue_balance			numeric,
 	overdue_invoices		integer,
-	invoices_paid			integer,
-	pay_days_median			numeric,
-	pay_days_spread			numeric,
-	last_pay_days			integer,
-	prev_pay_days			integer,
-	last_settled_on			date,
-	orders_90d				integer,
-	orders_prior_90d		integer,
-	oldest_open_issued_on	date
+	facts					@extschema@.credit_facts
 );
 COMMENT ON TYPE @extschema@.refresh_row IS
 	'part of refresh(): one customer''s new classes and figures beside its previous classes (the rows of the temp table cc_refresh_new)';
@@ -171,24 +157,17 @@ BEGIN
 	RETURN QUERY EXECUTE pg_catalog.format($q$
 	SELECT x.customer_id, false AS gone, p.customer_id IS NOT NULL AS existed,
 		   coalesce(o.grade, (x.s).grade) AS credit_grade, (x.l).stage AS lifecycle_stage,
-		   (x.l).phase AS lifecycle_phase, (x.l).segment, x.payment_warning, (x.facts).last_order_on,
-		   (x.facts).orders_12m, (x.facts).revenue_12m, p.credit_grade AS old_grade,
-		   p.lifecycle_stage AS old_stage, p.lifecycle_phase AS old_phase,
-		   p.behaviour_segment AS old_segment, p.rfm_segment AS old_rfm,
+		   (x.l).phase AS lifecycle_phase, (x.l).segment, x.payment_warning, (x.facts).last_order_on, (x.facts).orders_12m,
+		   (x.facts).revenue_12m, p.credit_grade AS old_grade, p.lifecycle_stage AS old_stage,
+		   p.lifecycle_phase AS old_phase, p.behaviour_segment AS old_segment, p.rfm_segment AS old_rfm,
 		   p.payment_warning AS old_warning, p.override_id AS old_override,
 		   p.last_order_on AS old_last_order_on, p.as_of AS old_as_of, $1 AS as_of, ($2).scorecard_id,
 		   $4 AS policy_version, (x.s).scale_points, (x.s).payment_points, (x.s).stability_points,
 		   (x.s).risk_points, (x.s).internal_score, (x.facts).external_score,
 		   (x.s).score AS credit_score, (x.s).grade AS computed_grade, o.override_id,
 		   pg_catalog.now() AS refreshed_at, ($3).policy_id AS lifecycle_policy_id,
-		   (x.facts).first_order_on, (x.facts).previous_order_on, (x.facts).order_months,
-		   (x.facts).invoices_12m, (x.facts).revenue_180d, (x.facts).revenue_prior_180d,
-		   (x.facts).overdue_30d_balance, (x.facts).defaults, (x.facts).payment_index,
-		   (x.facts).days_beyond_terms, (x.facts).open_balance, (x.facts).overdue_balance,
-		   (x.facts).overdue_invoices, (x.facts).invoices_paid, (x.facts).pay_days_median,
-		   (x.facts).pay_days_spread, (x.facts).last_pay_days, (x.facts).prev_pay_days,
-		   (x.facts).last_settled_on, (x.facts).orders_90d, (x.facts).orders_prior_90d,
-		   (x.facts).oldest_open_issued_on
+		   (x.facts).first_order_on, (x.facts).payment_index, (x.facts).days_beyond_terms,
+		   (x.facts).open_balance, (x.facts).overdue_balance, (x.facts).overdue_invoices, x.facts
 	FROM (SELECT f.customer_id, f.facts, @extschema@.credit_score(f.facts, $2) AS s,
 				 @extschema@.lifecycle_classify(f.facts, $3, $1) AS l,
 				 @extschema@.payment_warning(f.facts, $3, $1) AS payment_warning
@@ -287,7 +266,8 @@ BEGIN
 	EXECUTE 'CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS '
 			|| @extschema@.refresh_rows_query(customers IS NULL)
 	USING as_of, card, pol, version, customers;
-	ANALYZE cc_refresh_new;
+	-- no ANALYZE: the statements after this one scan the table whole, and
+	-- its size, which the planner reads off the file, is all they need
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.refresh_compute(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) FROM PUBLIC;
@@ -315,28 +295,34 @@ BEGIN
 				   n.old_stage, n.lifecycle_stage AS new_stage,
 				   n.old_phase, n.lifecycle_phase AS new_phase,
 				   n.old_segment, n.segment AS new_segment,
-				   n.old_rfm, (rf.rfm).segment AS new_rfm,
+				   n.old_rfm, (@extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+												 bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)).segment AS new_rfm,
 				   n.old_warning, n.payment_warning AS new_warning,
-				   n.invoices_paid, n.pay_days_median, n.pay_days_spread, n.last_pay_days, n.prev_pay_days,
-				   n.orders_90d, n.orders_prior_90d, n.last_settled_on, n.oldest_open_issued_on,
+				   (n.facts).invoices_paid, (n.facts).pay_days_median, (n.facts).pay_days_spread,
+				   (n.facts).last_pay_days, (n.facts).prev_pay_days, (n.facts).orders_90d,
+				   (n.facts).orders_prior_90d, (n.facts).last_settled_on, (n.facts).oldest_open_issued_on,
 				   n.old_override, n.override_id, n.credit_score, n.scale_points, n.payment_points,
 				   n.stability_points, n.risk_points, n.external_score, n.scorecard_id,
-				   n.first_order_on, n.last_order_on, n.previous_order_on, n.orders_12m, n.revenue_12m,
-				   n.order_months, n.invoices_12m, n.revenue_180d, n.revenue_prior_180d,
-				   n.overdue_30d_balance, n.defaults, n.payment_index, n.days_beyond_terms,
-				   (rf.rfm).r, (rf.rfm).f, (rf.rfm).m
-			-- RFM in a lateral subquery kept apart by OFFSET 0: one call per
-			-- row, no tuplestore, and only the rows that changed are taken
-			-- apart further
+				   n.first_order_on, n.last_order_on, (n.facts).previous_order_on, n.orders_12m,
+				   n.revenue_12m, (n.facts).order_months, (n.facts).invoices_12m, (n.facts).revenue_180d,
+				   (n.facts).revenue_prior_180d, (n.facts).overdue_30d_balance, (n.facts).defaults,
+				   n.payment_index, n.days_beyond_terms,
+				   (@extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+										   bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)).r,
+				   (@extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+										   bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)).f,
+				   (@extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+										   bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)).m
+			-- RFM by plain calls: one per row to compare (a lateral function
+			-- or subquery would cost more per row), a few more per changed row
 			FROM pg_temp.cc_refresh_new n
-			CROSS JOIN LATERAL (SELECT @extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
-															 bounds.r_bounds, bounds.f_bounds, bounds.m_bounds) AS rfm
-								OFFSET 0) rf
 			WHERE n.credit_grade IS DISTINCT FROM n.old_grade
 			   OR n.lifecycle_stage IS DISTINCT FROM n.old_stage
 			   OR n.lifecycle_phase IS DISTINCT FROM n.old_phase
 			   OR n.segment IS DISTINCT FROM n.old_segment
-			   OR (rf.rfm).segment IS DISTINCT FROM n.old_rfm
+			   OR (@extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
+										   bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)).segment
+				  IS DISTINCT FROM n.old_rfm
 			   OR n.payment_warning IS DISTINCT FROM n.old_warning
 		) j
 		CROSS JOIN LATERAL (VALUES

@@ -57,11 +57,11 @@ BEGIN
 	WITH found AS (
 		SELECT r.customer_id, 'payment_rhythm' AS kind, r.payment_warning AS level,
 			   jsonb_build_object('as_of', refresh_alerts.as_of,
-								  'last_pay_days', r.last_pay_days, 'prev_pay_days', r.prev_pay_days,
-								  'usual_pay_days', r.pay_days_median, 'spread_days', r.pay_days_spread,
-								  'last_settled_on', r.last_settled_on,
-								  'oldest_open_issued_on', r.oldest_open_issued_on,
-								  'orders_90d', r.orders_90d, 'orders_prior_90d', r.orders_prior_90d) AS detail,
+								  'last_pay_days', (r.facts).last_pay_days, 'prev_pay_days', (r.facts).prev_pay_days,
+								  'usual_pay_days', (r.facts).pay_days_median, 'spread_days', (r.facts).pay_days_spread,
+								  'last_settled_on', (r.facts).last_settled_on,
+								  'oldest_open_issued_on', (r.facts).oldest_open_issued_on,
+								  'orders_90d', (r.facts).orders_90d, 'orders_prior_90d', (r.facts).orders_prior_90d) AS detail,
 			   r.payment_warning IS DISTINCT FROM r.old_warning AS changed
 		FROM pg_temp.cc_refresh_new r
 		WHERE r.payment_warning IS NOT NULL
@@ -70,13 +70,13 @@ BEGIN
 			   jsonb_build_object('as_of', refresh_alerts.as_of, 'stage', r.lifecycle_stage,
 								  'previous_stage', r.old_stage, 'last_order_on', r.last_order_on,
 								  'days_since_last_order', refresh_alerts.as_of - r.last_order_on,
-								  'last_gap_days', r.last_order_on - r.previous_order_on,
+								  'last_gap_days', r.last_order_on - (r.facts).previous_order_on,
 								  'quiet_after_days', q.days),
 			   true
 		FROM pg_temp.cc_refresh_new r
 		JOIN @extschema@.lifecycle_policy pol ON pol.policy_id = r.lifecycle_policy_id
 		CROSS JOIN LATERAL (SELECT greatest(pol.dormant_days,
-											ceil(pol.dormant_gap_factor * (r.last_order_on - r.previous_order_on)))::integer) q (days)
+											ceil(pol.dormant_gap_factor * (r.last_order_on - (r.facts).previous_order_on)))::integer) q (days)
 		WHERE r.lifecycle_stage IN ('dormant', 'churned') AND r.existed AND r.old_stage <> 'potential'
 		  AND refresh_alerts.as_of - r.last_order_on >= q.days
 		  -- not yet that quiet at the previous refresh (or it ordered since)
