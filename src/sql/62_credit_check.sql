@@ -511,6 +511,20 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_touch_exposure() FROM PUBLIC;
 
+-- The same for the customers of a statement's rows (transition table
+-- changed_rows), in one UPDATE.
+CREATE FUNCTION @extschema@.credit_touch_exposure_rows() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE @extschema@.credit_exposure x SET open_orders = x.open_orders
+	WHERE x.customer_id IN (SELECT c.customer_id FROM changed_rows c);
+	RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_touch_exposure_rows() FROM PUBLIC;
+
 CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_limit_override
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
 CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_check_exception
@@ -518,8 +532,14 @@ CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extsch
 CREATE TRIGGER credit_touch_exposure AFTER UPDATE OF credit_limit ON @extschema@.customer
 	FOR EACH ROW WHEN (OLD.credit_limit IS DISTINCT FROM NEW.credit_limit)
 	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR DELETE ON @extschema@.profile
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+-- profile rows come and go a million at a time (the first refresh): one
+-- statement touches their ledger rows, not one trigger call per row
+CREATE TRIGGER credit_touch_exposure_ins AFTER INSERT ON @extschema@.profile
+	REFERENCING NEW TABLE AS changed_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure_rows();
+CREATE TRIGGER credit_touch_exposure_del AFTER DELETE ON @extschema@.profile
+	REFERENCING OLD TABLE AS changed_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure_rows();
 CREATE TRIGGER credit_touch_exposure_grade AFTER UPDATE OF credit_grade ON @extschema@.profile
 	FOR EACH ROW WHEN (OLD.credit_grade IS DISTINCT FROM NEW.credit_grade)
 	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
@@ -597,6 +617,8 @@ COMMENT ON SEQUENCE @extschema@.credit_receivables_signal IS
 	'internal, never incremented: its relcache invalidation tells the backends that invoices or payments changed (the credit checks'' cache of overdue invoices)';
 COMMENT ON FUNCTION @extschema@.credit_touch_exposure() IS
 	'trigger: a change to a customer''s limit, exception or grade (or to the settings or limit policy) updates the ledger rows concerned, so that concurrent credit checks wait for it or retry';
+COMMENT ON FUNCTION @extschema@.credit_touch_exposure_rows() IS
+	'statement trigger: the ledger rows of the customers whose profile a statement added or removed are updated, as credit_touch_exposure() does row by row';
 COMMENT ON FUNCTION @extschema@.credit_context_changed() IS
 	'trigger: a table the credit checks read changed, so every backend drops its cache of check contexts';
 COMMENT ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolean) IS
