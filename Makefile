@@ -21,6 +21,8 @@ OBJS = \
 	src/tagquery.o \
 	src/tagquery_sql.o \
 	src/tagset_gin.o \
+	src/tagset_analyze.o \
+	src/tagset_selfuncs.o \
 	src/exact_money.o \
 	src/state_text.o \
 	src/aging.o \
@@ -52,6 +54,7 @@ REGRESS = \
 	tagset \
 	tagquery \
 	tagset_gin \
+	tagset_stats \
 	tag_catalog \
 	tag_history \
 	aging \
