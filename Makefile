@@ -70,6 +70,7 @@ ISOLATION = \
 	credit_concurrency \
 	credit_cache \
 	tag_exclusive \
+	tag_rule_exclusive \
 	credit_recreate
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
