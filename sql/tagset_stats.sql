@@ -96,6 +96,24 @@ SELECT pg_temp.est($$SELECT * FROM stats_empty WHERE tags @> '{vip}'$$) AS conta
 	   pg_temp.est($$SELECT * FROM stats_empty WHERE tags @@ '!vip'$$) AS not_vip,
 	   pg_temp.est($$SELECT * FROM stats_empty WHERE tags <@ '{vip}'$$) AS contained;
 
+-- the variable on the tagquery side of @@ (a column of queries matched
+-- against a constant set): no tag statistics apply, the default is used
+CREATE TABLE stats_queries_col (q tagquery) WITH (autovacuum_enabled = off);
+INSERT INTO stats_queries_col SELECT ('t' || i)::tagquery FROM generate_series(1, 1000) i;
+ANALYZE stats_queries_col;
+SELECT pg_temp.est($$SELECT * FROM stats_queries_col WHERE q @@ '{t1,t2}'::tagset$$) AS query_column,
+	   pg_temp.est($$SELECT * FROM stats_queries_col WHERE '{t1,t2}'::tagset @@ q$$) AS commuted;
+DROP TABLE stats_queries_col;
+
+-- malformed constants fail as literals, before anything is estimated
+-- (terse: the context would name this session's temporary schema)
+\set VERBOSITY terse
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags @@ 'vip &'$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags @> '{a..b}'$$);
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+
 -- the estimates pick the plan: a rare tag through the index, a tag most
 -- rows hold (and a NOT) by reading the table
 CREATE INDEX stats_test_tags ON stats_test USING gin (tags);
