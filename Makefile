@@ -22,6 +22,8 @@ OBJS = \
 	src/tagquery.o \
 	src/tagquery_sql.o \
 	src/tagset_gin.o \
+	src/tagset_analyze.o \
+	src/tagset_selfuncs.o \
 	src/exact_money.o \
 	src/state_text.o \
 	src/aging.o \
@@ -53,6 +55,7 @@ REGRESS = \
 	tagset \
 	tagquery \
 	tagset_gin \
+	tagset_stats \
 	tag_catalog \
 	tag_history \
 	aging \
@@ -68,6 +71,7 @@ ISOLATION = \
 	credit_concurrency \
 	credit_cache \
 	tag_exclusive \
+	tag_rule_exclusive \
 	credit_recreate
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 

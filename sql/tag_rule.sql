@@ -171,6 +171,57 @@ INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('', 'true');
 INSERT INTO customer_class.tag_rule (tag, condition) VALUES (E'bad\ttag', 'true');
 \echo :LAST_ERROR_SQLSTATE
 
+-- == Rules and exclusive dimensions ==
+-- a tag of an exclusive dimension (industry, region, size) is a fact kept
+-- on the customer, one per customer: no rule may give one
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('industry.retail', $$name LIKE '%Retail'$$);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.tag_rule (tag, condition) VALUES ('region', 'true');
+\echo :LAST_ERROR_SQLSTATE
+UPDATE customer_class.tag_rule SET tag = 'size.large' WHERE tag = 'watch.quiet';
+\echo :LAST_ERROR_SQLSTATE
+-- a tag that only starts like a dimension is not in it
+INSERT INTO customer_class.tag_rule (rule_id, tag, condition) VALUES (90, 'industry_watch', 'false')
+RETURNING rule_id, tag;
+DELETE FROM customer_class.tag_rule WHERE rule_id = 90;
+-- a dimension cannot become exclusive while a rule (enabled or not) gives
+-- one of its tags
+INSERT INTO customer_class.tag_dimension (dimension, label_en, label_zh) VALUES ('watch', 'Watch list', '关注');
+UPDATE customer_class.tag_dimension SET exclusive = true WHERE dimension = 'watch';
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO customer_class.tag_dimension (dimension, exclusive, label_en, label_zh) VALUES ('sales', true, 'Sales', '销售');
+\echo :LAST_ERROR_SQLSTATE
+-- nor while a customer still holds a rule tag of it, from a rule deleted
+-- since the last refresh
+INSERT INTO customer_class.tag_rule (rule_id, tag, condition) VALUES (91, 'promo.spring', 'customer_id = 3');
+SELECT customer_class.refresh() AS changed;
+DELETE FROM customer_class.tag_rule WHERE rule_id = 91;
+INSERT INTO customer_class.tag_dimension (dimension, exclusive, label_en, label_zh) VALUES ('promo', true, 'Promotion', '促销');
+\echo :LAST_ERROR_SQLSTATE
+SELECT customer_class.refresh() AS changed;
+INSERT INTO customer_class.tag_dimension (dimension, exclusive, label_en, label_zh) VALUES ('promo', true, 'Promotion', '促销');
+DELETE FROM customer_class.tag_dimension WHERE dimension IN ('promo', 'watch');
+-- A rule that slipped past both checks (industry not exclusive when the
+-- rule was saved and applied, then made exclusive with the trigger off) is
+-- skipped when applied, and its customers lose the tag: all_tags holds one
+-- tag per exclusive dimension again.
+UPDATE customer_class.tag_dimension SET exclusive = false WHERE dimension = 'industry';
+INSERT INTO customer_class.tag_rule (rule_id, tag, condition) VALUES (92, 'industry.retail', $$tags @@ 'industry.construction'$$);
+SELECT customer_class.refresh() AS changed;
+SELECT customer_id, all_tags FROM customer_class.customer_profile ORDER BY customer_id;
+ALTER TABLE customer_class.tag_dimension DISABLE TRIGGER tag_dimension_rule_exclusive;
+UPDATE customer_class.tag_dimension SET exclusive = true WHERE dimension = 'industry';
+ALTER TABLE customer_class.tag_dimension ENABLE TRIGGER tag_dimension_rule_exclusive;
+SELECT customer_class.apply_tag_rules('2025-12-31') AS changed;
+SELECT rule_id, last_error_sqlstate, last_error FROM customer_class.tag_rule WHERE rule_id = 92;
+SELECT customer_id, all_tags, (customer_class.exclusive_conflict(all_tags)).dimension AS conflict
+FROM customer_class.customer_profile ORDER BY customer_id;
+SELECT customer_id, old_value, new_value, why
+FROM customer_class.class_history WHERE dimension = 'rule_tag' AND old_value = 'industry.retail'
+ORDER BY customer_id;
+DELETE FROM customer_class.tag_rule WHERE rule_id = 92;
+SELECT customer_class.refresh() AS changed;
+
 -- == Defence in depth: a rule written with the trigger disabled ==
 -- checked again when applied: skipped with a warning, the error recorded
 ALTER TABLE customer_class.tag_rule DISABLE TRIGGER tag_rule_check;

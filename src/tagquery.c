@@ -618,41 +618,14 @@ TagQueryEval(const struct varlena *q, const char *opvals)
 	for (i = 0; i < n; i++)
 	{
 		int			type = *p++;
-		char		a;
-		char		b;
 
-		switch (type)
+		if (type == TQ_TAG || type == TQ_PREFIX)
 		{
-			case TQ_TAG:
-			case TQ_PREFIX:
-				p += 1 + *p;
-				stack[sp++] = opvals[k++];
-				break;
-			case TQ_NOT:
-				a = stack[sp - 1];
-				stack[sp - 1] = a == TQ_MAYBE ? TQ_MAYBE : !a;
-				break;
-			case TQ_AND:
-				b = stack[--sp];
-				a = stack[sp - 1];
-				if (a == TQ_FALSE || b == TQ_FALSE)
-					stack[sp - 1] = TQ_FALSE;
-				else if (a == TQ_TRUE && b == TQ_TRUE)
-					stack[sp - 1] = TQ_TRUE;
-				else
-					stack[sp - 1] = TQ_MAYBE;
-				break;
-			default:			/* TQ_OR */
-				b = stack[--sp];
-				a = stack[sp - 1];
-				if (a == TQ_TRUE || b == TQ_TRUE)
-					stack[sp - 1] = TQ_TRUE;
-				else if (a == TQ_FALSE && b == TQ_FALSE)
-					stack[sp - 1] = TQ_FALSE;
-				else
-					stack[sp - 1] = TQ_MAYBE;
-				break;
+			p += 1 + *p;
+			stack[sp++] = opvals[k++];
 		}
+		else
+			sp = TagQueryApply(type, stack, sp);
 	}
 	result = stack[0];
 	if (stack != sbuf)

@@ -64,6 +64,45 @@ TagQueryOperandCount(const struct varlena *q)
 	return (int) p[2] | ((int) p[3] << 8);
 }
 
+/*
+ * Apply the operator item "type" (TQ_NOT, TQ_AND, TQ_OR) to the top of a
+ * stack of three-valued results; returns the new stack depth.
+ */
+static inline int
+TagQueryApply(int type, char *stack, int sp)
+{
+	char		a;
+	char		b;
+
+	if (type == TQ_NOT)
+	{
+		a = stack[sp - 1];
+		stack[sp - 1] = a == TQ_MAYBE ? TQ_MAYBE : !a;
+		return sp;
+	}
+	b = stack[--sp];
+	a = stack[sp - 1];
+	if (type == TQ_AND)
+	{
+		if (a == TQ_FALSE || b == TQ_FALSE)
+			stack[sp - 1] = TQ_FALSE;
+		else if (a == TQ_TRUE && b == TQ_TRUE)
+			stack[sp - 1] = TQ_TRUE;
+		else
+			stack[sp - 1] = TQ_MAYBE;
+	}
+	else						/* TQ_OR */
+	{
+		if (a == TQ_TRUE || b == TQ_TRUE)
+			stack[sp - 1] = TQ_TRUE;
+		else if (a == TQ_FALSE && b == TQ_FALSE)
+			stack[sp - 1] = TQ_FALSE;
+		else
+			stack[sp - 1] = TQ_MAYBE;
+	}
+	return sp;
+}
+
 extern struct varlena *TagQueryParse(const char *str);
 extern struct varlena *TagQueryRecv(StringInfo buf);
 extern struct varlena *TagQueryFromItems(const TagQueryItem *items, int nitems);

@@ -1,14 +1,13 @@
 /*
  * tagquery_sql.c
  *		SQL-callable functions of the tagquery type: I/O, tagset @@ tagquery,
- *		its selectivity, and btree and hash support.
+ *		and btree and hash support (its selectivity: tagset_selfuncs.c).
  */
 #include "postgres.h"
 
 #include "utils/fmgrprotos.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
-#include "utils/selfuncs.h"
 
 #include "tagquery.h"
 
@@ -87,77 +86,6 @@ tagquery_match(PG_FUNCTION_ARGS)
 	PG_FREE_IF_COPY(q, 0);
 	PG_FREE_IF_COPY(ts, 1);
 	PG_RETURN_BOOL(r);
-}
-
-/*
- * Selectivity of tagset @@ tagquery (either operand order) without
- * statistics on single tags: a tag matches 0.5% of rows, a prefix 2%, and
- * the operators combine them as if independent (!: 1 - s, &: s1 * s2,
- * |: s1 + s2 - s1 * s2).  So "!vip" is estimated to match most rows, and
- * the planner does not pick a full index scan for it.
- */
-#define TAGQUERY_TAG_SEL	0.005
-#define TAGQUERY_PREFIX_SEL	0.02
-
-PG_FUNCTION_INFO_V1(tagquery_sel);
-Datum
-tagquery_sel(PG_FUNCTION_ARGS)
-{
-	PlannerInfo *root = (PlannerInfo *) PG_GETARG_POINTER(0);
-	List	   *args = (List *) PG_GETARG_POINTER(2);
-	int			varRelid = PG_GETARG_INT32(3);
-	VariableStatData vardata;
-	Node	   *other;
-	bool		varonleft;
-	struct varlena *q;
-	TagQueryItem *items;
-	float8	   *stack;
-	int			n;
-	int			sp = 0;
-	int			i;
-	float8		sel;
-
-	if (!get_restriction_variable(root, args, varRelid, &vardata, &other, &varonleft))
-		PG_RETURN_FLOAT8(TAGQUERY_TAG_SEL);
-	ReleaseVariableStats(vardata);
-	if (!IsA(other, Const) || ((Const *) other)->constisnull)
-		PG_RETURN_FLOAT8(TAGQUERY_TAG_SEL);
-
-	q = DatumGetTagQueryP(((Const *) other)->constvalue);
-	n = TagQueryItemCount(q);
-	items = TagQueryItems(q);
-	stack = (float8 *) palloc(sizeof(float8) * n);
-	for (i = 0; i < n; i++)
-	{
-		float8		a;
-		float8		b;
-
-		switch (items[i].type)
-		{
-			case TQ_TAG:
-				stack[sp++] = TAGQUERY_TAG_SEL;
-				break;
-			case TQ_PREFIX:
-				stack[sp++] = TAGQUERY_PREFIX_SEL;
-				break;
-			case TQ_NOT:
-				stack[sp - 1] = 1.0 - stack[sp - 1];
-				break;
-			case TQ_AND:
-				b = stack[--sp];
-				a = stack[sp - 1];
-				stack[sp - 1] = a * b;
-				break;
-			default:
-				b = stack[--sp];
-				a = stack[sp - 1];
-				stack[sp - 1] = a + b - a * b;
-				break;
-		}
-	}
-	sel = stack[0];
-	CLAMP_PROBABILITY(sel);
-	PG_RETURN_FLOAT8(sel);
 }
 
 /* ---- btree and hash support: order and equality of the stored bytes ---- */

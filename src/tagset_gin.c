@@ -76,6 +76,55 @@ tagset_gin_extract_value(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(TagSetKeys(ts, nentries));
 }
 
+/*
+ * A tagquery compiled once per scan for the consistent functions, which
+ * GIN calls for every candidate row (for every row of the index with a
+ * NOT-only query): the item types in postfix order and a stack to evaluate
+ * them on, so a call neither reads the query's bytes again nor allocates.
+ * extractQuery hands it to them as every key's extra_data.
+ */
+typedef struct GinTagQueryProgram
+{
+	int			nitems;
+	char	   *stack;			/* nitems values */
+	unsigned char types[FLEXIBLE_ARRAY_MEMBER];
+} GinTagQueryProgram;
+
+static GinTagQueryProgram *
+CompileTagQuery(const TagQueryItem *items, int n)
+{
+	GinTagQueryProgram *prog;
+	int			i;
+
+	prog = (GinTagQueryProgram *) palloc(offsetof(GinTagQueryProgram, types) + n);
+	prog->nitems = n;
+	prog->stack = (char *) palloc(n);
+	for (i = 0; i < n; i++)
+		prog->types[i] = (unsigned char) items[i].type;
+	return prog;
+}
+
+/* evaluate in three-valued logic, given each operand's value in item order */
+static int
+RunTagQuery(GinTagQueryProgram *prog, const char *opvals)
+{
+	char	   *stack = prog->stack;
+	int			sp = 0;
+	int			k = 0;
+	int			i;
+
+	for (i = 0; i < prog->nitems; i++)
+	{
+		int			type = prog->types[i];
+
+		if (type == TQ_TAG || type == TQ_PREFIX)
+			stack[sp++] = opvals[k++];
+		else
+			sp = TagQueryApply(type, stack, sp);
+	}
+	return stack[0];
+}
+
 PG_FUNCTION_INFO_V1(tagset_gin_extract_query);
 Datum
 tagset_gin_extract_query(PG_FUNCTION_ARGS)
@@ -109,15 +158,20 @@ tagset_gin_extract_query(PG_FUNCTION_ARGS)
 		case TAGSET_MATCH_STRATEGY:
 			{
 				struct varlena *q = PG_GETARG_TAGQUERY_P(0);
+				Pointer   **extra = (Pointer **) PG_GETARG_POINTER(4);
 				int			n = TagQueryItemCount(q);
 				int			nops = TagQueryOperandCount(q);
 				TagQueryItem *items = TagQueryItems(q);
+				GinTagQueryProgram *prog = CompileTagQuery(items, n);
 				char	   *vals = (char *) palloc0(nops);
 				int			i;
 				int			k = 0;
 
 				keys = (Datum *) palloc(sizeof(Datum) * nops);
 				*partial = (bool *) palloc0(sizeof(bool) * nops);
+				*extra = (Pointer *) palloc(sizeof(Pointer) * nops);
+				for (i = 0; i < nops; i++)
+					(*extra)[i] = (Pointer) prog;
 				for (i = 0; i < n; i++)
 				{
 					if (items[i].type != TQ_TAG && items[i].type != TQ_PREFIX)
@@ -133,8 +187,10 @@ tagset_gin_extract_query(PG_FUNCTION_ARGS)
 				 * A query that holds with none of its tags present (!vip)
 				 * can match rows that have no key at all: scan everything.
 				 */
-				if (TagQueryEval(q, vals) != TQ_FALSE)
+				if (RunTagQuery(prog, vals) != TQ_FALSE)
 					*searchMode = GIN_SEARCH_MODE_ALL;
+				pfree(vals);
+				pfree(items);
 				break;
 			}
 		default:
@@ -200,13 +256,13 @@ tagset_gin_consistent(PG_FUNCTION_ARGS)
 			break;
 		case TAGSET_MATCH_STRATEGY:
 			{
-				struct varlena *q = PG_GETARG_TAGQUERY_P(2);
-				char	   *vals = (char *) palloc(Max(nkeys, 1));
+				Pointer    *extra = (Pointer *) PG_GETARG_POINTER(4);
 
-				for (i = 0; i < nkeys; i++)
-					vals[i] = check[i] ? TQ_TRUE : TQ_FALSE;
-				r = TagQueryEval(q, vals) == TQ_TRUE;
-				pfree(vals);
+				/* bool and TQ_FALSE / TQ_TRUE are both 0 / 1 */
+				StaticAssertStmt(TQ_FALSE == false && TQ_TRUE == true,
+								 "check[] values must be tagquery values");
+				r = RunTagQuery((GinTagQueryProgram *) extra[0],
+								(const char *) check) == TQ_TRUE;
 				break;
 			}
 		default:
@@ -246,25 +302,14 @@ tagset_gin_tri_consistent(PG_FUNCTION_ARGS)
 			break;
 		case TAGSET_MATCH_STRATEGY:
 			{
-				struct varlena *q = PG_GETARG_TAGQUERY_P(2);
-				char	   *vals = (char *) palloc(Max(nkeys, 1));
+				Pointer    *extra = (Pointer *) PG_GETARG_POINTER(4);
 
-				for (i = 0; i < nkeys; i++)
-					vals[i] = check[i] == GIN_TRUE ? TQ_TRUE :
-						check[i] == GIN_FALSE ? TQ_FALSE : TQ_MAYBE;
-				switch (TagQueryEval(q, vals))
-				{
-					case TQ_TRUE:
-						r = GIN_TRUE;
-						break;
-					case TQ_FALSE:
-						r = GIN_FALSE;
-						break;
-					default:
-						r = GIN_MAYBE;
-						break;
-				}
-				pfree(vals);
+				/* GIN's ternary values are the tagquery ones */
+				StaticAssertStmt(GIN_FALSE == TQ_FALSE && GIN_TRUE == TQ_TRUE &&
+								 GIN_MAYBE == TQ_MAYBE,
+								 "GinTernaryValue must be a tagquery value");
+				r = (GinTernaryValue) RunTagQuery((GinTagQueryProgram *) extra[0],
+												  (const char *) check);
 				break;
 			}
 		default:

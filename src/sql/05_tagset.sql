@@ -15,11 +15,17 @@ CREATE FUNCTION @extschema@.tagset_recv(internal) RETURNS @extschema@.tagset
 CREATE FUNCTION @extschema@.tagset_send(@extschema@.tagset) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'tagset_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+CREATE FUNCTION @extschema@.tagset_typanalyze(internal) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'tagset_typanalyze' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset_typanalyze(internal) IS
+	'ANALYZE support: standard statistics plus the most common tags (most_common_elems) and a histogram of tags per set';
+
 CREATE TYPE @extschema@.tagset (
 	INPUT = @extschema@.tagset_in,
 	OUTPUT = @extschema@.tagset_out,
 	RECEIVE = @extschema@.tagset_recv,
 	SEND = @extschema@.tagset_send,
+	ANALYZE = @extschema@.tagset_typanalyze,
 	INTERNALLENGTH = VARIABLE,
 	ALIGNMENT = int4,
 	STORAGE = extended
@@ -126,10 +132,33 @@ CREATE FUNCTION @extschema@.tagset_hash(@extschema@.tagset) RETURNS integer
 CREATE FUNCTION @extschema@.tagset_hash_extended(@extschema@.tagset, bigint) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'tagset_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.tagquery_sel(internal, oid, internal, integer) RETURNS float8
-	AS 'MODULE_PATHNAME', 'tagquery_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.tagquery_sel(internal, oid, internal, integer) IS
-	'restriction selectivity of tagset @@ tagquery: 0.5% per tag, 2% per prefix, combined by the query''s operators';
+-- Restriction estimators: from the most common tags that ANALYZE collects
+-- (tagset_typanalyze), or constants without statistics.  STABLE as they
+-- read the statistics, like core's arraycontsel and tsmatchsel.
+CREATE FUNCTION @extschema@.tagset_contains_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagset_contains_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset_contains_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagset @> tagset: product of the tags'' frequencies (0.1% without statistics)';
+CREATE FUNCTION @extschema@.tagset_contained_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagset_contained_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset_contained_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagset <@ tagset: from the tags'' frequencies and the histogram of tags per set (0.1% without statistics)';
+CREATE FUNCTION @extschema@.tagset_overlap_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagset_overlap_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset_overlap_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagset && tagset: 1 - product of (1 - frequency) (0.1% without statistics)';
+CREATE FUNCTION @extschema@.tagset_exists_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagset_exists_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset_exists_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagset ? text: the tag''s frequency (0.1% without statistics)';
+CREATE FUNCTION @extschema@.tagset_match_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagset_match_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagset_match_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagset @@ tagquery: tag and prefix frequencies combined by the query''s operators (0.5% per tag, 2% per prefix without statistics)';
+CREATE FUNCTION @extschema@.tagquery_match_sel(internal, oid, internal, integer) RETURNS float8
+	AS 'MODULE_PATHNAME', 'tagquery_match_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tagquery_match_sel(internal, oid, internal, integer) IS
+	'restriction selectivity of tagquery @@ tagset, as tagset_match_sel';
 
 -- ---- operators ----
 
@@ -137,7 +166,7 @@ CREATE OPERATOR @extschema@.@> (
 	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
 	FUNCTION = @extschema@.tagset_contains,
 	COMMUTATOR = OPERATOR(@extschema@.<@),
-	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagset_contains_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.@> (@extschema@.tagset, @extschema@.tagset) IS 'contains every tag of';
 
@@ -145,7 +174,7 @@ CREATE OPERATOR @extschema@.<@ (
 	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
 	FUNCTION = @extschema@.tagset_contained,
 	COMMUTATOR = OPERATOR(@extschema@.@>),
-	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagset_contained_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.<@ (@extschema@.tagset, @extschema@.tagset) IS 'every tag is in';
 
@@ -153,14 +182,14 @@ CREATE OPERATOR @extschema@.&& (
 	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagset,
 	FUNCTION = @extschema@.tagset_overlap,
 	COMMUTATOR = OPERATOR(@extschema@.&&),
-	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagset_overlap_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.&& (@extschema@.tagset, @extschema@.tagset) IS 'has a tag in common with';
 
 CREATE OPERATOR @extschema@.? (
 	LEFTARG = @extschema@.tagset, RIGHTARG = text,
 	FUNCTION = @extschema@.tagset_exists,
-	RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagset_exists_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.? (@extschema@.tagset, text) IS 'holds exactly this tag (no hierarchy)';
 
@@ -168,7 +197,7 @@ CREATE OPERATOR @extschema@.@@ (
 	LEFTARG = @extschema@.tagset, RIGHTARG = @extschema@.tagquery,
 	FUNCTION = @extschema@.tagset_match,
 	COMMUTATOR = OPERATOR(@extschema@.@@),
-	RESTRICT = @extschema@.tagquery_sel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagset_match_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.@@ (@extschema@.tagset, @extschema@.tagquery) IS 'matches the tag query';
 
@@ -176,7 +205,7 @@ CREATE OPERATOR @extschema@.@@ (
 	LEFTARG = @extschema@.tagquery, RIGHTARG = @extschema@.tagset,
 	FUNCTION = @extschema@.tagquery_match,
 	COMMUTATOR = OPERATOR(@extschema@.@@),
-	RESTRICT = @extschema@.tagquery_sel, JOIN = pg_catalog.contjoinsel
+	RESTRICT = @extschema@.tagquery_match_sel, JOIN = pg_catalog.contjoinsel
 );
 COMMENT ON OPERATOR @extschema@.@@ (@extschema@.tagquery, @extschema@.tagset) IS 'the tag query matches';
 

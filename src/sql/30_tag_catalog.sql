@@ -125,6 +125,21 @@ CREATE FUNCTION @extschema@.exclusive_conflict(tags @extschema@.tagset,
 COMMENT ON FUNCTION @extschema@.exclusive_conflict(@extschema@.tagset) IS
 	'the first exclusive dimension in which the tags hold more than one tag, and those tags (no row when none)';
 
+-- the exclusive dimension a tag lies in (the dimension itself or below it)
+CREATE FUNCTION @extschema@.exclusive_dimension_of(tag text) RETURNS text
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	BEGIN ATOMIC
+		SELECT d.dimension
+		FROM @extschema@.tag_dimension d
+		WHERE d.exclusive
+		  AND (exclusive_dimension_of.tag = d.dimension
+			   OR pg_catalog.starts_with(exclusive_dimension_of.tag, d.dimension || '.'))
+		ORDER BY d.dimension
+		LIMIT 1;
+	END;
+COMMENT ON FUNCTION @extschema@.exclusive_dimension_of(text) IS
+	'the exclusive dimension the tag is or lies below (NULL when none)';
+
 -- trigger on customer: at most one tag per exclusive dimension
 CREATE FUNCTION @extschema@.customer_tags_check() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

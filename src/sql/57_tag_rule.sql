@@ -77,6 +77,30 @@ CREATE TABLE @extschema@.tag_rule (
 	last_error_at	timestamptz
 );
 
+-- A rule may not give a tag of an exclusive dimension (industry, region,
+-- size, ...).  Such a tag is a fact kept on the customer (customer.tags),
+-- one per customer; a rule tag comes on top of the customer's own tags in
+-- all_tags, so it could only ever be a second one, or stand in for a fact
+-- nobody recorded.  Rules give their own tags (watch.*, review.*) instead.
+-- tag_dimension_rule_check keeps it so when a dimension becomes exclusive.
+CREATE FUNCTION @extschema@.check_rule_tag(tag text) RETURNS void
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	dim text := @extschema@.exclusive_dimension_of(tag);
+BEGIN
+	IF dim IS NOT NULL THEN
+		RAISE EXCEPTION 'a tag rule cannot give tag "%" of exclusive dimension "%"', tag, dim
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('A customer holds at most one tag of "%s", set on the customer (customer.tags); a rule tag would be a second one.', dim),
+				  HINT = 'Give the rule a tag of its own dimension (such as watch.collection), or make the dimension not exclusive first.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.check_rule_tag(text) IS
+	'raises check_violation (23514) when a tag rule''s tag lies in an exclusive dimension: those tags are kept on the customer only';
+
 -- BEFORE trigger: the tag must be one valid tag, the condition a valid one;
 -- condition_sql is always derived here, whatever the writer put there.
 -- Attribution cannot be forged: on INSERT created_by is the inserting role
@@ -97,6 +121,7 @@ BEGIN
 	IF NEW.tag IS NOT NULL THEN
 		-- the tag grammar's own errors (22P02 and friends)
 		PERFORM @extschema@.tagset(ARRAY[NEW.tag]);
+		PERFORM @extschema@.check_rule_tag(NEW.tag);
 	END IF;
 	IF NEW.condition IS NOT NULL THEN
 		NEW.condition_sql := @extschema@.tag_rule_normalize(NEW.condition);
@@ -142,6 +167,54 @@ CREATE TRIGGER tag_rule_policy_version
 		created_by, created_at, updated_at OR DELETE OR TRUNCATE
 	ON @extschema@.tag_rule
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.bump_policy_version();
+
+-- trigger on tag_dimension: a dimension cannot become exclusive while a
+-- rule gives one of its tags, or a customer still holds one as a rule tag
+-- (of a rule deleted since the last refresh).  Rule writes in flight are
+-- waited for and new ones held off until this transaction ends, as
+-- tag_dimension_check does for customer writes.
+CREATE FUNCTION @extschema@.tag_dimension_rule_check() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r record;
+BEGIN
+	LOCK TABLE @extschema@.tag_rule IN SHARE ROW EXCLUSIVE MODE;
+	SELECT t.rule_id, t.tag INTO r
+	FROM @extschema@.tag_rule t
+	WHERE t.tag = NEW.dimension OR starts_with(t.tag, NEW.dimension || '.')
+	ORDER BY t.rule_id
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'dimension "%" cannot be exclusive: tag rule #% gives its tag "%"',
+			NEW.dimension, r.rule_id, r.tag
+			USING ERRCODE = 'check_violation',
+				  DETAIL = 'Tags of an exclusive dimension are kept on the customer only; a rule tag would be a second one.',
+				  HINT = 'Give the rule another tag, or delete it, first.';
+	END IF;
+	SELECT p.customer_id, t.tag INTO r
+	FROM @extschema@.profile p
+	CROSS JOIN LATERAL @extschema@.tags(p.rule_tags) AS t (tag)
+	WHERE p.rule_tags OPERATOR(@extschema@.<>) '{}'::@extschema@.tagset
+	  AND (t.tag = NEW.dimension OR starts_with(t.tag, NEW.dimension || '.'))
+	ORDER BY p.customer_id
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'dimension "%" cannot be exclusive: customer % still holds rule tag "%"',
+			NEW.dimension, r.customer_id, r.tag
+			USING ERRCODE = 'check_violation',
+				  DETAIL = 'The rule that gave it is gone or changed, but no refresh has removed the tag yet.',
+				  HINT = 'Run customer_class.refresh() first.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.tag_dimension_rule_check() IS
+	'trigger: a dimension can become exclusive only when no tag rule gives, and no customer holds as a rule tag, one of its tags (locks tag_rule against concurrent writes)';
+
+CREATE TRIGGER tag_dimension_rule_exclusive
+	AFTER INSERT OR UPDATE OF exclusive, dimension ON @extschema@.tag_dimension
+	FOR EACH ROW WHEN (NEW.exclusive)
+	EXECUTE FUNCTION @extschema@.tag_dimension_rule_check();
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tag_rule', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tag_rule_rule_id_seq', '');
@@ -234,6 +307,8 @@ BEGIN
 		tag_ok := false;
 		BEGIN
 			PERFORM @extschema@.tagset(ARRAY[r.tag]);
+			-- a tag of an exclusive dimension is not kept either
+			PERFORM @extschema@.check_rule_tag(r.tag);
 			tag_ok := true;
 			cond := @extschema@.tag_rule_normalize(r.condition);
 		EXCEPTION WHEN OTHERS THEN
@@ -244,7 +319,9 @@ BEGIN
 			WHERE t.rule_id = r.rule_id;
 			RAISE WARNING 'tag rule #% skipped: %', r.rule_id, err_message
 				USING DETAIL = concat_ws(' ', nullif(err_detail, ''), format('The rule''s condition: %s', r.condition)),
-					  HINT = 'Its customers keep the tag as they had it; the error is in customer_class.tag_rule.last_error.';
+					  HINT = CASE WHEN tag_ok
+							 THEN 'Its customers keep the tag as they had it; the error is in customer_class.tag_rule.last_error.'
+							 ELSE 'Its customers lose the tag; the error is in customer_class.tag_rule.last_error.' END;
 			IF tag_ok THEN
 				kept := kept || r.tag;
 			END IF;
