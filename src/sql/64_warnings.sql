@@ -48,39 +48,9 @@ AS $$
 DECLARE
 	n bigint;
 BEGIN
-	-- One pass over the work table keeps the few rows an alert can concern:
-	-- a warning now, a customer that has just gone quiet, or one with an
-	-- open alert of these kinds.  The statements below read only those.
-	IF pg_catalog.to_regclass('pg_temp.cc_alert_rows') IS NOT NULL THEN
-		DROP TABLE pg_temp.cc_alert_rows;
-	END IF;
-	CREATE TEMP TABLE cc_alert_rows ON COMMIT DROP AS
-	SELECT c.*,
-		   c.lifecycle_stage IN ('dormant', 'churned') AND c.existed AND c.old_stage <> 'potential'
-		   AND refresh_alerts.as_of - c.last_order_on >= c.quiet_days
-		   -- not yet that quiet at the previous refresh (or it ordered since)
-		   AND (c.old_stage NOT IN ('dormant', 'churned')
-				OR c.old_last_order_on IS DISTINCT FROM c.last_order_on
-				OR c.old_as_of - c.old_last_order_on < c.quiet_days) AS went_quiet
-	FROM (SELECT r.customer_id, r.existed, r.payment_warning, r.old_warning, r.lifecycle_stage, r.old_stage,
-				 r.last_order_on, r.old_last_order_on, r.old_as_of, r.facts,
-				 -- silence that counts: dormant_days, or longer after a long gap
-				 CASE WHEN r.lifecycle_stage IN ('dormant', 'churned') THEN
-					 greatest(pol.dormant_days,
-							  ceil(pol.dormant_gap_factor * (r.last_order_on - (r.facts).previous_order_on)))::integer
-				 END AS quiet_days
-		  FROM pg_temp.cc_refresh_new r
-		  LEFT JOIN @extschema@.lifecycle_policy pol ON pol.policy_id = r.lifecycle_policy_id
-		  WHERE NOT r.gone OFFSET 0) c
-	WHERE c.payment_warning IS NOT NULL
-	   OR c.lifecycle_stage IN ('dormant', 'churned') AND c.existed AND c.old_stage <> 'potential'
-		  AND refresh_alerts.as_of - c.last_order_on >= c.quiet_days
-	   OR c.customer_id IN (SELECT a.customer_id FROM @extschema@.alerts a
-							WHERE a.resolved_at IS NULL AND a.kind IN ('payment_rhythm', 'became_dormant'));
-
 	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = SESSION_USER
-	FROM cc_alert_rows r
-	WHERE a.customer_id = r.customer_id AND a.resolved_at IS NULL
+	FROM pg_temp.cc_refresh_new r
+	WHERE a.customer_id = r.customer_id AND a.resolved_at IS NULL AND NOT r.gone
 	  AND (a.kind = 'payment_rhythm' AND a.level IS DISTINCT FROM r.payment_warning
 		   OR a.kind = 'became_dormant' AND r.lifecycle_stage NOT IN ('dormant', 'churned'));
 
@@ -93,7 +63,7 @@ BEGIN
 								  'oldest_open_issued_on', (r.facts).oldest_open_issued_on,
 								  'orders_90d', (r.facts).orders_90d, 'orders_prior_90d', (r.facts).orders_prior_90d) AS detail,
 			   r.payment_warning IS DISTINCT FROM r.old_warning AS changed
-		FROM cc_alert_rows r
+		FROM pg_temp.cc_refresh_new r
 		WHERE r.payment_warning IS NOT NULL
 		UNION ALL
 		SELECT r.customer_id, 'became_dormant', 'yellow',
@@ -101,10 +71,18 @@ BEGIN
 								  'previous_stage', r.old_stage, 'last_order_on', r.last_order_on,
 								  'days_since_last_order', refresh_alerts.as_of - r.last_order_on,
 								  'last_gap_days', r.last_order_on - (r.facts).previous_order_on,
-								  'quiet_after_days', r.quiet_days),
+								  'quiet_after_days', q.days),
 			   true
-		FROM cc_alert_rows r
-		WHERE r.went_quiet
+		FROM pg_temp.cc_refresh_new r
+		JOIN @extschema@.lifecycle_policy pol ON pol.policy_id = r.lifecycle_policy_id
+		CROSS JOIN LATERAL (SELECT greatest(pol.dormant_days,
+											ceil(pol.dormant_gap_factor * (r.last_order_on - (r.facts).previous_order_on)))::integer) q (days)
+		WHERE r.lifecycle_stage IN ('dormant', 'churned') AND r.existed AND r.old_stage <> 'potential'
+		  AND refresh_alerts.as_of - r.last_order_on >= q.days
+		  -- not yet that quiet at the previous refresh (or it ordered since)
+		  AND (r.old_stage NOT IN ('dormant', 'churned')
+			   OR r.old_last_order_on IS DISTINCT FROM r.last_order_on
+			   OR r.old_as_of - r.old_last_order_on < q.days)
 	),
 	-- a warning as it was: seen again on its open alert, if there is one
 	seen AS (
