@@ -330,76 +330,76 @@ BEGIN
 				  IS DISTINCT FROM n.old_rfm
 			   OR n.payment_warning IS DISTINCT FROM n.old_warning
 		) j
-		CROSS JOIN LATERAL (VALUES
-			('credit_grade', j.old_grade::text, j.new_grade::text,
-			 CASE
-				 WHEN j.old_grade IS NOT DISTINCT FROM j.new_grade THEN NULL
-				 WHEN j.gone THEN 'customer no longer in the sources'
-				 WHEN j.override_id IS NOT NULL THEN
-					 (SELECT format('override #%s by %s: %s', co.override_id, co.set_by, co.reason)
-					  FROM @extschema@.credit_override co WHERE co.override_id = j.override_id)
-				 ELSE format('score %s (scale %s, payment %s, stability %s, risk %s%s) under scorecard %s%s',
-							 j.credit_score, j.scale_points, j.payment_points, j.stability_points, j.risk_points,
-							 CASE WHEN j.external_score IS NOT NULL THEN ', external ' || j.external_score ELSE '' END,
-							 j.scorecard_id,
-							 CASE WHEN j.old_override IS NOT NULL THEN format('; override #%s ended', j.old_override) ELSE '' END)
-			 END),
-			('lifecycle_stage', j.old_stage::text, j.new_stage::text,
-			 CASE
-				 WHEN j.old_stage IS NOT DISTINCT FROM j.new_stage THEN NULL
-				 WHEN j.gone THEN 'customer no longer in the sources'
-				 WHEN j.last_order_on IS NULL THEN 'no order yet'
-				 ELSE format('last order %s (%s days before %s), first order %s, order before the last %s; new < %s days, dormant >= %s, churned >= %s, reactivated: gap >= %s (lifecycle policy %s)',
-							 j.last_order_on, d - j.last_order_on, d, j.first_order_on,
-							 coalesce(j.previous_order_on::text, 'none'),
-							 pol.new_days, pol.dormant_days, pol.churned_days, pol.dormant_days, pol.policy_id)
-			 END),
-			('lifecycle_phase', j.old_phase::text, j.new_phase::text,
-			 CASE
-				 WHEN j.old_phase IS NOT DISTINCT FROM j.new_phase THEN NULL
-				 WHEN j.gone THEN 'customer no longer in the sources'
-				 WHEN j.last_order_on IS NULL THEN 'no order yet'
-				 ELSE format('revenue last 180 days %s, the 180 days before %s; first order %s; introduction < %s days, growth >= x%s, decline <= x%s (lifecycle policy %s)',
-							 j.revenue_180d, j.revenue_prior_180d, j.first_order_on,
-							 pol.introduction_days, pol.growth_ratio, pol.decline_ratio, pol.policy_id)
-			 END),
-			('segment', j.old_segment::text, j.new_segment::text,
-			 CASE
-				 WHEN j.old_segment IS NOT DISTINCT FROM j.new_segment THEN NULL
-				 WHEN j.gone THEN 'customer no longer in the sources'
-				 WHEN j.last_order_on IS NULL THEN 'no order yet'
-				 ELSE format('%s orders in %s of the last 12 months, revenue 12m %s over %s invoices, overdue > 30 days %s, defaults %s, payment index %s, days beyond terms %s, last order %s days ago (lifecycle policy %s)',
-							 j.orders_12m, length(replace((j.order_months & 4095)::bit(12)::text, '0', '')),
-							 j.revenue_12m, j.invoices_12m, j.overdue_30d_balance, j.defaults,
-							 coalesce(j.payment_index::text, 'n/a'), coalesce(j.days_beyond_terms::text, 'n/a'),
-							 d - j.last_order_on, pol.policy_id)
-			 END),
-			('rfm_segment', j.old_rfm::text, j.new_rfm::text,
-			 CASE
-				 WHEN j.old_rfm IS NOT DISTINCT FROM j.new_rfm THEN NULL
-				 WHEN j.gone THEN 'customer no longer in the sources'
-				 WHEN j.last_order_on IS NULL THEN 'no order yet'
-				 ELSE format('R%s F%s M%s: last order %s days ago, %s orders and revenue %s in 12 months; quintile bounds of the full refresh as of %s: days %s, orders %s, revenue %s',
-							 j.r, j.f, j.m, d - j.last_order_on, j.orders_12m, j.revenue_12m,
-							 bounds.as_of, bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)
-			 END),
-			('payment_warning', j.old_warning::text, j.new_warning::text,
-			 CASE
-				 WHEN j.old_warning IS NOT DISTINCT FROM j.new_warning THEN NULL
-				 WHEN j.gone THEN 'customer no longer in the sources'
-				 ELSE format('last settlement %s days after issue, the one before %s; usual %s days (spread %s) over %s earlier settlements; orders last 90 days %s, the 90 days before %s; late means more than usual + max(%s, %s x spread) days (lifecycle policy %s)',
-							 coalesce(j.last_pay_days::text, 'n/a'), coalesce(j.prev_pay_days::text, 'n/a'),
-							 coalesce(j.pay_days_median::text, 'n/a'), coalesce(j.pay_days_spread::text, 'n/a'),
-							 greatest(j.invoices_paid - 2, 0), j.orders_90d, j.orders_prior_90d,
-							 pol.drift_min_days, pol.drift_spread_factor, pol.policy_id)
-					  || CASE WHEN j.last_settled_on IS NULL OR d - j.last_settled_on <= pol.drift_recent_days THEN ''
-							  WHEN j.new_warning IS NULL THEN format('; last settlement %s days ago (more than %s)',
-																	  d - j.last_settled_on, pol.drift_recent_days)
-							  ELSE format('; last settlement %s days ago, but an invoice issued %s is still open after %s days',
-										  d - j.last_settled_on, j.oldest_open_issued_on, d - j.oldest_open_issued_on)
-						 END
-			 END)
-		) AS x (dimension, old_value, new_value, why)
+		-- unnest() of arrays, not VALUES: a lateral VALUES list compiles its
+		-- expressions anew for every row it is joined to
+		CROSS JOIN LATERAL unnest(
+			ARRAY['credit_grade', 'lifecycle_stage', 'lifecycle_phase', 'segment', 'rfm_segment', 'payment_warning'],
+			ARRAY[j.old_grade::text, j.old_stage::text, j.old_phase::text, j.old_segment::text, j.old_rfm::text, j.old_warning::text],
+			ARRAY[j.new_grade::text, j.new_stage::text, j.new_phase::text, j.new_segment::text, j.new_rfm::text, j.new_warning::text],
+			ARRAY[
+				CASE
+					 WHEN j.old_grade IS NOT DISTINCT FROM j.new_grade THEN NULL
+					 WHEN j.gone THEN 'customer no longer in the sources'
+					 WHEN j.override_id IS NOT NULL THEN
+						 (SELECT format('override #%s by %s: %s', co.override_id, co.set_by, co.reason)
+						  FROM @extschema@.credit_override co WHERE co.override_id = j.override_id)
+					 ELSE format('score %s (scale %s, payment %s, stability %s, risk %s%s) under scorecard %s%s',
+								 j.credit_score, j.scale_points, j.payment_points, j.stability_points, j.risk_points,
+								 CASE WHEN j.external_score IS NOT NULL THEN ', external ' || j.external_score ELSE '' END,
+								 j.scorecard_id,
+								 CASE WHEN j.old_override IS NOT NULL THEN format('; override #%s ended', j.old_override) ELSE '' END)
+				 END,
+				CASE
+					 WHEN j.old_stage IS NOT DISTINCT FROM j.new_stage THEN NULL
+					 WHEN j.gone THEN 'customer no longer in the sources'
+					 WHEN j.last_order_on IS NULL THEN 'no order yet'
+					 ELSE format('last order %s (%s days before %s), first order %s, order before the last %s; new < %s days, dormant >= %s, churned >= %s, reactivated: gap >= %s (lifecycle policy %s)',
+								 j.last_order_on, d - j.last_order_on, d, j.first_order_on,
+								 coalesce(j.previous_order_on::text, 'none'),
+								 pol.new_days, pol.dormant_days, pol.churned_days, pol.dormant_days, pol.policy_id)
+				 END,
+				CASE
+					 WHEN j.old_phase IS NOT DISTINCT FROM j.new_phase THEN NULL
+					 WHEN j.gone THEN 'customer no longer in the sources'
+					 WHEN j.last_order_on IS NULL THEN 'no order yet'
+					 ELSE format('revenue last 180 days %s, the 180 days before %s; first order %s; introduction < %s days, growth >= x%s, decline <= x%s (lifecycle policy %s)',
+								 j.revenue_180d, j.revenue_prior_180d, j.first_order_on,
+								 pol.introduction_days, pol.growth_ratio, pol.decline_ratio, pol.policy_id)
+				 END,
+				CASE
+					 WHEN j.old_segment IS NOT DISTINCT FROM j.new_segment THEN NULL
+					 WHEN j.gone THEN 'customer no longer in the sources'
+					 WHEN j.last_order_on IS NULL THEN 'no order yet'
+					 ELSE format('%s orders in %s of the last 12 months, revenue 12m %s over %s invoices, overdue > 30 days %s, defaults %s, payment index %s, days beyond terms %s, last order %s days ago (lifecycle policy %s)',
+								 j.orders_12m, length(replace((j.order_months & 4095)::bit(12)::text, '0', '')),
+								 j.revenue_12m, j.invoices_12m, j.overdue_30d_balance, j.defaults,
+								 coalesce(j.payment_index::text, 'n/a'), coalesce(j.days_beyond_terms::text, 'n/a'),
+								 d - j.last_order_on, pol.policy_id)
+				 END,
+				CASE
+					 WHEN j.old_rfm IS NOT DISTINCT FROM j.new_rfm THEN NULL
+					 WHEN j.gone THEN 'customer no longer in the sources'
+					 WHEN j.last_order_on IS NULL THEN 'no order yet'
+					 ELSE format('R%s F%s M%s: last order %s days ago, %s orders and revenue %s in 12 months; quintile bounds of the full refresh as of %s: days %s, orders %s, revenue %s',
+								 j.r, j.f, j.m, d - j.last_order_on, j.orders_12m, j.revenue_12m,
+								 bounds.as_of, bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)
+				 END,
+				CASE
+					 WHEN j.old_warning IS NOT DISTINCT FROM j.new_warning THEN NULL
+					 WHEN j.gone THEN 'customer no longer in the sources'
+					 ELSE format('last settlement %s days after issue, the one before %s; usual %s days (spread %s) over %s earlier settlements; orders last 90 days %s, the 90 days before %s; late means more than usual + max(%s, %s x spread) days (lifecycle policy %s)',
+								 coalesce(j.last_pay_days::text, 'n/a'), coalesce(j.prev_pay_days::text, 'n/a'),
+								 coalesce(j.pay_days_median::text, 'n/a'), coalesce(j.pay_days_spread::text, 'n/a'),
+								 greatest(j.invoices_paid - 2, 0), j.orders_90d, j.orders_prior_90d,
+								 pol.drift_min_days, pol.drift_spread_factor, pol.policy_id)
+						  || CASE WHEN j.last_settled_on IS NULL OR d - j.last_settled_on <= pol.drift_recent_days THEN ''
+								  WHEN j.new_warning IS NULL THEN format('; last settlement %s days ago (more than %s)',
+																		  d - j.last_settled_on, pol.drift_recent_days)
+								  ELSE format('; last settlement %s days ago, but an invoice issued %s is still open after %s days',
+											  d - j.last_settled_on, j.oldest_open_issued_on, d - j.oldest_open_issued_on)
+							 END
+				 END
+			]) AS x (dimension, old_value, new_value, why)
 		WHERE x.old_value IS DISTINCT FROM x.new_value
 		RETURNING customer_id
 	)
