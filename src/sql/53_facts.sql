@@ -166,7 +166,7 @@ COMMENT ON FUNCTION @extschema@.credit_facts_of(@extschema@.txn_facts, date, dat
 -- (a merge of the (customer_id, date) indexes) and aggregated one customer at
 -- a time, in constant memory.  The filters stand outside, and reach every
 -- branch.  refresh() cuts a full run into customer_id ranges, so that
--- parallel workers take whole ranges (see refresh_facts_query).
+-- parallel workers take whole ranges (see refresh_rows_query).
 CREATE FUNCTION @extschema@.credit_facts(as_of date, scorecard_id text, customers bigint[] DEFAULT NULL,
 										 from_customer bigint DEFAULT NULL, to_customer bigint DEFAULT NULL)
 	RETURNS TABLE (customer_id bigint, facts @extschema@.credit_facts)
