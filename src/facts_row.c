@@ -55,13 +55,14 @@ typedef struct FactsRowCache
 	Datum	   *zero;			/* per result attribute, for SRC_TXN_OR_ZERO */
 } FactsRowCache;
 
-static bool
-InList(const char *name, const char *const *list, int n)
+/* position of name in list, or -1 */
+static int
+IndexOf(const char *name, const char *const *list, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (list[i] && strcmp(list[i], name) == 0)
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 /* the txn_facts attribute that fills result attribute i, checked for its type */
@@ -126,21 +127,16 @@ GetCache(FunctionCallInfo fcinfo)
 		Form_pg_attribute a = TupleDescAttr(c->result_desc, i);
 		const char *name = NameStr(a->attname);
 
-		c->from[i] = -1;
+		c->from[i] = IndexOf(name, arg_names, lengthof(arg_names));
 		if (strcmp(name, "tenure_days") == 0)
 			c->source[i] = SRC_TENURE;
-		else if (InList(name, arg_names, lengthof(arg_names)))
-		{
+		else if (c->from[i] >= 0)
 			c->source[i] = SRC_ARG;
-			for (int k = 0; k < lengthof(arg_names); k++)
-				if (arg_names[k] && strcmp(arg_names[k], name) == 0)
-					c->from[i] = k;
-		}
 		else
 		{
 			c->from[i] = TxnAttribute(c, i);
 			c->source[i] = SRC_TXN;
-			if (InList(name, zero_names, lengthof(zero_names)))
+			if (IndexOf(name, zero_names, lengthof(zero_names)) >= 0)
 			{
 				c->source[i] = SRC_TXN_OR_ZERO;
 				c->zero[i] = Zero(a);

@@ -79,10 +79,11 @@ $triggers$;
 -- One row of cc_refresh_new, the work table of refresh(): a customer's new
 -- classes and the figures profile keeps, beside its previous classes from
 -- profile (existed: it had one), and its facts whole (the explanations in
--- class_history and the alerts read a few rows' other figures from them).  gone marks a profile whose customer is no
--- longer in the sources (then only the old_* columns are set).  The columns
--- every row is compared on come first, so a scan that filters on them
--- need not take the rest of the row apart.
+-- class_history and the alerts read a few rows' other figures from them).
+-- gone marks a profile whose customer is no longer in the sources (then
+-- only the old_* columns are set).  The columns every row is compared on
+-- come first, so a scan that filters on them need not take the rest of the
+-- row apart.
 CREATE TYPE @extschema@.refresh_row AS (
 	customer_id				bigint,
 	gone					boolean,
@@ -318,8 +319,10 @@ BEGIN
 										   bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)).f,
 				   (@extschema@.rfm_score(d - n.last_order_on, n.orders_12m, n.revenue_12m,
 										   bounds.r_bounds, bounds.f_bounds, bounds.m_bounds)).m
-			-- RFM by plain calls: one per row to compare (a lateral function
-			-- or subquery would cost more per row), a few more per changed row
+			-- RFM by plain calls: one per row to compare, a few more per changed
+			-- row.  (A lateral call costs twice as much per row; computing it
+			-- once in an OFFSET 0 subquery, as the UPDATE does, projects every
+			-- row before the filter: 15-20% slower here, measured.)
 			FROM pg_temp.cc_refresh_new n
 			WHERE n.credit_grade IS DISTINCT FROM n.old_grade
 			   OR n.lifecycle_stage IS DISTINCT FROM n.old_stage
