@@ -24,6 +24,7 @@ OBJS = \
 	src/tagset_gin.o \
 	src/tagset_analyze.o \
 	src/tagset_selfuncs.o \
+	src/tagset_statcache.o \
 	src/exact_money.o \
 	src/state_text.o \
 	src/aging.o \
@@ -72,6 +73,7 @@ ISOLATION = \
 	credit_cache \
 	tag_exclusive \
 	tag_rule_exclusive \
+	tag_stats_cache \
 	credit_recreate
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 

@@ -121,4 +121,23 @@ EXPLAIN (COSTS OFF) SELECT id FROM stats_test WHERE tags @@ 'rare & industry.ret
 EXPLAIN (COSTS OFF) SELECT id FROM stats_test WHERE tags @@ 'region.*';
 EXPLAIN (COSTS OFF) SELECT id FROM stats_test WHERE tags @@ '!rare';
 
+-- the decoded statistics are kept between plans of a session; ANALYZE writes
+-- a new statistics row, which the next plan reads: in the same transaction,
+-- and the old row again after a rollback
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags @> '{vip}'$$) AS vip,
+	   pg_temp.est($$SELECT * FROM stats_test WHERE tags ? 'gold'$$) AS gold;
+UPDATE stats_test SET tags = tags + 'gold' WHERE id % 2 = 0;
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags ? 'gold'$$) AS gold_not_analyzed;
+BEGIN;
+ANALYZE stats_test;
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags ? 'gold'$$) AS gold_analyzed;
+ROLLBACK;
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags ? 'gold'$$) AS gold_rolled_back;
+ANALYZE stats_test;
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags ? 'gold'$$) AS gold_analyzed,
+	   pg_temp.actual($$SELECT * FROM stats_test WHERE tags ? 'gold'$$) AS gold_actual;
+-- statistics removed: the defaults again
+DELETE FROM pg_statistic WHERE starelid = 'stats_test'::regclass;
+SELECT pg_temp.est($$SELECT * FROM stats_test WHERE tags ? 'gold'$$) AS gold_no_statistics;
+
 DROP TABLE stats_test, stats_queries, stats_empty;

@@ -22,21 +22,20 @@
  * and all are scaled by the fraction of non-null rows.  Without statistics
  * (never analyzed, or no common tags) @> <@ && ? use contsel's 0.1%, and @@
  * walks the query with 0.5% per tag and 2% per prefix; a column of empty
- * sets only still answers <@ from its histogram.
+ * sets only still answers <@ from its histogram.  The decoded statistics
+ * are kept between plans (tagset_statcache.c).
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "access/htup_details.h"
-#include "catalog/pg_statistic.h"
 #include "fmgr.h"
 #include "nodes/nodes.h"
-#include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
 
 #include "tagquery.h"
 #include "tagset.h"
+#include "tagset_statcache.h"
 
 #define TAGSET_DEFAULT_SEL	0.001	/* contsel's constant */
 #define TAGQUERY_TAG_SEL	0.005	/* @@ without statistics: a tag */
@@ -50,82 +49,6 @@ typedef enum TagSetSelOp
 	SEL_EXISTS,					/* tagset ? text */
 	SEL_MATCH					/* tagset @@ tagquery */
 } TagSetSelOp;
-
-/* the tag statistics of one column, or have_tags false */
-typedef struct TagStats
-{
-	bool		have_tags;		/* MCELEM found */
-	TagRef	   *tags;			/* the common tags, byte order */
-	float4	   *freqs;			/* fraction of non-null sets holding each */
-	int			ntags;
-	float8		absent;			/* fraction assumed for any other tag */
-	bool		have_counts;	/* DECHIST found */
-	float4	   *hist;			/* bounds of tags per set */
-	int			nhist;
-	float8		avgcount;		/* average tags per set */
-	float8		nullfrac;
-	AttStatsSlot mcelem;
-	AttStatsSlot dechist;
-} TagStats;
-
-static void
-LoadTagStats(VariableStatData *vardata, TagStats *st)
-{
-	HeapTuple	tup = vardata->statsTuple;
-	int			i;
-
-	memset(st, 0, sizeof(TagStats));
-	if (!HeapTupleIsValid(tup))
-		return;
-	st->nullfrac = ((Form_pg_statistic) GETSTRUCT(tup))->stanullfrac;
-
-	if (get_attstatsslot(&st->mcelem, tup, STATISTIC_KIND_MCELEM, InvalidOid,
-						 ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS))
-	{
-		/* frequencies, then min, max and null-tag frequency */
-		if (st->mcelem.nvalues > 0 &&
-			st->mcelem.nnumbers == st->mcelem.nvalues + 3)
-		{
-			st->have_tags = true;
-			st->ntags = st->mcelem.nvalues;
-			st->freqs = st->mcelem.numbers;
-			st->absent = st->mcelem.numbers[st->ntags] / 2.0;
-			st->tags = (TagRef *) palloc(sizeof(TagRef) * st->ntags);
-			for (i = 0; i < st->ntags; i++)
-			{
-				text	   *t = DatumGetTextPP(st->mcelem.values[i]);
-
-				st->tags[i].data = VARDATA_ANY(t);
-				st->tags[i].len = VARSIZE_ANY_EXHDR(t);
-			}
-		}
-		else
-			free_attstatsslot(&st->mcelem);
-	}
-
-	if (get_attstatsslot(&st->dechist, tup, STATISTIC_KIND_DECHIST, InvalidOid,
-						 ATTSTATSSLOT_NUMBERS))
-	{
-		if (st->dechist.nnumbers >= 3)
-		{
-			st->have_counts = true;
-			st->hist = st->dechist.numbers;
-			st->nhist = st->dechist.nnumbers - 1;
-			st->avgcount = st->dechist.numbers[st->nhist];
-		}
-		else
-			free_attstatsslot(&st->dechist);
-	}
-}
-
-static void
-FreeTagStats(TagStats *st)
-{
-	if (st->have_tags)
-		free_attstatsslot(&st->mcelem);
-	if (st->have_counts)
-		free_attstatsslot(&st->dechist);
-}
 
 /* index of the first common tag >= (tag, len) in byte order */
 static int
@@ -303,7 +226,7 @@ TagSetRestrictSel(PG_FUNCTION_ARGS, TagSetSelOp op, int tagside)
 	Node	   *other;
 	bool		varonleft;
 	Const	   *c;
-	TagStats	st;
+	const TagStats *st;
 	float8		sel;
 
 	if (!get_restriction_variable(root, args, varRelid, &vardata, &other, &varonleft))
@@ -332,39 +255,39 @@ TagSetRestrictSel(PG_FUNCTION_ARGS, TagSetSelOp op, int tagside)
 		}
 	}
 
-	LoadTagStats(&vardata, &st);
-	if (!st.have_tags &&
-		!(op == SEL_CONTAINED && st.have_counts && st.avgcount == 0))
+	st = GetTagStats(&vardata);
+	if (st == NULL ||
+		(!st->have_tags &&
+		 !(op == SEL_CONTAINED && st->have_counts && st->avgcount == 0)))
 		sel = DefaultSel(op, c->constvalue);
 	else
 	{
 		switch (op)
 		{
 			case SEL_CONTAINS:
-				sel = SetSel(&st, DatumGetTagSetP(c->constvalue), true);
+				sel = SetSel(st, DatumGetTagSetP(c->constvalue), true);
 				break;
 			case SEL_OVERLAP:
-				sel = SetSel(&st, DatumGetTagSetP(c->constvalue), false);
+				sel = SetSel(st, DatumGetTagSetP(c->constvalue), false);
 				break;
 			case SEL_CONTAINED:
-				sel = st.have_counts ?
-					ContainedSel(&st, DatumGetTagSetP(c->constvalue)) :
+				sel = st->have_counts ?
+					ContainedSel(st, DatumGetTagSetP(c->constvalue)) :
 					TAGSET_DEFAULT_SEL;
 				break;
 			case SEL_EXISTS:
 				{
 					text	   *t = DatumGetTextPP(c->constvalue);
 
-					sel = TagFreq(&st, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+					sel = TagFreq(st, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 					break;
 				}
 			default:
-				sel = MatchSel(&st, DatumGetTagQueryP(c->constvalue));
+				sel = MatchSel(st, DatumGetTagQueryP(c->constvalue));
 				break;
 		}
-		sel *= 1.0 - st.nullfrac;
+		sel *= 1.0 - st->nullfrac;
 	}
-	FreeTagStats(&st);
 	ReleaseVariableStats(vardata);
 	CLAMP_PROBABILITY(sel);
 	return sel;
