@@ -58,3 +58,23 @@ SET customer_class.no_such_setting = 1;
 -- labels: STABLE (reads a setting), parallel safe
 SELECT proname, provolatile, proparallel, proisstrict
 FROM pg_proc WHERE oid = 'customer_class.as_of()'::regprocedure;
+
+-- a value set before the library is loaded (here: the first statement of a
+-- new session) cannot be checked when it is set.  A bad one is not in force
+-- and every use of the as-of date fails, rather than falling back to today,
+-- until the setting is SET or RESET again; a good one is in force.
+\c
+SET customer_class.as_of = 'garbage';
+SELECT customer_class.as_of();
+\echo :LAST_ERROR_SQLSTATE
+SELECT customer_class.as_of();
+\echo :LAST_ERROR_SQLSTATE
+SET customer_class.as_of = '2025-12-31';
+SELECT customer_class.as_of() = date '2025-12-31' AS in_force;
+\c
+SET customer_class.as_of = 'garbage';
+RESET customer_class.as_of;
+SELECT customer_class.as_of() = current_date AS is_today;
+\c
+SET customer_class.as_of = '2025-12-31';
+SELECT customer_class.as_of() = date '2025-12-31' AS in_force;

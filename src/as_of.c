@@ -5,6 +5,14 @@
  * The setting is a date literal; empty (the default) means the transaction's
  * current_date.  It is validated when set, so a typo fails at SET time rather
  * than deep inside a refresh.
+ *
+ * A value set before the library is loaded (the first statement of a
+ * session, ALTER ROLE ... SET, the configuration file) is held by
+ * PostgreSQL as an unchecked placeholder.  When the library defines the
+ * setting, a bad placeholder value is dropped with a mere WARNING and the
+ * setting falls back to '', that is today: a typo would classify as of the
+ * wrong date without an error.  So the rejection is remembered, and every
+ * use of the as-of date fails until the setting is SET or RESET again.
  */
 #include "postgres.h"
 
@@ -13,10 +21,14 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "as_of.h"
 
 static char *as_of_setting = NULL;
+
+/* a value set before the library was loaded, rejected when it was defined */
+static char *rejected_value = NULL;
 
 /* Parse a date literal without throwing; false when it is not a finite date. */
 static bool
@@ -62,9 +74,27 @@ CheckAsOf(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* any value taken after the definition replaces a rejected one */
+static void
+AssignAsOf(const char *newval, void *extra)
+{
+	if (rejected_value != NULL)
+	{
+		pfree(rejected_value);
+		rejected_value = NULL;
+	}
+}
+
 void
 DefineAsOfGuc(void)
 {
+	const char *pending = GetConfigOption("customer_class.as_of", true, false);
+	char	   *rejected = NULL;
+	DateADT		d;
+
+	if (pending != NULL && pending[0] != '\0' && !ParseAsOfDate(pending, &d))
+		rejected = MemoryContextStrdup(TopMemoryContext, pending);
+
 	DefineCustomStringVariable("customer_class.as_of",
 							   "Date as of which customers are classified.",
 							   "Empty means the current date of the transaction.",
@@ -73,8 +103,9 @@ DefineAsOfGuc(void)
 							   PGC_USERSET,
 							   0,
 							   CheckAsOf,
-							   NULL,
+							   AssignAsOf,
 							   NULL);
+	rejected_value = rejected;
 }
 
 /*
@@ -86,6 +117,12 @@ CurrentAsOfDate(void)
 {
 	DateADT		d;
 
+	if (rejected_value != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for customer_class.as_of: \"%s\"", rejected_value),
+				 errdetail("It was set before the extension's library was loaded, so it could not be checked then, and it is not in force."),
+				 errhint("SET customer_class.as_of to a date such as '2025-12-31', or RESET it for the current date.")));
 	if (as_of_setting == NULL || as_of_setting[0] == '\0')
 		return GetSQLCurrentDate();
 	if (!ParseAsOfDate(as_of_setting, &d))
