@@ -249,8 +249,7 @@ CREATE INDEX profile_rule_tags_idx ON @extschema@.profile (customer_id)
 -- apply_tag_rules(as_of, customers): evaluate every enabled rule for the
 -- given customers (NULL: everyone), store the tags in profile.rule_tags and
 -- record each tag gained or lost in class_history.  Returns the number of
--- customers whose rule tags changed.  Not SECURITY DEFINER: it runs with the
--- privileges of its caller, which is why conditions are restricted.
+-- customers whose rule tags changed.
 -- A rule that is invalid or fails at run time (division by zero ...) is
 -- skipped with a WARNING and its error recorded in tag_rule.last_error; the
 -- other rules are applied, and the tags the skipped rules give stay as they
@@ -260,8 +259,9 @@ CREATE INDEX profile_rule_tags_idx ON @extschema@.profile (customer_id)
 -- which run only for the few changed customers, and JIT compilation of the
 -- one query cost ten times its run time (2,000 customers: 32 ms against 3 ms).
 -- SECURITY DEFINER like refresh(), which calls it: analysts may apply the
--- rules but not write profile or class_history themselves.  Conditions are
--- still parsed and checked as customer_class_rule_checker.
+-- rules but not write profile or class_history themselves.  That is why
+-- conditions are restricted: they are parsed and checked as
+-- customer_class_rule_checker before they run.
 CREATE FUNCTION @extschema@.apply_tag_rules(as_of date, customers bigint[] DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -280,6 +280,10 @@ DECLARE
 	gone_why text[] := '{}';
 	-- tags of the skipped rules: customers keep them as they were
 	kept text[] := '{}';
+	-- tags of rules skipped because the tag itself is refused, and why:
+	-- customers lose them, and the history says which rule and why
+	refused text[] := '{}';
+	refused_why text[] := '{}';
 	cases text[];
 	bad integer[];
 	changed bigint;
@@ -324,6 +328,9 @@ BEGIN
 							 ELSE 'Its customers lose the tag; the error is in customer_class.tag_rule.last_error.' END;
 			IF tag_ok THEN
 				kept := kept || r.tag;
+			ELSE
+				refused := refused || r.tag;
+				refused_why := refused_why || format('rule #%s skipped: %s', r.rule_id, err_message);
 			END IF;
 			CONTINUE;
 		END;
@@ -371,6 +378,8 @@ BEGIN
 					SELECT d.customer_id, 'rule_tag', t.tag, NULL, $5,
 						   coalesce((SELECT string_agg($4[i], '; ' ORDER BY i)
 									 FROM generate_subscripts($2, 1) AS i WHERE $2[i] = t.tag),
+									(SELECT string_agg($8[i], '; ' ORDER BY i)
+									 FROM generate_subscripts($7, 1) AS i WHERE $7[i] = t.tag),
 									'no enabled rule gives this tag any more')
 					FROM diff d
 					CROSS JOIN LATERAL @extschema@.tags(d.old_tags OPERATOR(@extschema@.-) d.new_tags) AS t (tag)
@@ -381,7 +390,8 @@ BEGIN
 				SELECT count(*) FROM diff
 				$q$, array_to_string(cases, ', '))
 			INTO changed
-			USING customers, rule_tags, added_why, gone_why, apply_tag_rules.as_of, kept;
+			USING customers, rule_tags, added_why, gone_why, apply_tag_rules.as_of, kept,
+				  refused, refused_why;
 			EXIT;
 		EXCEPTION WHEN OTHERS THEN
 			-- (a cancel or statement_timeout is not OTHERS: it still aborts)
