@@ -23,7 +23,7 @@ psql -X -At -F ' ' -c "SELECT 'loaded in $(( $(date +%s) - start )) s:',
 [ -n "${BENCH_REUSE:-}" ] || psql_q -c "VACUUM (ANALYZE, FREEZE)" -c CHECKPOINT
 
 # section FILE NAME: the lines after "-- @NAME" up to the next "-- @" line
-section() { awk -v want="-- @$2" '/^-- @(runs|rounds) / { next } /^-- @/ { on = ($0 == want); next } on' "$1"; }
+section() { awk -v want="-- @$2" '/^-- @(runs|rounds|cold_of) / { next } /^-- @/ { on = ($0 == want); next } on' "$1"; }
 
 # statements FILE NAME: the statements of a section, one per line
 statements() {
@@ -90,8 +90,33 @@ interleaved_ms() {
 }
 
 echo "ratio = baseline / ours (above 1: ours is faster); median of $runs runs"
+# cold_case FILE: a "-- @cold_of NAME" case times the statements of case
+# NAME as the first queries of new connections: per run and side one new
+# session, its "-- @session" lines and then its statements, all timed
+cold_case() {
+	local of=test/bench/cases/$1.sql tmp
+	tmp=$(mktemp -d)
+	section "$of" setup >"$tmp/setup.sql"
+	for side in ours baseline; do
+		{ section "$of" session; section "$of" $side; } >"$tmp/$side.sql"
+	done
+	{
+		echo '-- @setup'; cat "$tmp/setup.sql"
+		echo '-- @ours'; cat "$tmp/ours.sql"
+		echo '-- @baseline'; cat "$tmp/baseline.sql"
+	}
+	rm -rf "$tmp"
+}
+
 for c in $BENCH_CASES; do
 	f=test/bench/cases/$c.sql
+	casefile=$f
+	of=$(sed -n 's/^-- @cold_of \([a-z_0-9]*\)$/\1/p' "$f")
+	if [ -n "$of" ]; then
+		[ -f "test/bench/cases/$of.sql" ] || die "$c: no case $of"
+		f=$(mktemp)
+		cold_case "$of" >"$f"
+	fi
 	section "$f" setup | psql_q -f - >/dev/null
 	rounds=$(sed -n 's/^-- @rounds \([0-9]*\)$/\1/p' "$f")
 	if [ -n "$rounds" ]; then
@@ -104,7 +129,7 @@ for c in $BENCH_CASES; do
 		continue
 	fi
 	# a case may ask for fewer runs ("-- @runs 1") when one run takes minutes
-	n=$(sed -n 's/^-- @runs \([0-9]*\)$/\1/p' "$f")
+	n=$(sed -n 's/^-- @runs \([0-9]*\)$/\1/p' "$casefile")
 	n=${n:-$runs}
 	ours=() base=()
 	for ((i = 0; i < n; i++)); do
@@ -117,4 +142,5 @@ for c in $BENCH_CASES; do
 	awk -v c="$c" -v o="$o" -v b="$b" \
 		'BEGIN { printf "%s: ours %.1f ms, baseline %.1f ms, ratio %.2f\n", c, o, b, (o > 0 ? b / o : 0) }'
 	section "$f" teardown | psql -X -q -At -v ON_ERROR_STOP=1 -f - | sed "s/^/  $c: /"
+	[ "$f" = "$casefile" ] || rm -f "$f"
 done

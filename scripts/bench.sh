@@ -6,7 +6,11 @@
 # (all when none is named) and print, per case,
 #     case: ours X ms, baseline Y ms, ratio R
 # where R = baseline / ours (above 1: our way is faster).  Each side runs
-# BENCH_RUNS times (default 3), alternating, and the median is reported.
+# BENCH_RUNS times (default 3), alternating, each time in a new session, and
+# the median is reported.  A case of short queries ("-- @rounds N") is timed
+# per query in one session instead, ours and the baseline interleaved
+# statement by statement; a "-- @cold_of NAME" case times case NAME's
+# queries as the first ones of new sessions (scripts/bench-run.sh).
 source "$(dirname "$0")/common.sh"
 cd "$SRCDIR"
 
