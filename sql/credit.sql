@@ -278,6 +278,11 @@ SELECT customer_class.raise_alert(4, 'blocked', 'red', '{"forged": true}');
 SELECT count(*) AS differences FROM customer_class.verify_exposure();
 SELECT customer_class.resolve_alert(alert_id) AS resolved FROM customer_class.alerts
 WHERE customer_id = 5 AND kind = 'blocked' AND resolved_at IS NULL;
+-- nor write the table: alerts are written by the extension's functions only
+INSERT INTO customer_class.alerts (customer_id, kind, level) VALUES (4, 'blocked', 'red');
+\echo :LAST_ERROR_SQLSTATE
+UPDATE customer_class.alerts SET resolved_at = now() WHERE resolved_at IS NULL;
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SET ROLE customer_class_reader;
 SELECT count(*) > 0 AS reads FROM customer_class.alerts;

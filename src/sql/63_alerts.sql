@@ -45,10 +45,12 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.alerts_alert_id_seq', '');
 
 -- Raise an alert (or count one more occurrence of the open one); returns
--- the id of a new alert, NULL when an open one was refreshed.
+-- the id of a new alert, NULL when an open one was refreshed.  SECURITY
+-- DEFINER: nobody writes alerts but the extension's functions (admins may
+-- call this one), so no role needs INSERT or UPDATE on the table.
 CREATE FUNCTION @extschema@.raise_alert(customer_id bigint, kind text, level @extschema@.alert_level, detail jsonb)
 	RETURNS bigint
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
@@ -152,10 +154,10 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_alert_scan(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.credit_alert_scan(date) TO customer_class_analyst;
 
+-- Only read: every function that writes alerts (raise_alert, resolve_alert,
+-- credit_alert_scan, the credit checks and triggers, refresh() and the
+-- external_event trigger) runs as the extension's owner.
 GRANT SELECT ON @extschema@.alerts TO customer_class_reader;
--- still needed by external_event_alert() and refresh_alerts() (64_warnings.sql),
--- which run with the analyst's rights
-GRANT INSERT, UPDATE ON @extschema@.alerts TO customer_class_analyst;
 
 COMMENT ON TABLE @extschema@.alerts IS
 	'credit alerts: at most one open per customer and kind; each new one is announced by NOTIFY customer_class_alerts';

@@ -152,9 +152,10 @@ COMMENT ON COLUMN @extschema@.external_event.alert_id IS 'the external_event ale
 -- is told apart: pg_dump writes the events with their alert_id and the
 -- alerts themselves, so restored events (alert_id set) raise nothing again,
 -- whether or not their alerts were restored first.  No session setting is
--- consulted: none of them is reserved to a restore.
+-- consulted: none of them is reserved to a restore.  SECURITY DEFINER:
+-- analysts record events, but only the extension writes alerts.
 CREATE FUNCTION @extschema@.external_event_alert() RETURNS trigger
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
