@@ -94,18 +94,10 @@ echo "ratio = baseline / ours (above 1: ours is faster); median of $runs runs"
 # NAME as the first queries of new connections: per run and side one new
 # session, its "-- @session" lines and then its statements, all timed
 cold_case() {
-	local of=test/bench/cases/$1.sql tmp
-	tmp=$(mktemp -d)
-	section "$of" setup >"$tmp/setup.sql"
-	for side in ours baseline; do
-		{ section "$of" session; section "$of" $side; } >"$tmp/$side.sql"
-	done
-	{
-		echo '-- @setup'; cat "$tmp/setup.sql"
-		echo '-- @ours'; cat "$tmp/ours.sql"
-		echo '-- @baseline'; cat "$tmp/baseline.sql"
-	}
-	rm -rf "$tmp"
+	local of=test/bench/cases/$1.sql
+	echo '-- @setup'; section "$of" setup
+	echo '-- @ours'; section "$of" session; section "$of" ours
+	echo '-- @baseline'; section "$of" session; section "$of" baseline
 }
 
 for c in $BENCH_CASES; do
@@ -123,22 +115,19 @@ for c in $BENCH_CASES; do
 		read -r o b < <(interleaved_ms "$f" "$rounds")
 		[ -n "$o" ] || die "$c: no timings"
 		echo "($c: one session, $rounds interleaved rounds)"
-		awk -v c="$c" -v o="$o" -v b="$b" \
-			'BEGIN { printf "%s: ours %.1f ms, baseline %.1f ms, ratio %.2f\n", c, o, b, (o > 0 ? b / o : 0) }'
-		section "$f" teardown | psql -X -q -At -v ON_ERROR_STOP=1 -f - | sed "s/^/  $c: /"
-		continue
+	else
+		# a case may ask for fewer runs ("-- @runs 1") when one run takes minutes
+		n=$(sed -n 's/^-- @runs \([0-9]*\)$/\1/p' "$casefile")
+		n=${n:-$runs}
+		ours=() base=()
+		for ((i = 0; i < n; i++)); do
+			ours+=("$(section "$f" ours | time_ms)")
+			base+=("$(section "$f" baseline | time_ms)")
+		done
+		o=$(printf '%s\n' "${ours[@]}" | median)
+		[ "$n" = "$runs" ] || echo "($c: $n runs)"
+		b=$(printf '%s\n' "${base[@]}" | median)
 	fi
-	# a case may ask for fewer runs ("-- @runs 1") when one run takes minutes
-	n=$(sed -n 's/^-- @runs \([0-9]*\)$/\1/p' "$casefile")
-	n=${n:-$runs}
-	ours=() base=()
-	for ((i = 0; i < n; i++)); do
-		ours+=("$(section "$f" ours | time_ms)")
-		base+=("$(section "$f" baseline | time_ms)")
-	done
-	o=$(printf '%s\n' "${ours[@]}" | median)
-	[ "$n" = "$runs" ] || echo "($c: $n runs)"
-	b=$(printf '%s\n' "${base[@]}" | median)
 	awk -v c="$c" -v o="$o" -v b="$b" \
 		'BEGIN { printf "%s: ours %.1f ms, baseline %.1f ms, ratio %.2f\n", c, o, b, (o > 0 ? b / o : 0) }'
 	section "$f" teardown | psql -X -q -At -v ON_ERROR_STOP=1 -f - | sed "s/^/  $c: /"
