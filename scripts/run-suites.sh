@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # run-suites.sh [SUITE...]: run the test suites against the cluster that
-# with-cluster.sh started (PGHOST set).  Suites: regress isolation tap.
+# with-cluster.sh started (PGHOST set).  Suites: layout regress isolation tap
+# (TAP_TESTS=FILES limits the TAP suite to those test files).
 # Prints one line per test and a last line "N passed, N failed".
 source "$(dirname "$0")/common.sh"
 cd "$SRCDIR"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(regress isolation tap)
+[ ${#suites[@]} -gt 0 ] || suites=(layout regress isolation tap)
 pgxs=$(pgxs_dir)
 mk() { make -s --no-print-directory -f Makefile print-"$1" PG_CONFIG="$PG_CONFIG"; }
 passed=0
@@ -48,28 +49,57 @@ for suite in "${suites[@]}"; do
 		;;
 	tap)
 		say "TAP"
+		# prove runs as the cluster owner (postgres when we are root), which
+		# may not read this tree: a clone in a private directory (mode 0700,
+		# e.g. mktemp -d or /root) is readable by root only.  So the tests
+		# run from a copy of test/ and scripts/ that the owner can read.
 		tapdir=$(mktemp -d "${TMPDIR:-/tmp}/customer_class_tap.XXXXXX")
 		chmod 755 "$tapdir"
-		[ "$(id -u)" = 0 ] && chown postgres: "$tapdir"
-		for t in test/t/*.pl; do
+		stage="$tapdir/tree"
+		mkdir "$stage"
+		cp -R test scripts "$stage/"
+		[ "$(id -u)" = 0 ] && chown -R postgres: "$tapdir"
+		unreadable=$(cd "$stage" && as_pg find . ! -readable -print -quit)
+		[ -z "$unreadable" ] || die "the TAP copy is not readable by the cluster owner: $stage/$unreadable"
+		for t in ${TAP_TESTS:-test/t/*.pl}; do
 			[ -e "$t" ] || continue
-			as_pg mkdir -p "$tapdir/$(basename "$t" .pl)"
-			if as_pg env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE \
-				TESTDIR="$tapdir/$(basename "$t" .pl)" PG_REGRESS="$pgxs/src/test/regress/pg_regress" \
-				CC_SRCDIR="$SRCDIR" \
-				prove -I "$pgxs/src/test/perl" -I test/t "$t" >"$log" 2>&1; then
-				echo "tap $(basename "$t") ... ok"
+			name=$(basename "$t" .pl)
+			as_pg mkdir -p "$tapdir/$name"
+			if (cd "$stage" && as_pg env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE \
+				TESTDIR="$tapdir/$name" PG_REGRESS="$pgxs/src/test/regress/pg_regress" \
+				CC_SRCDIR="$stage" \
+				prove -I "$pgxs/src/test/perl" -I "$stage/test/t" "$stage/$t") >"$log" 2>&1; then
+				echo "tap $name.pl ... ok"
 				passed=$((passed + 1))
 			else
 				cat "$log"
 				for f in "$tapdir"/*/tmp_check/log/*; do
 					[ -f "$f" ] && { echo "--- $f"; tail -n 50 "$f"; }
 				done
-				echo "tap $(basename "$t") ... FAILED"
+				echo "tap $name.pl ... FAILED"
 				failed=$((failed + 1))
 			fi
 		done
 		rm -rf "$tapdir"
+		;;
+	layout)
+		# The suites must not depend on where the clone lies or who can read
+		# it: run the TAP layout check from a copy of the runner in a private
+		# directory (mode 0700, owned by us), as a root user's clone would be.
+		say "layout"
+		private=$(mktemp -d "${TMPDIR:-/tmp}/customer_class_private.XXXXXX")
+		chmod 700 "$private"
+		cp -R test scripts "$private/"
+		if TAP_TESTS=test/t/000_layout.pl "$private/scripts/run-suites.sh" tap >"$log" 2>&1 \
+			&& grep -qx 'tap 000_layout.pl ... ok' "$log"; then
+			echo "layout private-clone ... ok"
+			passed=$((passed + 1))
+		else
+			cat "$log"
+			echo "layout private-clone ... FAILED"
+			failed=$((failed + 1))
+		fi
+		rm -rf "$private"
 		;;
 	*) die "unknown suite $suite" ;;
 	esac
