@@ -10,9 +10,13 @@ say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Run a command as the unprivileged cluster owner: PostgreSQL refuses root.
+# It starts in / when it may not enter our working directory (a clone in a
+# private directory), so initdb and pg_ctl do not warn about it.
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- env PATH="$PATH" "$@"
+		local dir=$PWD
+		runuser -u postgres -- test -x "$dir" 2>/dev/null || dir=/
+		(cd "$dir" && runuser -u postgres -- env PATH="$PATH" "$@")
 	else
 		"$@"
 	fi

@@ -59,8 +59,8 @@ for suite in "${suites[@]}"; do
 		mkdir "$stage"
 		cp -R test scripts "$stage/"
 		[ "$(id -u)" = 0 ] && chown -R postgres: "$tapdir"
-		unreadable=$(cd "$stage" && as_pg find . ! -readable -print -quit)
-		[ -z "$unreadable" ] || die "the TAP copy is not readable by the cluster owner: $stage/$unreadable"
+		unreadable=$(as_pg find "$stage" ! -readable -print -quit)
+		[ -z "$unreadable" ] || die "the TAP copy is not readable by the cluster owner: $unreadable"
 		for t in ${TAP_TESTS:-test/t/*.pl}; do
 			[ -e "$t" ] || continue
 			name=$(basename "$t" .pl)
