@@ -116,7 +116,7 @@ test: deps
 
 # make bench [SIZE=bench|demo] [CASES="floor ..."]
 bench: deps
-	@scripts/bench.sh $(SIZE) $(CASES)
+	@scripts/bench.sh $(or $(SIZE),demo) $(CASES)
 
 # make loadtest [CLIENTS=16 DURATION=60 CUSTOMERS=100 RUNS="rc rr off"]: the
 # credit-control load test (pgbench; test/load/credit_load.sh), not in `make test`
