@@ -432,8 +432,7 @@ CREATE FUNCTION @extschema@.refresh(as_of date DEFAULT NULL, full_refresh boolea
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	-- an implausible date (a mistyped year) is refused before anything is written
-	d date := @extschema@.check_as_of(coalesce(refresh.as_of, @extschema@.as_of()), 'refresh');
+	d date := @extschema@.check_as_of(coalesce(refresh.as_of, @extschema@.as_of()), 'refresh');	-- no mistyped year
 	card @extschema@.scorecard := @extschema@.active_scorecard();
 	pol @extschema@.lifecycle_policy := @extschema@.active_lifecycle_policy();
 	bounds @extschema@.rfm_boundary;
