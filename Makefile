@@ -51,6 +51,7 @@ REGRESS = \
 	sample_grades \
 	lifecycle \
 	sample_lifecycle \
+	refresh_rewind \
 	credit \
 	warnings \
 	tagset \
@@ -69,6 +70,7 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION = \
 	payment_fk \
 	refresh_queue \
+	refresh_rewind \
 	credit_concurrency \
 	credit_cache \
 	tag_exclusive \

@@ -13,6 +13,11 @@
  * setting falls back to '', that is today: a typo would classify as of the
  * wrong date without an error.  So the rejection is remembered, and every
  * use of the as-of date fails until the setting is SET or RESET again.
+ *
+ * customer_class.max_days_ahead bounds how far after the real current date
+ * an as-of date may lie where something is written as of it (check_as_of()):
+ * a refresh as of a mistyped year (2206 for 2026) would otherwise block
+ * every refresh at a real date, since history is written in as-of order.
  */
 #include "postgres.h"
 
@@ -26,6 +31,9 @@
 #include "as_of.h"
 
 static char *as_of_setting = NULL;
+
+/* customer_class.max_days_ahead: 31 reaches the next month-end from any day */
+static int	max_days_ahead = 31;
 
 /* a value set before the library was loaded, rejected when it was defined */
 static char *rejected_value = NULL;
@@ -106,6 +114,19 @@ DefineAsOfGuc(void)
 							   AssignAsOf,
 							   NULL);
 	rejected_value = rejected;
+
+	DefineCustomIntVariable("customer_class.max_days_ahead",
+							"How many days after the current date an as-of date may lie where one is written.",
+							"refresh(), rewind(), apply_tag_rules(), credit_alert_scan() and manual tag history refuse later dates.",
+							&max_days_ahead,
+							31,
+							0,
+							MAX_DAYS_AHEAD_LIMIT,
+							PGC_USERSET,
+							0,
+							NULL,
+							NULL,
+							NULL);
 }
 
 /*
@@ -139,4 +160,44 @@ Datum
 as_of_date(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATEADT(CurrentAsOfDate());
+}
+
+PG_FUNCTION_INFO_V1(as_of_check);
+
+/*
+ * SQL: customer_class.check_as_of(as_of date, what text) returns date --
+ * the date itself when something may be written as of it, else an error.
+ * Compares with the real current date, never with the as_of setting (which
+ * tests and users pin to any day).  STABLE: it reads the clock and a setting.
+ */
+Datum
+as_of_check(PG_FUNCTION_ARGS)
+{
+	const char *what = PG_ARGISNULL(1) ? "a write" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	DateADT		d;
+	DateADT		today;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s needs an as-of date, not NULL", what)));
+	d = PG_GETARG_DATEADT(0);
+	if (DATE_NOT_FINITE(d))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s as of %s refused: the as-of date must be a finite date",
+						what, DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d))))));
+	today = GetSQLCurrentDate();
+	/* both terms are far inside the int32 range of DateADT */
+	if ((int64) d - (int64) today > max_days_ahead)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s as of %s refused: the date is more than %d days after the current date",
+						what, DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d))),
+						max_days_ahead),
+				 errdetail("Nothing is written as of a date that far ahead, which is most likely a typo: "
+						   "a refresh as of it would block every refresh as of an earlier date."),
+				 errhint("Check the year.  To work as of a later date on purpose, raise the setting "
+						 "customer_class.max_days_ahead first (SET customer_class.max_days_ahead = 400).")));
+	PG_RETURN_DATEADT(d);
 }

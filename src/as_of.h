@@ -7,6 +7,12 @@
 
 #include "utils/date.h"
 
+/*
+ * upper bound of customer_class.max_days_ahead: any date PostgreSQL takes
+ * (a database repaired after a far-future refresh may need to reach it)
+ */
+#define MAX_DAYS_AHEAD_LIMIT 3000000
+
 extern void DefineAsOfGuc(void);
 extern DateADT CurrentAsOfDate(void);
 

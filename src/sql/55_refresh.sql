@@ -432,7 +432,7 @@ CREATE FUNCTION @extschema@.refresh(as_of date DEFAULT NULL, full_refresh boolea
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d date := coalesce(refresh.as_of, @extschema@.as_of());
+	d date := @extschema@.check_as_of(coalesce(refresh.as_of, @extschema@.as_of()), 'refresh');	-- no mistyped year
 	card @extschema@.scorecard := @extschema@.active_scorecard();
 	pol @extschema@.lifecycle_policy := @extschema@.active_lifecycle_policy();
 	bounds @extschema@.rfm_boundary;
@@ -461,7 +461,7 @@ BEGIN
 		RAISE EXCEPTION 'cannot refresh as of %: the profiles are as of % already', d, latest
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'class_history records changes in as-of order; a refresh as of an earlier date would make grade_migration() and the history wrong.',
-				  HINT = 'Refresh as of that date or later.  To look at an earlier date, call credit_facts() and credit_score(), which write nothing.';
+				  HINT = format('Refresh as of %s or later.  If that date is a mistake, an administrator undoes what was refreshed as of any date after %s with customer_class.rewind(''%s'', ''the reason''), and the refresh works again.  To look at an earlier date without writing anything, call credit_facts() and credit_score().', latest, d, pg_catalog.to_char(d, 'YYYY-MM-DD'));
 	END IF;
 
 	IF full_refresh IS NULL THEN

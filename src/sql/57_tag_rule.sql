@@ -291,6 +291,8 @@ DECLARE
 	err_message text;
 	err_detail text;
 BEGIN
+	-- the history is written as of this date: no mistyped year
+	PERFORM @extschema@.check_as_of(apply_tag_rules.as_of, 'apply_tag_rules');
 	-- serialised with refresh() (which holds this lock already when it calls
 	-- here), so that a tag change is never recorded twice
 	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));

@@ -22,7 +22,9 @@ BEGIN
 	SELECT n.customer_id, 'tag',
 		   CASE WHEN x.added THEN NULL ELSE x.tag END,
 		   CASE WHEN x.added THEN x.tag END,
-		   d, pg_catalog.format('tag %s by %s', CASE WHEN x.added THEN 'added' ELSE 'removed' END, who)
+		   -- refused when the as_of setting is a mistyped year (checked
+		   -- only when a tag changed: other customer writes go through)
+		   @extschema@.check_as_of(d, 'manual tag change'), pg_catalog.format('tag %s by %s', CASE WHEN x.added THEN 'added' ELSE 'removed' END, who)
 	FROM new_rows n
 	JOIN old_rows o USING (customer_id)
 	CROSS JOIN LATERAL (

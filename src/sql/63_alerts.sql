@@ -106,7 +106,8 @@ CREATE FUNCTION @extschema@.credit_alert_scan(as_of date DEFAULT NULL) RETURNS b
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d date := coalesce(credit_alert_scan.as_of, @extschema@.as_of());
+	-- alerts are raised as of this date: no mistyped year
+	d date := @extschema@.check_as_of(coalesce(credit_alert_scan.as_of, @extschema@.as_of()), 'credit_alert_scan');
 	pct numeric := @extschema@.credit_setting('alert.nearly_used_pct')::numeric;
 	n bigint := 0;
 	r record;
