@@ -114,6 +114,19 @@ $node->command_ok(
 	  '-v', 'as_of=2025-12-31', '-f', "$src/test/data/generate.sql" ],
 	'sample data loads');
 
+# Why the set-up matters: without customer_class on the search_path the
+# README's tag query finds no operator; with the documented database
+# setting, a new session finds it.
+my $tag_query = q{SELECT count(*) >= 0 FROM customer_class.customer WHERE tags @@ 'industry.construction & !vip'};
+my ($rc, $out, $err) = $node->psql('sample', $tag_query);
+like($err, qr/operator does not exist: customer_class\.tagset @@ unknown/,
+	'without the search_path setting the tag query fails');
+$node->safe_psql('postgres', 'CREATE DATABASE search_path_set TEMPLATE sample');
+$node->safe_psql('postgres',
+	q{ALTER DATABASE search_path_set SET search_path = "$user", public, customer_class});
+is($node->safe_psql('search_path_set', $tag_query), 't',
+	'with ALTER DATABASE ... SET search_path it runs as written');
+
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $n = 0;
 for my $page (@pages)
