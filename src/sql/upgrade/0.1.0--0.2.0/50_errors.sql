@@ -86,7 +86,8 @@ COMMENT ON FUNCTION @extschema@.resolve_alert(bigint) IS
 -- Load order: after every table with a CHECK (10_tables .. 64_warnings).
 
 -- The rule behind one CHECK constraint of this schema, for the row at hand
--- (new_row: the row as jsonb, to name the offending value).  NULL detail
+-- (new_row: the row as jsonb, to name the offending value; table_name bare
+-- or schema-qualified, as regclass prints it).  NULL detail
 -- for a constraint without an explanation here; the catalog regression test
 -- (sql/errors.sql) keeps every CHECK of the schema explained.
 CREATE FUNCTION @extschema@.check_rule(table_name text, constraint_name text, new_row jsonb,
@@ -99,7 +100,7 @@ DECLARE
 	-- a value as the row holds it, double-quoted like identifiers in messages
 	v text;
 BEGIN
-	CASE table_name || '.' || constraint_name
+	CASE pg_catalog.regexp_replace(table_name, '^.*\.', '') || '.' || constraint_name
 	WHEN 'customer.customer_name_not_blank' THEN
 		detail := 'The customer name is empty or only blanks.';
 		hint := 'Give the customer a name.';
