@@ -19,10 +19,10 @@
  *   So it recognises the error by fields that do not depend on the message
  *   language (SQLSTATE, the reporting C function "enum_in" and the
  *   untranslated message format), finds the type by its name in the message
- *   text, and takes the labels from the constant table below; the
- *   regression test sql/errors.sql compares that table with enum_range() of
- *   every enum type of the schema, so a label added by an upgrade without
- *   updating the table fails the tests.
+ *   text, and takes the labels from the constant table below;
+ *   test/t/021_enum_hint.pl compares every hint with the labels of every
+ *   enum type of the schema in the catalog, so a type or label added by an
+ *   upgrade without updating the table fails the tests.
  * - A type is found by name: a user's own enum named like one of ours and
  *   first on the search_path would get our hint.  The hint names the type
  *   with its schema, so it cannot be mistaken for a statement about theirs.
@@ -43,7 +43,7 @@ typedef struct EnumLabels
 	const char *hint;			/* the hint: its accepted values */
 } EnumLabels;
 
-/* keep in step with src/sql/02_classes.sql (checked by sql/errors.sql) */
+/* keep in step with src/sql/02_classes.sql (checked by test/t/021_enum_hint.pl) */
 static const EnumLabels OurEnums[] = {
 	{"credit_grade", "customer_class.credit_grade accepts A, B, C, D (A is the best grade), in capitals."},
 	{"lifecycle_stage", "customer_class.lifecycle_stage accepts potential, new, active, reactivated, dormant, churned."},
