@@ -34,7 +34,8 @@ OBJS = \
 	src/credit_check.o \
 	src/credit_context.o \
 	src/credit_trigger.o \
-	src/tag_rule.o
+	src/tag_rule.o \
+	src/enum_hint.o
 
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
@@ -64,6 +65,7 @@ REGRESS = \
 	payment_behavior \
 	receivables \
 	tag_rule \
+	errors \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

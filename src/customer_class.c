@@ -1,7 +1,7 @@
 /*
  * customer_class.c
- *		Module entry point: magic block and GUC registration, and
- *		in_extension_script().
+ *		Module entry point: magic block, GUC registration, the enum hint
+ *		(enum_hint.c), and in_extension_script().
  *
  * Each concern lives in its own file; this one only wires them up at load.
  */
@@ -12,6 +12,7 @@
 #include "utils/guc.h"
 
 #include "as_of.h"
+#include "enum_hint.h"
 
 PG_MODULE_MAGIC;
 
@@ -22,6 +23,7 @@ _PG_init(void)
 {
 	DefineAsOfGuc();
 	MarkGUCPrefixReserved("customer_class");
+	InstallEnumHint();
 }
 
 PG_FUNCTION_INFO_V1(customer_class_in_extension_script);

@@ -20,8 +20,10 @@ CREATE TABLE @extschema@.customer (
 	CONSTRAINT customer_type_valid CHECK (customer_type IN ('enterprise', 'individual')),
 	CONSTRAINT customer_size_class_valid
 		CHECK (size_class IN ('micro', 'small', 'medium', 'large')),
+	-- labels of lower-case a-z, digits, _ or Chinese characters (CJK unified
+	-- ideographs and extension A: 华东.上海), so that one region is one path
 	CONSTRAINT customer_region_is_path
-		CHECK (region ~ '^[a-z0-9_]+(\.[a-z0-9_]+)*$'),
+		CHECK (region ~ '^[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+(\.[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+)*$'),
 	CONSTRAINT customer_credit_limit_not_negative CHECK (credit_limit >= 0),
 	CONSTRAINT customer_payment_terms_valid CHECK (payment_terms_days BETWEEN 0 AND 365)
 );
@@ -111,7 +113,7 @@ COMMENT ON COLUMN @extschema@.customer.customer_id IS 'customer key';
 COMMENT ON COLUMN @extschema@.customer.name IS 'customer name';
 COMMENT ON COLUMN @extschema@.customer.customer_type IS 'enterprise or individual';
 COMMENT ON COLUMN @extschema@.customer.industry IS 'industry code, e.g. construction';
-COMMENT ON COLUMN @extschema@.customer.region IS 'region as a dotted path, e.g. east.shanghai';
+COMMENT ON COLUMN @extschema@.customer.region IS 'region as a dotted path of lower-case labels, e.g. east.shanghai or 华东.上海';
 COMMENT ON COLUMN @extschema@.customer.size_class IS 'micro, small, medium or large';
 COMMENT ON COLUMN @extschema@.customer.credit_limit IS
 	'the customer''s own credit limit (an override); NULL means the grade''s default applies';

@@ -558,7 +558,9 @@ CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.prof
 -- exposure; when the answer is "blocked" it records a 'blocked' alert
 -- (record => false: just ask).  An application calls it before saving an
 -- order, or after a blocked insert (whose transaction, rolled back, could
--- record nothing).
+-- record nothing).  The amount is what the order, delivery or invoice adds
+-- to the exposure: a negative one (a payment, a return) is never checked,
+-- so asking about it is an error rather than a verdict of "allowed".
 CREATE FUNCTION @extschema@.credit_check(customer_id bigint, amount numeric, checkpoint text DEFAULT 'order',
 										 record boolean DEFAULT true)
 	RETURNS jsonb
@@ -569,6 +571,12 @@ DECLARE
 	v @extschema@.credit_verdict;
 	current_exposure numeric;
 BEGIN
+	IF amount IS NULL OR amount < 0 THEN
+		RAISE EXCEPTION 'credit_check: amount must be 0 or more, not %', coalesce(amount::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'The amount is what the order, delivery or invoice adds to the customer''s exposure.',
+				  HINT = 'Payments and credit notes lower the exposure and need no check; pass the amount of the document to be saved.';
+	END IF;
 	SELECT x.exposure INTO current_exposure FROM @extschema@.credit_exposure x
 	WHERE x.customer_id = credit_check.customer_id;
 	IF NOT FOUND AND NOT EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = credit_check.customer_id) THEN

@@ -81,16 +81,31 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) TO customer_class_admin;
 
--- Close an alert by hand; returns false when it was not open.  SECURITY
+-- Close an alert by hand; returns false, with a notice saying when and by
+-- whom, when it was already resolved, and fails for an alert that does not
+-- exist (a mistyped id must not look like "already done").  SECURITY
 -- DEFINER: analysts resolve alerts without the right to write the table.
 CREATE FUNCTION @extschema@.resolve_alert(alert_id bigint) RETURNS boolean
 	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	done record;
 BEGIN
 	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER
 	WHERE a.alert_id = resolve_alert.alert_id AND a.resolved_at IS NULL;
-	RETURN FOUND;
+	IF FOUND THEN
+		RETURN true;
+	END IF;
+	SELECT a.resolved_at, a.resolved_by INTO done FROM @extschema@.alerts a WHERE a.alert_id = resolve_alert.alert_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'alert % does not exist', alert_id
+			USING ERRCODE = 'no_data_found',
+				  HINT = 'SELECT alert_id, customer_id, kind FROM customer_class.alerts WHERE resolved_at IS NULL lists the open alerts.';
+	END IF;
+	RAISE NOTICE 'the alert was already resolved'
+		USING DETAIL = pg_catalog.format('Alert %s was resolved at %s by %s.', alert_id, done.resolved_at, done.resolved_by);
+	RETURN false;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.resolve_alert(bigint) FROM PUBLIC;
@@ -174,7 +189,8 @@ COMMENT ON COLUMN @extschema@.alerts.resolved_at IS 'when it was resolved (NULL:
 COMMENT ON COLUMN @extschema@.alerts.resolved_by IS 'who resolved it (the scan''s role when the condition went away)';
 COMMENT ON FUNCTION @extschema@.raise_alert(bigint, text, @extschema@.alert_level, jsonb) IS
 	'raise an alert (NOTIFY customer_class_alerts when new) or count one more occurrence of the open one; returns the new alert id or NULL';
-COMMENT ON FUNCTION @extschema@.resolve_alert(bigint) IS 'resolve an open alert by hand';
+COMMENT ON FUNCTION @extschema@.resolve_alert(bigint) IS
+	'resolve an open alert by hand; false (with a notice) when it was already resolved, an error when it does not exist';
 COMMENT ON FUNCTION @extschema@.credit_alert_scan(date) IS
 	'periodic scan: raises overdue-invoice and limit alerts as of a date and resolves those no longer true; returns new alerts';
 
