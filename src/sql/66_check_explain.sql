@@ -144,6 +144,9 @@ BEGIN
 		detail := format('tag "%s" does not lie in its dimension "%s".', r->>'tag', r->>'dimension');
 		hint := format('A tag of dimension "%s" is "%s" itself or starts with "%s.".',
 					   r->>'dimension', r->>'dimension', r->>'dimension');
+	WHEN 'rewound_row.rewound_row_relation_valid' THEN
+		detail := format('relation "%s" is not one of: class_history, rfm_boundary, alerts.', r->>'relation');
+		hint := 'Only rewind() writes this table, and only rows of those tables.';
 	ELSE
 		NULL;
 	END CASE;
