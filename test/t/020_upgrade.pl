@@ -12,7 +12,10 @@
 #  - ALTER EXTENSION UPDATE keeps every row of every table, the schema then
 #    equals a fresh install's (scripts/catalog-dump.sql; a unified diff on a
 #    mismatch), and the next refresh() gives the classes a fresh install gives
-#    for the same data.
+#    for the same data; when this library classifies the sample data
+#    differently from the release (releases/customer_class--A.classes), the
+#    update must make that refresh recompute every customer, as a database
+#    whose profiles the old library computed needs.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -282,6 +285,34 @@ sub catalog
 	return $file;
 }
 
+# What release A computed for the sample data of prepare(), recorded when A
+# was cut: the SHA-256 of the generator it was loaded with, the profile
+# columns compared (those of A, without time stamps and the policy counter)
+# and the count and md5 of those profile rows.  The test notes these lines
+# for the current version (prove -v): at a release, they become
+# releases/customer_class--B.classes.
+sub release_classes
+{
+	my ($v) = @_;
+	my $file = "$src/releases/customer_class--$v.classes";
+	return undef unless -e $file;
+	my %fx;
+	for (split /\n/, slurp_file($file))
+	{
+		next if /^\s*(#|$)/;
+		my ($k, $val) = /^(\S+)\s+(.*)$/ or die "bad line in $file: $_";
+		$fx{$k} = $val;
+	}
+	return \%fx;
+}
+
+sub profile_digest
+{
+	my ($db, $cols) = @_;
+	return $node->safe_psql($db, qq{SELECT count(*) || ' ' || md5(string_agg(t::text, E'\\n' ORDER BY t::text))
+		FROM (SELECT $cols FROM customer_class.profile) t});
+}
+
 # ---- a fresh install of the current version ---------------------------------
 
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
@@ -292,6 +323,15 @@ is(prepare('fresh'), $customers, 'fresh: the first refresh classifies every cust
 my $fresh_work = exercise('fresh');
 my $fresh_catalog = catalog('fresh');
 my $fresh_classes = classes('fresh');
+{
+	my $cols = $node->safe_psql('fresh', q{
+		SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+		WHERE attrelid = 'customer_class.profile'::regclass AND attnum > 0 AND NOT attisdropped
+		  AND atttypid <> 'timestamptz'::regtype AND attname <> 'policy_version'});
+	note("releases/customer_class--$current.classes, if $current is released as it is now:\n"
+		 . "generator " . Digest::SHA->new(256)->addfile("$src/test/data/generate.sql")->hexdigest . "\n"
+		 . "columns $cols\nprofiles " . profile_digest('fresh', $cols) . "\n");
+}
 like($fresh_classes, qr/\n/, 'fresh: there are classes to compare');
 
 # ---- from each release --------------------------------------------------------
@@ -313,6 +353,21 @@ for my $v (@olds)
 			WHERE credit_grade IS NULL OR lifecycle_stage IS NULL}), '0',
 		"$db: on $v, every profile has a grade and a lifecycle stage");
 	my $old_work = exercise($db);
+
+	# does this library classify the sample as release $v did?
+	my $changed;
+	my $fx = release_classes($v);
+	my $generator = Digest::SHA->new(256)->addfile("$src/test/data/generate.sql")->hexdigest;
+  SKIP:
+	{
+		skip "no releases/customer_class--$v.classes", 1 unless $fx;
+		skip "test/data/generate.sql changed since $v was cut: the recorded classes are of other data", 1
+		  unless $fx->{generator} eq $generator;
+		my $now = profile_digest($db, $fx->{columns});
+		$changed = $now ne $fx->{profiles};
+		pass("$db: the classes $v computed are known; this library "
+			 . ($changed ? 'classifies the sample differently' : 'classifies the sample as it did'));
+	}
 	is($old_work->{aggregates}, $fresh_work->{aggregates},
 		"$db: on $v, the aggregates compute what a fresh install computes");
 	is($old_work->{views}, $fresh_work->{views}, "$db: on $v, every view answers with the rows a fresh install gives");
@@ -334,7 +389,15 @@ for my $v (@olds)
 		. udiff("fresh install of $current", slurp_file($fresh_catalog), "updated from $v", $catalog));
 
 	# the next refresh gives the classes of a fresh install
+	my $updated_at = $node->safe_psql($db, 'SELECT clock_timestamp()');
 	$node->safe_psql($db, "SELECT customer_class.refresh('$as_of')");
+	if ($changed)
+	{
+		is($node->safe_psql($db, qq{SELECT count(*) FROM customer_class.profile
+				WHERE refreshed_at < '$updated_at'}), '0',
+			"$db: the classes changed since $v, so the update makes the next refresh() recompute every "
+			. 'customer (see docs/upgrading.md)');
+	}
 	my $classes = classes($db);
 	ok($classes eq $fresh_classes, "$db: after the update, refresh() gives the classes a fresh install gives")
 	  or diag("class differences:\n" . udiff('fresh install', $fresh_classes, "updated from $v", $classes));
