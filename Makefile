@@ -40,8 +40,22 @@ OBJS = \
 # The install script is generated from the hand-edited fragments in src/sql,
 # concatenated in file-name order (the numeric prefixes set that order).
 SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard $(EXTENSION)--*--*.sql)
+
+# Update scripts: each folder src/sql/upgrade/A--B holds the fragments of the
+# update from release A to release B (NN_topic.sql, concatenated in file-name
+# order into $(EXTENSION)--A--B.sql).  A released folder is frozen; see
+# docs/upgrading.md for cutting a release.
+UPGRADE_DIRS = $(sort $(notdir $(wildcard src/sql/upgrade/*--*)))
+UPGRADE_SCRIPTS = $(foreach d,$(UPGRADE_DIRS),$(EXTENSION)--$(d).sql)
+
+# The install scripts of earlier releases, byte for byte as released: shipped,
+# so that CREATE EXTENSION customer_class VERSION A works (the upgrade test
+# starts from them; anyone can rebuild a database of that release).
+RELEASED_SCRIPTS = $(filter-out releases/$(EXTENSION)--$(EXTVERSION).sql,\
+	$(wildcard releases/$(EXTENSION)--*.sql))
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_SCRIPTS)
+DATA = $(RELEASED_SCRIPTS)
 
 REGRESS = \
 	as_of \
@@ -102,7 +116,7 @@ else
 include $(PGXS)
 endif
 
-$(DATA_built): $(SQL_FRAGMENTS) $(EXTENSION).control
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) $(EXTENSION).control
 	( printf -- '-- customer_class %s: generated from src/sql/*.sql, do not edit\n' '$(EXTVERSION)'; \
 	  printf -- '\\echo Use "CREATE EXTENSION customer_class" to load this file. \\quit\n'; \
 	  for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
@@ -130,3 +144,13 @@ loadtest: deps
 # Used by scripts/run-suites.sh to read the test lists from this file.
 print-%:
 	@echo $($*)
+
+# $(EXTENSION)--A--B.sql from src/sql/upgrade/A--B/*.sql; the folder itself is
+# a prerequisite too, so adding or removing a fragment rebuilds the script.
+define upgrade_script_rule
+$(EXTENSION)--$(1).sql: $$(sort $$(wildcard src/sql/upgrade/$(1)/*.sql)) src/sql/upgrade/$(1)
+	( printf -- '\\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE TO '\''%s'\''" to load this file. \\quit\n' '$(lastword $(subst --, ,$(1)))'; \
+	  printf -- '-- $(EXTENSION) %s: generated from src/sql/upgrade/%s/*.sql, do not edit\n' '$(subst --, -> ,$(1))' '$(1)'; \
+	  for f in $$(sort $$(wildcard src/sql/upgrade/$(1)/*.sql)); do printf '\n-- ---- %s ----\n' "$$$$f"; cat "$$$$f"; done ) > $$@
+endef
+$(foreach d,$(UPGRADE_DIRS),$(eval $(call upgrade_script_rule,$(d))))
