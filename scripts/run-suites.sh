@@ -12,6 +12,13 @@ pgxs=$(pgxs_dir)
 mk() { make -s --no-print-directory -f Makefile print-"$1" PG_CONFIG="$PG_CONFIG"; }
 passed=0
 failed=0
+
+# copy_tree DIR: the source tree without .git and build output, into DIR.
+copy_tree() {
+	tar -C "$SRCDIR" --exclude=./.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
+		--exclude=./results --exclude=./output_iso --exclude=./tmp_check --exclude=./log \
+		-cf - . | tar -C "$1" -xf -
+}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -52,12 +59,13 @@ for suite in "${suites[@]}"; do
 		# prove runs as the cluster owner (postgres when we are root), which
 		# may not read this tree: a clone in a private directory (mode 0700,
 		# e.g. mktemp -d or /root) is readable by root only.  So the tests
-		# run from a copy of test/, scripts/ and the docs that the owner can read.
+		# run from a copy of the tree (without .git and build output) that the
+		# owner can read.
 		tapdir=$(mktemp -d "${TMPDIR:-/tmp}/customer_class_tap.XXXXXX")
 		chmod 755 "$tapdir"
 		stage="$tapdir/tree"
 		mkdir "$stage"
-		cp -R test scripts docs README.md "$stage/"
+		copy_tree "$stage"
 		[ "$(id -u)" = 0 ] && chown -R postgres: "$tapdir"
 		unreadable=$(as_pg find "$stage" ! -readable -print -quit)
 		[ -z "$unreadable" ] || die "the TAP copy is not readable by the cluster owner: $unreadable"
@@ -89,7 +97,7 @@ for suite in "${suites[@]}"; do
 		say "layout"
 		private=$(mktemp -d "${TMPDIR:-/tmp}/customer_class_private.XXXXXX")
 		chmod 700 "$private"
-		cp -R test scripts docs README.md "$private/"
+		copy_tree "$private"
 		if TAP_TESTS=test/t/000_layout.pl "$private/scripts/run-suites.sh" tap >"$log" 2>&1 \
 			&& grep -qx 'tap 000_layout.pl ... ok' "$log"; then
 			echo "layout private-clone ... ok"

@@ -14,11 +14,11 @@ isnt($>, 0, 'the TAP tests do not run as root');
 ok(-d $src && -x $src, "the tree handed to the tests ($src) can be entered");
 
 # every file a test may read: the tests themselves, the sample data, the
-# demo and load scripts, the docs whose examples a test runs
+# demo and load scripts, the docs whose examples a test runs, the releases
 my @unreadable;
 find(sub { push @unreadable, $File::Find::name if -f $_ && !-r $_ },
-	map { "$src/$_" } qw(test/t test/data test/demo test/load scripts docs README.md));
-is_deeply(\@unreadable, [], 'every file under test/, scripts/ and docs/ is readable');
+	map { "$src/$_" } qw(test scripts docs releases README.md Makefile));
+is_deeply(\@unreadable, [], 'every file the tests may read is readable');
 ok(-r "$src/test/data/generate.sql", 'the sample data generator is there');
 
 done_testing();
