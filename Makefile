@@ -63,6 +63,7 @@ REGRESS = \
 	payment_behavior \
 	receivables \
 	tag_rule \
+	access \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
