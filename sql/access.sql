@@ -273,6 +273,19 @@ SET ROLE cc_acc_bi;
 SELECT count(*) AS bi_sees FROM customer_class.customer;
 RESET ROLE;
 SELECT customer_class.revoke_customer_access('cc_acc_gone') AS revoked;
+-- deny by default: an entry for customer_class_reader restricts every reader
+-- that has no wider entry of its own (the auditor keeps every customer)
+SELECT customer_class.grant_customer_access('customer_class_reader', 'vip');
+SET ROLE cc_acc_bi;
+SELECT array_agg(customer_id ORDER BY customer_id) AS bi_sees FROM customer_class.customer;
+RESET ROLE;
+SET ROLE cc_acc_alice;
+SELECT array_agg(customer_id ORDER BY customer_id) AS alice_sees FROM customer_class.customer;
+RESET ROLE;
+SET ROLE cc_acc_auditor;
+SELECT array_agg(customer_id ORDER BY customer_id) AS auditor_sees FROM customer_class.customer;
+RESET ROLE;
+SELECT customer_class.revoke_customer_access('customer_class_reader') AS revoked;
 SELECT customer_class.revoke_customer_access('cc_acc_east_team') AS revoked;
 SET ROLE cc_acc_alice;
 SELECT count(*) AS alice_sees_all_again FROM customer_class.customer;
