@@ -72,6 +72,14 @@ SET ROLE cc_acc_bi;
 SELECT array_agg(customer_id ORDER BY customer_id) AS bi_sees FROM customer_class.customer_profile;
 RESET ROLE;
 
+-- a reader's tag query still uses the GIN index under row-level security
+-- (the tag operators are LEAKPROOF, so the planner may run them first)
+SET ROLE cc_acc_bi;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT customer_id FROM customer_class.customer WHERE tags OPERATOR(customer_class.@@) 'vip';
+RESET enable_seqscan;
+RESET ROLE;
+
 -- == Every table with a customer_id has row-level security and a policy;
 -- every view with one runs as its caller (security_invoker) ==
 SELECT c.relname, c.relkind

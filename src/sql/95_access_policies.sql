@@ -20,6 +20,21 @@
 -- Views read these tables with security_invoker, so they honour the
 -- policies as well.
 
+-- Once a table has row-level security, a condition of the caller's query
+-- is used in an index scan only when its function is LEAKPROOF (otherwise
+-- it could see rows before the policy has filtered them): without this, a
+-- reader's GIN tag query on customer would turn into a sequential scan.
+-- The tag comparisons are: on valid values they raise no error and have no
+-- side effect (src/tagset_sql.c, TagQueryMatch in src/tagquery.c).
+ALTER FUNCTION @extschema@.tagset_contains(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_contained(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_overlap(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_exists(@extschema@.tagset, text) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_match(@extschema@.tagset, @extschema@.tagquery) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagquery_match(@extschema@.tagquery, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_eq(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_ne(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+
 ALTER TABLE @extschema@.customer ENABLE ROW LEVEL SECURITY;
 CREATE POLICY customer_access ON @extschema@.customer
 	USING (coalesce(customer.tags OPERATOR(@extschema@.@@) (SELECT @extschema@.access_query()), true))

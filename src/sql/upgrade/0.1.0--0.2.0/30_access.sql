@@ -1,9 +1,10 @@
 -- 0.1.0 -> 0.2.0, part 30_access: access by customer category (issue 14, part 4;
 -- docs/access.md).  The same objects as src/sql/12_access.sql and
--- src/sql/95_access_policies.sql, the functions that now check the caller
--- or announce only an alert id (credit_check, resolve_alert, raise_alert,
--- notify_alert, verify_exposure: CREATE OR REPLACE keeps their grants and
--- comments), and grade_migration_latest running as its caller.
+-- src/sql/95_access_policies.sql (with the tag operators made LEAKPROOF),
+-- the functions that now check the caller or announce only an alert id
+-- (credit_check, resolve_alert, raise_alert, notify_alert, verify_exposure:
+-- CREATE OR REPLACE keeps their grants and comments), and
+-- grade_migration_latest running as its caller.
 
 -- ---- as src/sql/12_access.sql ----
 -- Access by customer category (docs/access.md): which roles see which
@@ -299,6 +300,21 @@ ALTER VIEW @extschema@.grade_migration_latest SET (security_invoker = true);
 -- about one customer check access_allows(..., access_caller()) themselves.
 -- Views read these tables with security_invoker, so they honour the
 -- policies as well.
+
+-- Once a table has row-level security, a condition of the caller's query
+-- is used in an index scan only when its function is LEAKPROOF (otherwise
+-- it could see rows before the policy has filtered them): without this, a
+-- reader's GIN tag query on customer would turn into a sequential scan.
+-- The tag comparisons are: on valid values they raise no error and have no
+-- side effect (src/tagset_sql.c, TagQueryMatch in src/tagquery.c).
+ALTER FUNCTION @extschema@.tagset_contains(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_contained(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_overlap(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_exists(@extschema@.tagset, text) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_match(@extschema@.tagset, @extschema@.tagquery) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagquery_match(@extschema@.tagquery, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_eq(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_ne(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
 
 ALTER TABLE @extschema@.customer ENABLE ROW LEVEL SECURITY;
 CREATE POLICY customer_access ON @extschema@.customer
