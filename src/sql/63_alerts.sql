@@ -58,8 +58,6 @@ AS $$
 #variable_conflict use_column
 DECLARE
 	id bigint;
-	at timestamptz;
-	lvl @extschema@.alert_level;
 	fresh boolean;
 BEGIN
 	INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
@@ -67,7 +65,7 @@ BEGIN
 	ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
 	SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(),
 		level = excluded.level, detail = excluded.detail
-	RETURNING x.alert_id, x.raised_at, x.level, x.xmax = 0 INTO id, at, lvl, fresh;
+	RETURNING x.alert_id, x.xmax = 0 INTO id, fresh;
 	IF NOT fresh THEN
 		RETURN NULL;
 	END IF;
