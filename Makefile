@@ -80,6 +80,7 @@ REGRESS = \
 	receivables \
 	tag_rule \
 	errors \
+	access \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

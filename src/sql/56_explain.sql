@@ -122,7 +122,7 @@ COMMENT ON FUNCTION @extschema@.grade_migration(date, date) IS
 
 -- The migration between the two latest as-of dates at which grades changed
 -- (usually the last two refreshes that moved anyone).
-CREATE VIEW @extschema@.grade_migration_latest AS
+CREATE VIEW @extschema@.grade_migration_latest WITH (security_invoker = true) AS
 	SELECT d.from_date, d.to_date, m.from_grade, m.to_grade, m.customers
 	FROM (SELECT min(x.as_of) AS from_date, max(x.as_of) AS to_date
 		  FROM (SELECT DISTINCT h.as_of FROM @extschema@.class_history h

@@ -148,10 +148,13 @@ BEGIN ATOMIC
 		   ARRAY[r.open_orders, r.shipped_not_invoiced, r.invoice_balance, r.unapplied_credits]
 	FROM @extschema@.credit_exposure x
 	FULL JOIN @extschema@.exposure_recomputed() r ON r.customer_id = x.customer_id
-	WHERE coalesce(x.open_orders, 0) <> coalesce(r.open_orders, 0)
-	   OR coalesce(x.shipped_not_invoiced, 0) <> coalesce(r.shipped_not_invoiced, 0)
-	   OR coalesce(x.invoice_balance, 0) <> coalesce(r.invoice_balance, 0)
-	   OR coalesce(x.unapplied_credits, 0) <> coalesce(r.unapplied_credits, 0)
+	WHERE (coalesce(x.open_orders, 0) <> coalesce(r.open_orders, 0)
+		   OR coalesce(x.shipped_not_invoiced, 0) <> coalesce(r.shipped_not_invoiced, 0)
+		   OR coalesce(x.invoice_balance, 0) <> coalesce(r.invoice_balance, 0)
+		   OR coalesce(x.unapplied_credits, 0) <> coalesce(r.unapplied_credits, 0))
+	  -- only the customers the caller may see (docs/access.md); checked
+	  -- last, so only for the differences
+	  AND @extschema@.access_allows(coalesce(x.customer_id, r.customer_id), @extschema@.access_caller())
 	ORDER BY 1;
 END;
 

@@ -577,6 +577,12 @@ BEGIN
 				  DETAIL = 'The amount is what the order, delivery or invoice adds to the customer''s exposure.',
 				  HINT = 'Payments and credit notes lower the exposure and need no check; pass the amount of the document to be saved.';
 	END IF;
+	-- a customer the caller may not see (docs/access.md) is answered like
+	-- one that does not exist
+	IF NOT @extschema@.access_allows(customer_id, @extschema@.access_caller())
+	   AND EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = credit_check.customer_id) THEN
+		RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'no_data_found';
+	END IF;
 	SELECT x.exposure INTO current_exposure FROM @extschema@.credit_exposure x
 	WHERE x.customer_id = credit_check.customer_id;
 	IF NOT FOUND AND NOT EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = credit_check.customer_id) THEN

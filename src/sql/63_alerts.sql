@@ -15,11 +15,13 @@
 -- At most one open alert per customer and kind: raising it again counts an
 -- occurrence and refreshes the detail.  Each new alert is announced with
 -- NOTIFY customer_class_alerts, payload
---   {"alert_id":..,"customer_id":..,"kind":..,"level":..,"raised_at":..}
--- (sent when the transaction commits, like every NOTIFY).  The detail is not
--- in it: a NOTIFY payload is limited to 8000 bytes and a detail can be any
--- size, so a listener reads the row by alert_id.  Nor can a payload be
--- trusted by itself -- any role may NOTIFY any channel -- the row can.
+--   {"alert_id":..}
+-- (sent when the transaction commits, like every NOTIFY).  Nothing else is
+-- in it: a NOTIFY reaches every listener of the database, whatever customers
+-- it may see (docs/access.md), so a listener reads the row by alert_id,
+-- through row-level security; a NOTIFY payload is limited to 8000 bytes and
+-- a detail can be any size; and a payload cannot be trusted by itself --
+-- any role may NOTIFY any channel -- the row can.
 
 CREATE TABLE @extschema@.alerts (
 	alert_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -56,8 +58,6 @@ AS $$
 #variable_conflict use_column
 DECLARE
 	id bigint;
-	at timestamptz;
-	lvl @extschema@.alert_level;
 	fresh boolean;
 BEGIN
 	INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
@@ -65,14 +65,12 @@ BEGIN
 	ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
 	SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(),
 		level = excluded.level, detail = excluded.detail
-	RETURNING x.alert_id, x.raised_at, x.level, x.xmax = 0 INTO id, at, lvl, fresh;
+	RETURNING x.alert_id, x.xmax = 0 INTO id, fresh;
 	IF NOT fresh THEN
 		RETURN NULL;
 	END IF;
 	-- the payload of notify_alert() (64_warnings.sql), the same for every kind
-	PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object(
-		'alert_id', id, 'customer_id', raise_alert.customer_id, 'kind', raise_alert.kind, 'level', lvl,
-		'raised_at', at)::text);
+	PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', id)::text);
 	RETURN id;
 END
 $$;
@@ -92,12 +90,17 @@ AS $$
 DECLARE
 	done record;
 BEGIN
-	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER
-	WHERE a.alert_id = resolve_alert.alert_id AND a.resolved_at IS NULL;
+	-- resolved by the caller, not the definer this runs as
+	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = @extschema@.access_caller()
+	WHERE a.alert_id = resolve_alert.alert_id AND a.resolved_at IS NULL
+	  -- only an alert of a customer the caller may see (docs/access.md)
+	  AND @extschema@.access_allows(a.customer_id, @extschema@.access_caller());
 	IF FOUND THEN
 		RETURN true;
 	END IF;
-	SELECT a.resolved_at, a.resolved_by INTO done FROM @extschema@.alerts a WHERE a.alert_id = resolve_alert.alert_id;
+	SELECT a.resolved_at, a.resolved_by INTO done FROM @extschema@.alerts a
+	WHERE a.alert_id = resolve_alert.alert_id
+	  AND @extschema@.access_allows(a.customer_id, @extschema@.access_caller());
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'alert % does not exist', alert_id
 			USING ERRCODE = 'no_data_found',

@@ -16,9 +16,7 @@ CREATE FUNCTION @extschema@.notify_alert(a @extschema@.alerts) RETURNS void
 	LANGUAGE sql VOLATILE STRICT
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object(
-		'alert_id', a.alert_id, 'customer_id', a.customer_id, 'kind', a.kind, 'level', a.level,
-		'raised_at', a.raised_at)::text);
+	SELECT pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', a.alert_id)::text);
 END;
 REVOKE EXECUTE ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) TO customer_class_analyst;

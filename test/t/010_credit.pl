@@ -5,7 +5,7 @@
 #  - the restore re-inserts orders of customers over their limit (accepted
 #    in warn mode, or before a grade D) without failing, and the exposure
 #    ledger rebuilt by the triggers equals the original;
-#  - each new alert sends NOTIFY customer_class_alerts with a JSON payload;
+#  - each new alert sends NOTIFY customer_class_alerts with its id as JSON;
 #  - test/load/credit_load.sh with 8 clients x 5 s under READ COMMITTED and
 #    REPEATABLE READ ends with no limit breach and no ledger difference.
 use strict;
@@ -91,8 +91,8 @@ $out = $node->safe_psql('copy', q{
 });
 my @notes = ($out =~ /Asynchronous notification "customer_class_alerts" with payload "(.*?)" received/g);
 is(scalar @notes, 1, 'one notification for one new alert');
-like($notes[0] // '', qr/^\{"kind": "grade_d", "level": "red", "alert_id": \d+, "raised_at": "[^"]+", "customer_id": 3\}$/,
-	'payload is the alert without its detail, as JSON');
+like($notes[0] // '', qr/^\{"alert_id": \d+\}$/,
+	'payload is the alert id only, as JSON');
 
 # a detail of any size: the payload stays small (NOTIFY allows 8000 bytes)
 $out = $node->safe_psql('copy', q{
@@ -101,7 +101,7 @@ $out = $node->safe_psql('copy', q{
 });
 @notes = ($out =~ /Asynchronous notification "customer_class_alerts" with payload "(.*?)" received/g);
 is(scalar @notes, 1, 'a 9000-character detail is announced');
-like($notes[0] // '', qr/^\{"kind": "limit_exceeded", "level": "red", "alert_id": \d+, "raised_at": "[^"]+", "customer_id": 3\}$/,
+like($notes[0] // '', qr/^\{"alert_id": \d+\}$/,
 	'without the detail');
 
 # the short load test

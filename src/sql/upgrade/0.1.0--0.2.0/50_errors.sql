@@ -27,6 +27,12 @@ BEGIN
 				  DETAIL = 'The amount is what the order, delivery or invoice adds to the customer''s exposure.',
 				  HINT = 'Payments and credit notes lower the exposure and need no check; pass the amount of the document to be saved.';
 	END IF;
+	-- a customer the caller may not see (docs/access.md) is answered like
+	-- one that does not exist
+	IF NOT @extschema@.access_allows(customer_id, @extschema@.access_caller())
+	   AND EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = credit_check.customer_id) THEN
+		RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'no_data_found';
+	END IF;
 	SELECT x.exposure INTO current_exposure FROM @extschema@.credit_exposure x
 	WHERE x.customer_id = credit_check.customer_id;
 	IF NOT FOUND AND NOT EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = credit_check.customer_id) THEN
@@ -50,12 +56,17 @@ AS $$
 DECLARE
 	done record;
 BEGIN
-	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER
-	WHERE a.alert_id = resolve_alert.alert_id AND a.resolved_at IS NULL;
+	-- resolved by the caller, not the definer this runs as
+	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = @extschema@.access_caller()
+	WHERE a.alert_id = resolve_alert.alert_id AND a.resolved_at IS NULL
+	  -- only an alert of a customer the caller may see (docs/access.md)
+	  AND @extschema@.access_allows(a.customer_id, @extschema@.access_caller());
 	IF FOUND THEN
 		RETURN true;
 	END IF;
-	SELECT a.resolved_at, a.resolved_by INTO done FROM @extschema@.alerts a WHERE a.alert_id = resolve_alert.alert_id;
+	SELECT a.resolved_at, a.resolved_by INTO done FROM @extschema@.alerts a
+	WHERE a.alert_id = resolve_alert.alert_id
+	  AND @extschema@.access_allows(a.customer_id, @extschema@.access_caller());
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'alert % does not exist', alert_id
 			USING ERRCODE = 'no_data_found',

@@ -1,0 +1,67 @@
+-- Access by customer category, enforced (docs/access.md; the entries and
+-- access_query() are in 12_access.sql).  Every table that carries a
+-- customer's data gets row-level security and one policy:
+--   customer        the customer's tags match the caller's access_query();
+--   the others      their customer_id names a customer the caller sees in
+--                   customer (whose own policy then decides).
+-- The policies apply to reading and writing (USING and WITH CHECK), so a
+-- restricted role can neither read nor write another category's rows.
+--
+-- Cost: access_query() runs once per statement (an uncorrelated subquery,
+-- an InitPlan), never per row.  A role that sees every customer stops at
+-- that NULL; a restricted one pays the tag match per customer row (the C
+-- operator, no SQL function call) and one customer primary-key probe per
+-- row of the other tables.
+--
+-- The extension's owner is never restricted by row-level security, so
+-- refresh(), the credit check triggers and the other SECURITY DEFINER
+-- functions still see and keep every customer; those that answer a caller
+-- about one customer check access_allows(..., access_caller()) themselves.
+-- Views read these tables with security_invoker, so they honour the
+-- policies as well.
+
+-- Once a table has row-level security, a condition of the caller's query
+-- is used in an index scan only when its function is LEAKPROOF (otherwise
+-- it could see rows before the policy has filtered them): without this, a
+-- reader's GIN tag query on customer would turn into a sequential scan.
+-- The tag comparisons are: on valid values they raise no error and have no
+-- side effect (src/tagset_sql.c, TagQueryMatch in src/tagquery.c).
+ALTER FUNCTION @extschema@.tagset_contains(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_contained(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_overlap(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_exists(@extschema@.tagset, text) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_match(@extschema@.tagset, @extschema@.tagquery) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagquery_match(@extschema@.tagquery, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_eq(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+ALTER FUNCTION @extschema@.tagset_ne(@extschema@.tagset, @extschema@.tagset) LEAKPROOF;
+
+ALTER TABLE @extschema@.customer ENABLE ROW LEVEL SECURITY;
+CREATE POLICY customer_access ON @extschema@.customer
+	USING (coalesce(customer.tags OPERATOR(@extschema@.@@) (SELECT @extschema@.access_query()), true))
+	WITH CHECK (coalesce(customer.tags OPERATOR(@extschema@.@@) (SELECT @extschema@.access_query()), true));
+COMMENT ON POLICY customer_access ON @extschema@.customer IS
+	'access by customer category: a restricted role sees and writes the customers whose tags match its access_query()';
+
+DO $policies$
+DECLARE
+	t text;
+BEGIN
+	-- the same policy on each of these tables: keep this list complete (the
+	-- regression test access.sql fails for a table with a customer_id
+	-- column and no policy)
+	FOREACH t IN ARRAY ARRAY['sales_order', 'invoice', 'payment', 'profile', 'class_history', 'dirty',
+							 'external_score', 'credit_override', 'credit_limit_override',
+							 'credit_check_exception', 'credit_exposure', 'alerts', 'external_event']
+	LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t);
+		EXECUTE pg_catalog.format($f$
+			CREATE POLICY customer_access ON @extschema@.%1$I
+				USING ((SELECT @extschema@.access_query()) IS NULL
+					   OR EXISTS (SELECT FROM @extschema@.customer c WHERE c.customer_id = %1$I.customer_id))
+				WITH CHECK ((SELECT @extschema@.access_query()) IS NULL
+					   OR EXISTS (SELECT FROM @extschema@.customer c WHERE c.customer_id = %1$I.customer_id))$f$, t);
+		EXECUTE pg_catalog.format($f$COMMENT ON POLICY customer_access ON @extschema@.%I IS %L$f$, t,
+			'access by customer category: a restricted role sees and writes the rows of the customers it sees in customer');
+	END LOOP;
+END
+$policies$;
