@@ -52,6 +52,7 @@ REGRESS = \
 	lifecycle \
 	sample_lifecycle \
 	credit \
+	credit_rules \
 	warnings \
 	tagset \
 	tagquery \
@@ -70,6 +71,7 @@ ISOLATION = \
 	payment_fk \
 	refresh_queue \
 	credit_concurrency \
+	credit_prepayment \
 	credit_cache \
 	tag_exclusive \
 	tag_rule_exclusive \

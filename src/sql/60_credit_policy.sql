@@ -263,7 +263,7 @@ CREATE TYPE @extschema@.credit_limit_info AS (
 --      row for grade NULL, "not graded yet")
 -- The grade is the profile's, capped by credit_event_cap() (an unreviewed
 -- external negative event) unless a manual grade override made it: the cap
--- takes effect at once, not at the next refresh().
+-- takes effect, and is lifted, at once, not at the next refresh().
 -- credit_limit NULL means no limit.  valid_until: the override's expiry or the
 -- first date a later policy row of the grade takes over (NULL: open-ended).
 -- limit_method: override, customer, or the policy's method (amount,
@@ -316,8 +316,13 @@ BEGIN ATOMIC
 	LEFT JOIN @extschema@.profile pr ON pr.customer_id = k.customer_id
 	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
 									THEN @extschema@.credit_event_cap(k.customer_id, k.as_of) END AS cap) ev
-	CROSS JOIN LATERAL (SELECT ev.cap IS NOT NULL AND (pr.credit_grade IS NULL OR ev.cap > pr.credit_grade) AS capped) cc
-	CROSS JOIN LATERAL (SELECT CASE WHEN cc.capped THEN ev.cap ELSE pr.credit_grade END AS credit_grade,
+	-- the grade before any cap: refresh() writes a capped grade into
+	-- credit_grade, computed_grade keeps the score's (the cap is lifted here
+	-- as soon as the event is reviewed, not at the next refresh)
+	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL THEN coalesce(pr.computed_grade, pr.credit_grade)
+									ELSE pr.credit_grade END AS credit_grade) pg
+	CROSS JOIN LATERAL (SELECT ev.cap IS NOT NULL AND (pg.credit_grade IS NULL OR ev.cap > pg.credit_grade) AS capped) cc
+	CROSS JOIN LATERAL (SELECT CASE WHEN cc.capped THEN ev.cap ELSE pg.credit_grade END AS credit_grade,
 							   cc.capped) g
 	LEFT JOIN LATERAL (
 		SELECT lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
