@@ -79,6 +79,12 @@ SELECT count(*) AS disagreements FROM path_answers WHERE credit_check IS DISTINC
 SELECT customer_class.set_credit_setting('rule.grade_d', 'off');
 SELECT customer_class.credit_check(1, 300.01, record => false) ->> 'violation' AS violation;
 SELECT customer_class.reset_credit_setting('rule.grade_d');
+-- delivery: an order accepted against the prepayment whose prepayment is
+-- then taken back (a payment deleted: watched, never blocked) is not delivered
+INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (104, 1, '2025-12-20', 300.00);
+DELETE FROM customer_class.payment WHERE payment_id = 2;
+UPDATE customer_class.sales_order SET status = 'shipped', shipped_on = '2025-12-21' WHERE order_id = 104;
+\echo :LAST_ERROR_SQLSTATE
 
 -- == Rows for a customer that does not exist are refused ==
 INSERT INTO customer_class.credit_limit_override (customer_id, credit_limit, reason, valid_from, expires_on)
@@ -189,6 +195,7 @@ SELECT customer_class.refresh('2025-12-31') AS changed;
 SELECT credit_score, computed_grade, credit_grade FROM customer_class.profile WHERE customer_id = 2;
 SELECT old_value, new_value, why FROM customer_class.class_history
 WHERE customer_id = 2 AND dimension = 'credit_grade' ORDER BY history_id DESC LIMIT 1;
+SELECT inputs FROM customer_class.explain_score(2) WHERE dimension = 'grade';
 -- a manager who reviewed it resolves its alert: the cap goes at once for
 -- the checks, and at the next refresh for the grade
 SELECT customer_class.resolve_alert(alert_id) FROM customer_class.alerts WHERE customer_id = 2 AND kind = 'external_event';

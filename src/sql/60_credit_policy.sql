@@ -314,8 +314,10 @@ BEGIN ATOMIC
 	FROM (SELECT credit_limit_rows.customer_id AS customer_id,
 				 coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
 	LEFT JOIN @extschema@.profile pr ON pr.customer_id = k.customer_id
+	-- OFFSET 0: computed once, not at every use of the grade below
 	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
-									THEN @extschema@.credit_event_cap(k.customer_id, k.as_of) END AS cap) ev
+									THEN @extschema@.credit_event_cap(k.customer_id, k.as_of) END AS cap
+						OFFSET 0) ev
 	-- the grade before any cap: refresh() writes a capped grade into
 	-- credit_grade, computed_grade keeps the score's (the cap is lifted here
 	-- as soon as the event is reviewed, not at the next refresh)

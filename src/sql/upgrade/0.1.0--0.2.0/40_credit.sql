@@ -134,8 +134,10 @@ BEGIN ATOMIC
 	FROM (SELECT credit_limit_rows.customer_id AS customer_id,
 				 coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
 	LEFT JOIN @extschema@.profile pr ON pr.customer_id = k.customer_id
+	-- OFFSET 0: computed once, not at every use of the grade below
 	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
-									THEN @extschema@.credit_event_cap(k.customer_id, k.as_of) END AS cap) ev
+									THEN @extschema@.credit_event_cap(k.customer_id, k.as_of) END AS cap
+						OFFSET 0) ev
 	-- the grade before any cap: refresh() writes a capped grade into
 	-- credit_grade, computed_grade keeps the score's (the cap is lifted here
 	-- as soon as the event is reviewed, not at the next refresh)
@@ -269,7 +271,7 @@ BEGIN
 END
 $$;
 
--- == Refresh: the capped grade and why ==
+-- == Refresh and explain_score: the capped grade and why ==
 CREATE OR REPLACE FUNCTION @extschema@.refresh_rows(as_of date, card @extschema@.scorecard,
 										 pol @extschema@.lifecycle_policy, version bigint,
 										 customers bigint[] DEFAULT NULL,
@@ -459,6 +461,82 @@ BEGIN
 	)
 	SELECT count(DISTINCT customer_id) INTO changed FROM hist;
 	RETURN changed;
+END
+$$;
+CREATE OR REPLACE FUNCTION @extschema@.explain_score(customer_id bigint, as_of date DEFAULT NULL)
+	RETURNS TABLE (step integer, dimension text, label_en text, label_zh text, inputs text,
+				   points numeric, weight numeric, contribution numeric)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d date := coalesce(explain_score.as_of,
+					   (SELECT p.as_of FROM @extschema@.profile p
+						WHERE p.customer_id = explain_score.customer_id),
+					   @extschema@.as_of());
+	card @extschema@.scorecard := @extschema@.active_scorecard();
+	f @extschema@.credit_facts;
+	r @extschema@.credit_result;
+	o record;
+	keep numeric;
+BEGIN
+	SELECT (cf.facts).* INTO f FROM @extschema@.credit_facts(d, card.scorecard_id, ARRAY[explain_score.customer_id]) cf;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'customer % does not exist', explain_score.customer_id
+			USING ERRCODE = 'no_data_found';
+	END IF;
+	r := @extschema@.credit_score(f, card);
+	-- the dimensions' share when an external score is blended in
+	keep := CASE WHEN r.external_contribution IS NULL THEN 100 ELSE 100 - card.external_weight END;
+
+	RETURN QUERY
+	SELECT x.step, x.dimension, x.label_en, x.label_zh, x.inputs, x.points,
+		   pg_catalog.trim_scale(x.weight * keep / 100), x.contribution
+	FROM (VALUES
+		(1, 'scale', 'transaction scale', '交易规模',
+		 format('revenue 12m %s, orders 12m %s', f.revenue_12m, f.orders_12m),
+		 r.scale_points, card.w_scale, r.scale_contribution),
+		(2, 'payment', 'payment performance', '付款表现',
+		 format('on-time %s, days beyond terms %s, payment index %s (last 90 days %s), overdue %s, defaults %s',
+				coalesce(round(f.on_time_ratio * 100, 1) || '%', 'n/a'),
+				coalesce(f.days_beyond_terms::text, 'n/a'), coalesce(f.payment_index::text, 'n/a'),
+				coalesce(f.recent_payment_index::text, 'n/a'),
+				f.overdue_balance, f.defaults),
+		 r.payment_points, card.w_payment, r.payment_contribution),
+		(3, 'stability', 'relationship stability', '合作稳定性',
+		 format('tenure %s days, months with orders %s of 12', f.tenure_days,
+				length(replace((f.order_months & 4095)::bit(12)::text, '0', ''))),
+		 r.stability_points, card.w_stability, r.stability_contribution),
+		(4, 'risk', 'industry and region risk', '行业与地区风险',
+		 format('industry %s, region %s', f.industry_points, f.region_points),
+		 r.risk_points, card.w_risk, r.risk_contribution)
+	) AS x (step, dimension, label_en, label_zh, inputs, points, weight, contribution);
+
+	IF r.external_contribution IS NOT NULL THEN
+		RETURN QUERY SELECT 5, 'external'::text, 'external score'::text, '外部评分'::text,
+			'latest valid external score'::text, f.external_score, card.external_weight,
+			r.external_contribution;
+	END IF;
+
+	RETURN QUERY SELECT 6, 'score'::text, 'credit score'::text, '信用评分'::text,
+		format('cut-offs A >= %s, B >= %s, C >= %s (scorecard %s)',
+			   card.cutoff_a, card.cutoff_b, card.cutoff_c, card.scorecard_id),
+		r.score, 100::numeric, r.score;
+
+	SELECT co.override_id, co.grade, co.reason, co.set_by, co.expires_on INTO o
+	FROM @extschema@.credit_override co
+	WHERE co.customer_id = explain_score.customer_id AND co.valid_from <= d AND d < co.expires_on
+	ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1;
+
+	-- an unreviewed external negative event caps the grade (as refresh() does)
+	RETURN QUERY SELECT 7, 'grade'::text, 'credit grade'::text, '信用等级'::text,
+		CASE WHEN o.override_id IS NOT NULL THEN format('computed %s, overridden to %s by %s until %s: %s',
+														r.grade, o.grade, o.set_by, o.expires_on, o.reason)
+			 WHEN c.cap > r.grade THEN format('computed %s, capped at %s: external negative event not yet reviewed (rule.external_event)',
+											  r.grade, c.cap)
+			 ELSE format('computed %s', r.grade) END,
+		NULL::numeric, NULL::numeric, NULL::numeric
+	FROM (SELECT @extschema@.credit_event_cap(explain_score.customer_id, d) AS cap) c;
 END
 $$;
 
