@@ -68,6 +68,7 @@ REGRESS = \
 	sample_lifecycle \
 	refresh_rewind \
 	credit \
+	credit_rules \
 	warnings \
 	tagset \
 	tagquery \
@@ -89,6 +90,7 @@ ISOLATION = \
 	refresh_queue \
 	refresh_rewind \
 	credit_concurrency \
+	credit_prepayment \
 	credit_cache \
 	tag_exclusive \
 	tag_rule_exclusive \

@@ -69,7 +69,8 @@ typedef struct ContextEntry
 {
 	ContextKey	key;
 	bool		mode_off;		/* the check is off for this customer */
-	bool		always;			/* grade D with rule.grade_d on */
+	bool		prepay;			/* grade D with rule.grade_d on: prepayment
+								 * required, acts on any exposure above zero */
 	int32		overdue_days;	/* rule.overdue_days; -1: off */
 	Numeric		credit_limit;	/* NULL: no limit */
 	Numeric		limit_times_pct;	/* credit_limit * alert.nearly_used_pct */
@@ -87,7 +88,7 @@ typedef struct ContextEntry
 static const char *const watched_names[] = {
 	"credit_setting", "credit_check_exception", "credit_limit_override",
 	"credit_limit_policy", "customer", "profile", "invoice", "payment",
-	"src_customer", "src_invoice", "src_payment",
+	"src_customer", "src_invoice", "src_payment", "external_event",
 };
 #define N_WATCHED lengthof(watched_names)
 /* the relation whose invalidation means "invoices or payments changed" */
@@ -212,7 +213,7 @@ PrepareContextPlans(const char *schema)
 										"SELECT coalesce(c.mode IS DISTINCT FROM 'off' AND ("
 										" coalesce($4 > c.credit_limit, false)"
 										" OR c.overdue_invoice IS NOT NULL"
-										" OR coalesce(c.credit_grade = 'D' AND c.grade_d = 'on', false)"
+										" OR coalesce(c.credit_grade = 'D' AND c.grade_d = 'on' AND $4 > 0, false)"
 										" OR coalesce(c.credit_limit > 0 AND $4 * 100 >= c.credit_limit * c.pct, false)),"
 										" true)"
 										" FROM %1$s.credit_context($1, $2, $3) c",
@@ -297,7 +298,7 @@ ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 	entry->key = *key;
 	entry->mode_off = ColumnIs(1, "off");
 	entry->credit_limit = ColumnNumeric(2);
-	entry->always = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	entry->prepay = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	entry->limit_times_pct = ColumnNumeric(4);
 	entry->overdue_days = -1;
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
@@ -420,7 +421,12 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 
 	if (entry.mode_off)
 		return false;
-	if (entry.always || LimitSaysSomething(&entry, exposure))
+	/* grade D: the check passes while the prepayment covers the exposure */
+	if (entry.prepay &&
+		DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(exposure),
+										 NumericGetDatum(int64_to_numeric(0)))))
+		return true;
+	if (LimitSaysSomething(&entry, exposure))
 		return true;
 	if (entry.overdue_days < 0)
 		return false;

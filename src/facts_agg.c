@@ -212,6 +212,54 @@ AddOrderDay(FactsState *s, DateADT d)
 		s->prev_order = d;
 }
 
+/*
+ * A customer with no order up to as_of (services, direct invoicing: the ERP
+ * writes invoices only) is active when it is invoiced: its invoices stand
+ * for its orders in the order counts, order_months and the order days, so
+ * that relationship stability, lifecycle stage, segments and RFM see its
+ * activity.  Per customer, whichever the data has: a customer with orders
+ * keeps its orders only, so an invoice billing an order is never counted as
+ * a second sale (whether or not the ERP links it to the order).
+ */
+/*
+ * The order facts of *s go to *act; for a customer without orders they are
+ * taken from its invoices.  *s is left as it is: a final function must not
+ * change the state (two identical aggregate calls may share it).  Only the
+ * order fields of *act are set.
+ */
+static void
+InvoicesAsOrders(const FactsState *s, FactsState *act)
+{
+	act->orders_12m = s->orders_12m;
+	act->order_months = s->order_months;
+	act->orders_90d = s->orders_90d;
+	act->orders_prior_90d = s->orders_prior_90d;
+	act->first_order = s->first_order;
+	act->last_order = s->last_order;
+	act->prev_order = s->prev_order;
+	act->as_of = s->as_of;
+	if (s->first_order != NO_DATE)
+		return;
+	for (int i = 0; i < s->n; i++)
+	{
+		InvoiceEntry *e = &s->entries[i];
+		int32		days;
+
+		if (!e->has_invoice)
+			continue;
+		days = s->as_of - e->issued;
+		if (days < 365)
+			act->orders_12m++;
+		if (days < 360)
+			act->order_months |= 1 << (days / 30);
+		if (days < 90)
+			act->orders_90d++;
+		else if (days < 180)
+			act->orders_prior_90d++;
+		AddOrderDay(act, e->issued);
+	}
+}
+
 PG_FUNCTION_INFO_V1(credit_facts_accum);
 
 /*
@@ -522,6 +570,7 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	DateADT		oldest_open = NO_DATE;	/* issue day of the oldest open invoice */
 	SettledInvoice *settled;
 	PayRhythm	rhythm;
+	FactsState	act;			/* the order facts, see InvoicesAsOrders */
 
 	if (s == NULL)
 		PG_RETURN_NULL();
@@ -538,6 +587,7 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 	}
 
+	InvoicesAsOrders(s, &act);
 	unmatched = s->unapplied;
 	settled = palloc(sizeof(SettledInvoice) * Max(s->n, 1));
 	for (int i = 0; i < s->n; i++)
@@ -600,8 +650,8 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	}
 
 	v[0] = Money4ToNumericScaled(revenue, s->dscale);
-	v[1] = Int32GetDatum((int32) s->orders_12m);
-	v[2] = Int32GetDatum(s->order_months);
+	v[1] = Int32GetDatum((int32) act.orders_12m);
+	v[2] = Int32GetDatum(act.order_months);
 	v[3] = Int32GetDatum(invoices);
 	v[4] = Int32GetDatum(paid);
 	null[5] = null[6] = paid_amount == 0;
@@ -625,14 +675,14 @@ credit_facts_final(PG_FUNCTION_ARGS)
 	v[14] = Int32GetDatum(overdue_invoices);
 	v[15] = Money4ToNumericScaled(revenue_180, s->dscale);
 	v[16] = Money4ToNumericScaled(revenue_prior_180, s->dscale);
-	v[17] = Int32GetDatum((int32) s->orders_90d);
-	v[18] = Int32GetDatum((int32) s->orders_prior_90d);
-	null[19] = s->first_order == NO_DATE;
-	v[19] = DateADTGetDatum(s->first_order);
-	null[20] = s->last_order == NO_DATE;
-	v[20] = DateADTGetDatum(s->last_order);
-	null[21] = s->prev_order == NO_DATE;
-	v[21] = DateADTGetDatum(s->prev_order);
+	v[17] = Int32GetDatum((int32) act.orders_90d);
+	v[18] = Int32GetDatum((int32) act.orders_prior_90d);
+	null[19] = act.first_order == NO_DATE;
+	v[19] = DateADTGetDatum(act.first_order);
+	null[20] = act.last_order == NO_DATE;
+	v[20] = DateADTGetDatum(act.last_order);
+	null[21] = act.prev_order == NO_DATE;
+	v[21] = DateADTGetDatum(act.prev_order);
 	v[22] = Money4ToNumericScaled(overdue_30, s->dscale);
 
 	/* payment rhythm: medians are multiples of a quarter day, exact at 2 decimals */

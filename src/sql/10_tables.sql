@@ -16,6 +16,7 @@ CREATE TABLE @extschema@.customer (
 	payment_terms_days	integer NOT NULL DEFAULT 30,
 	created_on			date NOT NULL DEFAULT CURRENT_DATE,
 	tags				@extschema@.tagset NOT NULL DEFAULT '{}',
+	payment_terms_basis	text NOT NULL DEFAULT 'invoice',
 	CONSTRAINT customer_name_not_blank CHECK (btrim(name) <> ''),
 	CONSTRAINT customer_type_valid CHECK (customer_type IN ('enterprise', 'individual')),
 	CONSTRAINT customer_size_class_valid
@@ -25,7 +26,8 @@ CREATE TABLE @extschema@.customer (
 	CONSTRAINT customer_region_is_path
 		CHECK (region ~ '^[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+(\.[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+)*$'),
 	CONSTRAINT customer_credit_limit_not_negative CHECK (credit_limit >= 0),
-	CONSTRAINT customer_payment_terms_valid CHECK (payment_terms_days BETWEEN 0 AND 365)
+	CONSTRAINT customer_payment_terms_valid CHECK (payment_terms_days BETWEEN 0 AND 365),
+	CONSTRAINT customer_payment_terms_basis_valid CHECK (payment_terms_basis IN ('invoice', 'month_end'))
 );
 
 CREATE TABLE @extschema@.sales_order (
@@ -118,6 +120,8 @@ COMMENT ON COLUMN @extschema@.customer.size_class IS 'micro, small, medium or la
 COMMENT ON COLUMN @extschema@.customer.credit_limit IS
 	'the customer''s own credit limit (an override); NULL means the grade''s default applies';
 COMMENT ON COLUMN @extschema@.customer.payment_terms_days IS 'agreed payment terms in days';
+COMMENT ON COLUMN @extschema@.customer.payment_terms_basis IS
+	'what payment_terms_days count from: invoice (the issue date) or month_end (the end of the month of issue, 月结)';
 COMMENT ON COLUMN @extschema@.customer.created_on IS 'date the customer was opened';
 COMMENT ON COLUMN @extschema@.customer.tags IS
 	'the customer''s tags, e.g. {industry.construction,region.east.shanghai,vip}; exclusive dimensions of tag_dimension hold at most one tag each';
@@ -137,7 +141,8 @@ COMMENT ON COLUMN @extschema@.invoice.invoice_id IS 'invoice key';
 COMMENT ON COLUMN @extschema@.invoice.customer_id IS 'billed customer';
 COMMENT ON COLUMN @extschema@.invoice.order_id IS 'the order billed, if any (same customer)';
 COMMENT ON COLUMN @extschema@.invoice.issued_on IS 'issue date';
-COMMENT ON COLUMN @extschema@.invoice.due_on IS 'due date (not before the issue date)';
+COMMENT ON COLUMN @extschema@.invoice.due_on IS
+	'due date (not before the issue date); written as NULL, it is set from the payment terms (invoice_due_on)';
 COMMENT ON COLUMN @extschema@.invoice.amount IS 'invoiced amount, positive';
 
 COMMENT ON TABLE @extschema@.payment IS

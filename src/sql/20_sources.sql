@@ -4,7 +4,7 @@
 
 CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	SELECT customer_id, name, customer_type, industry, region, size_class,
-		   credit_limit, payment_terms_days, created_on, tags
+		   credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
 	FROM @extschema@.customer;
 
 CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
@@ -33,6 +33,7 @@ COMMENT ON COLUMN @extschema@.src_customer.credit_limit IS 'own credit limit; NU
 COMMENT ON COLUMN @extschema@.src_customer.payment_terms_days IS 'agreed payment terms in days';
 COMMENT ON COLUMN @extschema@.src_customer.created_on IS 'date the customer was opened';
 COMMENT ON COLUMN @extschema@.src_customer.tags IS 'the customer''s tags (tagset)';
+COMMENT ON COLUMN @extschema@.src_customer.payment_terms_basis IS 'payment terms count from: invoice or month_end';
 
 COMMENT ON VIEW @extschema@.src_order IS 'canonical source of sales orders';
 COMMENT ON COLUMN @extschema@.src_order.order_id IS 'order key';
@@ -47,7 +48,7 @@ COMMENT ON COLUMN @extschema@.src_invoice.invoice_id IS 'invoice key';
 COMMENT ON COLUMN @extschema@.src_invoice.customer_id IS 'billed customer';
 COMMENT ON COLUMN @extschema@.src_invoice.order_id IS 'the order billed, if any';
 COMMENT ON COLUMN @extschema@.src_invoice.issued_on IS 'issue date';
-COMMENT ON COLUMN @extschema@.src_invoice.due_on IS 'due date';
+COMMENT ON COLUMN @extschema@.src_invoice.due_on IS 'due date (from the payment terms when the invoice was written without one)';
 COMMENT ON COLUMN @extschema@.src_invoice.amount IS 'invoiced amount';
 
 COMMENT ON VIEW @extschema@.src_payment IS 'canonical source of payments and credit notes';

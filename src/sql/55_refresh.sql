@@ -157,7 +157,7 @@ DECLARE
 BEGIN
 	RETURN QUERY EXECUTE pg_catalog.format($q$
 	SELECT x.customer_id, false AS gone, p.customer_id IS NOT NULL AS existed,
-		   coalesce(o.grade, (x.s).grade) AS credit_grade, (x.l).stage AS lifecycle_stage,
+		   coalesce(o.grade, greatest((x.s).grade, ev.cap)) AS credit_grade, (x.l).stage AS lifecycle_stage,
 		   (x.l).phase AS lifecycle_phase, (x.l).segment, x.payment_warning, (x.facts).last_order_on,
 		   (x.facts).orders_12m, (x.facts).revenue_12m, p.credit_grade AS old_grade,
 		   p.lifecycle_stage AS old_stage, p.lifecycle_phase AS old_phase,
@@ -185,6 +185,17 @@ BEGIN
 				 AND ($5 IS NULL OR co.customer_id = ANY ($5))
 				 AND (%1$s::bigint IS NULL OR co.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR co.customer_id < %2$s)
 			   ORDER BY co.customer_id, co.set_at DESC, co.override_id DESC) o ON o.customer_id = x.customer_id
+	-- an external negative event not yet reviewed (its alert open) caps the
+	-- grade at rule.external_event, as credit_event_cap() does for the checks
+	LEFT JOIN (SELECT DISTINCT e.customer_id,
+					  (SELECT nullif(cs.value, 'off') FROM @extschema@.credit_setting cs
+					   WHERE cs.name = 'rule.external_event' ORDER BY cs.shipped LIMIT 1)::@extschema@.credit_grade AS cap
+			   FROM @extschema@.external_event e
+			   LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id
+			   WHERE e.event_on <= $1 AND a.resolved_at IS NULL
+				 AND ($5 IS NULL OR e.customer_id = ANY ($5))
+				 AND (%1$s::bigint IS NULL OR e.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR e.customer_id < %2$s)) ev
+		ON ev.customer_id = x.customer_id
 	LEFT JOIN (SELECT p.* FROM @extschema@.profile p
 			   WHERE ($5 IS NULL OR p.customer_id = ANY ($5))
 				 AND (%1$s::bigint IS NULL OR p.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR p.customer_id < %2$s)) p
@@ -307,7 +318,7 @@ BEGIN
 				   (n.facts).invoices_paid, (n.facts).pay_days_median, (n.facts).pay_days_spread,
 				   (n.facts).last_pay_days, (n.facts).prev_pay_days, (n.facts).orders_90d,
 				   (n.facts).orders_prior_90d, (n.facts).last_settled_on, (n.facts).oldest_open_issued_on,
-				   n.old_override, n.override_id, n.credit_score, n.scale_points, n.payment_points,
+				   n.old_override, n.override_id, n.computed_grade, n.credit_score, n.scale_points, n.payment_points,
 				   n.stability_points, n.risk_points, n.external_score, n.scorecard_id,
 				   n.first_order_on, n.last_order_on, (n.facts).previous_order_on, n.orders_12m,
 				   n.revenue_12m, (n.facts).order_months, (n.facts).invoices_12m, (n.facts).revenue_180d,
@@ -346,6 +357,9 @@ BEGIN
 					 WHEN j.override_id IS NOT NULL THEN
 						 (SELECT format('override #%s by %s: %s', co.override_id, co.set_by, co.reason)
 						  FROM @extschema@.credit_override co WHERE co.override_id = j.override_id)
+					 WHEN j.new_grade IS DISTINCT FROM j.computed_grade THEN
+						 format('computed grade %s (score %s) capped at %s: external negative event not yet reviewed (rule.external_event)',
+								j.computed_grade, j.credit_score, j.new_grade)
 					 ELSE format('score %s (scale %s, payment %s, stability %s, risk %s%s) under scorecard %s%s',
 								 j.credit_score, j.scale_points, j.payment_points, j.stability_points, j.risk_points,
 								 CASE WHEN j.external_score IS NOT NULL THEN ', external ' || j.external_score ELSE '' END,

@@ -72,11 +72,15 @@ BEGIN
 	WHERE co.customer_id = explain_score.customer_id AND co.valid_from <= d AND d < co.expires_on
 	ORDER BY co.set_at DESC, co.override_id DESC LIMIT 1;
 
+	-- an unreviewed external negative event caps the grade (as refresh() does)
 	RETURN QUERY SELECT 7, 'grade'::text, 'credit grade'::text, '信用等级'::text,
-		CASE WHEN o.override_id IS NULL THEN format('computed %s', r.grade)
-			 ELSE format('computed %s, overridden to %s by %s until %s: %s',
-						 r.grade, o.grade, o.set_by, o.expires_on, o.reason) END,
-		NULL::numeric, NULL::numeric, NULL::numeric;
+		CASE WHEN o.override_id IS NOT NULL THEN format('computed %s, overridden to %s by %s until %s: %s',
+														r.grade, o.grade, o.set_by, o.expires_on, o.reason)
+			 WHEN c.cap > r.grade THEN format('computed %s, capped at %s: external negative event not yet reviewed (rule.external_event)',
+											  r.grade, c.cap)
+			 ELSE format('computed %s', r.grade) END,
+		NULL::numeric, NULL::numeric, NULL::numeric
+	FROM (SELECT @extschema@.credit_event_cap(explain_score.customer_id, d) AS cap) c;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.explain_score(bigint, date) IS

@@ -44,6 +44,12 @@ BEGIN
 			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'The value is on or off.';
 		END IF;
+	ELSIF NEW.name = 'rule.external_event' THEN
+		IF NEW.value NOT IN ('off', 'B', 'C', 'D') THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Give the grade a customer with an unreviewed external event is capped at (B, C or D), or off.';
+		END IF;
 	ELSIF NEW.name = 'alert.nearly_used_pct' THEN
 		IF NEW.value !~ '^[0-9]{1,3}(\.[0-9]+)?$' OR NEW.value::numeric NOT BETWEEN 1 AND 100 THEN
 			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
@@ -69,7 +75,8 @@ INSERT INTO @extschema@.credit_setting (name, value, description, set_by, set_at
 	('mode.invoice', 'warn', 'check mode when an invoice is written: block, warn or off', 'customer_class', '2000-01-01', true),
 	('rule.overdue_days', 'off', 'fail the check when an invoice is more than this many days overdue (off: no such rule)', 'customer_class', '2000-01-01', true),
 	('rule.grade_d', 'on', 'fail the check when the customer''s grade is D: on or off', 'customer_class', '2000-01-01', true),
-	('alert.nearly_used_pct', '90', 'raise a limit_nearly_used alert when exposure reaches this percentage of the limit', 'customer_class', '2000-01-01', true);
+	('alert.nearly_used_pct', '90', 'raise a limit_nearly_used alert when exposure reaches this percentage of the limit', 'customer_class', '2000-01-01', true),
+	('rule.external_event', 'D', 'cap the grade of a customer with an external negative event not yet reviewed (its alert open) at this grade: B, C, D or off', 'customer_class', '2000-01-01', true);
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_setting', 'WHERE NOT shipped');
 
@@ -136,12 +143,18 @@ CREATE TABLE @extschema@.credit_limit_policy (
 	max_amount		numeric(18,2),
 	note			text NOT NULL DEFAULT '',
 	shipped			boolean NOT NULL DEFAULT false,
+	payment_terms_days integer,
+	payment_terms_basis text,
 	CONSTRAINT credit_limit_policy_key UNIQUE NULLS NOT DISTINCT (grade, valid_from, shipped),
 	CONSTRAINT credit_limit_policy_method_valid CHECK (method IN ('amount', 'sales_multiple', 'none')),
 	CONSTRAINT credit_limit_policy_amount_given CHECK (method <> 'amount' OR amount IS NOT NULL),
 	CONSTRAINT credit_limit_policy_multiple_given
 		CHECK (method <> 'sales_multiple' OR (sales_multiple > 0 AND sales_months BETWEEN 1 AND 120)),
-	CONSTRAINT credit_limit_policy_amounts_not_negative CHECK (amount >= 0 AND max_amount >= 0)
+	CONSTRAINT credit_limit_policy_amounts_not_negative CHECK (amount >= 0 AND max_amount >= 0),
+	CONSTRAINT credit_limit_policy_terms_valid
+		CHECK (payment_terms_days BETWEEN 0 AND 365 AND payment_terms_basis IN ('invoice', 'month_end')),
+	CONSTRAINT credit_limit_policy_terms_complete
+		CHECK ((payment_terms_days IS NULL) = (payment_terms_basis IS NULL))
 );
 
 CREATE TRIGGER credit_limit_policy_protect_shipped BEFORE UPDATE OR DELETE ON @extschema@.credit_limit_policy
@@ -212,6 +225,29 @@ BEGIN ATOMIC
 		 WHERE s.name = 'mode.' || credit_check_mode.checkpoint ORDER BY s.shipped LIMIT 1));
 END;
 
+-- The grade an external negative event caps a customer at (setting
+-- rule.external_event; NULL: no cap): while the customer has an event dated
+-- on or before as_of whose external_event alert is not resolved, i.e. not
+-- yet reviewed by credit control.  PL/pgSQL, because external_event and
+-- alerts are created after this file (64_warnings.sql, 63_alerts.sql).
+CREATE FUNCTION @extschema@.credit_event_cap(customer_id bigint, as_of date)
+	RETURNS @extschema@.credit_grade
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN (SELECT s.value::@extschema@.credit_grade
+			FROM (SELECT cs.value FROM @extschema@.credit_setting cs
+				  WHERE cs.name = 'rule.external_event' ORDER BY cs.shipped LIMIT 1) s
+			WHERE s.value <> 'off'
+			  AND EXISTS (SELECT FROM @extschema@.external_event e
+						  LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id
+						  WHERE e.customer_id = credit_event_cap.customer_id
+							AND e.event_on <= coalesce(credit_event_cap.as_of, @extschema@.as_of())
+							AND a.resolved_at IS NULL));
+END
+$$;
+
 -- The credit limit in force and where it comes from.
 CREATE TYPE @extschema@.credit_limit_info AS (
 	credit_limit	numeric,
@@ -225,6 +261,9 @@ CREATE TYPE @extschema@.credit_limit_info AS (
 --   2. the customer's own credit_limit (src_customer)
 --   3. the limit policy row of its grade (profile; no profile row: the
 --      row for grade NULL, "not graded yet")
+-- The grade is the profile's, capped by credit_event_cap() (an unreviewed
+-- external negative event) unless a manual grade override made it: the cap
+-- takes effect, and is lifted, at once, not at the next refresh().
 -- credit_limit NULL means no limit.  valid_until: the override's expiry or the
 -- first date a later policy row of the grade takes over (NULL: open-ended).
 -- limit_method: override, customer, or the policy's method (amount,
@@ -258,7 +297,7 @@ BEGIN ATOMIC
 					CASE p.method WHEN 'amount' THEN p.amount::text
 						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months', p.sales_multiple, p.sales_months)
 						ELSE 'no limit' END)
-		   END,
+		   END || CASE WHEN g.capped THEN ' (grade capped: unreviewed external event)' ELSE '' END,
 		   g.credit_grade,
 		   CASE
 			   WHEN o.override_id IS NOT NULL THEN o.expires_on
@@ -274,7 +313,19 @@ BEGIN ATOMIC
 		   END
 	FROM (SELECT credit_limit_rows.customer_id AS customer_id,
 				 coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
-	LEFT JOIN @extschema@.profile g ON g.customer_id = k.customer_id
+	LEFT JOIN @extschema@.profile pr ON pr.customer_id = k.customer_id
+	-- OFFSET 0: computed once, not at every use of the grade below
+	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
+									THEN @extschema@.credit_event_cap(k.customer_id, k.as_of) END AS cap
+						OFFSET 0) ev
+	-- the grade before any cap: refresh() writes a capped grade into
+	-- credit_grade, computed_grade keeps the score's (the cap is lifted here
+	-- as soon as the event is reviewed, not at the next refresh)
+	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL THEN coalesce(pr.computed_grade, pr.credit_grade)
+									ELSE pr.credit_grade END AS credit_grade) pg
+	CROSS JOIN LATERAL (SELECT ev.cap IS NOT NULL AND (pg.credit_grade IS NULL OR ev.cap > pg.credit_grade) AS capped) cc
+	CROSS JOIN LATERAL (SELECT CASE WHEN cc.capped THEN ev.cap ELSE pg.credit_grade END AS credit_grade,
+							   cc.capped) g
 	LEFT JOIN LATERAL (
 		SELECT lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
 		FROM @extschema@.credit_limit_override lo
@@ -367,7 +418,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.reset_credit_setting(text) TO customer_cla
 
 COMMENT ON TABLE @extschema@.credit_setting IS
 	'credit check settings: shipped defaults (read-only) and the admin''s own rows, which win; use set_credit_setting()';
-COMMENT ON COLUMN @extschema@.credit_setting.name IS 'setting: mode.order, mode.delivery, mode.invoice, rule.overdue_days, rule.grade_d, alert.nearly_used_pct';
+COMMENT ON COLUMN @extschema@.credit_setting.name IS 'setting: mode.order, mode.delivery, mode.invoice, rule.overdue_days, rule.grade_d, rule.external_event, alert.nearly_used_pct';
 COMMENT ON COLUMN @extschema@.credit_setting.value IS 'value as text (validated per setting)';
 COMMENT ON COLUMN @extschema@.credit_setting.description IS 'what the setting does';
 COMMENT ON COLUMN @extschema@.credit_setting.set_by IS 'who set it';
@@ -393,6 +444,10 @@ COMMENT ON COLUMN @extschema@.credit_limit_policy.sales_months IS 'months of sal
 COMMENT ON COLUMN @extschema@.credit_limit_policy.max_amount IS 'cap of the computed limit (sales_multiple)';
 COMMENT ON COLUMN @extschema@.credit_limit_policy.note IS 'why';
 COMMENT ON COLUMN @extschema@.credit_limit_policy.shipped IS 'shipped default (read-only); an admin row for the grade wins';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.payment_terms_days IS
+	'the longest payment terms of the grade in days (NULL: the grade sets none); an invoice written without due_on is due by the earlier of these terms and the customer''s own';
+COMMENT ON COLUMN @extschema@.credit_limit_policy.payment_terms_basis IS
+	'what payment_terms_days count from: invoice (the issue date) or month_end (the end of the month of issue, 月结)';
 
 COMMENT ON TABLE @extschema@.credit_limit_override IS
 	'a customer''s own credit limit with reason, author and expiry; the newest in force wins over customer.credit_limit and the policy';
@@ -425,4 +480,5 @@ COMMENT ON FUNCTION @extschema@.credit_check_mode(bigint, text, date) IS 'check 
 COMMENT ON FUNCTION @extschema@.credit_limit_info(bigint, date) IS 'credit limit in force on a date: override, else customer credit_limit, else the grade''s limit policy; with its source and validity';
 COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until, method';
 COMMENT ON FUNCTION @extschema@.credit_limit(bigint, date) IS 'credit limit in force on a date (NULL: no limit)';
+COMMENT ON FUNCTION @extschema@.credit_event_cap(bigint, date) IS 'the grade rule.external_event caps a customer at while it has an external event on or before the date not yet reviewed (its alert open); NULL: no cap';
 COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records every new, changed or deleted limit override in class_history';

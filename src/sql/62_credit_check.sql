@@ -10,7 +10,9 @@
 --             or shipped order it bills, which the ERP sets to 'invoiced')
 --             must be within the limit
 -- Rules checked at every checkpoint beside the limit: rule.grade_d (grade
--- D fails), rule.overdue_days (an invoice more than N days past due fails).
+-- D requires prepayment: it fails unless the customer's prepayment, i.e. a
+-- negative exposure, covers the amount), rule.overdue_days (an invoice more
+-- than N days past due fails).
 --
 -- A failed check in mode block raises an error; SQLSTATE KC001 (limit),
 -- KC002 (overdue invoice), KC003 (grade D); in mode warn a WARNING and an
@@ -37,7 +39,8 @@ CREATE TYPE @extschema@.credit_verdict AS (
 	sqlstate		text,
 	overdue_invoice	bigint,
 	overdue_days	integer,
-	nearly_used		boolean
+	nearly_used		boolean,
+	prepayment_missing numeric
 );
 
 -- The oldest invoice of a customer more than days past its due date (as of
@@ -98,8 +101,16 @@ BEGIN ATOMIC
 END;
 
 -- Evaluate a check: exposure_after is the exposure with the amount asked.
--- violation: NULL (passes), limit_exceeded, invoice_overdue or grade_d (the
+-- violation: NULL (passes), grade_d, limit_exceeded or invoice_overdue (the
 -- first that fails, in this order).  allowed is false only in mode block.
+-- Grade D with rule.grade_d on means "prepayment required" (D类要求预付款):
+-- a customer's prepayment is a negative exposure (unapplied payments and
+-- credit notes above what it owes), so the check passes when the exposure
+-- after the amount is still at most zero, and otherwise fails with the
+-- uncovered part in prepayment_missing.  It comes first: for a grade D
+-- customer the missing prepayment is what credit control wants to read (the
+-- shipped D limit of 0 would fail on the same amount).  The C fast path
+-- (src/credit_context.c) decides "may act" by the same test.
 CREATE FUNCTION @extschema@.credit_evaluate(customer_id bigint, checkpoint text, exposure_after numeric,
 											asked numeric, as_of date DEFAULT NULL)
 	RETURNS @extschema@.credit_verdict
@@ -130,7 +141,13 @@ BEGIN
 		RETURN v;
 	END IF;
 
-	IF v.credit_limit IS NOT NULL AND exposure_after > v.credit_limit THEN
+	IF v.credit_grade = 'D' AND grade_d = 'on' AND exposure_after > 0 THEN
+		v.violation := 'grade_d';
+		v.sqlstate := 'KC003';
+		v.prepayment_missing := exposure_after;
+	END IF;
+
+	IF v.violation IS NULL AND v.credit_limit IS NOT NULL AND exposure_after > v.credit_limit THEN
 		v.violation := 'limit_exceeded';
 		v.sqlstate := 'KC001';
 	END IF;
@@ -139,11 +156,6 @@ BEGIN
 		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
 		v.violation := 'invoice_overdue';
 		v.sqlstate := 'KC002';
-	END IF;
-
-	IF v.violation IS NULL AND v.credit_grade = 'D' AND grade_d = 'on' THEN
-		v.violation := 'grade_d';
-		v.sqlstate := 'KC003';
 	END IF;
 
 	IF v.violation IS NULL AND v.credit_limit > 0 THEN
@@ -165,7 +177,8 @@ CREATE FUNCTION @extschema@.credit_verdict_message(v @extschema@.credit_verdict,
 				v.exposure_after, v.credit_limit)
 			WHEN 'invoice_overdue' THEN pg_catalog.format('invoice %s is %s days overdue',
 				v.overdue_invoice, v.overdue_days)
-			WHEN 'grade_d' THEN 'credit grade is D'
+			WHEN 'grade_d' THEN pg_catalog.format('credit grade is D and requires prepayment: %s of prepayment missing',
+				v.prepayment_missing)
 			ELSE 'passed' END);
 
 CREATE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) RETURNS text
@@ -208,6 +221,8 @@ BEGIN
 			DETAIL = @extschema@.credit_verdict_detail(v),
 			HINT = CASE v.violation
 				WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
+				WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
+					v.prepayment_missing, v.checkpoint)
 				ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
 	END IF;
 	-- warn
@@ -602,7 +617,7 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boole
 GRANT EXECUTE ON FUNCTION @extschema@.credit_check(bigint, numeric, text, boolean) TO customer_class_analyst;
 
 COMMENT ON TYPE @extschema@.credit_verdict IS
-	'the outcome of a credit check: mode, exposure before and after, amount asked, limit and its source, grade, the violation (NULL: passed) with its SQLSTATE, and whether the limit is nearly used';
+	'the outcome of a credit check: mode, exposure before and after, amount asked, limit and its source, grade, the violation (NULL: passed) with its SQLSTATE, whether the limit is nearly used, and for grade D (prepayment required) the prepayment missing';
 COMMENT ON FUNCTION @extschema@.credit_overdue_invoice(bigint, date, integer) IS
 	'internal: the oldest invoice of a customer more than the given days overdue with an open balance (rule.overdue_days)';
 COMMENT ON FUNCTION @extschema@.credit_context(bigint, text, date) IS

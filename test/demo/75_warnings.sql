@@ -26,3 +26,6 @@ VALUES (3, '2025-12-30', 'litigation', 'court records', '(2025) 沪0115民初123
 UNLISTEN customer_class_alerts;
 SELECT customer_id, kind, level, detail ->> 'kind' AS event, detail ->> 'reference' AS reference
 FROM customer_class.alerts WHERE kind = 'external_event';
+
+\echo '== Until credit control reviews it (resolve_alert), the credit checks treat customer 3 as grade D: prepayment required'
+SELECT credit_limit, limit_source, credit_grade FROM customer_class.credit_limit_info(3);
