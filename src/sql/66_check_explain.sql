@@ -53,6 +53,9 @@ BEGIN
 	WHEN 'customer.customer_payment_terms_valid' THEN
 		detail := format('payment_terms_days %s is not between 0 and 365.', r->>'payment_terms_days');
 		hint := 'Give the agreed payment terms in days: 0 (cash) to 365.';
+	WHEN 'customer.customer_payment_terms_basis_valid' THEN
+		detail := format('payment_terms_basis "%s" is not one of: invoice, month_end.', r->>'payment_terms_basis');
+		hint := 'Write invoice (due the terms after the invoice date) or month_end (after the end of the invoice''s month, 月结).';
 	WHEN 'sales_order.sales_order_amount_not_negative' THEN
 		detail := format('amount %s is negative.', r->>'amount');
 		hint := 'An order amount is 0 or more: cancel an order with status cancelled, and credit an invoice with a payment of kind credit_note.';
@@ -105,6 +108,13 @@ BEGIN
 	WHEN 'credit_limit_policy.credit_limit_policy_amounts_not_negative' THEN
 		detail := format('amount %s or max_amount %s is negative.', coalesce(r->>'amount', 'NULL'), coalesce(r->>'max_amount', 'NULL'));
 		hint := 'Limits are 0 or more; use method none for no credit.';
+	WHEN 'credit_limit_policy.credit_limit_policy_terms_valid' THEN
+		detail := format('payment terms %s days from %s: the days must be 0 to 365 and the basis invoice or month_end.',
+						 r->>'payment_terms_days', r->>'payment_terms_basis');
+		hint := 'Write e.g. 30 and invoice (30 days net), or 30 and month_end (30 days end of month, 月结30天).';
+	WHEN 'credit_limit_policy.credit_limit_policy_terms_complete' THEN
+		detail := 'Only one of payment_terms_days and payment_terms_basis is set.';
+		hint := 'Set both to give the grade its own terms, or neither to keep each customer''s.';
 	WHEN 'credit_limit_override.credit_limit_override_reason_given' THEN
 		detail := 'The reason is empty or only blanks.';
 		hint := 'Say why the limit is overridden: the history keeps it.';
@@ -198,7 +208,8 @@ CREATE TRIGGER customer_explain_check BEFORE INSERT OR UPDATE ON @extschema@.cus
 		OR (NEW.size_class IN ('micro', 'small', 'medium', 'large')) IS FALSE
 		OR (NEW.region ~ '^[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+(\.[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+)*$') IS FALSE
 		OR (NEW.credit_limit >= 0) IS FALSE
-		OR (NEW.payment_terms_days BETWEEN 0 AND 365) IS FALSE)
+		OR (NEW.payment_terms_days BETWEEN 0 AND 365) IS FALSE
+		OR (NEW.payment_terms_basis IN ('invoice', 'month_end')) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();
 CREATE TRIGGER sales_order_explain_check BEFORE INSERT OR UPDATE ON @extschema@.sales_order
 	FOR EACH ROW WHEN ((NEW.amount >= 0) IS FALSE
@@ -225,7 +236,9 @@ CREATE TRIGGER credit_limit_policy_explain_check BEFORE INSERT OR UPDATE ON @ext
 	FOR EACH ROW WHEN ((NEW.method IN ('amount', 'sales_multiple', 'none')) IS FALSE
 		OR (NEW.method <> 'amount' OR NEW.amount IS NOT NULL) IS FALSE
 		OR (NEW.method <> 'sales_multiple' OR (NEW.sales_multiple > 0 AND NEW.sales_months BETWEEN 1 AND 120)) IS FALSE
-		OR (NEW.amount >= 0 AND NEW.max_amount >= 0) IS FALSE)
+		OR (NEW.amount >= 0 AND NEW.max_amount >= 0) IS FALSE
+		OR (NEW.payment_terms_days BETWEEN 0 AND 365 AND NEW.payment_terms_basis IN ('invoice', 'month_end')) IS FALSE
+		OR ((NEW.payment_terms_days IS NULL) = (NEW.payment_terms_basis IS NULL)) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();
 CREATE TRIGGER credit_limit_override_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_limit_override
 	FOR EACH ROW WHEN ((btrim(NEW.reason) <> '') IS FALSE OR (NEW.credit_limit >= 0) IS FALSE
