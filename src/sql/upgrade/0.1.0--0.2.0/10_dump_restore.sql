@@ -1,0 +1,94 @@
+-- 10_dump_restore: issue 14 part 2 -- the managed tables customer, sales_order, invoice and payment leave the extension (they are the user's data: pg_dump writes them as ordinary tables, so every restore path loads their rows before their foreign keys and triggers, and DROP EXTENSION no longer drops them); the src_* views read them through late-bound functions; the exposure ledger and the refresh queue are dumped as they are.
+-- (src/sql/20_sources.sql, 55_refresh.sql, 61_exposure.sql, 99_user_data.sql; docs/backup.md)
+
+-- the src_* views no longer name the tables (20_sources.sql): same columns,
+-- same types, so CREATE OR REPLACE keeps the views, their comments, grants
+-- and everything built on them
+CREATE FUNCTION @extschema@.src_customer_rows()
+	RETURNS TABLE (customer_id bigint, name text, customer_type text, industry text, region text,
+				   size_class text, credit_limit numeric, payment_terms_days integer, created_on date,
+				   tags @extschema@.tagset)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT customer_id, name, customer_type, industry, region, size_class,
+		   credit_limit, payment_terms_days, created_on, tags
+	FROM @extschema@.customer
+$$;
+
+CREATE FUNCTION @extschema@.src_order_rows()
+	RETURNS TABLE (order_id bigint, customer_id bigint, ordered_on date, amount numeric, status text,
+				   shipped_on date)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on
+	FROM @extschema@.sales_order
+$$;
+
+CREATE FUNCTION @extschema@.src_invoice_rows()
+	RETURNS TABLE (invoice_id bigint, customer_id bigint, order_id bigint, issued_on date, due_on date,
+				   amount numeric)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount
+	FROM @extschema@.invoice
+$$;
+
+CREATE FUNCTION @extschema@.src_payment_rows()
+	RETURNS TABLE (payment_id bigint, customer_id bigint, invoice_id bigint, paid_on date, amount numeric,
+				   kind text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT payment_id, customer_id, invoice_id, paid_on, amount, kind
+	FROM @extschema@.payment
+$$;
+
+CREATE OR REPLACE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
+	SELECT customer_id, name, customer_type, industry, region, size_class,
+		   credit_limit::numeric(18,2) AS credit_limit, payment_terms_days, created_on, tags
+	FROM @extschema@.src_customer_rows();
+
+CREATE OR REPLACE VIEW @extschema@.src_order WITH (security_invoker = true) AS
+	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on
+	FROM @extschema@.src_order_rows();
+
+CREATE OR REPLACE VIEW @extschema@.src_invoice WITH (security_invoker = true) AS
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount::numeric(18,2) AS amount
+	FROM @extschema@.src_invoice_rows();
+
+CREATE OR REPLACE VIEW @extschema@.src_payment WITH (security_invoker = true) AS
+	SELECT payment_id, customer_id, invoice_id, paid_on, amount::numeric(18,2) AS amount, kind
+	FROM @extschema@.src_payment_rows();
+
+COMMENT ON FUNCTION @extschema@.src_customer_rows() IS
+	'internal: the rows of the managed table customer, for src_customer (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_order_rows() IS
+	'internal: the rows of the managed table sales_order, for src_order (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_invoice_rows() IS
+	'internal: the rows of the managed table invoice, for src_invoice (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_payment_rows() IS
+	'internal: the rows of the managed table payment, for src_payment (late-bound: the view does not pin the table)';
+
+-- what a restore is, as the install script asks it (99_user_data.sql)
+CREATE FUNCTION @extschema@.session_is_restore() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'customer_class_session_is_restore'
+	LANGUAGE C STABLE PARALLEL RESTRICTED;
+REVOKE EXECUTE ON FUNCTION @extschema@.session_is_restore() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.session_is_restore() IS
+	'internal: true when the session runs with check_function_bodies off, as pg_dump''s output and pg_restore do (inside the extension''s script: the value the session had before it)';
+
+-- the managed tables and their identity sequences leave the extension; this
+-- also takes them out of pg_extension_config_dump (extconfig), where 0.1.0
+-- had them
+ALTER EXTENSION customer_class DROP TABLE @extschema@.customer;
+ALTER EXTENSION customer_class DROP TABLE @extschema@.sales_order;
+ALTER EXTENSION customer_class DROP TABLE @extschema@.invoice;
+ALTER EXTENSION customer_class DROP TABLE @extschema@.payment;
+ALTER EXTENSION customer_class DROP SEQUENCE @extschema@.customer_customer_id_seq;
+ALTER EXTENSION customer_class DROP SEQUENCE @extschema@.sales_order_order_id_seq;
+ALTER EXTENSION customer_class DROP SEQUENCE @extschema@.invoice_invoice_id_seq;
+ALTER EXTENSION customer_class DROP SEQUENCE @extschema@.payment_payment_id_seq;
+
+-- the ledger and the refresh queue are dumped whole (0.1.0: no row): a
+-- restore no longer fires the triggers that rebuilt them
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_exposure', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dirty', '');
