@@ -6,8 +6,8 @@
 # -Fc with pg_restore -j 2, -Fd -j 2 both ways, and data-only (plain, and
 # -Fc with pg_restore -j 2, both in replication mode) into a database that
 # already has the extension.
-# Then DROP EXTENSION refuses to drop the managed tables, and with CASCADE
-# keeps their rows.
+# Then DROP EXTENSION refuses to drop the managed tables, with CASCADE keeps
+# their rows, and CREATE EXTENSION again wants them moved aside first.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -184,6 +184,25 @@ is($node->safe_psql('copy_plain', q{
 	SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal
 	AND tgrelid IN ('customer_class.customer'::regclass, 'customer_class.payment'::regclass)}),
 	'0', '... and the triggers');
+
+# creating the extension again: refused while the tables are in its schema,
+# done after moving them aside (the SQL of docs/backup.md)
+($ret, $out, $err) = $node->psql('copy_plain', q{
+	\set VERBOSITY verbose
+	CREATE EXTENSION customer_class});
+like($err, qr/ERROR:  42P07: the managed tables of customer_class are already there: customer, invoice, payment, sales_order/,
+	'CREATE EXTENSION over the kept tables says what they are');
+$node->safe_psql('copy_plain', q{
+	CREATE SCHEMA books;
+	ALTER TABLE customer_class.customer SET SCHEMA books;
+	ALTER TABLE customer_class.sales_order SET SCHEMA books;
+	ALTER TABLE customer_class.invoice SET SCHEMA books;
+	ALTER TABLE customer_class.payment SET SCHEMA books;
+	CREATE EXTENSION customer_class;
+});
+is($node->safe_psql('copy_plain', $books =~ s/customer_class\./books./gr), $books_before,
+	'moved aside, the books keep their rows, and the extension is created again');
+is($node->safe_psql('copy_plain', $books), '0 0 0 0', '... with empty managed tables');
 
 $node->stop;
 done_testing();
