@@ -50,6 +50,22 @@ AS $$
 	FROM @extschema@.payment
 $$;
 
+-- Row locks do not pass through these functions: FOR UPDATE on a view over
+-- a function call locks nothing (the rewriter marks tables only, and the
+-- function is inlined later).  So the one caller that locks a source row --
+-- the invoice trigger, which locks the order it bills -- locks it through
+-- this function, late-bound like the others.
+CREATE FUNCTION @extschema@.src_order_locked(order_id bigint)
+	RETURNS TABLE (customer_id bigint, amount numeric, status text)
+	LANGUAGE sql VOLATILE
+AS $$
+	SELECT so.customer_id, so.amount, so.status
+	FROM @extschema@.sales_order so
+	WHERE so.order_id = $1
+	FOR NO KEY UPDATE
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.src_order_locked(bigint) FROM PUBLIC;
+
 CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	SELECT customer_id, name, customer_type, industry, region, size_class,
 		   credit_limit::numeric(18,2) AS credit_limit, payment_terms_days, created_on, tags
@@ -114,3 +130,5 @@ COMMENT ON FUNCTION @extschema@.src_invoice_rows() IS
 	'internal: the rows of the managed table invoice, for src_invoice (late-bound: the view does not pin the table)';
 COMMENT ON FUNCTION @extschema@.src_payment_rows() IS
 	'internal: the rows of the managed table payment, for src_payment (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_order_locked(bigint) IS
+	'internal: an order''s customer, amount and status, its row locked FOR NO KEY UPDATE (row locks do not pass through the late-bound src_order)';

@@ -42,6 +42,22 @@ AS $$
 	FROM @extschema@.payment
 $$;
 
+-- Row locks do not pass through these functions: FOR UPDATE on a view over
+-- a function call locks nothing (the rewriter marks tables only, and the
+-- function is inlined later).  So the one caller that locks a source row --
+-- the invoice trigger, which locks the order it bills -- locks it through
+-- this function, late-bound like the others.
+CREATE FUNCTION @extschema@.src_order_locked(order_id bigint)
+	RETURNS TABLE (customer_id bigint, amount numeric, status text)
+	LANGUAGE sql VOLATILE
+AS $$
+	SELECT so.customer_id, so.amount, so.status
+	FROM @extschema@.sales_order so
+	WHERE so.order_id = $1
+	FOR NO KEY UPDATE
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.src_order_locked(bigint) FROM PUBLIC;
+
 CREATE OR REPLACE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	SELECT customer_id, name, customer_type, industry, region, size_class,
 		   credit_limit::numeric(18,2) AS credit_limit, payment_terms_days, created_on, tags
@@ -67,6 +83,95 @@ COMMENT ON FUNCTION @extschema@.src_invoice_rows() IS
 	'internal: the rows of the managed table invoice, for src_invoice (late-bound: the view does not pin the table)';
 COMMENT ON FUNCTION @extschema@.src_payment_rows() IS
 	'internal: the rows of the managed table payment, for src_payment (late-bound: the view does not pin the table)';
+
+COMMENT ON FUNCTION @extschema@.src_order_locked(bigint) IS
+	'internal: an order''s customer, amount and status, its row locked FOR NO KEY UPDATE (row locks do not pass through the late-bound src_order)';
+
+-- the invoice trigger locks the order it bills through src_order_locked()
+-- (62_credit_check.sql): row locks do not pass through the late-bound view
+CREATE OR REPLACE FUNCTION @extschema@.credit_invoice_trigger() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- the columns read: customer_id, amount, order_id, invoice_id
+	o_cust bigint;
+	o_amt numeric := 0;
+	o_ord bigint;
+	n_cust bigint;
+	n_amt numeric := 0;
+	n_ord bigint;
+	ord bigint;
+	billed numeric;
+	so_cust bigint;
+	so_amt numeric;
+	so_status text;
+	invoiced numeric;
+	part numeric;
+	d_open numeric := 0;	-- open part of the orders of n_cust
+	d_ship numeric := 0;
+	grow numeric;			-- what n_cust's exposure grows by
+	e @extschema@.credit_exposure;
+BEGIN
+	IF TG_OP <> 'INSERT' THEN
+		o_cust := OLD.customer_id;
+		o_amt := OLD.amount;
+		o_ord := OLD.order_id;
+	END IF;
+	IF TG_OP <> 'DELETE' THEN
+		n_cust := NEW.customer_id;
+		n_amt := NEW.amount;
+		n_ord := NEW.order_id;
+	END IF;
+	IF o_cust IS NOT DISTINCT FROM n_cust AND o_amt = n_amt AND o_ord IS NOT DISTINCT FROM n_ord THEN
+		RETURN NULL;
+	END IF;
+
+	-- the orders billed, old and new: their open part shrinks or grows
+	FOREACH ord IN ARRAY ARRAY[o_ord, CASE WHEN n_ord IS DISTINCT FROM o_ord THEN n_ord END] LOOP
+		CONTINUE WHEN ord IS NULL;
+		billed := CASE WHEN ord = n_ord THEN n_amt ELSE 0 END - CASE WHEN ord = o_ord THEN o_amt ELSE 0 END;
+		CONTINUE WHEN billed = 0;
+		SELECT so.customer_id, so.amount, so.status INTO so_cust, so_amt, so_status
+		FROM @extschema@.src_order_locked(ord) so;
+		CONTINUE WHEN NOT FOUND;
+		part := 0;
+		IF so_status IN ('open', 'shipped') THEN
+			SELECT coalesce(sum(si.amount), 0) INTO invoiced FROM @extschema@.src_invoice si WHERE si.order_id = ord;
+			part := greatest(so_amt - invoiced, 0) - greatest(so_amt - (invoiced - billed), 0);
+		END IF;
+		IF so_cust IS NOT DISTINCT FROM n_cust THEN
+			IF so_status = 'open' THEN
+				d_open := d_open + part;
+			ELSE
+				d_ship := d_ship + part;
+			END IF;
+		ELSE
+			PERFORM @extschema@.exposure_add(so_cust, CASE WHEN so_status = 'open' THEN part ELSE 0 END,
+											 CASE WHEN so_status = 'shipped' THEN part ELSE 0 END, 0, 0);
+		END IF;
+	END LOOP;
+
+	-- the invoice balance
+	IF o_cust IS DISTINCT FROM n_cust THEN
+		IF o_cust IS NOT NULL THEN
+			PERFORM @extschema@.exposure_add(o_cust, 0, 0, -o_amt, 0);
+		END IF;
+		IF n_cust IS NULL THEN
+			RETURN NULL;
+		END IF;
+		o_amt := 0;
+	END IF;
+	e := @extschema@.exposure_add(n_cust, d_open, d_ship, n_amt - o_amt, 0);
+	grow := n_amt - o_amt + d_open + d_ship;
+	IF n_amt > o_amt THEN
+		PERFORM @extschema@.credit_enforce(n_cust, 'invoice', e.exposure, grow, 'invoice ' || NEW.invoice_id);
+	ELSIF grow > 0 THEN
+		PERFORM @extschema@.credit_watch(n_cust, e.exposure, grow, 'invoice ' || NEW.invoice_id);
+	END IF;
+	RETURN NULL;
+END
+$$;
 
 -- what a restore is, as the install script asks it (99_user_data.sql)
 CREATE FUNCTION @extschema@.session_is_restore() RETURNS boolean
