@@ -147,6 +147,26 @@ for my $path (sort keys %paths)
 		"$path: the same extension members, and the same triggers, constraints and grants on the managed tables");
 }
 
+# A data-only restore with the triggers on derives the ledger and the queue
+# again beside the dumped ones: it says so, and recompute_exposure() repairs
+# the ledger (the extra queue entries only make the next refresh recompute
+# customers that have not changed).
+$node->safe_psql('postgres', 'CREATE DATABASE copy_triggers_on');
+$node->safe_psql('copy_triggers_on', 'CREATE EXTENSION customer_class');
+$node->command_ok([ @psql, '-f', "$base/sample_schema.sql", '-d', $node->connstr('copy_triggers_on') ],
+	'triggers on: the sample schema');
+my ($stdout, $stderr) = run_command([ @psql, '-f', "$base/data.sql", '-d', $node->connstr('copy_triggers_on') ]);
+like($stderr, qr/WARNING:  rows written to customer_class\.sales_order by a restore with the triggers on/,
+	'a data-only restore with the triggers on warns');
+like($stderr, qr/HINT:  Restore data only with session_replication_role = replica .*recompute_exposure/,
+	'... and gives the repair');
+isnt($node->safe_psql('copy_triggers_on', 'SELECT count(*) FROM customer_class.verify_exposure()'), '0',
+	'... whose ledger counts the orders twice');
+$node->safe_psql('copy_triggers_on', 'SELECT customer_class.recompute_exposure()');
+my ($ledger_before) = $before =~ /^(customer_class\.credit_exposure .*)$/m;
+like($node->safe_psql('copy_triggers_on', $digest), qr/^\Q$ledger_before\E$/m,
+	'recompute_exposure() repairs the ledger');
+
 # the origin last: the same work there gives the same answers
 my $work_origin = $node->safe_psql('origin', $work);
 like($work_origin, qr/^301\n/, 'a new customer takes the next key');
