@@ -2,12 +2,13 @@
 # and every sequence position, and leaves the restored database in the very
 # state of the origin: the same refresh queue, the same exposure ledger, the
 # same profiles, history and alerts, so that the next refresh() gives the
-# same classes.  Paths: plain pg_dump | psql, -Fc with serial pg_restore,
-# -Fc with pg_restore -j 2, -Fd -j 2 both ways, and data-only (plain, and
-# -Fc with pg_restore -j 2, both in replication mode) into a database that
-# already has the extension.
-# Then DROP EXTENSION refuses to drop the managed tables, with CASCADE keeps
-# their rows, and CREATE EXTENSION again wants them moved aside first.
+# same classes.  Paths: plain pg_dump | psql; -Fc with serial pg_restore, also
+# in a single transaction; -Fc with pg_restore -j 2; -Fd -j 2 both ways; and
+# data-only (plain, and -Fc with pg_restore -j 2, both in replication mode)
+# into a database that already has the extension.  A data-only restore with
+# the triggers on warns and is repaired.  Then DROP EXTENSION refuses to drop
+# the managed tables, with CASCADE keeps their rows, and CREATE EXTENSION
+# again wants them moved aside first.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -116,6 +117,7 @@ my %paths = (
 	plain => [ [ @psql, '-f', "$base/origin.sql" ] ],
 	fc_serial => [ [ 'pg_restore', '--exit-on-error', "$base/origin.dump" ] ],
 	fc_j2 => [ [ 'pg_restore', '--exit-on-error', '-j', '2', "$base/origin.dump" ] ],
+	fc_single => [ [ 'pg_restore', '--exit-on-error', '--single-transaction', "$base/origin.dump" ] ],
 	fd_j2 => [ [ 'pg_restore', '--exit-on-error', '-j', '2', "$base/origin.dir" ] ],
 	# into a database that already has the extension (and the sample schema)
 	data_plain => [
