@@ -39,11 +39,22 @@ FROM pg_operator o
 WHERE o.oprnamespace = 'customer_class'::regnamespace
   AND obj_description(o.oid, 'pg_operator') IS NULL;
 
--- every table of the extension is registered for pg_dump
+-- every table of the extension is registered for pg_dump; the tables of the
+-- schema that are not the extension's are the user's managed tables, with
+-- their identity sequences (docs/backup.md)
+SELECT c.relname, c.relkind
+FROM pg_class c
+WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind IN ('r', 'p', 'S')
+  AND c.oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'customer_class'), '{}'))
+  AND c.oid <> 'customer_class.credit_receivables_signal'::regclass   -- a signal, never incremented
+ORDER BY 1;
 SELECT c.relname
 FROM pg_class c
-WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind IN ('r', 'p')
-  AND c.oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'customer_class'), '{}'));
+WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind IN ('r', 'p', 'S')
+  AND EXISTS (SELECT FROM pg_depend d
+			  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND c.oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'customer_class'), '{}'))
+  AND c.oid <> 'customer_class.credit_receivables_signal'::regclass;
 
 -- no SECURITY DEFINER function without a pinned search_path
 SELECT p.oid::regprocedure

@@ -44,8 +44,12 @@ INSERT INTO customer_class.customer (customer_id, name) VALUES (3, 'Gamma');
 SELECT count(*) FROM customer_class.src_customer;
 RESET ROLE;
 
--- reinstalling when the roles already exist is no error
+-- reinstalling when the roles already exist is no error (the managed tables
+-- are the user's: DROP EXTENSION keeps them, so drop them too)
+SET client_min_messages = warning;
 DROP EXTENSION customer_class CASCADE;
+DROP TABLE customer_class.payment, customer_class.invoice, customer_class.sales_order, customer_class.customer;
+RESET client_min_messages;
 SELECT count(*) AS roles_left FROM pg_roles WHERE rolname LIKE 'customer\_class\_%';
 CREATE EXTENSION customer_class;
 SELECT count(*) AS roles FROM pg_roles WHERE rolname LIKE 'customer\_class\_%';

@@ -1,23 +1,87 @@
 -- Canonical source views.  Every computation reads these, never the managed
 -- tables, so that bind_source() can later point them at an ERP's own tables.
 -- security_invoker: the caller's privileges and row-level security apply.
+--
+-- The managed tables are the user's data, not part of the extension (see
+-- 99_user_data.sql): pg_dump writes them as ordinary tables, which a restore
+-- creates after CREATE EXTENSION.  So no view of the extension may name them
+-- directly (a view pins the table it reads): each view reads its table
+-- through a SQL function with a string body, which records no dependency and
+-- is looked up when a query is planned.  The planner inlines these functions
+-- (STABLE, not STRICT, not SECURITY DEFINER, no SET): plans are the same as
+-- with the table named in the view.  The casts keep the views' column types
+-- (numeric(18,2)) those of the tables.
+
+CREATE FUNCTION @extschema@.src_customer_rows()
+	RETURNS TABLE (customer_id bigint, name text, customer_type text, industry text, region text,
+				   size_class text, credit_limit numeric, payment_terms_days integer, created_on date,
+				   tags @extschema@.tagset, payment_terms_basis text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT customer_id, name, customer_type, industry, region, size_class,
+		   credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
+	FROM @extschema@.customer
+$$;
+
+CREATE FUNCTION @extschema@.src_order_rows()
+	RETURNS TABLE (order_id bigint, customer_id bigint, ordered_on date, amount numeric, status text,
+				   shipped_on date)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on
+	FROM @extschema@.sales_order
+$$;
+
+CREATE FUNCTION @extschema@.src_invoice_rows()
+	RETURNS TABLE (invoice_id bigint, customer_id bigint, order_id bigint, issued_on date, due_on date,
+				   amount numeric)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount
+	FROM @extschema@.invoice
+$$;
+
+CREATE FUNCTION @extschema@.src_payment_rows()
+	RETURNS TABLE (payment_id bigint, customer_id bigint, invoice_id bigint, paid_on date, amount numeric,
+				   kind text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT payment_id, customer_id, invoice_id, paid_on, amount, kind
+	FROM @extschema@.payment
+$$;
+
+-- Row locks do not pass through these functions: FOR UPDATE on a view over
+-- a function call locks nothing (the rewriter marks tables only, and the
+-- function is inlined later).  So the one caller that locks a source row --
+-- the invoice trigger, which locks the order it bills -- locks it through
+-- this function, late-bound like the others.
+CREATE FUNCTION @extschema@.src_order_locked(order_id bigint)
+	RETURNS TABLE (customer_id bigint, amount numeric, status text)
+	LANGUAGE sql VOLATILE
+AS $$
+	SELECT so.customer_id, so.amount, so.status
+	FROM @extschema@.sales_order so
+	WHERE so.order_id = $1
+	FOR NO KEY UPDATE
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.src_order_locked(bigint) FROM PUBLIC;
 
 CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	SELECT customer_id, name, customer_type, industry, region, size_class,
-		   credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
-	FROM @extschema@.customer;
+		   credit_limit::numeric(18,2) AS credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
+	FROM @extschema@.src_customer_rows();
 
 CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
-	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on
-	FROM @extschema@.sales_order;
+	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on
+	FROM @extschema@.src_order_rows();
 
 CREATE VIEW @extschema@.src_invoice WITH (security_invoker = true) AS
-	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount
-	FROM @extschema@.invoice;
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount::numeric(18,2) AS amount
+	FROM @extschema@.src_invoice_rows();
 
 CREATE VIEW @extschema@.src_payment WITH (security_invoker = true) AS
-	SELECT payment_id, customer_id, invoice_id, paid_on, amount, kind
-	FROM @extschema@.payment;
+	SELECT payment_id, customer_id, invoice_id, paid_on, amount::numeric(18,2) AS amount, kind
+	FROM @extschema@.src_payment_rows();
 
 GRANT SELECT ON @extschema@.src_customer, @extschema@.src_order,
 	@extschema@.src_invoice, @extschema@.src_payment TO customer_class_reader;
@@ -58,3 +122,14 @@ COMMENT ON COLUMN @extschema@.src_payment.invoice_id IS 'invoice settled; NULL w
 COMMENT ON COLUMN @extschema@.src_payment.paid_on IS 'payment or credit date';
 COMMENT ON COLUMN @extschema@.src_payment.amount IS 'amount, positive';
 COMMENT ON COLUMN @extschema@.src_payment.kind IS 'payment or credit_note';
+
+COMMENT ON FUNCTION @extschema@.src_customer_rows() IS
+	'internal: the rows of the managed table customer, for src_customer (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_order_rows() IS
+	'internal: the rows of the managed table sales_order, for src_order (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_invoice_rows() IS
+	'internal: the rows of the managed table invoice, for src_invoice (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_payment_rows() IS
+	'internal: the rows of the managed table payment, for src_payment (late-bound: the view does not pin the table)';
+COMMENT ON FUNCTION @extschema@.src_order_locked(bigint) IS
+	'internal: an order''s customer, amount and status, its row locked FOR NO KEY UPDATE (row locks do not pass through the late-bound src_order)';

@@ -41,9 +41,12 @@ CREATE TABLE @extschema@.credit_exposure (
 	exposure				numeric(18,2) NOT NULL
 		GENERATED ALWAYS AS (open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits) STORED
 );
--- Not dumped: a restore writes every source row again and the triggers
--- rebuild the ledger from them (a dumped ledger would be counted twice).
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_exposure', 'WHERE false');
+-- Dumped as it is: a restore loads the managed tables before their
+-- triggers exist (they are the user's tables, see 99_user_data.sql), so the
+-- triggers rebuild nothing and the dumped ledger is the only one.  (A
+-- data-only restore must disable the triggers for the same reason; see
+-- docs/backup.md.)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_exposure', '');
 -- nobody writes it but the triggers and recompute_exposure()
 GRANT SELECT ON @extschema@.credit_exposure TO customer_class_reader;
 

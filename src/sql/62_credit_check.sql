@@ -340,8 +340,7 @@ BEGIN
 		billed := CASE WHEN ord = n_ord THEN n_amt ELSE 0 END - CASE WHEN ord = o_ord THEN o_amt ELSE 0 END;
 		CONTINUE WHEN billed = 0;
 		SELECT so.customer_id, so.amount, so.status INTO so_cust, so_amt, so_status
-		FROM @extschema@.src_order so WHERE so.order_id = ord
-		FOR NO KEY UPDATE;
+		FROM @extschema@.src_order_locked(ord) so;
 		CONTINUE WHEN NOT FOUND;
 		part := 0;
 		IF so_status IN ('open', 'shipped') THEN

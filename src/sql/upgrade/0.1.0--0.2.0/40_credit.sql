@@ -4,17 +4,9 @@
 -- their invoices (C only), payment terms give invoices their due date.
 
 -- == Payment terms: the customer's basis, the grade's terms ==
-ALTER TABLE @extschema@.customer ADD COLUMN payment_terms_basis text NOT NULL DEFAULT 'invoice';
-ALTER TABLE @extschema@.customer ADD CONSTRAINT customer_payment_terms_basis_valid
-	CHECK (payment_terms_basis IN ('invoice', 'month_end'));
-COMMENT ON COLUMN @extschema@.customer.payment_terms_basis IS
-	'what payment_terms_days count from: invoice (the issue date) or month_end (the end of the month of issue, 月结)';
+-- (customer.payment_terms_basis and src_customer's column: 05_source_columns.sql)
 COMMENT ON COLUMN @extschema@.invoice.due_on IS
 	'due date (not before the issue date); written as NULL, it is set from the payment terms (invoice_due_on)';
-CREATE OR REPLACE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
-	SELECT customer_id, name, customer_type, industry, region, size_class,
-		   credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
-	FROM @extschema@.customer;
 COMMENT ON COLUMN @extschema@.src_customer.payment_terms_basis IS 'payment terms count from: invoice or month_end';
 COMMENT ON COLUMN @extschema@.src_invoice.due_on IS 'due date (from the payment terms when the invoice was written without one)';
 ALTER TABLE @extschema@.credit_limit_policy ADD COLUMN payment_terms_days integer;
