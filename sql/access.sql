@@ -2,8 +2,12 @@
 -- customers whose tags match a query sees no other customer's row in any
 -- table, view or function of the schema -- checked by iterating over the
 -- catalog, so that a new object cannot forget it -- and cannot write them.
--- Start from a fresh install: the tests before leave rows behind.
+-- Start from a fresh install: the tests before leave rows behind (the
+-- managed tables are the user's: DROP EXTENSION keeps them, so drop them too).
+SET client_min_messages = warning;
 DROP EXTENSION customer_class CASCADE;
+DROP TABLE customer_class.payment, customer_class.invoice, customer_class.sales_order, customer_class.customer;
+RESET client_min_messages;
 CREATE EXTENSION customer_class;
 SET customer_class.as_of = '2025-12-31';
 \set VERBOSITY default
@@ -304,5 +308,8 @@ DROP FUNCTION public.cc_acc_functions(bigint, bigint[]), public.cc_acc_call(regp
 REVOKE ALL ON customer_class.sales_order, customer_class.customer FROM cc_acc_east_team;
 DELETE FROM customer_class.customer_access;
 DROP ROLE cc_acc_alice, cc_acc_bob, cc_acc_auditor, cc_acc_bi, cc_acc_east_team;
+SET client_min_messages = warning;
 DROP EXTENSION customer_class CASCADE;
+DROP TABLE customer_class.payment, customer_class.invoice, customer_class.sales_order, customer_class.customer;
+RESET client_min_messages;
 CREATE EXTENSION customer_class;
