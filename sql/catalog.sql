@@ -56,6 +56,26 @@ WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind IN ('r', 'p'
   AND c.oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'customer_class'), '{}'))
   AND c.oid <> 'customer_class.credit_receivables_signal'::regclass;
 
+-- nothing of the extension pins the user's managed tables: a restore runs
+-- CREATE EXTENSION, drops the tables it made and lets the dump create them
+-- (99_user_data.sql), which any view, function body, policy or foreign key
+-- of another table that named them would prevent (only their own parts:
+-- columns' defaults, constraints, triggers, indexes, sequences, policies)
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS pins, d.refobjid::regclass AS user_table
+FROM pg_depend d
+WHERE d.refclassid = 'pg_class'::regclass
+  AND d.refobjid IN ('customer_class.customer'::regclass, 'customer_class.sales_order'::regclass,
+					 'customer_class.invoice'::regclass, 'customer_class.payment'::regclass)
+  AND d.deptype = 'n'
+  AND NOT (d.classid = 'pg_class'::regclass AND d.objid IN (SELECT oid FROM pg_class WHERE relkind IN ('i', 'S')))
+  AND NOT (d.classid = 'pg_constraint'::regclass
+		   AND d.objid IN (SELECT oid FROM pg_constraint
+						   WHERE conrelid IN ('customer_class.customer'::regclass, 'customer_class.sales_order'::regclass,
+											  'customer_class.invoice'::regclass, 'customer_class.payment'::regclass)))
+  AND d.classid NOT IN ('pg_trigger'::regclass, 'pg_attrdef'::regclass)
+  AND NOT (d.classid = 'pg_policy'::regclass AND d.objid IN (SELECT oid FROM pg_policy WHERE polrelid = d.refobjid))
+ORDER BY 1;
+
 -- no SECURITY DEFINER function without a pinned search_path
 SELECT p.oid::regprocedure
 FROM pg_proc p

@@ -3,7 +3,9 @@
 -- customer's data gets row-level security and one policy:
 --   customer        the customer's tags match the caller's access_query();
 --   the others      their customer_id names a customer the caller sees in
---                   customer (whose own policy then decides).
+--                   src_customer (customer's own policy then decides; the
+--                   view, not the table: nothing may pin the user's table,
+--                   99_user_data.sql).
 -- The policies apply to reading and writing (USING and WITH CHECK), so a
 -- restricted role can neither read nor write another category's rows.
 --
@@ -57,9 +59,9 @@ BEGIN
 		EXECUTE pg_catalog.format($f$
 			CREATE POLICY customer_access ON @extschema@.%1$I
 				USING ((SELECT @extschema@.access_query()) IS NULL
-					   OR EXISTS (SELECT FROM @extschema@.customer c WHERE c.customer_id = %1$I.customer_id))
+					   OR EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = %1$I.customer_id))
 				WITH CHECK ((SELECT @extschema@.access_query()) IS NULL
-					   OR EXISTS (SELECT FROM @extschema@.customer c WHERE c.customer_id = %1$I.customer_id))$f$, t);
+					   OR EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = %1$I.customer_id))$f$, t);
 		EXECUTE pg_catalog.format($f$COMMENT ON POLICY customer_access ON @extschema@.%I IS %L$f$, t,
 			'access by customer category: a restricted role sees and writes the rows of the customers it sees in customer');
 	END LOOP;

@@ -84,12 +84,14 @@ END;
 -- May this role see this customer?  For SECURITY DEFINER functions, which
 -- row-level security does not restrict, to check before they answer: they
 -- pass access_caller().  A customer that does not exist is not visible.
+-- A string body, like src_*_rows() (20_sources.sql): the customers are the
+-- user's table, which nothing of the extension may pin (99_user_data.sql).
 CREATE FUNCTION @extschema@.access_allows(customer_id bigint, role_name name) RETURNS boolean
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT EXISTS (SELECT FROM @extschema@.customer c, (SELECT @extschema@.access_query_of(access_allows.role_name) AS q) s
-				   WHERE c.customer_id = access_allows.customer_id AND (s.q IS NULL OR c.tags OPERATOR(@extschema@.@@) s.q));
-END;
+AS $$
+	SELECT EXISTS (SELECT FROM @extschema@.src_customer c, (SELECT @extschema@.access_query_of($2) AS q) s
+				   WHERE c.customer_id = $1 AND (s.q IS NULL OR c.tags OPERATOR(@extschema@.@@) s.q))
+$$;
 
 -- Let a role (and its members) see the customers whose tags match a query,
 -- or every customer.  Returns false when the entry existed already.
@@ -336,9 +338,9 @@ BEGIN
 		EXECUTE pg_catalog.format($f$
 			CREATE POLICY customer_access ON @extschema@.%1$I
 				USING ((SELECT @extschema@.access_query()) IS NULL
-					   OR EXISTS (SELECT FROM @extschema@.customer c WHERE c.customer_id = %1$I.customer_id))
+					   OR EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = %1$I.customer_id))
 				WITH CHECK ((SELECT @extschema@.access_query()) IS NULL
-					   OR EXISTS (SELECT FROM @extschema@.customer c WHERE c.customer_id = %1$I.customer_id))$f$, t);
+					   OR EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = %1$I.customer_id))$f$, t);
 		EXECUTE pg_catalog.format($f$COMMENT ON POLICY customer_access ON @extschema@.%I IS %L$f$, t,
 			'access by customer category: a restricted role sees and writes the rows of the customers it sees in customer');
 	END LOOP;
