@@ -7,6 +7,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = customer_class
 OBJS = \
 	src/customer_class.o \
+	src/access.o \
 	src/as_of.o \
 	src/credit_score.o \
 	src/credit_score_sql.o \

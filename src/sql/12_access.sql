@@ -72,6 +72,16 @@ BEGIN ATOMIC
 	SELECT @extschema@.access_query_of(CURRENT_USER);
 END;
 
+-- The test of the row-level security policies (95_access_policies.sql): the
+-- caller's query NULL (sees every customer) or the customer among those the
+-- caller sees in src_customer, read once per statement (src/access.c says
+-- why this is C and not an EXISTS in the policy).
+CREATE FUNCTION @extschema@.access_visible(customer_id bigint, query @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'customer_class_access_visible'
+	LANGUAGE C STABLE PARALLEL SAFE COST 1;
+COMMENT ON FUNCTION @extschema@.access_visible(bigint, @extschema@.tagquery) IS
+	'row-level security test: true when the query (the caller''s access_query()) is NULL or the customer is one the caller sees in src_customer';
+
 -- May this role see this customer?  For SECURITY DEFINER functions, which
 -- row-level security does not restrict, to check before they answer: they
 -- pass access_caller().  A customer that does not exist is not visible.

@@ -323,6 +323,16 @@ CREATE POLICY customer_access ON @extschema@.customer
 COMMENT ON POLICY customer_access ON @extschema@.customer IS
 	'access by customer category: a restricted role sees and writes the customers whose tags match its access_query()';
 
+-- The test of the row-level security policies (95_access_policies.sql): the
+-- caller's query NULL (sees every customer) or the customer among those the
+-- caller sees in src_customer, read once per statement (src/access.c says
+-- why this is C and not an EXISTS in the policy).
+CREATE FUNCTION @extschema@.access_visible(customer_id bigint, query @extschema@.tagquery) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'customer_class_access_visible'
+	LANGUAGE C STABLE PARALLEL SAFE COST 1;
+COMMENT ON FUNCTION @extschema@.access_visible(bigint, @extschema@.tagquery) IS
+	'row-level security test: true when the query (the caller''s access_query()) is NULL or the customer is one the caller sees in src_customer';
+
 DO $policies$
 DECLARE
 	t text;
@@ -337,10 +347,8 @@ BEGIN
 		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE pg_catalog.format($f$
 			CREATE POLICY customer_access ON @extschema@.%1$I
-				USING ((SELECT @extschema@.access_query()) IS NULL
-					   OR EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = %1$I.customer_id))
-				WITH CHECK ((SELECT @extschema@.access_query()) IS NULL
-					   OR EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = %1$I.customer_id))$f$, t);
+				USING (@extschema@.access_visible(%1$I.customer_id, (SELECT @extschema@.access_query())))
+				WITH CHECK (@extschema@.access_visible(%1$I.customer_id, (SELECT @extschema@.access_query())))$f$, t);
 		EXECUTE pg_catalog.format($f$COMMENT ON POLICY customer_access ON @extschema@.%I IS %L$f$, t,
 			'access by customer category: a restricted role sees and writes the rows of the customers it sees in customer');
 	END LOOP;
