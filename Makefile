@@ -12,6 +12,7 @@ OBJS = \
 	src/credit_score_sql.o \
 	src/facts_agg.o \
 	src/facts_row.o \
+	src/rowutil.o \
 	src/lifecycle.o \
 	src/pay_rhythm.o \
 	src/warning.o \
@@ -33,6 +34,7 @@ OBJS = \
 	src/ar_kpi.o \
 	src/credit_check.o \
 	src/credit_context.o \
+	src/spi_plan.o \
 	src/credit_trigger.o \
 	src/tag_rule.o \
 	src/enum_hint.o
