@@ -64,6 +64,7 @@ REGRESS = \
 	tables \
 	views_roles \
 	facts \
+	facts_shape \
 	scoring \
 	sample_grades \
 	lifecycle \

@@ -46,6 +46,10 @@ FindAttributes(TupleDesc desc, const char *const *names, int n, int *att)
 	}
 }
 
+/* the hint of every layout error: the SQL objects and the library differ */
+#define LAYOUT_HINT "The extension's SQL objects and its library are of different versions: " \
+	"run ALTER EXTENSION customer_class UPDATE."
+
 void
 MatchRowFields(TupleDesc desc, const RowField *fields, int n, int *att)
 {
@@ -53,18 +57,31 @@ MatchRowFields(TupleDesc desc, const RowField *fields, int n, int *att)
 
 	for (int i = 0; i < n; i++)
 	{
-		Form_pg_attribute a;
+		Form_pg_attribute a = NULL;
 
-		FindAttributes(desc, &fields[i].name, 1, &att[i]);
-		a = TupleDescAttr(desc, att[i]);
+		att[i] = -1;
+		for (int j = 0; j < desc->natts && att[i] < 0; j++)
+		{
+			a = TupleDescAttr(desc, j);
+			if (!a->attisdropped && strcmp(NameStr(a->attname), fields[i].name) == 0)
+				att[i] = j;
+		}
+		if (att[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("row type %s has no attribute \"%s\"",
+							format_type_be(desc->tdtypeid), fields[i].name),
+					 errdetail("This library fills %d attributes of that row type by name.", n),
+					 errhint(LAYOUT_HINT)));
 		if (a->atttypid != fields[i].type)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("attribute \"%s\" of row type %s has type %s, expected %s",
 							fields[i].name, format_type_be(desc->tdtypeid),
-							format_type_be(a->atttypid), format_type_be(fields[i].type))));
+							format_type_be(a->atttypid), format_type_be(fields[i].type)),
+					 errhint(LAYOUT_HINT)));
 	}
-	/* every field is found by name, so one more attribute is one we do not fill */
+	/* every field was found by name, so one more attribute is one we do not fill */
 	for (int j = 0; j < desc->natts; j++)
 		if (!TupleDescAttr(desc, j)->attisdropped)
 			live++;
@@ -84,8 +101,8 @@ MatchRowFields(TupleDesc desc, const RowField *fields, int n, int *att)
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("row type %s has an unexpected attribute \"%s\"",
 							format_type_be(desc->tdtypeid), NameStr(a->attname)),
-					 errdetail("This library fills %d attributes and knows no attribute of that name.", n),
-					 errhint("Update the extension's SQL objects to this library's version with ALTER EXTENSION customer_class UPDATE.")));
+					 errdetail("This library fills %d attributes of that row type by name.", n),
+					 errhint(LAYOUT_HINT)));
 	}
 	/* not reached: the names are distinct, so live > n leaves an unknown one */
 	elog(ERROR, "row type %s has %d attributes, expected %d",
