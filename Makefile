@@ -16,7 +16,6 @@ OBJS = \
 	src/lifecycle.o \
 	src/pay_rhythm.o \
 	src/warning.o \
-	src/money4.o \
 	src/payment_index.o \
 	src/tagset.o \
 	src/tagset_sql.o \

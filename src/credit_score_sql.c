@@ -23,7 +23,7 @@
 
 #include "credit_score.h"
 #include "rowutil.h"
-#include "money4.h"
+#include "exact_money.h"
 
 static const char *const fact_names[] = {
 	"revenue_12m", "orders_12m", "order_months", "on_time_ratio",

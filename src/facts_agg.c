@@ -11,7 +11,7 @@
  * payments aggregated per invoice.  Rows may come in any order; partial
  * states (parallel workers) combine by adding what they saw per invoice.
  *
- * Money is exact: amounts are integers of 1/10000 (money4.c).
+ * Money is exact: amounts are integers of 1/10000 (exact_money.c).
  */
 #include "postgres.h"
 
@@ -26,7 +26,7 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 
-#include "money4.h"
+#include "exact_money.h"
 #include "pay_rhythm.h"
 #include "payment_index.h"
 #include "rowutil.h"

@@ -12,7 +12,7 @@
  * Both run once per customer in refresh(), so everything that needs the
  * catalog (row descriptors, attribute numbers, enum OIDs) and the policy's
  * numbers are found on the first call and cached in fn_extra.  Money and
- * ratios are compared exactly, as integers of 1/10000 (money4.c).
+ * ratios are compared exactly, as integers of 1/10000 (exact_money.c).
  */
 #include "postgres.h"
 
@@ -29,7 +29,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
-#include "money4.h"
+#include "exact_money.h"
 #include "rowutil.h"
 
 #define NO_DATE PG_INT32_MIN

@@ -19,7 +19,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-#include "money4.h"
+#include "exact_money.h"
 #include "rowutil.h"
 
 void

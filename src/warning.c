@@ -32,7 +32,7 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 
-#include "money4.h"
+#include "exact_money.h"
 #include "rowutil.h"
 
 #define MAX_ATTS 64
