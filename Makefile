@@ -13,10 +13,10 @@ OBJS = \
 	src/credit_score_sql.o \
 	src/facts_agg.o \
 	src/facts_row.o \
+	src/rowutil.o \
 	src/lifecycle.o \
 	src/pay_rhythm.o \
 	src/warning.o \
-	src/money4.o \
 	src/payment_index.o \
 	src/tagset.o \
 	src/tagset_sql.o \
@@ -34,6 +34,7 @@ OBJS = \
 	src/ar_kpi.o \
 	src/credit_check.o \
 	src/credit_context.o \
+	src/spi_plan.o \
 	src/credit_trigger.o \
 	src/tag_rule.o \
 	src/enum_hint.o
@@ -63,6 +64,7 @@ REGRESS = \
 	tables \
 	views_roles \
 	facts \
+	facts_shape \
 	scoring \
 	sample_grades \
 	lifecycle \

@@ -39,6 +39,8 @@
 #include "utils/memutils.h"
 
 #include "credit_check.h"
+#include "credit_context.h"
+#include "spi_plan.h"
 
 /* saved plans (SPI_keepplan), prepared at the first use in a backend */
 static SPIPlanPtr ledger_update_plan = NULL;
@@ -61,25 +63,6 @@ static const char *const checkpoint_names[] = {
 	[CREDIT_CHECK_ORDER] = "order",
 	[CREDIT_CHECK_DELIVERY] = "delivery",
 };
-
-/*
- * Prepare and keep one plan; %1$s in the query is the extension's schema.
- * Always the generic plan: a custom plan per call would plan the inlined
- * credit_context() again every time, which costs more than running it.
- */
-SPIPlanPtr
-CreditKeepPlan(const char *schema, const char *query_fmt, int nargs, Oid *argtypes)
-{
-	char	   *query = psprintf(query_fmt, schema);
-	SPIPlanPtr	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	pfree(query);
-	return plan;
-}
 
 /* drop a saved plan, if any */
 static void
@@ -127,18 +110,18 @@ PreparePlans(FunctionCallInfo fcinfo)
 	schema = ext_schema;
 
 	if (ledger_update_plan == NULL)
-		ledger_update_plan = CreditKeepPlan(schema,
+		ledger_update_plan = KeepSchemaPlan(schema,
 											"UPDATE %1$s.credit_exposure x"
 											" SET open_orders = x.open_orders + $2,"
 											" shipped_not_invoiced = x.shipped_not_invoiced + $3"
 											" WHERE x.customer_id = $1 RETURNING x.exposure",
 											3, ledger_args);
 	if (ledger_add_plan == NULL)
-		ledger_add_plan = CreditKeepPlan(schema,
+		ledger_add_plan = KeepSchemaPlan(schema,
 										 "SELECT (%1$s.exposure_add($1, $2, $3, 0, 0)).exposure",
 										 3, ledger_args);
 	if (enforce_plan == NULL)
-		enforce_plan = CreditKeepPlan(schema,
+		enforce_plan = KeepSchemaPlan(schema,
 									  "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
 									  5, enforce_args);
 }
@@ -274,7 +257,7 @@ CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type)
 		Oid			args[1];
 
 		args[0] = order_id_type;
-		invoiced_plan = CreditKeepPlan(ext_schema,
+		invoiced_plan = KeepSchemaPlan(ext_schema,
 									   "SELECT coalesce(sum(i.amount), 0)::numeric FROM %1$s.src_invoice i"
 									   " WHERE i.order_id = $1",
 									   1, args);

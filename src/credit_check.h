@@ -10,13 +10,7 @@
 #include "fmgr.h"
 #include "utils/numeric.h"
 
-/* the checkpoint a ledger change is checked at */
-typedef enum CreditCheckpoint
-{
-	CREDIT_CHECK_NONE,			/* keep the ledger, check nothing */
-	CREDIT_CHECK_ORDER,
-	CREDIT_CHECK_DELIVERY
-} CreditCheckpoint;
+#include "credit_context.h"
 
 /* a change of one customer's open and shipped orders */
 typedef struct CreditLedgerDelta
@@ -52,16 +46,5 @@ extern void CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerD
 
 /* the sum of the invoices that name an order (src_invoice.order_id) */
 extern Numeric CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type);
-
-/* prepare and keep a generic plan; %1$s in the query is the schema */
-extern SPIPlanPtr CreditKeepPlan(const char *schema, const char *query_fmt, int nargs, Oid *argtypes);
-
-/* forget the plans and the cache: the extension's schema changed (credit_context.c) */
-extern void CreditContextReset(void);
-
-/* may the check of this exposure have something to say? (credit_context.c) */
-extern bool CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
-							  CreditCheckpoint checkpoint, const char *checkpoint_name,
-							  Numeric exposure);
 
 #endif

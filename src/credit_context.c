@@ -54,7 +54,8 @@
 #include "utils/syscache.h"
 
 #include "as_of.h"
-#include "credit_check.h"
+#include "credit_context.h"
+#include "spi_plan.h"
 
 /* cache key: a customer at a checkpoint on an as-of date */
 typedef struct ContextKey
@@ -192,7 +193,7 @@ PrepareContextPlans(const char *schema)
 	Oid			uncached_args[4] = {INT8OID, TEXTOID, DATEOID, NUMERICOID};
 
 	if (fill_plan == NULL)
-		fill_plan = CreditKeepPlan(schema,
+		fill_plan = KeepSchemaPlan(schema,
 									"SELECT c.mode, c.credit_limit,"
 									" coalesce(c.credit_grade = 'D' AND c.grade_d = 'on', false),"
 									" c.credit_limit * c.pct, c.overdue_days, c.limit_method,"
@@ -200,7 +201,7 @@ PrepareContextPlans(const char *schema)
 									" FROM %1$s.credit_context($1, $2, $3) c",
 									3, fill_args);
 	if (overdue_plan == NULL)
-		overdue_plan = CreditKeepPlan(schema,
+		overdue_plan = KeepSchemaPlan(schema,
 									   "SELECT EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3))",
 									   3, overdue_args);
 
@@ -209,7 +210,7 @@ PrepareContextPlans(const char *schema)
 	 * or the limit nearly used.  Any doubt (a NULL) answers true.
 	 */
 	if (uncached_plan == NULL)
-		uncached_plan = CreditKeepPlan(schema,
+		uncached_plan = KeepSchemaPlan(schema,
 										"SELECT coalesce(c.mode IS DISTINCT FROM 'off' AND ("
 										" coalesce($4 > c.credit_limit, false)"
 										" OR c.overdue_invoice IS NOT NULL"

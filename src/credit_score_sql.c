@@ -23,7 +23,7 @@
 
 #include "credit_score.h"
 #include "rowutil.h"
-#include "money4.h"
+#include "exact_money.h"
 
 static const char *const fact_names[] = {
 	"revenue_12m", "orders_12m", "order_months", "on_time_ratio",
@@ -50,8 +50,7 @@ static const char *const card_names[] = {
 
 typedef struct ScoreCache
 {
-	Oid			facts_type;
-	Oid			card_type;
+	FnCacheKey	key;			/* credit_facts and scorecard row types */
 	TupleDesc	facts_desc;
 	TupleDesc	card_desc;
 	TupleDesc	result_desc;
@@ -65,120 +64,30 @@ typedef struct ScoreCache
 	Scorecard	card;
 } ScoreCache;
 
-/* attribute number (0-based) of each name, or an error naming the missing one */
-void
-FindAttributes(TupleDesc desc, const char *const *names, int n, int *att)
+/* fills a new cache for the row types in its key (FnCacheGet) */
+static void
+BuildCache(FunctionCallInfo fcinfo, void *p, MemoryContext mcxt)
 {
-	for (int i = 0; i < n; i++)
-	{
-		att[i] = -1;
-		for (int j = 0; j < desc->natts; j++)
-		{
-			Form_pg_attribute a = TupleDescAttr(desc, j);
+	ScoreCache *cache = (ScoreCache *) p;
+	static const char *const grades[] = {"A", "B", "C", "D"};
 
-			if (!a->attisdropped && strcmp(NameStr(a->attname), names[i]) == 0)
-			{
-				att[i] = j;
-				break;
-			}
-		}
-		if (att[i] < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("row type %s has no attribute \"%s\"",
-							format_type_be(desc->tdtypeid), names[i])));
-	}
-}
-
-TupleDesc
-RowDesc(Oid type, MemoryContext mcxt)
-{
-	TupleDesc	desc = lookup_rowtype_tupdesc(type, -1);
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
-	TupleDesc	copy = CreateTupleDescCopy(desc);
-
-	MemoryContextSwitchTo(old);
-	ReleaseTupleDesc(desc);
-	return copy;
+	cache->facts_desc = RowDesc(cache->key.types[0], mcxt);
+	cache->card_desc = RowDesc(cache->key.types[1], mcxt);
+	FindAttributes(cache->facts_desc, fact_names, NUM_FACTS, cache->facts_att);
+	FindAttributes(cache->card_desc, card_names, NUM_CARD, cache->card_att);
+	cache->result_desc = ResultRowDesc(fcinfo, mcxt);
+	if (cache->result_desc->natts != RESULT_ATTS)
+		elog(ERROR, "credit_result must have %d attributes", RESULT_ATTS);
+	EnumLabelOids(TupleDescAttr(cache->result_desc, RESULT_GRADE_ATT)->atttypid,
+				  grades, lengthof(grades), cache->grade_oid);
 }
 
 static ScoreCache *
 GetCache(FunctionCallInfo fcinfo, HeapTupleHeader facts, HeapTupleHeader card)
 {
-	ScoreCache *cache = (ScoreCache *) fcinfo->flinfo->fn_extra;
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
-	Oid			facts_type = HeapTupleHeaderGetTypeId(facts);
-	Oid			card_type = HeapTupleHeaderGetTypeId(card);
-	TupleDesc	result_desc;
-	Oid			grade_type;
-	static const char *const grades[] = {"A", "B", "C", "D"};
-
-	if (cache && cache->facts_type == facts_type && cache->card_type == card_type)
-		return cache;
-
-	cache = MemoryContextAllocZero(mcxt, sizeof(ScoreCache));
-	cache->facts_type = facts_type;
-	cache->card_type = card_type;
-	cache->facts_desc = RowDesc(facts_type, mcxt);
-	cache->card_desc = RowDesc(card_type, mcxt);
-	FindAttributes(cache->facts_desc, fact_names, NUM_FACTS, cache->facts_att);
-	FindAttributes(cache->card_desc, card_names, NUM_CARD, cache->card_att);
-
-	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "credit_score must return a composite type");
-	{
-		MemoryContext old = MemoryContextSwitchTo(mcxt);
-
-		cache->result_desc = BlessTupleDesc(CreateTupleDescCopy(result_desc));
-		MemoryContextSwitchTo(old);
-	}
-	if (cache->result_desc->natts != RESULT_ATTS)
-		elog(ERROR, "credit_result must have %d attributes", RESULT_ATTS);
-	grade_type = TupleDescAttr(cache->result_desc, RESULT_GRADE_ATT)->atttypid;
-	for (int g = 0; g < 4; g++)
-		cache->grade_oid[g] = DatumGetObjectId(DirectFunctionCall2(enum_in,
-																   CStringGetDatum(grades[g]),
-																   ObjectIdGetDatum(grade_type)));
-	fcinfo->flinfo->fn_extra = cache;
-	return cache;
-}
-
-/* a numeric, integer or float8 attribute as a double; NaN when NULL */
-double
-AttDouble(Datum *values, bool *nulls, TupleDesc desc, int att)
-{
-	if (nulls[att])
-		return NAN;
-	switch (TupleDescAttr(desc, att)->atttypid)
-	{
-		case NUMERICOID:
-			return NumericToDouble(values[att]);
-		case INT4OID:
-			return (double) DatumGetInt32(values[att]);
-		case INT8OID:
-			return (double) DatumGetInt64(values[att]);
-		case FLOAT8OID:
-			return DatumGetFloat8(values[att]);
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("attribute \"%s\" of %s must be numeric, integer or double precision",
-							NameStr(TupleDescAttr(desc, att)->attname),
-							format_type_be(desc->tdtypeid))));
-	}
-	return NAN;					/* keep the compiler quiet */
-}
-
-void
-DeformRow(HeapTupleHeader row, TupleDesc desc, Datum *values, bool *nulls)
-{
-	HeapTupleData tuple;
-
-	tuple.t_len = HeapTupleHeaderGetDatumLength(row);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = row;
-	heap_deform_tuple(&tuple, desc, values, nulls);
+	return (ScoreCache *) FnCacheGet(fcinfo, sizeof(ScoreCache),
+									 HeapTupleHeaderGetTypeId(facts),
+									 HeapTupleHeaderGetTypeId(card), BuildCache);
 }
 
 /* hundredths as a numeric with two decimals */

@@ -1,6 +1,8 @@
 /*
  * exact_money.c
- *		Exact money arithmetic on scaled int128 values (see exact_money.h).
+ *		The one exact-money library (see exact_money.h): sums as scaled
+ *		int128 values that carry their own scale, and amounts as int64 units
+ *		of 1/10000 for the per-customer facts and classes.
  *
  * Amounts arrive as numeric.  Rather than calling numeric arithmetic for
  * every row, the numeric's stored form is decoded directly: that form is
@@ -10,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
@@ -24,7 +27,53 @@
 #define NUMERIC_SHORT_SIGN_MASK	0x2000
 #define NUMERIC_SHORT_WEIGHT_SIGN_MASK 0x0040
 #define NUMERIC_SHORT_WEIGHT_MASK 0x003F
+#define NUMERIC_SHORT_DSCALE_MASK	0x1F80
+#define NUMERIC_SHORT_DSCALE_SHIFT	7
+#define NUMERIC_DSCALE_MASK		0x3FFF
 #define NUMERIC_NBASE			10000
+
+/* a numeric's stored form taken apart: value = digits * NBASE^(weight - i) */
+typedef struct NumericParts
+{
+	bool		special;		/* NaN or an infinity: nothing else is set */
+	bool		negative;
+	int			weight;			/* of the first digit */
+	int			dscale;			/* display scale */
+	int			ndigits;
+	const char *digits;			/* ndigits int16, not necessarily aligned */
+} NumericParts;
+
+/* the one reading of the header, for every decoder below */
+static inline void
+NumericPartsOf(const char *data, int len, NumericParts *p)
+{
+	uint16		header;
+
+	memcpy(&header, data, sizeof(uint16));
+	p->special = (header & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL;
+	if (p->special)
+		return;
+	if (header & NUMERIC_SHORT)
+	{
+		p->negative = (header & NUMERIC_SHORT_SIGN_MASK) != 0;
+		p->weight = (header & NUMERIC_SHORT_WEIGHT_SIGN_MASK) ? ~NUMERIC_SHORT_WEIGHT_MASK : 0;
+		p->weight |= header & NUMERIC_SHORT_WEIGHT_MASK;
+		p->dscale = (header & NUMERIC_SHORT_DSCALE_MASK) >> NUMERIC_SHORT_DSCALE_SHIFT;
+		p->digits = data + sizeof(uint16);
+		p->ndigits = (len - sizeof(uint16)) / sizeof(int16);
+	}
+	else
+	{
+		int16		w;
+
+		p->negative = (header & NUMERIC_SIGN_MASK) == NUMERIC_NEG;
+		memcpy(&w, data + sizeof(uint16), sizeof(int16));
+		p->weight = w;
+		p->dscale = header & NUMERIC_DSCALE_MASK;
+		p->digits = data + 2 * sizeof(uint16);
+		p->ndigits = (len - 2 * sizeof(uint16)) / sizeof(int16);
+	}
+}
 
 /* largest magnitude kept: 10^37, comfortably inside int128 */
 static const int128 ExactLimit = (int128) 1000000000000000000LL * (int128) 10000000000000000000ULL;
@@ -95,40 +144,24 @@ void
 ExactDecimalFromNumeric(Datum num, const char *what, ExactDecimal *dec)
 {
 	struct varlena *v = PG_DETOAST_DATUM_PACKED(num);
-	const char *data = VARDATA_ANY(v);
-	int			len = VARSIZE_ANY_EXHDR(v);
-	uint16		header;
-	int			weight;
+	NumericParts p;
 	bool		negative;
+	int			weight;
 	int			ndigits;
 	const char *digitp;
 	int128		acc = 0;
 	int			i;
 
-	memcpy(&header, data, sizeof(uint16));
-	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL)
+	NumericPartsOf(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), &p);
+	if (p.special)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a finite number", what),
 				 errdetail("NaN and infinity are not amounts.")));
-	if (header & NUMERIC_SHORT)
-	{
-		negative = (header & NUMERIC_SHORT_SIGN_MASK) != 0;
-		weight = (header & NUMERIC_SHORT_WEIGHT_SIGN_MASK) ? ~NUMERIC_SHORT_WEIGHT_MASK : 0;
-		weight |= header & NUMERIC_SHORT_WEIGHT_MASK;
-		digitp = data + sizeof(uint16);
-		ndigits = (len - sizeof(uint16)) / sizeof(int16);
-	}
-	else
-	{
-		int16		w;
-
-		negative = (header & NUMERIC_SIGN_MASK) == NUMERIC_NEG;
-		memcpy(&w, data + sizeof(uint16), sizeof(int16));
-		weight = w;
-		digitp = data + 2 * sizeof(uint16);
-		ndigits = (len - 2 * sizeof(uint16)) / sizeof(int16);
-	}
+	negative = p.negative;
+	weight = p.weight;
+	ndigits = p.ndigits;
+	digitp = p.digits;
 
 	for (i = 0; i < ndigits; i++)
 	{
@@ -175,11 +208,9 @@ bool
 ExactUnitsFast(Datum num, int scale, int128 *units)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(num);
-	const char *data;
-	int			len;
-	uint16		header;
-	int			weight;
+	NumericParts p;
 	bool		negative;
+	int			weight;
 	int			ndigits;
 	const char *digitp;
 	int64		acc = 0;
@@ -188,29 +219,13 @@ ExactUnitsFast(Datum num, int scale, int128 *units)
 
 	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
 		return false;			/* compressed or external: rare, slow path */
-	data = VARDATA_ANY(v);
-	len = VARSIZE_ANY_EXHDR(v);
-	memcpy(&header, data, sizeof(uint16));
-	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL)
+	NumericPartsOf(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), &p);
+	if (p.special)
 		return false;
-	if (header & NUMERIC_SHORT)
-	{
-		negative = (header & NUMERIC_SHORT_SIGN_MASK) != 0;
-		weight = (header & NUMERIC_SHORT_WEIGHT_SIGN_MASK) ? ~NUMERIC_SHORT_WEIGHT_MASK : 0;
-		weight |= header & NUMERIC_SHORT_WEIGHT_MASK;
-		digitp = data + sizeof(uint16);
-		ndigits = (len - sizeof(uint16)) / sizeof(int16);
-	}
-	else
-	{
-		int16		w;
-
-		negative = (header & NUMERIC_SIGN_MASK) == NUMERIC_NEG;
-		memcpy(&w, data + sizeof(uint16), sizeof(int16));
-		weight = w;
-		digitp = data + 2 * sizeof(uint16);
-		ndigits = (len - 2 * sizeof(uint16)) / sizeof(int16);
-	}
+	negative = p.negative;
+	weight = p.weight;
+	ndigits = p.ndigits;
+	digitp = p.digits;
 	if (ndigits > 4)
 		return false;
 	for (i = 0; i < ndigits; i++)
@@ -364,4 +379,142 @@ ExactRatioToNumeric(int128 num, int128 den, int decimals)
 
 		return DirectFunctionCall2(numeric_round, q, Int32GetDatum(decimals));
 	}
+}
+
+/* ---------- fixed scale: 1/10000 in an int64 ---------- */
+
+/*
+ * The per-customer facts, lifecycle and warning code keep amounts as int64
+ * units of 1/10000 (MONEY4_ONE): one machine word per invoice in the facts
+ * aggregate's per-customer table, compared and summed without a scale to
+ * carry.  An amount with more than four decimals is an error there, never
+ * rounded.  The sums above carry their own scale instead (up to
+ * EXACT_MONEY_MAX_SCALE decimals), since receivables and payment amounts
+ * may have any scale.  Both read the stored numeric through NumericPartsOf.
+ */
+
+static void
+Money4Error(const char *what, Datum num, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s %s is not a usable amount", what,
+					DatumGetCString(DirectFunctionCall1(numeric_out, num))),
+			 errdetail("%s", why)));
+}
+
+/*
+ * Decode a numeric into 1/10000 units.  Returns NULL on success, else the
+ * reason it cannot be done.
+ */
+static const char *
+Money4Decode(Datum num, int64 *out, int *dscale)
+{
+	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(num);
+	NumericParts p;
+	int64		result = 0;
+	const char *why = NULL;
+
+	NumericPartsOf(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), &p);
+	if (p.special)
+		return "NaN and infinity are not amounts.";
+	if (dscale)
+		*dscale = p.dscale;
+
+	/*
+	 * digit i is worth 10000^(weight - i); in 1/10000 units 10000^(weight -
+	 * i + 1): digits past weight + 1 are below 1/10000.
+	 */
+	for (int i = 0; i < p.ndigits && why == NULL; i++)
+	{
+		int16		digit;
+		int			power = p.weight - i + 1;
+		int64		term;
+
+		memcpy(&digit, p.digits + i * sizeof(int16), sizeof(int16));
+		if (power < 0)
+		{
+			if (digit != 0)
+				why = "Amounts may have at most four decimal places.";
+			continue;
+		}
+		term = digit;
+		for (int k = 0; k < power && why == NULL; k++)
+			if (pg_mul_s64_overflow(term, MONEY4_ONE, &term))
+				why = "The amount is too large.";
+		if (why == NULL && pg_add_s64_overflow(result, term, &result))
+			why = "The amount is too large.";
+	}
+	if ((Pointer) v != DatumGetPointer(num))
+		pfree(v);
+	*out = p.negative ? -result : result;
+	return why;
+}
+
+int64
+Money4FromNumeric(Datum num, const char *what, int *dscale)
+{
+	int64		result;
+	const char *why = Money4Decode(num, &result, dscale);
+
+	if (why != NULL)
+		Money4Error(what, num, why);
+	return result;
+}
+
+bool
+Money4TryFromNumeric(Datum num, int64 *result, int *dscale)
+{
+	return Money4Decode(num, result, dscale) == NULL;
+}
+
+double
+NumericToDouble(Datum num)
+{
+	int64		scaled;
+
+	if (Money4TryFromNumeric(num, &scaled, NULL) && scaled > -(INT64CONST(1) << 53)
+		&& scaled < (INT64CONST(1) << 53))
+		return (double) scaled / MONEY4_ONE;
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, num));
+}
+
+Datum
+Money4ToNumeric(int128 value)
+{
+	char		buf[64];
+	char	   *p = buf + sizeof(buf);
+	bool		negative = value < 0;
+	uint128		u = negative ? -(uint128) value : (uint128) value;
+	int			digits = 0;
+
+	if (value >= PG_INT64_MIN && value <= PG_INT64_MAX)
+		return NumericGetDatum(int64_div_fast_to_numeric((int64) value, MONEY4_SCALE));
+
+	/* beyond 64 bits: through text, exactly */
+	*--p = '\0';
+	do
+	{
+		*--p = '0' + (int) (u % 10);
+		u /= 10;
+		if (++digits == MONEY4_SCALE)
+			*--p = '.';
+	} while (u != 0 || digits < MONEY4_SCALE);
+	if (negative)
+		*--p = '-';
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(p),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+Datum
+Money4ToNumericScaled(int128 value, int dscale)
+{
+	Datum		n = Money4ToNumeric(value);
+
+	if (dscale < 0)
+		dscale = 0;
+	if (dscale >= MONEY4_SCALE)
+		return n;
+	/* exact: the value has no more decimals than its inputs had */
+	return DirectFunctionCall2(numeric_round, n, Int32GetDatum(dscale));
 }

@@ -1,6 +1,7 @@
 /*
  * exact_money.h
- *		Exact money accumulation in scaled 128-bit integers.
+ *		Exact money: accumulation in scaled 128-bit integers, and amounts in
+ *		fixed 1/10000 units; defined in exact_money.c.
  *
  * An amount is held as an int128 "units" value together with a decimal
  * scale: units / 10^scale.  Aggregate states keep one scale for all their
@@ -39,5 +40,32 @@ extern Datum ExactToNumeric(int128 value, int scale);
 extern Datum ExactRatioToNumeric(int128 num, int128 den, int decimals);
 extern bool ExactInRange(int128 value);
 extern void ExactMoneyOverflow(const char *what) pg_attribute_noreturn();
+
+/*
+ * Fixed scale: amounts as int64 units of 1/10000.  A numeric with at most
+ * four decimals converts without loss; anything finer is rejected with a
+ * clear error, never rounded.
+ */
+#define MONEY4_SCALE 4
+#define MONEY4_ONE 10000
+
+/*
+ * numeric Datum -> 1/10000 units; ereports on NaN, infinity, overflow or
+ * more than four decimals.  *dscale (if not NULL) gets the value's display
+ * scale, so that results can be shown with the inputs' decimals.
+ */
+extern int64 Money4FromNumeric(Datum num, const char *what, int *dscale);
+
+/* the same without throwing: false for NaN, infinity, overflow, >4 decimals */
+extern bool Money4TryFromNumeric(Datum num, int64 *result, int *dscale);
+
+/* a numeric as a double: exact-decimal fast path, numeric_float8 otherwise */
+extern double NumericToDouble(Datum num);
+
+/* 1/10000 units -> numeric Datum with dscale decimals (0..4), exact */
+extern Datum Money4ToNumericScaled(int128 value, int dscale);
+
+/* 1/10000 units (possibly a 128-bit sum) -> numeric Datum, exact */
+extern Datum Money4ToNumeric(int128 value);
 
 #endif

@@ -11,13 +11,14 @@
  * payments aggregated per invoice.  Rows may come in any order; partial
  * states (parallel workers) combine by adding what they saw per invoice.
  *
- * Money is exact: amounts are integers of 1/10000 (money4.c).
+ * Money is exact: amounts are integers of 1/10000 (exact_money.c).
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -25,9 +26,10 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 
-#include "money4.h"
+#include "exact_money.h"
 #include "pay_rhythm.h"
 #include "payment_index.h"
+#include "rowutil.h"
 
 #define NO_DATE PG_INT32_MIN
 
@@ -539,6 +541,73 @@ IndexNumeric(int128 weighted_days, int128 amount)
 	return PaymentIndexFromSums(weighted_days, amount);
 }
 
+/*
+ * The fields of txn_facts that credit_facts_final fills.  The row is filled
+ * by attribute name, checked once per query against the result type: a
+ * txn_facts of another shape (an older or newer SQL script under this
+ * library) is an error naming the field, never a row filled by position.
+ */
+enum
+{
+	T_REVENUE_12M, T_ORDERS_12M, T_ORDER_MONTHS, T_INVOICES, T_INVOICES_PAID,
+	T_ON_TIME_RATIO, T_DAYS_BEYOND_TERMS, T_PAYMENT_INDEX, T_RECENT_PAYMENT_INDEX,
+	T_OPEN_BALANCE, T_OVERDUE_BALANCE, T_DEFAULTS, T_FIRST_ISSUED, T_INVOICES_12M,
+	T_OVERDUE_INVOICES, T_REVENUE_180D, T_REVENUE_PRIOR_180D, T_ORDERS_90D,
+	T_ORDERS_PRIOR_90D, T_FIRST_ORDER_ON, T_LAST_ORDER_ON, T_PREVIOUS_ORDER_ON,
+	T_OVERDUE_30D_BALANCE, T_PAY_DAYS_MEDIAN, T_PAY_DAYS_SPREAD, T_LAST_PAY_DAYS,
+	T_PREV_PAY_DAYS, T_LAST_SETTLED_ON, T_OLDEST_OPEN_ISSUED_ON, NUM_TXN_FIELDS
+};
+
+static const RowField txn_fields[NUM_TXN_FIELDS] = {
+	[T_REVENUE_12M] = {"revenue_12m", NUMERICOID},
+	[T_ORDERS_12M] = {"orders_12m", INT4OID},
+	[T_ORDER_MONTHS] = {"order_months", INT4OID},
+	[T_INVOICES] = {"invoices", INT4OID},
+	[T_INVOICES_PAID] = {"invoices_paid", INT4OID},
+	[T_ON_TIME_RATIO] = {"on_time_ratio", NUMERICOID},
+	[T_DAYS_BEYOND_TERMS] = {"days_beyond_terms", NUMERICOID},
+	[T_PAYMENT_INDEX] = {"payment_index", NUMERICOID},
+	[T_RECENT_PAYMENT_INDEX] = {"recent_payment_index", NUMERICOID},
+	[T_OPEN_BALANCE] = {"open_balance", NUMERICOID},
+	[T_OVERDUE_BALANCE] = {"overdue_balance", NUMERICOID},
+	[T_DEFAULTS] = {"defaults", INT4OID},
+	[T_FIRST_ISSUED] = {"first_issued", DATEOID},
+	[T_INVOICES_12M] = {"invoices_12m", INT4OID},
+	[T_OVERDUE_INVOICES] = {"overdue_invoices", INT4OID},
+	[T_REVENUE_180D] = {"revenue_180d", NUMERICOID},
+	[T_REVENUE_PRIOR_180D] = {"revenue_prior_180d", NUMERICOID},
+	[T_ORDERS_90D] = {"orders_90d", INT4OID},
+	[T_ORDERS_PRIOR_90D] = {"orders_prior_90d", INT4OID},
+	[T_FIRST_ORDER_ON] = {"first_order_on", DATEOID},
+	[T_LAST_ORDER_ON] = {"last_order_on", DATEOID},
+	[T_PREVIOUS_ORDER_ON] = {"previous_order_on", DATEOID},
+	[T_OVERDUE_30D_BALANCE] = {"overdue_30d_balance", NUMERICOID},
+	[T_PAY_DAYS_MEDIAN] = {"pay_days_median", NUMERICOID},
+	[T_PAY_DAYS_SPREAD] = {"pay_days_spread", NUMERICOID},
+	[T_LAST_PAY_DAYS] = {"last_pay_days", INT4OID},
+	[T_PREV_PAY_DAYS] = {"prev_pay_days", INT4OID},
+	[T_LAST_SETTLED_ON] = {"last_settled_on", DATEOID},
+	[T_OLDEST_OPEN_ISSUED_ON] = {"oldest_open_issued_on", DATEOID},
+};
+
+/* the result descriptor and where each field goes in it */
+typedef struct FinalCache
+{
+	FnCacheKey	key;			/* no row arguments: always valid */
+	TupleDesc	desc;
+	int			att[NUM_TXN_FIELDS];
+} FinalCache;
+
+/* fills a new credit_facts_final cache (FnCacheGet) */
+static void
+BuildFinalCache(FunctionCallInfo fcinfo, void *p, MemoryContext mcxt)
+{
+	FinalCache *c = (FinalCache *) p;
+
+	c->desc = ResultRowDesc(fcinfo, mcxt);
+	MatchRowFields(c->desc, txn_fields, NUM_TXN_FIELDS, c->att);
+}
+
 PG_FUNCTION_INFO_V1(credit_facts_final);
 
 /* the facts, as a txn_facts row */
@@ -546,9 +615,10 @@ Datum
 credit_facts_final(PG_FUNCTION_ARGS)
 {
 	FactsState *s = PG_ARGISNULL(0) ? NULL : (FactsState *) PG_GETARG_POINTER(0);
-	TupleDesc	desc;
-	Datum		v[29];
-	bool		null[29] = {false};
+	FinalCache *cache;
+	const int  *att;			/* result attribute of each T_ field */
+	Datum	   *v;
+	bool	   *null;
 	int128		revenue = 0,
 				revenue_180 = 0,
 				revenue_prior_180 = 0,
@@ -574,18 +644,17 @@ credit_facts_final(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		PG_RETURN_NULL();
-	/* the result descriptor, looked up once per query */
-	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
-	if (desc == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "credit_facts_final must return a composite type");
-		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
-		fcinfo->flinfo->fn_extra = desc;
-		MemoryContextSwitchTo(old);
-	}
+	/* the result descriptor and field positions, checked once per query */
+	cache = (FinalCache *) FnCacheGet(fcinfo, sizeof(FinalCache), InvalidOid, InvalidOid,
+									  BuildFinalCache);
+	att = cache->att;
+	v = palloc(sizeof(Datum) * cache->desc->natts);
+	null = palloc(sizeof(bool) * cache->desc->natts);
+	/* dropped attributes stay NULL; every live one is set below */
+	for (int i = 0; i < cache->desc->natts; i++)
+		null[i] = true;
+	for (int i = 0; i < NUM_TXN_FIELDS; i++)
+		null[att[i]] = false;
 
 	InvoicesAsOrders(s, &act);
 	unmatched = s->unapplied;
@@ -649,55 +718,55 @@ credit_facts_final(PG_FUNCTION_ARGS)
 		}
 	}
 
-	v[0] = Money4ToNumericScaled(revenue, s->dscale);
-	v[1] = Int32GetDatum((int32) act.orders_12m);
-	v[2] = Int32GetDatum(act.order_months);
-	v[3] = Int32GetDatum(invoices);
-	v[4] = Int32GetDatum(paid);
-	null[5] = null[6] = paid_amount == 0;
+	v[att[T_REVENUE_12M]] = Money4ToNumericScaled(revenue, s->dscale);
+	v[att[T_ORDERS_12M]] = Int32GetDatum((int32) act.orders_12m);
+	v[att[T_ORDER_MONTHS]] = Int32GetDatum(act.order_months);
+	v[att[T_INVOICES]] = Int32GetDatum(invoices);
+	v[att[T_INVOICES_PAID]] = Int32GetDatum(paid);
+	null[att[T_ON_TIME_RATIO]] = null[att[T_DAYS_BEYOND_TERMS]] = paid_amount == 0;
 	if (paid_amount != 0)
 	{
-		v[5] = RatioNumeric(on_time_amount, paid_amount, 4);
-		v[6] = RatioNumeric(weighted_days, paid_amount, 2);
+		v[att[T_ON_TIME_RATIO]] = RatioNumeric(on_time_amount, paid_amount, 4);
+		v[att[T_DAYS_BEYOND_TERMS]] = RatioNumeric(weighted_days, paid_amount, 2);
 	}
-	null[7] = paid < 3 || paid_amount == 0;
-	if (!null[7])
-		v[7] = IndexNumeric(weighted_days, paid_amount);
-	null[8] = recent_amount == 0;
+	null[att[T_PAYMENT_INDEX]] = paid < 3 || paid_amount == 0;
+	if (!null[att[T_PAYMENT_INDEX]])
+		v[att[T_PAYMENT_INDEX]] = IndexNumeric(weighted_days, paid_amount);
+	null[att[T_RECENT_PAYMENT_INDEX]] = recent_amount == 0;
 	if (recent_amount != 0)
-		v[8] = IndexNumeric(recent_days, recent_amount);
-	v[9] = Money4ToNumericScaled(open - unmatched, s->dscale);
-	v[10] = Money4ToNumericScaled(overdue, s->dscale);
-	v[11] = Int32GetDatum(defaults);
-	null[12] = first == NO_DATE;
-	v[12] = DateADTGetDatum(first);
-	v[13] = Int32GetDatum(invoices_12m);
-	v[14] = Int32GetDatum(overdue_invoices);
-	v[15] = Money4ToNumericScaled(revenue_180, s->dscale);
-	v[16] = Money4ToNumericScaled(revenue_prior_180, s->dscale);
-	v[17] = Int32GetDatum((int32) act.orders_90d);
-	v[18] = Int32GetDatum((int32) act.orders_prior_90d);
-	null[19] = act.first_order == NO_DATE;
-	v[19] = DateADTGetDatum(act.first_order);
-	null[20] = act.last_order == NO_DATE;
-	v[20] = DateADTGetDatum(act.last_order);
-	null[21] = act.prev_order == NO_DATE;
-	v[21] = DateADTGetDatum(act.prev_order);
-	v[22] = Money4ToNumericScaled(overdue_30, s->dscale);
+		v[att[T_RECENT_PAYMENT_INDEX]] = IndexNumeric(recent_days, recent_amount);
+	v[att[T_OPEN_BALANCE]] = Money4ToNumericScaled(open - unmatched, s->dscale);
+	v[att[T_OVERDUE_BALANCE]] = Money4ToNumericScaled(overdue, s->dscale);
+	v[att[T_DEFAULTS]] = Int32GetDatum(defaults);
+	null[att[T_FIRST_ISSUED]] = first == NO_DATE;
+	v[att[T_FIRST_ISSUED]] = DateADTGetDatum(first);
+	v[att[T_INVOICES_12M]] = Int32GetDatum(invoices_12m);
+	v[att[T_OVERDUE_INVOICES]] = Int32GetDatum(overdue_invoices);
+	v[att[T_REVENUE_180D]] = Money4ToNumericScaled(revenue_180, s->dscale);
+	v[att[T_REVENUE_PRIOR_180D]] = Money4ToNumericScaled(revenue_prior_180, s->dscale);
+	v[att[T_ORDERS_90D]] = Int32GetDatum((int32) act.orders_90d);
+	v[att[T_ORDERS_PRIOR_90D]] = Int32GetDatum((int32) act.orders_prior_90d);
+	null[att[T_FIRST_ORDER_ON]] = act.first_order == NO_DATE;
+	v[att[T_FIRST_ORDER_ON]] = DateADTGetDatum(act.first_order);
+	null[att[T_LAST_ORDER_ON]] = act.last_order == NO_DATE;
+	v[att[T_LAST_ORDER_ON]] = DateADTGetDatum(act.last_order);
+	null[att[T_PREVIOUS_ORDER_ON]] = act.prev_order == NO_DATE;
+	v[att[T_PREVIOUS_ORDER_ON]] = DateADTGetDatum(act.prev_order);
+	v[att[T_OVERDUE_30D_BALANCE]] = Money4ToNumericScaled(overdue_30, s->dscale);
 
 	/* payment rhythm: medians are multiples of a quarter day, exact at 2 decimals */
 	PayRhythmOf(settled, paid, &rhythm);
-	null[23] = null[24] = rhythm.baseline == 0;
-	v[23] = NumericGetDatum(int64_div_fast_to_numeric((int64) llround(rhythm.median * 100.0), 2));
-	v[24] = NumericGetDatum(int64_div_fast_to_numeric((int64) llround(rhythm.spread * 100.0), 2));
-	null[25] = null[27] = paid < 1;
-	v[25] = Int32GetDatum(rhythm.last_days);
-	null[26] = paid < 2;
-	v[26] = Int32GetDatum(rhythm.prev_days);
-	v[27] = DateADTGetDatum(rhythm.last_settled);
-	null[28] = oldest_open == NO_DATE;
-	v[28] = DateADTGetDatum(oldest_open);
+	null[att[T_PAY_DAYS_MEDIAN]] = null[att[T_PAY_DAYS_SPREAD]] = rhythm.baseline == 0;
+	v[att[T_PAY_DAYS_MEDIAN]] = NumericGetDatum(int64_div_fast_to_numeric((int64) llround(rhythm.median * 100.0), 2));
+	v[att[T_PAY_DAYS_SPREAD]] = NumericGetDatum(int64_div_fast_to_numeric((int64) llround(rhythm.spread * 100.0), 2));
+	null[att[T_LAST_PAY_DAYS]] = null[att[T_LAST_SETTLED_ON]] = paid < 1;
+	v[att[T_LAST_PAY_DAYS]] = Int32GetDatum(rhythm.last_days);
+	null[att[T_PREV_PAY_DAYS]] = paid < 2;
+	v[att[T_PREV_PAY_DAYS]] = Int32GetDatum(rhythm.prev_days);
+	v[att[T_LAST_SETTLED_ON]] = DateADTGetDatum(rhythm.last_settled);
+	null[att[T_OLDEST_OPEN_ISSUED_ON]] = oldest_open == NO_DATE;
+	v[att[T_OLDEST_OPEN_ISSUED_ON]] = DateADTGetDatum(oldest_open);
 	pfree(settled);
 
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, null)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cache->desc, v, null)));
 }

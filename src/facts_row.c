@@ -46,7 +46,7 @@ static const char *const arg_names[] = {
 
 typedef struct FactsRowCache
 {
-	Oid			txn_type;
+	FnCacheKey	key;			/* the txn_facts row type */
 	TupleDesc	txn_desc;
 	TupleDesc	result_desc;
 	int			first_issued;	/* txn attribute number */
@@ -98,27 +98,18 @@ Zero(Form_pg_attribute a)
 	return (Datum) 0;			/* keep the compiler quiet */
 }
 
-static FactsRowCache *
-GetCache(FunctionCallInfo fcinfo)
+/* fills a new cache for the txn_facts type in its key (FnCacheGet) */
+static void
+BuildCache(FunctionCallInfo fcinfo, void *p, MemoryContext mcxt)
 {
-	FactsRowCache *c = (FactsRowCache *) fcinfo->flinfo->fn_extra;
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
-	Oid			txn_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
-	TupleDesc	desc;
+	FactsRowCache *c = (FactsRowCache *) p;
 	MemoryContext old;
 	const char *first_issued = "first_issued";
 
-	if (c && c->txn_type == txn_type)
-		return c;
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "credit_facts_of must return a composite type");
-
-	old = MemoryContextSwitchTo(mcxt);
-	c = palloc0(sizeof(FactsRowCache));
-	c->txn_type = txn_type;
-	c->txn_desc = RowDesc(txn_type, mcxt);
-	c->result_desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+	c->txn_desc = RowDesc(c->key.types[0], mcxt);
+	c->result_desc = ResultRowDesc(fcinfo, mcxt);
 	FindAttributes(c->txn_desc, &first_issued, 1, &c->first_issued);
+	old = MemoryContextSwitchTo(mcxt);
 	c->source = palloc(sizeof(FactSource) * c->result_desc->natts);
 	c->from = palloc(sizeof(int) * c->result_desc->natts);
 	c->zero = palloc0(sizeof(Datum) * c->result_desc->natts);
@@ -144,8 +135,14 @@ GetCache(FunctionCallInfo fcinfo)
 		}
 	}
 	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = c;
-	return c;
+}
+
+static FactsRowCache *
+GetCache(FunctionCallInfo fcinfo)
+{
+	return (FactsRowCache *) FnCacheGet(fcinfo, sizeof(FactsRowCache),
+										get_fn_expr_argtype(fcinfo->flinfo, 0), InvalidOid,
+										BuildCache);
 }
 
 /* as_of - least(created_on, first_issued), NULLs ignored as least() does */

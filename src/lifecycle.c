@@ -12,7 +12,7 @@
  * Both run once per customer in refresh(), so everything that needs the
  * catalog (row descriptors, attribute numbers, enum OIDs) and the policy's
  * numbers are found on the first call and cached in fn_extra.  Money and
- * ratios are compared exactly, as integers of 1/10000 (money4.c).
+ * ratios are compared exactly, as integers of 1/10000 (exact_money.c).
  */
 #include "postgres.h"
 
@@ -29,7 +29,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
-#include "money4.h"
+#include "exact_money.h"
 #include "rowutil.h"
 
 #define NO_DATE PG_INT32_MIN
@@ -123,8 +123,7 @@ typedef struct LifecycleFacts
 
 typedef struct LifecycleCache
 {
-	Oid			facts_type;
-	Oid			policy_type;
+	FnCacheKey	key;			/* credit_facts and lifecycle_policy row types */
 	TupleDesc	facts_desc;
 	TupleDesc	policy_desc;
 	TupleDesc	result_desc;
@@ -139,59 +138,36 @@ typedef struct LifecycleCache
 	LifecyclePolicy policy;
 } LifecycleCache;
 
+/* fills a new cache for the row types in its key (FnCacheGet) */
 static void
-EnumOids(Oid enum_type, const char *const *labels, int n, Oid *oids)
+BuildLifecycleCache(FunctionCallInfo fcinfo, void *p, MemoryContext mcxt)
 {
-	for (int i = 0; i < n; i++)
-		oids[i] = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum(labels[i]),
-													   ObjectIdGetDatum(enum_type)));
-}
+	LifecycleCache *cache = (LifecycleCache *) p;
 
-static TupleDesc
-BlessedResultDesc(FunctionCallInfo fcinfo, MemoryContext mcxt, const char *fn)
-{
-	TupleDesc	desc;
-	MemoryContext old;
-
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "%s must return a composite type", fn);
-	old = MemoryContextSwitchTo(mcxt);
-	desc = BlessTupleDesc(CreateTupleDescCopy(desc));
-	MemoryContextSwitchTo(old);
-	return desc;
+	cache->facts_desc = RowDesc(cache->key.types[0], mcxt);
+	cache->policy_desc = RowDesc(cache->key.types[1], mcxt);
+	if (cache->facts_desc->natts > MAX_ATTS || cache->policy_desc->natts > MAX_ATTS)
+		elog(ERROR, "row type too wide for lifecycle_classify");
+	FindAttributes(cache->facts_desc, lc_fact_names, NUM_LC_FACTS, cache->facts_att);
+	FindAttributes(cache->policy_desc, lc_policy_names, NUM_LC_POLICY, cache->policy_att);
+	cache->result_desc = ResultRowDesc(fcinfo, mcxt);
+	if (cache->result_desc->natts != 3)
+		elog(ERROR, "lifecycle_classify must return three attributes");
+	EnumLabelOids(TupleDescAttr(cache->result_desc, 0)->atttypid, stage_labels,
+				  lengthof(stage_labels), cache->stage_oid);
+	EnumLabelOids(TupleDescAttr(cache->result_desc, 1)->atttypid, phase_labels,
+				  lengthof(phase_labels), cache->phase_oid);
+	EnumLabelOids(TupleDescAttr(cache->result_desc, 2)->atttypid, segment_labels,
+				  lengthof(segment_labels), cache->segment_oid);
 }
 
 static LifecycleCache *
 GetLifecycleCache(FunctionCallInfo fcinfo, HeapTupleHeader facts, HeapTupleHeader policy)
 {
-	LifecycleCache *cache = (LifecycleCache *) fcinfo->flinfo->fn_extra;
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
-	Oid			facts_type = HeapTupleHeaderGetTypeId(facts);
-	Oid			policy_type = HeapTupleHeaderGetTypeId(policy);
-
-	if (cache && cache->facts_type == facts_type && cache->policy_type == policy_type)
-		return cache;
-
-	cache = MemoryContextAllocZero(mcxt, sizeof(LifecycleCache));
-	cache->facts_type = facts_type;
-	cache->policy_type = policy_type;
-	cache->facts_desc = RowDesc(facts_type, mcxt);
-	cache->policy_desc = RowDesc(policy_type, mcxt);
-	if (cache->facts_desc->natts > MAX_ATTS || cache->policy_desc->natts > MAX_ATTS)
-		elog(ERROR, "row type too wide for lifecycle_classify");
-	FindAttributes(cache->facts_desc, lc_fact_names, NUM_LC_FACTS, cache->facts_att);
-	FindAttributes(cache->policy_desc, lc_policy_names, NUM_LC_POLICY, cache->policy_att);
-	cache->result_desc = BlessedResultDesc(fcinfo, mcxt, "lifecycle_classify");
-	if (cache->result_desc->natts != 3)
-		elog(ERROR, "lifecycle_classify must return three attributes");
-	EnumOids(TupleDescAttr(cache->result_desc, 0)->atttypid, stage_labels,
-			 lengthof(stage_labels), cache->stage_oid);
-	EnumOids(TupleDescAttr(cache->result_desc, 1)->atttypid, phase_labels,
-			 lengthof(phase_labels), cache->phase_oid);
-	EnumOids(TupleDescAttr(cache->result_desc, 2)->atttypid, segment_labels,
-			 lengthof(segment_labels), cache->segment_oid);
-	fcinfo->flinfo->fn_extra = cache;
-	return cache;
+	return (LifecycleCache *) FnCacheGet(fcinfo, sizeof(LifecycleCache),
+										 HeapTupleHeaderGetTypeId(facts),
+										 HeapTupleHeaderGetTypeId(policy),
+										 BuildLifecycleCache);
 }
 
 /* a numeric or integer attribute in 1/10000; false when NULL */
@@ -443,6 +419,7 @@ typedef enum
 
 typedef struct RfmCache
 {
+	FnCacheKey	key;			/* no row arguments: always valid */
 	TupleDesc	result_desc;
 	Oid			segment_oid[lengthof(rfm_labels)];
 	/* the last three bound arrays seen, as stored, and their values */
@@ -546,6 +523,19 @@ RfmSegmentOf(int r, int f, int m)
 	return RFM_LOST;			/* r 1, fm 1..2 */
 }
 
+/* fills a new rfm_score cache (FnCacheGet); the bounds come at each call */
+static void
+BuildRfmCache(FunctionCallInfo fcinfo, void *p, MemoryContext mcxt)
+{
+	RfmCache   *cache = (RfmCache *) p;
+
+	cache->result_desc = ResultRowDesc(fcinfo, mcxt);
+	if (cache->result_desc->natts != 4)
+		elog(ERROR, "rfm_score must return four attributes");
+	EnumLabelOids(TupleDescAttr(cache->result_desc, 3)->atttypid, rfm_labels,
+				  lengthof(rfm_labels), cache->segment_oid);
+}
+
 PG_FUNCTION_INFO_V1(rfm_score);
 
 /*
@@ -558,7 +548,8 @@ PG_FUNCTION_INFO_V1(rfm_score);
 Datum
 rfm_score(PG_FUNCTION_ARGS)
 {
-	RfmCache   *cache = (RfmCache *) fcinfo->flinfo->fn_extra;
+	RfmCache   *cache = (RfmCache *) FnCacheGet(fcinfo, sizeof(RfmCache),
+												InvalidOid, InvalidOid, BuildRfmCache);
 	int32		recency = PG_GETARG_INT32(0);
 	int32		frequency = PG_GETARG_INT32(1);
 	int64		monetary = Money4FromNumeric(PG_GETARG_DATUM(2), "monetary", NULL);
@@ -571,16 +562,6 @@ rfm_score(PG_FUNCTION_ARGS)
 	Datum		out[4];
 	bool		outnull[4] = {false};
 
-	if (cache == NULL)
-	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RfmCache));
-		cache->result_desc = BlessedResultDesc(fcinfo, fcinfo->flinfo->fn_mcxt, "rfm_score");
-		if (cache->result_desc->natts != 4)
-			elog(ERROR, "rfm_score must return four attributes");
-		EnumOids(TupleDescAttr(cache->result_desc, 3)->atttypid, rfm_labels,
-				 lengthof(rfm_labels), cache->segment_oid);
-		fcinfo->flinfo->fn_extra = cache;
-	}
 	rb = BoundsOf(fcinfo, cache, 3, 0, "r_bounds");
 	fb = BoundsOf(fcinfo, cache, 4, 1, "f_bounds");
 	mb = BoundsOf(fcinfo, cache, 5, 2, "m_bounds");

@@ -29,6 +29,7 @@
 #include "exact_money.h"
 #include "payment_behavior.h"
 #include "payment_index.h"
+#include "rowutil.h"
 #include "state_text.h"
 
 typedef enum PayFieldKind
@@ -527,22 +528,23 @@ payment_stats_recv(PG_FUNCTION_ARGS)
 }
 
 /* Result of payment_behavior(): the composite type's descriptor, cached. */
+typedef struct BehaviorCache
+{
+	FnCacheKey	key;			/* no row arguments: always valid */
+	TupleDesc	desc;
+} BehaviorCache;
+
+static void
+BuildBehaviorCache(FunctionCallInfo fcinfo, void *p, MemoryContext mcxt)
+{
+	((BehaviorCache *) p)->desc = ResultRowDesc(fcinfo, mcxt);
+}
+
 static TupleDesc
 BehaviorTupleDesc(FunctionCallInfo fcinfo)
 {
-	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
-
-	if (desc == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "payment_behavior must return a composite type");
-		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
-		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = desc;
-	}
-	return desc;
+	return ((BehaviorCache *) FnCacheGet(fcinfo, sizeof(BehaviorCache), InvalidOid, InvalidOid,
+										 BuildBehaviorCache))->desc;
 }
 
 #define BEHAVIOR_NATTS	15

@@ -22,7 +22,7 @@
 #include "miscadmin.h"
 
 #include "tagquery.h"
-#include "tagset_build.h"
+#include "tagset.h"
 
 #define TAGQUERY_SYNTAX_HINT "A tagquery looks like industry.construction & region.east.* & !vip."
 

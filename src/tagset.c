@@ -12,7 +12,6 @@
 #include "mb/pg_wchar.h"
 
 #include "tagset.h"
-#include "tagset_build.h"
 
 /* encoding tags are checked in: the database's, or UTF-8 under SQL_ASCII */
 static int

@@ -13,7 +13,6 @@
 #include "utils/builtins.h"
 
 #include "tagset.h"
-#include "tagset_build.h"
 
 /* ---- I/O ---- */
 

@@ -32,7 +32,7 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 
-#include "money4.h"
+#include "exact_money.h"
 #include "rowutil.h"
 
 #define MAX_ATTS 64
@@ -59,8 +59,7 @@ static const char *const w_policy_names[NUM_W_POLICY] = {
 
 typedef struct WarningCache
 {
-	Oid			facts_type;
-	Oid			policy_type;
+	FnCacheKey	key;			/* credit_facts and warning_policy row types */
 	TupleDesc	facts_desc;
 	TupleDesc	policy_desc;
 	int			facts_att[NUM_W_FACTS];
@@ -69,20 +68,17 @@ typedef struct WarningCache
 	Oid			red;
 } WarningCache;
 
-static WarningCache *
-GetWarningCache(FunctionCallInfo fcinfo, Oid facts_type, Oid policy_type)
+/* fills a new cache for the row types in its key (FnCacheGet) */
+static void
+BuildWarningCache(FunctionCallInfo fcinfo, void *p, MemoryContext mcxt)
 {
-	WarningCache *cache = (WarningCache *) fcinfo->flinfo->fn_extra;
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	WarningCache *cache = (WarningCache *) p;
+	static const char *const levels[] = {"yellow", "red"};
+	Oid			level_oid[lengthof(levels)];
 	Oid			level_type;
 
-	if (cache && cache->facts_type == facts_type && cache->policy_type == policy_type)
-		return cache;
-	cache = MemoryContextAllocZero(mcxt, sizeof(WarningCache));
-	cache->facts_type = facts_type;
-	cache->policy_type = policy_type;
-	cache->facts_desc = RowDesc(facts_type, mcxt);
-	cache->policy_desc = RowDesc(policy_type, mcxt);
+	cache->facts_desc = RowDesc(cache->key.types[0], mcxt);
+	cache->policy_desc = RowDesc(cache->key.types[1], mcxt);
 	if (cache->facts_desc->natts > MAX_ATTS || cache->policy_desc->natts > MAX_ATTS)
 		elog(ERROR, "row type too wide for payment_warning");
 	FindAttributes(cache->facts_desc, w_fact_names, NUM_W_FACTS, cache->facts_att);
@@ -90,12 +86,16 @@ GetWarningCache(FunctionCallInfo fcinfo, Oid facts_type, Oid policy_type)
 	level_type = get_fn_expr_rettype(fcinfo->flinfo);
 	if (!OidIsValid(level_type))
 		elog(ERROR, "payment_warning: cannot determine its result type");
-	cache->yellow = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("yellow"),
-														 ObjectIdGetDatum(level_type)));
-	cache->red = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("red"),
-													  ObjectIdGetDatum(level_type)));
-	fcinfo->flinfo->fn_extra = cache;
-	return cache;
+	EnumLabelOids(level_type, levels, lengthof(levels), level_oid);
+	cache->yellow = level_oid[0];
+	cache->red = level_oid[1];
+}
+
+static WarningCache *
+GetWarningCache(FunctionCallInfo fcinfo, Oid facts_type, Oid policy_type)
+{
+	return (WarningCache *) FnCacheGet(fcinfo, sizeof(WarningCache), facts_type, policy_type,
+									   BuildWarningCache);
 }
 
 /* an integer or numeric attribute in 1/10000; false when NULL */
