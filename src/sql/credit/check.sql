@@ -288,7 +288,7 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_watch(bigint, numeric, numeric, text) FROM PUBLIC;
 
 -- Invoices: the invoice balance delta and the open part of the order each
--- names (see 61_exposure.sql), then the invoice check on insert and on a
+-- names (see credit/exposure.sql), then the invoice check on insert and on a
 -- higher amount.  The order is locked first (FOR NO KEY UPDATE, before any
 -- ledger row, as the order trigger's statement has it locked before its
 -- ledger row), so that writes to one order and its invoices are serialised
@@ -448,23 +448,7 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_order_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_invoice_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_payment_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_customer_trigger() FROM PUBLIC;
-
-CREATE TRIGGER credit_order AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sales_order
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_order_trigger();
-CREATE TRIGGER credit_invoice AFTER INSERT OR UPDATE OR DELETE ON @extschema@.invoice
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_invoice_trigger();
-CREATE TRIGGER credit_payment AFTER INSERT OR UPDATE OR DELETE ON @extschema@.payment
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_payment_trigger();
-CREATE TRIGGER credit_customer AFTER INSERT OR UPDATE OF customer_id OR DELETE ON @extschema@.customer
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_customer_trigger();
-CREATE TRIGGER credit_order_truncate AFTER TRUNCATE ON @extschema@.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
-CREATE TRIGGER credit_invoice_truncate AFTER TRUNCATE ON @extschema@.invoice
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
-CREATE TRIGGER credit_payment_truncate AFTER TRUNCATE ON @extschema@.payment
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
-CREATE TRIGGER credit_customer_truncate AFTER TRUNCATE ON @extschema@.customer
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+-- their triggers on the managed tables are in sources/triggers.sql
 
 -- The C order trigger keeps, per backend, what credit_context() reads
 -- (src/credit_context.c).  A write to a table it reads tells every backend
@@ -485,14 +469,15 @@ DECLARE
 	t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['credit_setting', 'credit_check_exception', 'credit_limit_override',
-							 'credit_limit_policy', 'customer', 'profile', 'invoice', 'payment'] LOOP
+							 'credit_limit_policy', 'profile'] LOOP
 		EXECUTE format('CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.%I
 						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed(%L)',
-					   t, CASE WHEN t IN ('invoice', 'payment') THEN 'receivables' ELSE 'context' END);
+					   t, 'context');
 		EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER credit_context_changed', t);
 	END LOOP;
 END
 $$;
+-- and on customer, invoice and payment (receivables): sources/triggers.sql
 
 -- What a check reads besides the ledger -- a customer's override, exception,
 -- own credit_limit or grade, and the settings and limit policy of everyone --
@@ -543,9 +528,7 @@ CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extsch
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
 CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_check_exception
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER UPDATE OF credit_limit ON @extschema@.customer
-	FOR EACH ROW WHEN (OLD.credit_limit IS DISTINCT FROM NEW.credit_limit)
-	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+-- (and on customer.credit_limit: sources/triggers.sql)
 -- profile rows come and go a million at a time (the first refresh): one
 -- statement touches their ledger rows, not one trigger call per row
 CREATE TRIGGER credit_touch_exposure_ins AFTER INSERT ON @extschema@.profile

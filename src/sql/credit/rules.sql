@@ -3,7 +3,7 @@
 --
 --   external events   an external negative event not yet reviewed caps the
 --                     grade (rule.external_event, credit_event_cap() in
---                     60_credit_policy.sql); here the triggers that make a
+--                     credit/policy.sql); here the triggers that make a
 --                     new event count at once: the checks' cache, the
 --                     ledger row that concurrent checks wait on, the dirty
 --                     queue, and the review (its alert resolved)
@@ -19,7 +19,7 @@
 -- A new, changed or deleted event can change what the checks read (the
 -- grade cap): flush the C order trigger's cache (ENABLE ALWAYS, as for the
 -- other tables the checks read), lock the customer's ledger row so that a
--- concurrent order waits for it (credit_touch_exposure, 62_credit_check.sql),
+-- concurrent order waits for it (credit_touch_exposure, credit/check.sql),
 -- and queue the customer for the next refresh().
 CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.external_event
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed('context');
@@ -184,9 +184,7 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.invoice_fill_due_on() FROM PUBLIC;
-CREATE TRIGGER invoice_fill_due_on BEFORE INSERT OR UPDATE ON @extschema@.invoice
-	FOR EACH ROW WHEN (NEW.due_on IS NULL)
-	EXECUTE FUNCTION @extschema@.invoice_fill_due_on();
+-- its trigger on invoice: sources/triggers.sql
 
 GRANT EXECUTE ON FUNCTION @extschema@.invoice_due_on(bigint, date) TO customer_class_reader;
 
