@@ -44,6 +44,30 @@ OBJS = \
 # (PL/pgSQL bodies are bound at run time, so they may call forward).  Where
 # a new object goes and the rule for triggers: docs/architecture.md.
 # src/sql/upgrade/ is not in the list: it holds the update scripts' fragments.
+# The order, and why:
+#   base/          roles (granted to from everywhere), as_of()
+#   checks/        the explained-CHECK trigger functions, before any table
+#   classes/types  the class enums, used by table columns
+#   tags/tagset    the tagset/tagquery types (customer.tags, access entries)
+#   sources/       the managed tables; access/entries (who sees which
+#                  customers; used by the policies at the end); the src_*
+#                  views every computation reads
+#   tags/catalog   the tag catalog (exclusive dimensions of customer.tags)
+#   receivables/   the aging and payment-behaviour types and aggregates
+#                  (their views come later: they join the classes)
+#   classes/       profile and class_history, scorecards and overrides ...
+#   facts/         ... credit_facts() (risk_points() reads risk_factor) ...
+#   classes/       ... and the class functions of the facts (credit_facts)
+#   refresh/queue  the dirty queue: needs external_score and credit_override
+#   classes/explain, tags/rules (rule_subject is over profile),
+#   receivables/views (by class), tags/history (class_history)
+#   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
+#                  (external_event) -> rules
+#   refresh/       refresh() and rewind(): they call everything above
+#   then what acts on everything before it: the managed tables' triggers
+#   (every trigger function exists), customer_profile (joins everything),
+#   the access policies (every table with customer rows), and last the
+#   hand-over of the managed tables to the user (sources/user_data.sql).
 SQL_FRAGMENTS = \
 	src/sql/base/roles.sql \
 	src/sql/base/as_of.sql \
@@ -64,7 +88,6 @@ SQL_FRAGMENTS = \
 	src/sql/classes/lifecycle.sql \
 	src/sql/classes/score.sql \
 	src/sql/refresh/queue.sql \
-	src/sql/refresh/refresh.sql \
 	src/sql/classes/explain.sql \
 	src/sql/tags/rules.sql \
 	src/sql/receivables/views.sql \
@@ -75,8 +98,9 @@ SQL_FRAGMENTS = \
 	src/sql/credit/alerts.sql \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
-	src/sql/sources/triggers.sql \
+	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
+	src/sql/sources/triggers.sql \
 	src/sql/views/customer_profile.sql \
 	src/sql/access/policies.sql \
 	src/sql/sources/user_data.sql
