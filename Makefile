@@ -64,8 +64,9 @@ OBJS = \
 #   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
 #                  (external_event) -> rules
 #   refresh/       refresh() and rewind(): they call everything above
-#   then what acts on everything before it: the managed tables' triggers
-#   (every trigger function exists), customer_profile (joins everything),
+#   then what acts on everything before it: the triggers whose functions
+#   load after their table (<folder>/triggers.sql; sources/triggers.sql
+#   has all of the managed tables'), customer_profile (joins everything),
 #   the access policies (every table with customer rows), and last the
 #   hand-over of the managed tables to the user (sources/user_data.sql).
 SQL_FRAGMENTS = \
@@ -100,6 +101,9 @@ SQL_FRAGMENTS = \
 	src/sql/credit/rules.sql \
 	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
+	src/sql/tags/triggers.sql \
+	src/sql/classes/triggers.sql \
+	src/sql/credit/triggers.sql \
 	src/sql/sources/triggers.sql \
 	src/sql/views/customer_profile.sql \
 	src/sql/access/policies.sql \

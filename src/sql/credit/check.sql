@@ -464,20 +464,9 @@ CREATE FUNCTION @extschema@.credit_context_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'credit_context_changed';
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_context_changed() FROM PUBLIC;
 
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['credit_setting', 'credit_check_exception', 'credit_limit_override',
-							 'credit_limit_policy', 'profile'] LOOP
-		EXECUTE format('CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.%I
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed(%L)',
-					   t, 'context');
-		EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER credit_context_changed', t);
-	END LOOP;
-END
-$$;
--- and on customer, invoice and payment (receivables): sources/triggers.sql
+-- Its triggers, on every table credit_context() reads: credit/triggers.sql,
+-- classes/triggers.sql (profile) and sources/triggers.sql (customer; invoice
+-- and payment with the argument receivables).
 
 -- What a check reads besides the ledger -- a customer's override, exception,
 -- own credit_limit or grade, and the settings and limit policy of everyone --
@@ -524,32 +513,8 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_touch_exposure_rows() FROM PUBLIC;
 
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_limit_override
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_check_exception
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
--- (and on customer.credit_limit: sources/triggers.sql)
--- profile rows come and go a million at a time (the first refresh): one
--- statement touches their ledger rows, not one trigger call per row
-CREATE TRIGGER credit_touch_exposure_ins AFTER INSERT ON @extschema@.profile
-	REFERENCING NEW TABLE AS changed_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure_rows();
-CREATE TRIGGER credit_touch_exposure_del AFTER DELETE ON @extschema@.profile
-	REFERENCING OLD TABLE AS changed_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure_rows();
-CREATE TRIGGER credit_touch_exposure_grade AFTER UPDATE OF credit_grade ON @extschema@.profile
-	FOR EACH ROW WHEN (OLD.credit_grade IS DISTINCT FROM NEW.credit_grade)
-	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_setting
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_limit_policy
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.credit_limit_override
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.credit_check_exception
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.profile
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+-- Their triggers: credit/triggers.sql (the credit tables and external_event),
+-- classes/triggers.sql (profile) and sources/triggers.sql (customer.credit_limit).
 
 -- Ask before writing: would an amount pass the check now?  Changes no
 -- exposure; when the answer is "blocked" it records a 'blocked' alert

@@ -71,22 +71,6 @@ REVOKE EXECUTE ON FUNCTION @extschema@.mark_all_dirty() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.mark_all_dirty() IS
 	'statement trigger on TRUNCATE of a source: the next refresh() recomputes every customer';
 
--- on the managed tables customer, sales_order, invoice and payment: in
--- sources/triggers.sql; here on the tables of classes/external_override.sql
-DO $triggers$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['external_score', 'credit_override']
-	LOOP
-		EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON @extschema@.%I REFERENCING NEW TABLE AS new_rows
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_ins', t);
-		EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON @extschema@.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_upd', t);
-		EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON @extschema@.%I REFERENCING OLD TABLE AS old_rows
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty()', t || '_dirty_del', t);
-		EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON @extschema@.%I
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty()', t || '_dirty_truncate', t);
-	END LOOP;
-END
-$triggers$;
+-- The triggers that call them: sources/triggers.sql (the managed tables),
+-- classes/triggers.sql (external_score, credit_override) and
+-- credit/triggers.sql (external_event).

@@ -9,6 +9,7 @@
 --   customer_tag_history     tags/history.sql     manual tags in class_history
 --   *_dirty_*                refresh/queue.sql    queue the customers for refresh()
 --   credit_*                 credit/check.sql     the credit checks and the exposure ledger
+--   credit_*_truncate        credit/exposure.sql  a TRUNCATE rebuilds the ledger
 --   credit_context_changed   credit/check.sql     drop the credit checks' caches
 --   credit_touch_exposure    credit/check.sql     a changed limit waits for the checks in progress
 --   invoice_fill_due_on      credit/rules.sql     the due date from the payment terms
