@@ -39,9 +39,79 @@ OBJS = \
 	src/tag_rule.o \
 	src/enum_hint.o
 
-# The install script is generated from the hand-edited fragments in src/sql,
-# concatenated in file-name order (the numeric prefixes set that order).
-SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
+# The install script is generated from the hand-edited fragments in
+# src/sql/<concern>/, concatenated in the order listed here (not by name).  A
+# folder says what a file is about, this list says when it loads: each file
+# after everything its tables, types, views and SQL-language functions use
+# (PL/pgSQL bodies are bound at run time, so they may call forward).  Where
+# a new object goes and the rule for triggers: docs/architecture.md.
+# src/sql/upgrade/ is not in the list: it holds the update scripts' fragments.
+# The order, and why:
+#   base/          roles (granted to from everywhere), as_of()
+#   checks/        the explained-CHECK trigger functions, before any table
+#   classes/types  the class enums, used by table columns
+#   tags/tagset    the tagset/tagquery types (customer.tags, access entries)
+#   sources/       the managed tables; access/entries (who sees which
+#                  customers; used by the policies at the end); the src_*
+#                  views every computation reads
+#   tags/catalog   the tag catalog (exclusive dimensions of customer.tags)
+#   receivables/   the aging and payment-behaviour types and aggregates
+#                  (their views come later: they join the classes)
+#   classes/       profile and class_history, scorecards and overrides ...
+#   facts/         ... credit_facts() (risk_points() reads risk_factor) ...
+#   classes/       ... and the class functions of the facts (credit_facts)
+#   refresh/queue  the dirty queue: needs external_score and credit_override
+#   classes/explain, tags/rules (rule_subject is over profile),
+#   receivables/views (by class), tags/history (class_history)
+#   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
+#                  (external_event) -> rules
+#   refresh/       refresh() and rewind(): they call everything above
+#   then what acts on everything before it: the triggers whose functions
+#   load after their table (<folder>/triggers.sql; sources/triggers.sql
+#   has all of the managed tables'), customer_profile (joins everything),
+#   the access policies (every table with customer rows), and last the
+#   hand-over of the managed tables to the user (sources/user_data.sql).
+SQL_FRAGMENTS = \
+	src/sql/base/roles.sql \
+	src/sql/base/as_of.sql \
+	src/sql/checks/explain.sql \
+	src/sql/classes/types.sql \
+	src/sql/tags/tagset.sql \
+	src/sql/sources/user_tables_left.sql \
+	src/sql/sources/tables.sql \
+	src/sql/access/entries.sql \
+	src/sql/sources/views.sql \
+	src/sql/tags/catalog.sql \
+	src/sql/receivables/aging.sql \
+	src/sql/receivables/payment_behavior.sql \
+	src/sql/classes/profile.sql \
+	src/sql/classes/scorecard.sql \
+	src/sql/classes/external_override.sql \
+	src/sql/facts/facts.sql \
+	src/sql/classes/lifecycle.sql \
+	src/sql/classes/score.sql \
+	src/sql/refresh/queue.sql \
+	src/sql/classes/explain.sql \
+	src/sql/tags/rules.sql \
+	src/sql/receivables/views.sql \
+	src/sql/tags/history.sql \
+	src/sql/credit/policy.sql \
+	src/sql/credit/exposure.sql \
+	src/sql/credit/check.sql \
+	src/sql/credit/alerts.sql \
+	src/sql/credit/warnings.sql \
+	src/sql/credit/rules.sql \
+	src/sql/refresh/refresh.sql \
+	src/sql/refresh/rewind.sql \
+	src/sql/tags/triggers.sql \
+	src/sql/classes/triggers.sql \
+	src/sql/credit/triggers.sql \
+	src/sql/sources/triggers.sql \
+	src/sql/views/customer_profile.sql \
+	src/sql/access/policies.sql \
+	src/sql/sources/user_data.sql
+# a fragment left out of the list would silently be missing from the script
+SQL_UNLISTED = $(filter-out $(SQL_FRAGMENTS) src/sql/upgrade/%,$(wildcard src/sql/*.sql src/sql/*/*.sql))
 
 # Update scripts: each folder src/sql/upgrade/A--B holds the fragments of the
 # update from release A to release B (NN_topic.sql, concatenated in file-name
@@ -122,8 +192,9 @@ else
 include $(PGXS)
 endif
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) $(EXTENSION).control
-	( printf -- '-- customer_class %s: generated from src/sql/*.sql, do not edit\n' '$(EXTVERSION)'; \
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) $(SQL_UNLISTED) $(EXTENSION).control
+	@if [ -n '$(SQL_UNLISTED)' ]; then echo 'not in SQL_FRAGMENTS (Makefile): $(SQL_UNLISTED)' >&2; exit 1; fi
+	( printf -- '-- customer_class %s: generated from src/sql/<concern>/*.sql, do not edit\n' '$(EXTVERSION)'; \
 	  printf -- '\\echo Use "CREATE EXTENSION customer_class" to load this file. \\quit\n'; \
 	  for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
 

@@ -58,7 +58,7 @@ WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind IN ('r', 'p'
 
 -- nothing of the extension pins the user's managed tables: a restore runs
 -- CREATE EXTENSION, drops the tables it made and lets the dump create them
--- (99_user_data.sql), which any view, function body, policy or foreign key
+-- (sources/user_data.sql), which any view, function body, policy or foreign key
 -- of another table that named them would prevent (only their own parts:
 -- columns' defaults, constraints, triggers, indexes, sequences, policies)
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS pins, d.refobjid::regclass AS user_table

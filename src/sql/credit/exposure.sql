@@ -15,7 +15,7 @@
 -- once, whether or not (and whenever) the ERP sets the order to 'invoiced';
 -- partial invoices work.  Orders with status 'invoiced' or 'cancelled' count
 -- nothing.  One row per customer, kept by the row triggers of
--- 62_credit_check.sql with deltas; exposure_recomputed() computes the same
+-- credit/check.sql with deltas; exposure_recomputed() computes the same
 -- figures from the canonical src_* views, recompute_exposure() rewrites the
 -- ledger from it and verify_exposure() lists the differences.
 --
@@ -42,7 +42,7 @@ CREATE TABLE @extschema@.credit_exposure (
 		GENERATED ALWAYS AS (open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits) STORED
 );
 -- Dumped as it is: a restore loads the managed tables before their
--- triggers exist (they are the user's tables, see 99_user_data.sql), so the
+-- triggers exist (they are the user's tables, see sources/user_data.sql), so the
 -- triggers rebuild nothing and the dumped ledger is the only one.  (A
 -- data-only restore must disable the triggers for the same reason; see
 -- docs/backup.md.)

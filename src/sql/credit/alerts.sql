@@ -7,7 +7,7 @@
 --                                      (credit_alert_scan(); warn mode of rule.overdue_days)
 --          grade_d           (red)     a check in warn mode passed a grade D customer
 --          blocked           (red)     credit_check() answered "blocked"
--- and the early warnings of 64_warnings.sql:
+-- and the early warnings of credit/warnings.sql:
 --          payment_rhythm    (yellow/red) the last two settlements clearly later than
 --                                      the customer's own rhythm (red: orders falling too)
 --          became_dormant    (yellow)  refresh() saw a buying customer turn dormant or churned
@@ -286,3 +286,11 @@ $$;
 GRANT EXECUTE ON FUNCTION @extschema@.credit_report(bigint, date) TO customer_class_reader;
 COMMENT ON FUNCTION @extschema@.credit_report(bigint, date) IS
 	'the whole credit picture of one customer as jsonb: grade and explanation, limit, exposure, check modes, aging, payment index, open alerts, recent history';
+
+-- Errors that say what is accepted (checks/explain.sql): the WHEN clause is
+-- true exactly when one of the table's CHECK constraints is false (a NULL
+-- result passes a CHECK); keep it in step with the table's CHECKs.
+CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
+	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
+									 'payment_rhythm', 'became_dormant', 'external_event')) IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();

@@ -193,3 +193,12 @@ COMMENT ON FUNCTION @extschema@.external_event_alert() IS
 CREATE TRIGGER external_event_alert AFTER INSERT ON @extschema@.external_event
 	REFERENCING NEW TABLE AS new_events
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.external_event_alert();
+
+-- Errors that say what is accepted (checks/explain.sql): the WHEN clause is
+-- true exactly when one of the table's CHECK constraints is false (a NULL
+-- result passes a CHECK); keep it in step with the table's CHECKs.
+CREATE TRIGGER external_event_explain_check BEFORE INSERT OR UPDATE ON @extschema@.external_event
+	FOR EACH ROW WHEN ((NEW.kind IN ('litigation', 'frozen_equity', 'enforcement', 'bankruptcy', 'administrative_penalty',
+									 'dishonoured_bill', 'rating_downgrade', 'other')) IS FALSE
+		OR (NEW.source <> '') IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();

@@ -1,7 +1,7 @@
 -- Access by customer category (docs/access.md): which roles see which
 -- customers.  The entries and the functions that read them live here, before
 -- everything that carries a customer's data; the row-level security policies
--- that enforce them on every such table load last (95_access_policies.sql),
+-- that enforce them on every such table load last (access/policies.sql),
 -- once all those tables exist.
 --
 -- Semantics:
@@ -85,8 +85,8 @@ COMMENT ON FUNCTION @extschema@.access_visible(bigint, @extschema@.tagquery) IS
 -- May this role see this customer?  For SECURITY DEFINER functions, which
 -- row-level security does not restrict, to check before they answer: they
 -- pass access_caller().  A customer that does not exist is not visible.
--- A string body, like src_*_rows() (20_sources.sql): the customers are the
--- user's table, which nothing of the extension may pin (99_user_data.sql).
+-- A string body, like src_*_rows() (sources/views.sql): the customers are the
+-- user's table, which nothing of the extension may pin (sources/user_data.sql).
 CREATE FUNCTION @extschema@.access_allows(customer_id bigint, role_name name) RETURNS boolean
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$

@@ -288,7 +288,7 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_watch(bigint, numeric, numeric, text) FROM PUBLIC;
 
 -- Invoices: the invoice balance delta and the open part of the order each
--- names (see 61_exposure.sql), then the invoice check on insert and on a
+-- names (see credit/exposure.sql), then the invoice check on insert and on a
 -- higher amount.  The order is locked first (FOR NO KEY UPDATE, before any
 -- ledger row, as the order trigger's statement has it locked before its
 -- ledger row), so that writes to one order and its invoices are serialised
@@ -448,23 +448,7 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_order_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_invoice_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_payment_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_customer_trigger() FROM PUBLIC;
-
-CREATE TRIGGER credit_order AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sales_order
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_order_trigger();
-CREATE TRIGGER credit_invoice AFTER INSERT OR UPDATE OR DELETE ON @extschema@.invoice
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_invoice_trigger();
-CREATE TRIGGER credit_payment AFTER INSERT OR UPDATE OR DELETE ON @extschema@.payment
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_payment_trigger();
-CREATE TRIGGER credit_customer AFTER INSERT OR UPDATE OF customer_id OR DELETE ON @extschema@.customer
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_customer_trigger();
-CREATE TRIGGER credit_order_truncate AFTER TRUNCATE ON @extschema@.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
-CREATE TRIGGER credit_invoice_truncate AFTER TRUNCATE ON @extschema@.invoice
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
-CREATE TRIGGER credit_payment_truncate AFTER TRUNCATE ON @extschema@.payment
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
-CREATE TRIGGER credit_customer_truncate AFTER TRUNCATE ON @extschema@.customer
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+-- their triggers on the managed tables are in sources/triggers.sql
 
 -- The C order trigger keeps, per backend, what credit_context() reads
 -- (src/credit_context.c).  A write to a table it reads tells every backend
@@ -480,19 +464,9 @@ CREATE FUNCTION @extschema@.credit_context_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'credit_context_changed';
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_context_changed() FROM PUBLIC;
 
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['credit_setting', 'credit_check_exception', 'credit_limit_override',
-							 'credit_limit_policy', 'customer', 'profile', 'invoice', 'payment'] LOOP
-		EXECUTE format('CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.%I
-						FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed(%L)',
-					   t, CASE WHEN t IN ('invoice', 'payment') THEN 'receivables' ELSE 'context' END);
-		EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ALWAYS TRIGGER credit_context_changed', t);
-	END LOOP;
-END
-$$;
+-- Its triggers, on every table credit_context() reads: credit/triggers.sql,
+-- classes/triggers.sql (profile) and sources/triggers.sql (customer; invoice
+-- and payment with the argument receivables).
 
 -- What a check reads besides the ledger -- a customer's override, exception,
 -- own credit_limit or grade, and the settings and limit policy of everyone --
@@ -539,34 +513,8 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_touch_exposure_rows() FROM PUBLIC;
 
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_limit_override
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.credit_check_exception
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER UPDATE OF credit_limit ON @extschema@.customer
-	FOR EACH ROW WHEN (OLD.credit_limit IS DISTINCT FROM NEW.credit_limit)
-	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
--- profile rows come and go a million at a time (the first refresh): one
--- statement touches their ledger rows, not one trigger call per row
-CREATE TRIGGER credit_touch_exposure_ins AFTER INSERT ON @extschema@.profile
-	REFERENCING NEW TABLE AS changed_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure_rows();
-CREATE TRIGGER credit_touch_exposure_del AFTER DELETE ON @extschema@.profile
-	REFERENCING OLD TABLE AS changed_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure_rows();
-CREATE TRIGGER credit_touch_exposure_grade AFTER UPDATE OF credit_grade ON @extschema@.profile
-	FOR EACH ROW WHEN (OLD.credit_grade IS DISTINCT FROM NEW.credit_grade)
-	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_setting
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_limit_policy
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.credit_limit_override
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.credit_check_exception
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER credit_touch_exposure_truncate AFTER TRUNCATE ON @extschema@.profile
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+-- Their triggers: credit/triggers.sql (the credit tables and external_event),
+-- classes/triggers.sql (profile) and sources/triggers.sql (customer.credit_limit).
 
 -- Ask before writing: would an amount pass the check now?  Changes no
 -- exposure; when the answer is "blocked" it records a 'blocked' alert

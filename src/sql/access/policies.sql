@@ -1,11 +1,11 @@
 -- Access by customer category, enforced (docs/access.md; the entries and
--- access_query() are in 12_access.sql).  Every table that carries a
+-- access_query() are in access/entries.sql).  Every table that carries a
 -- customer's data gets row-level security and one policy:
 --   customer        the customer's tags match the caller's access_query();
 --   the others      their customer_id names a customer the caller sees in
 --                   src_customer (customer's own policy then decides; the
 --                   view, not the table: nothing may pin the user's table,
---                   99_user_data.sql).
+--                   sources/user_data.sql).
 -- The policies apply to reading and writing (USING and WITH CHECK), so a
 -- restricted role can neither read nor write another category's rows.
 --

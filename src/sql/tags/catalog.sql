@@ -159,11 +159,7 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.customer_tags_check() IS
 	'trigger: a customer holds at most one tag of each exclusive dimension';
-
-CREATE TRIGGER customer_tags_exclusive
-	BEFORE INSERT OR UPDATE OF tags ON @extschema@.customer
-	FOR EACH ROW WHEN (@extschema@.cardinality(NEW.tags) > 1)
-	EXECUTE FUNCTION @extschema@.customer_tags_check();
+-- its trigger on customer: sources/triggers.sql
 
 -- trigger on tag_dimension: making a dimension exclusive must not leave a
 -- customer holding several of its tags
@@ -206,3 +202,10 @@ CREATE TRIGGER tag_dimension_exclusive
 	AFTER INSERT OR UPDATE OF exclusive, dimension ON @extschema@.tag_dimension
 	FOR EACH ROW WHEN (NEW.exclusive)
 	EXECUTE FUNCTION @extschema@.tag_dimension_check();
+
+-- Errors that say what is accepted (checks/explain.sql): the WHEN clause is
+-- true exactly when one of the table's CHECK constraints is false (a NULL
+-- result passes a CHECK); keep it in step with the table's CHECKs.
+CREATE TRIGGER tag_catalog_explain_check BEFORE INSERT OR UPDATE ON @extschema@.tag_catalog
+	FOR EACH ROW WHEN ((NEW.tag = NEW.dimension OR pg_catalog.starts_with(NEW.tag, NEW.dimension || '.')) IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();

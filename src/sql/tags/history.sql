@@ -41,6 +41,4 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.record_tag_changes() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.record_tag_changes() IS
 	'statement trigger on customer: records every manual tag added or removed in class_history (dimension tag)';
-CREATE TRIGGER customer_tag_history AFTER UPDATE ON @extschema@.customer
-	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_tag_changes();
+-- its trigger on customer: sources/triggers.sql

@@ -1,6 +1,6 @@
--- The managed tables (10_tables.sql) are the user's data and outlive the
+-- The managed tables (sources/tables.sql) are the user's data and outlive the
 -- extension: DROP EXTENSION ... CASCADE keeps them and their rows (see
--- 99_user_data.sql and docs/backup.md).  Creating the extension again while
+-- sources/user_data.sql and docs/backup.md).  Creating the extension again while
 -- they are still in its schema would fail on the first CREATE TABLE with a
 -- bare "already exists"; say instead what they are and what to do.
 DO $left$

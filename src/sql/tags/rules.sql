@@ -210,11 +210,7 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.tag_dimension_rule_check() IS
 	'trigger: a dimension can become exclusive only when no tag rule gives, and no customer holds as a rule tag, one of its tags (locks tag_rule against concurrent writes)';
-
-CREATE TRIGGER tag_dimension_rule_exclusive
-	AFTER INSERT OR UPDATE OF exclusive, dimension ON @extschema@.tag_dimension
-	FOR EACH ROW WHEN (NEW.exclusive)
-	EXECUTE FUNCTION @extschema@.tag_dimension_rule_check();
+-- its trigger on tag_dimension: tags/triggers.sql
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tag_rule', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tag_rule_rule_id_seq', '');

@@ -1,7 +1,7 @@
 -- What belongs to whom (docs/backup.md).  Keep this fragment last: it acts on
 -- everything the script created on the managed tables before it.
 --
--- The managed tables customer, sales_order, invoice and payment (10_tables.sql)
+-- The managed tables customer, sales_order, invoice and payment (sources/tables.sql)
 -- hold the user's books: they are the user's data, not the extension's.  So
 -- the script creates them -- with their keys, foreign keys, indexes, triggers,
 -- grants and comments -- and then hands them over: they leave the extension,
@@ -12,7 +12,7 @@
 -- triggers and the tags column depend on the extension) unless CASCADE, which
 -- keeps the tables and their rows but drops what depends on the extension.
 -- The extension reads them only through the late-bound src_*_rows()
--- functions (20_sources.sql), so nothing of the extension pins them.
+-- functions (sources/views.sql), so nothing of the extension pins them.
 --
 -- Everything else is the extension's: configuration (registered with
 -- pg_extension_config_dump, user rows only where shipped rows exist) and

@@ -3,7 +3,7 @@
 -- security_invoker: the caller's privileges and row-level security apply.
 --
 -- The managed tables are the user's data, not part of the extension (see
--- 99_user_data.sql): pg_dump writes them as ordinary tables, which a restore
+-- sources/user_data.sql): pg_dump writes them as ordinary tables, which a restore
 -- creates after CREATE EXTENSION.  So no view of the extension may name them
 -- directly (a view pins the table it reads): each view reads its table
 -- through a SQL function with a string body, which records no dependency and

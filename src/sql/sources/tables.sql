@@ -1,6 +1,6 @@
 -- Managed source tables: the embedded default for users without an ERP, and
 -- the tables the demo and the tests load.  Every computation reads them only
--- through the src_* views (20_sources.sql), never directly.
+-- through the src_* views (sources/views.sql), never directly.
 --
 -- Amounts are numeric(18,2): exact money.  Keys are bigint identities that
 -- also accept explicit values, since ERP imports bring their own numbers.
@@ -94,7 +94,7 @@ CREATE INDEX sales_order_open_idx ON @extschema@.sales_order (customer_id)
 	WHERE status IN ('open', 'shipped');
 
 -- These tables and their rows are the user's data, not the extension's:
--- 99_user_data.sql takes them out of the extension at the end of this
+-- sources/user_data.sql takes them out of the extension at the end of this
 -- script, so pg_dump writes them as ordinary tables (their foreign keys and
 -- triggers after the rows) and DROP EXTENSION does not drop them.
 
@@ -148,3 +148,4 @@ COMMENT ON COLUMN @extschema@.payment.invoice_id IS
 COMMENT ON COLUMN @extschema@.payment.paid_on IS 'payment or credit date';
 COMMENT ON COLUMN @extschema@.payment.amount IS 'amount, positive';
 COMMENT ON COLUMN @extschema@.payment.kind IS 'payment or credit_note';
+

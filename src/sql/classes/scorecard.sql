@@ -294,3 +294,11 @@ COMMENT ON FUNCTION @extschema@.bump_policy_version() IS 'trigger: a policy chan
 COMMENT ON FUNCTION @extschema@.active_scorecard() IS 'the scorecard in force: the active one, else the shipped default';
 COMMENT ON FUNCTION @extschema@.copy_scorecard(text, text) IS 'copy a scorecard and its risk factors under a new name';
 COMMENT ON FUNCTION @extschema@.activate_scorecard(text) IS 'make a scorecard the one in force (deactivating the active one); the shipped default: deactivate all';
+
+-- Errors that say what is accepted (checks/explain.sql): the WHEN clause is
+-- true exactly when one of the table's CHECK constraints is false (a NULL
+-- result passes a CHECK); keep it in step with the table's CHECKs.
+CREATE TRIGGER risk_factor_explain_check BEFORE INSERT OR UPDATE ON @extschema@.risk_factor
+	FOR EACH ROW WHEN ((NEW.prefix ~ '^(industry|region)(\.[^.]+)*$') IS FALSE
+		OR (NEW.points BETWEEN 0 AND 100) IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();

@@ -11,7 +11,8 @@
 -- or a constraint added without updating the WHEN clause, still fails, only
 -- with the core message.
 --
--- Load order: after every table with a CHECK (10_tables .. 64_warnings).
+-- Load order: before every table (PL/pgSQL binds names when it runs).  The
+-- trigger of each table is created in the table's own file, after it.
 
 -- The rule behind one CHECK constraint of this schema, for the row at hand
 -- (new_row: the row as jsonb, to name the offending value; table_name bare
@@ -199,64 +200,3 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.explain_check_violation() IS
 	'trigger: reports the CHECK constraint a new row breaks with the rule and what to write (check_rule), before the constraint''s own error';
-
--- One trigger per table; the WHEN clause is true exactly when one of the
--- table's CHECK constraints is false (a NULL result passes a CHECK).
-CREATE TRIGGER customer_explain_check BEFORE INSERT OR UPDATE ON @extschema@.customer
-	FOR EACH ROW WHEN ((btrim(NEW.name) <> '') IS FALSE
-		OR (NEW.customer_type IN ('enterprise', 'individual')) IS FALSE
-		OR (NEW.size_class IN ('micro', 'small', 'medium', 'large')) IS FALSE
-		OR (NEW.region ~ '^[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+(\.[a-z0-9_\u3400-\u4dbf\u4e00-\u9fff]+)*$') IS FALSE
-		OR (NEW.credit_limit >= 0) IS FALSE
-		OR (NEW.payment_terms_days BETWEEN 0 AND 365) IS FALSE
-		OR (NEW.payment_terms_basis IN ('invoice', 'month_end')) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER sales_order_explain_check BEFORE INSERT OR UPDATE ON @extschema@.sales_order
-	FOR EACH ROW WHEN ((NEW.amount >= 0) IS FALSE
-		OR (NEW.status IN ('open', 'shipped', 'invoiced', 'cancelled')) IS FALSE
-		OR (NEW.shipped_on >= NEW.ordered_on) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER invoice_explain_check BEFORE INSERT OR UPDATE ON @extschema@.invoice
-	FOR EACH ROW WHEN ((NEW.amount > 0) IS FALSE OR (NEW.due_on >= NEW.issued_on) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER payment_explain_check BEFORE INSERT OR UPDATE ON @extschema@.payment
-	FOR EACH ROW WHEN ((NEW.amount > 0) IS FALSE OR (NEW.kind IN ('payment', 'credit_note')) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER risk_factor_explain_check BEFORE INSERT OR UPDATE ON @extschema@.risk_factor
-	FOR EACH ROW WHEN ((NEW.prefix ~ '^(industry|region)(\.[^.]+)*$') IS FALSE
-		OR (NEW.points BETWEEN 0 AND 100) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER external_score_explain_check BEFORE INSERT OR UPDATE ON @extschema@.external_score
-	FOR EACH ROW WHEN ((NEW.score BETWEEN 0 AND 100) IS FALSE OR (btrim(NEW.source) <> '') IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER credit_override_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_override
-	FOR EACH ROW WHEN ((btrim(NEW.reason) <> '') IS FALSE OR (NEW.expires_on > NEW.valid_from) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER credit_limit_policy_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_limit_policy
-	FOR EACH ROW WHEN ((NEW.method IN ('amount', 'sales_multiple', 'none')) IS FALSE
-		OR (NEW.method <> 'amount' OR NEW.amount IS NOT NULL) IS FALSE
-		OR (NEW.method <> 'sales_multiple' OR (NEW.sales_multiple > 0 AND NEW.sales_months BETWEEN 1 AND 120)) IS FALSE
-		OR (NEW.amount >= 0 AND NEW.max_amount >= 0) IS FALSE
-		OR (NEW.payment_terms_days BETWEEN 0 AND 365 AND NEW.payment_terms_basis IN ('invoice', 'month_end')) IS FALSE
-		OR ((NEW.payment_terms_days IS NULL) = (NEW.payment_terms_basis IS NULL)) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER credit_limit_override_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_limit_override
-	FOR EACH ROW WHEN ((btrim(NEW.reason) <> '') IS FALSE OR (NEW.credit_limit >= 0) IS FALSE
-		OR (NEW.expires_on > NEW.valid_from) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER credit_check_exception_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_check_exception
-	FOR EACH ROW WHEN ((NEW.checkpoint IN ('order', 'delivery', 'invoice')) IS FALSE
-		OR (NEW.mode IN ('block', 'warn', 'off')) IS FALSE OR (btrim(NEW.reason) <> '') IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
-	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-									 'payment_rhythm', 'became_dormant', 'external_event')) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER external_event_explain_check BEFORE INSERT OR UPDATE ON @extschema@.external_event
-	FOR EACH ROW WHEN ((NEW.kind IN ('litigation', 'frozen_equity', 'enforcement', 'bankruptcy', 'administrative_penalty',
-									 'dishonoured_bill', 'rating_downgrade', 'other')) IS FALSE
-		OR (NEW.source <> '') IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
-CREATE TRIGGER tag_catalog_explain_check BEFORE INSERT OR UPDATE ON @extschema@.tag_catalog
-	FOR EACH ROW WHEN ((NEW.tag = NEW.dimension OR pg_catalog.starts_with(NEW.tag, NEW.dimension || '.')) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();

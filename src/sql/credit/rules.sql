@@ -3,8 +3,8 @@
 --
 --   external events   an external negative event not yet reviewed caps the
 --                     grade (rule.external_event, credit_event_cap() in
---                     60_credit_policy.sql); here the triggers that make a
---                     new event count at once: the checks' cache, the
+--                     credit/policy.sql); the triggers (in credit/triggers.sql)
+--                     that make a new event count at once: the checks' cache, the
 --                     ledger row that concurrent checks wait on, the dirty
 --                     queue, and the review (its alert resolved)
 --   customer checks   overrides, external scores, check exceptions and
@@ -19,24 +19,9 @@
 -- A new, changed or deleted event can change what the checks read (the
 -- grade cap): flush the C order trigger's cache (ENABLE ALWAYS, as for the
 -- other tables the checks read), lock the customer's ledger row so that a
--- concurrent order waits for it (credit_touch_exposure, 62_credit_check.sql),
+-- concurrent order waits for it (credit_touch_exposure, credit/check.sql),
 -- and queue the customer for the next refresh().
-CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.external_event
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed('context');
-ALTER TABLE @extschema@.external_event ENABLE ALWAYS TRIGGER credit_context_changed;
-CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE ON @extschema@.external_event
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_touch_exposure();
-CREATE TRIGGER external_event_dirty_ins AFTER INSERT ON @extschema@.external_event
-	REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty();
-CREATE TRIGGER external_event_dirty_upd AFTER UPDATE ON @extschema@.external_event
-	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty();
-CREATE TRIGGER external_event_dirty_del AFTER DELETE ON @extschema@.external_event
-	REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty();
-CREATE TRIGGER external_event_dirty_truncate AFTER TRUNCATE ON @extschema@.external_event
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_all_dirty();
+-- Those triggers on external_event are in credit/triggers.sql.
 
 -- Reviewing an event is resolving its external_event alert
 -- (resolve_alert()): the cap is lifted at once for the checks (which read
@@ -54,9 +39,7 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.external_event_reviewed() FROM PUBLIC;
-CREATE TRIGGER external_event_reviewed AFTER UPDATE OF resolved_at ON @extschema@.alerts
-	FOR EACH ROW WHEN (NEW.kind = 'external_event' AND OLD.resolved_at IS DISTINCT FROM NEW.resolved_at)
-	EXECUTE FUNCTION @extschema@.external_event_reviewed();
+-- its trigger on alerts: credit/triggers.sql
 
 -- == Rows that must name an existing customer ==
 
@@ -114,17 +97,9 @@ BEGIN
 	RETURN NEW;
 END
 $$;
-
-CREATE TRIGGER customer_reference_check BEFORE INSERT OR UPDATE OF customer_id ON @extschema@.credit_limit_override
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.customer_reference_check();
-CREATE TRIGGER customer_reference_check BEFORE INSERT OR UPDATE OF customer_id ON @extschema@.credit_override
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.customer_reference_check();
-CREATE TRIGGER customer_reference_check BEFORE INSERT OR UPDATE OF customer_id ON @extschema@.credit_check_exception
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.customer_reference_check();
-CREATE TRIGGER customer_reference_check BEFORE INSERT OR UPDATE OF customer_id ON @extschema@.external_score
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.customer_reference_check();
-CREATE TRIGGER customer_reference_check BEFORE INSERT OR UPDATE OF customer_id ON @extschema@.external_event
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.customer_reference_check();
+-- its triggers: classes/triggers.sql (external_score, credit_override) and
+-- credit/triggers.sql (credit_limit_override, credit_check_exception,
+-- external_event)
 
 -- == Payment terms ==
 
@@ -184,9 +159,7 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.invoice_fill_due_on() FROM PUBLIC;
-CREATE TRIGGER invoice_fill_due_on BEFORE INSERT OR UPDATE ON @extschema@.invoice
-	FOR EACH ROW WHEN (NEW.due_on IS NULL)
-	EXECUTE FUNCTION @extschema@.invoice_fill_due_on();
+-- its trigger on invoice: sources/triggers.sql
 
 GRANT EXECUTE ON FUNCTION @extschema@.invoice_due_on(bigint, date) TO customer_class_reader;
 

@@ -229,7 +229,7 @@ END;
 -- rule.external_event; NULL: no cap): while the customer has an event dated
 -- on or before as_of whose external_event alert is not resolved, i.e. not
 -- yet reviewed by credit control.  PL/pgSQL, because external_event and
--- alerts are created after this file (64_warnings.sql, 63_alerts.sql).
+-- alerts are created after this file (credit/warnings.sql, credit/alerts.sql).
 CREATE FUNCTION @extschema@.credit_event_cap(customer_id bigint, as_of date)
 	RETURNS @extschema@.credit_grade
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -482,3 +482,23 @@ COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit
 COMMENT ON FUNCTION @extschema@.credit_limit(bigint, date) IS 'credit limit in force on a date (NULL: no limit)';
 COMMENT ON FUNCTION @extschema@.credit_event_cap(bigint, date) IS 'the grade rule.external_event caps a customer at while it has an external event on or before the date not yet reviewed (its alert open); NULL: no cap';
 COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records every new, changed or deleted limit override in class_history';
+
+-- Errors that say what is accepted (checks/explain.sql): the WHEN clause is
+-- true exactly when one of the table's CHECK constraints is false (a NULL
+-- result passes a CHECK); keep it in step with the table's CHECKs.
+CREATE TRIGGER credit_limit_policy_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_limit_policy
+	FOR EACH ROW WHEN ((NEW.method IN ('amount', 'sales_multiple', 'none')) IS FALSE
+		OR (NEW.method <> 'amount' OR NEW.amount IS NOT NULL) IS FALSE
+		OR (NEW.method <> 'sales_multiple' OR (NEW.sales_multiple > 0 AND NEW.sales_months BETWEEN 1 AND 120)) IS FALSE
+		OR (NEW.amount >= 0 AND NEW.max_amount >= 0) IS FALSE
+		OR (NEW.payment_terms_days BETWEEN 0 AND 365 AND NEW.payment_terms_basis IN ('invoice', 'month_end')) IS FALSE
+		OR ((NEW.payment_terms_days IS NULL) = (NEW.payment_terms_basis IS NULL)) IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();
+CREATE TRIGGER credit_limit_override_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_limit_override
+	FOR EACH ROW WHEN ((btrim(NEW.reason) <> '') IS FALSE OR (NEW.credit_limit >= 0) IS FALSE
+		OR (NEW.expires_on > NEW.valid_from) IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();
+CREATE TRIGGER credit_check_exception_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_check_exception
+	FOR EACH ROW WHEN ((NEW.checkpoint IN ('order', 'delivery', 'invoice')) IS FALSE
+		OR (NEW.mode IN ('block', 'warn', 'off')) IS FALSE OR (btrim(NEW.reason) <> '') IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();

@@ -1,5 +1,5 @@
 -- Explanations of scores and grade migrations over time (customer_profile,
--- the view over all classes, is in 90_customer_profile.sql: it also shows
+-- the view over all classes, is in views/customer_profile.sql: it also shows
 -- credit and receivables figures defined after this file).
 
 -- "Why is this customer C?": the score's parts, computed now from the

@@ -131,3 +131,13 @@ COMMENT ON COLUMN @extschema@.credit_override.set_by IS 'who set it (the session
 COMMENT ON COLUMN @extschema@.credit_override.set_at IS 'when it was set (set by the trigger)';
 COMMENT ON COLUMN @extschema@.credit_override.valid_from IS 'first as-of date it applies to (default as_of())';
 COMMENT ON COLUMN @extschema@.credit_override.expires_on IS 'first as-of date it no longer applies to; may only be moved earlier (ending the override early)';
+
+-- Errors that say what is accepted (checks/explain.sql): the WHEN clause is
+-- true exactly when one of the table's CHECK constraints is false (a NULL
+-- result passes a CHECK); keep it in step with the table's CHECKs.
+CREATE TRIGGER external_score_explain_check BEFORE INSERT OR UPDATE ON @extschema@.external_score
+	FOR EACH ROW WHEN ((NEW.score BETWEEN 0 AND 100) IS FALSE OR (btrim(NEW.source) <> '') IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();
+CREATE TRIGGER credit_override_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_override
+	FOR EACH ROW WHEN ((btrim(NEW.reason) <> '') IS FALSE OR (NEW.expires_on > NEW.valid_from) IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();
