@@ -1,0 +1,1 @@
+-- 0.2.0 -> 0.3.0, release fragment: opens the update script; each change of this release adds its own NN_topic.sql beside it.
