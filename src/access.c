@@ -31,6 +31,8 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "spi_plan.h"
+
 /*
  * Rows looked up one by one before all visible customers are read.  A
  * lookup costs about 0.2 ms (the customer's policy computes the caller's
@@ -105,12 +107,9 @@ LookUpCustomer(int64 id)
 	if (plan == NULL)
 	{
 		Oid			argtypes[1] = {INT8OID};
-		SPIPlanPtr	p = SPI_prepare("SELECT FROM customer_class.src_customer WHERE customer_id = $1",
-									1, argtypes);
 
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "could not prepare the customer lookup: %s", SPI_result_code_string(SPI_result));
-		plan = p;
+		plan = KeepSchemaPlan("customer_class",
+							  "SELECT FROM %1$s.src_customer WHERE customer_id = $1", 1, argtypes);
 	}
 	if (SPI_execute_plan(plan, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up customer " INT64_FORMAT ": %s", id,
