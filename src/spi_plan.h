@@ -1,7 +1,7 @@
 /*
  * spi_plan.h
  *		Saved SPI plans over the extension's schema, for the C code that
- *		runs SQL (credit_check.c, credit_context.c); defined in spi_plan.c.
+ *		runs SQL (credit_check.c, credit_context.c, access.c); defined in spi_plan.c.
  */
 #ifndef CUSTOMER_CLASS_SPI_PLAN_H
 #define CUSTOMER_CLASS_SPI_PLAN_H
