@@ -192,3 +192,22 @@ COMMENT ON VIEW cc_tryton.credit_limit IS 'Tryton''s credit limits, per party an
 
 GRANT USAGE ON SCHEMA cc_tryton TO customer_class_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA cc_tryton TO customer_class_reader;
+
+-- Bind the sources (bind_source validates the mapping before it changes
+-- anything; the source_<role> views it writes are configuration, dumped and
+-- restored with the database).
+SELECT customer_class.bind_source('customer', 'cc_tryton.customer',
+	'{"customer_id": "customer_id", "name": "name", "created_on": "created_on",
+	  "payment_terms_days": "payment_terms_days"}');
+SELECT customer_class.bind_source('order', 'cc_tryton.sale_order',
+	'{"order_id": "order_id", "customer_id": "customer_id", "ordered_on": "ordered_on",
+	  "amount": "amount", "status": "status", "shipped_on": "shipped_on",
+	  "company_id": "company_id"}');
+SELECT customer_class.bind_source('invoice', 'cc_tryton.invoice',
+	'{"invoice_id": "invoice_id", "customer_id": "customer_id", "issued_on": "issued_on",
+	  "due_on": "due_on", "amount": "amount", "company_id": "company_id"}');
+SELECT customer_class.bind_source('payment', 'cc_tryton.payment',
+	'{"payment_id": "payment_id", "customer_id": "customer_id", "invoice_id": "invoice_id",
+	  "paid_on": "paid_on", "amount": "amount", "kind": "kind", "company_id": "company_id"}');
+SELECT customer_class.bind_source('credit_limit', 'cc_tryton.credit_limit',
+	'{"customer_id": "customer_id", "company_id": "company_id", "credit_limit": "credit_limit"}');

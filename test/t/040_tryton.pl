@@ -1,0 +1,286 @@
+# Integration test on a real ERP: a Tryton 6.0 database (Debian's packages),
+# initialised and filled with trade data through Tryton's own API
+# (test/erp/tryton/setup.sh, gen_data.py), the extension installed beside
+# Tryton's tables and bound to them with presets/tryton-6.0.sql.  It shows:
+#   - per customer, aging buckets, open balance, payment behaviour equal SQL
+#     recipes over Tryton's tables, and open balance and exposure equal
+#     Tryton's own receivable and credit_amount (read through proteus): 0
+#     differences;
+#   - refresh() grades Tryton's customers, explain_score() explains them;
+#   - pg_dump and pg_restore -j 2 of the ERP database keep the binding.
+# Tryton is installed by run-suites.sh (as root) when missing; without it
+# (apt unreachable) the test is skipped, loudly, or fails when
+# CC_REQUIRE_TRYTON=1.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time);
+use IPC::Run;
+
+my $src = $ENV{CC_SRCDIR} or die "CC_SRCDIR not set";
+my $erp = "$src/test/erp/tryton";
+my $py = '/usr/bin/python3';
+
+if (system("command -v trytond-admin >/dev/null 2>&1 && "
+		. "$py -c 'import proteus, psycopg2, trytond.modules.sale_credit_limit' >/dev/null 2>&1") != 0)
+{
+	my $why = 'Tryton 6.0 is not installed (as root: test/erp/tryton/setup.sh packages)';
+	diag('*' x 72);
+	diag("TRYTON INTEGRATION TEST NOT RUN: $why");
+	diag('*' x 72);
+	if ($ENV{CC_REQUIRE_TRYTON})
+	{
+		fail("Tryton is required (CC_REQUIRE_TRYTON=1): $why");
+		done_testing();
+		exit;
+	}
+	plan skip_all => "TRYTON INTEGRATION TEST NOT RUN: $why";
+}
+
+my $node = PostgreSQL::Test::Cluster->new('tryton');
+$node->init;
+$node->append_conf('postgresql.conf', "lc_messages = 'C'\ntimezone = 'UTC'\n");
+$node->start;
+
+# Tryton and psql reach the node on its socket
+my $dir = PostgreSQL::Test::Utils::tempdir('tryton');
+$ENV{PGHOST} = $node->host;
+$ENV{PGPORT} = $node->port;
+$ENV{PGUSER} = (getpwuid($>))[0];
+$ENV{TRYTON_CONF} = "$dir/trytond.conf";
+$ENV{PYTHONDONTWRITEBYTECODE} = 1;
+
+my $t0 = time;
+command_ok([ "$erp/setup.sh", 'database', $dir ], 'Tryton 6.0 database initialised and filled');
+note(sprintf('set-up and data: %.0f s', time - $t0));
+
+$node->safe_psql('erp', 'CREATE EXTENSION customer_class');
+command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('erp'),
+	'-f', "$src/presets/tryton-6.0.sql" ], 'the Tryton preset binds the sources');
+is($node->safe_psql('erp', q{
+	SELECT string_agg(role || ' ' || relation, ', ' ORDER BY role) FROM customer_class.source_binding}),
+	'credit_limit cc_tryton.credit_limit, customer cc_tryton.customer, invoice cc_tryton.invoice, '
+	. 'order cc_tryton.sale_order, payment cc_tryton.payment',
+	'every source is bound to a cc_tryton view');
+
+# --- the data is worth comparing ---------------------------------------------
+is($node->safe_psql('erp', q{
+	SELECT (SELECT count(*) FROM party_party WHERE name LIKE 'Customer __') = 20
+	   AND (SELECT count(*) FROM party_party_credit_limit_amount) = 8
+	   -- invoices of two instalments, partly paid invoices, reconciliations
+	   AND EXISTS (SELECT FROM account_invoice i JOIN account_move_line l ON l.move = i.move AND l.account = i.account
+				   GROUP BY i.id HAVING count(*) = 2)
+	   AND EXISTS (SELECT FROM "account_invoice-account_move_line" r
+				   JOIN account_move_line l ON l.id = r.line WHERE l.reconciliation IS NULL)
+	   AND (SELECT count(*) FROM account_move_reconciliation) >= 10
+	   AND (SELECT count(*) FROM account_dunning) > 0
+	   AND EXISTS (SELECT FROM sale_sale WHERE state = 'processing')}),
+	't', 'Tryton holds customers with limits, instalments, partial payments, dunnings and open sales');
+
+# --- SQL recipes over Tryton's tables ----------------------------------------
+# What is open, per instalment: each open receivable debit line of a posted
+# move, less the open credits Tryton records against its invoice, taken in
+# maturity order (the last instalment takes any excess); open credits not
+# recorded against an invoice with open instalments are unapplied.
+my $recipe_open = q{
+	WITH line AS (
+		SELECT l.id, l.party, l.debit - l.credit AS amount, l.maturity_date, l.reconciliation,
+			   l.move, l.account, m.date AS move_date
+		FROM account_move_line l
+		JOIN account_move m ON m.id = l.move AND m.state = 'posted'
+		JOIN account_account a ON a.id = l.account
+		JOIN account_account_type t ON t.id = a.type AND t.receivable
+		WHERE l.party IS NOT NULL),
+	inst AS (
+		SELECT d.id, d.party, d.amount, i.id AS invoice,
+			   coalesce(d.maturity_date, i.invoice_date, d.move_date) AS due,
+			   sum(d.amount) OVER w AS cum,
+			   row_number() OVER w = count(*) OVER (PARTITION BY coalesce(i.id, -d.id)) AS last
+		FROM line d
+		LEFT JOIN account_invoice i ON i.move = d.move AND i.account = d.account
+		WHERE d.amount > 0 AND d.reconciliation IS NULL
+		WINDOW w AS (PARTITION BY coalesce(i.id, -d.id) ORDER BY d.maturity_date, d.id)),
+	recorded AS (
+		SELECT r.invoice, sum(-c.amount) AS paid
+		FROM line c JOIN "account_invoice-account_move_line" r ON r.line = c.id
+		WHERE c.amount < 0 AND c.reconciliation IS NULL
+		GROUP BY r.invoice)
+	SELECT s.party, s.due,
+		   CASE WHEN s.last THEN s.cum - coalesce(p.paid, 0) - greatest(0, s.cum - s.amount - coalesce(p.paid, 0))
+				ELSE least(s.amount, greatest(0, s.cum - coalesce(p.paid, 0))) END AS open
+	FROM inst s LEFT JOIN recorded p ON p.invoice = s.invoice
+	UNION ALL
+	SELECT c.party, NULL, c.amount
+	FROM line c
+	LEFT JOIN "account_invoice-account_move_line" r ON r.line = c.id
+	WHERE c.amount < 0 AND c.reconciliation IS NULL
+	  AND NOT EXISTS (SELECT FROM account_invoice i JOIN line d ON d.move = i.move AND d.account = i.account
+					  WHERE i.id = r.invoice AND d.amount > 0 AND d.reconciliation IS NULL)
+};
+
+my $aging_diff = qq{
+	WITH recipe AS (
+		SELECT party::bigint AS customer_id,
+			   sum(open) FILTER (WHERE open < 0 OR due IS NULL OR due >= CURRENT_DATE) AS current_amount,
+			   sum(open) FILTER (WHERE open >= 0 AND CURRENT_DATE - due BETWEEN 1 AND 30) AS days_1_30,
+			   sum(open) FILTER (WHERE open >= 0 AND CURRENT_DATE - due BETWEEN 31 AND 60) AS days_31_60,
+			   sum(open) FILTER (WHERE open >= 0 AND CURRENT_DATE - due BETWEEN 61 AND 90) AS days_61_90,
+			   sum(open) FILTER (WHERE open >= 0 AND CURRENT_DATE - due > 90) AS days_over_90,
+			   sum(open) AS total
+		FROM ($recipe_open) o GROUP BY party HAVING sum(abs(open)) <> 0),
+	ours AS (
+		SELECT customer_id, current_amount, days_1_30, days_31_60, days_61_90, days_over_90, total
+		FROM customer_class.aging_report)
+	SELECT count(*) FILTER (WHERE r IS DISTINCT FROM o) AS differ,
+		   count(*) AS customers,
+		   count(*) FILTER (WHERE coalesce(r.days_1_30, 0) + coalesce(r.days_31_60, 0) + coalesce(r.days_61_90, 0)
+								  + coalesce(r.days_over_90, 0) <> 0) AS overdue,
+		   string_agg(format('%s: recipe %s, ours %s', coalesce(r.customer_id, o.customer_id), r, o), '; ')
+			 FILTER (WHERE r IS DISTINCT FROM o) AS detail
+	FROM (SELECT customer_id, coalesce(current_amount, 0) AS current_amount, coalesce(days_1_30, 0) AS days_1_30,
+				 coalesce(days_31_60, 0) AS days_31_60, coalesce(days_61_90, 0) AS days_61_90,
+				 coalesce(days_over_90, 0) AS days_over_90, total FROM recipe) r
+	FULL JOIN (SELECT customer_id, current_amount, days_1_30, days_31_60, days_61_90, days_over_90, total
+			   FROM ours WHERE total <> 0 OR current_amount <> 0) o USING (customer_id)
+};
+my ($differ, $customers, $overdue, $detail) =
+	split /\|/, $node->safe_psql('erp', $aging_diff);
+is($differ, 0, "aging buckets and open balance of $customers customers equal the recipe ("
+	. ($detail // '') . ')');
+cmp_ok($customers, '>=', 8, 'customers with something open: at least 8');
+cmp_ok($overdue, '>=', 3, 'customers with overdue amounts: at least 3');
+
+# Payment behaviour, per customer: instalments billed, paid (reconciled by
+# today) on time or late, days beyond terms (amount-weighted, early = 0),
+# open and overdue balance.
+my $behaviour_diff = qq{
+	WITH line AS (
+		SELECT l.id, l.party, l.debit - l.credit AS amount, l.move, l.account,
+			   coalesce(l.maturity_date, i.invoice_date, m.date) AS due, r.date AS reconciled_on
+		FROM account_move_line l
+		JOIN account_move m ON m.id = l.move AND m.state = 'posted'
+		JOIN account_account a ON a.id = l.account
+		JOIN account_account_type t ON t.id = a.type AND t.receivable
+		LEFT JOIN account_invoice i ON i.move = l.move AND i.account = l.account
+		LEFT JOIN account_move_reconciliation r ON r.id = l.reconciliation
+		WHERE l.party IS NOT NULL AND l.debit - l.credit > 0),
+	open AS (SELECT party, due, open FROM ($recipe_open) o WHERE due IS NOT NULL),
+	recipe AS (
+		SELECT l.party::bigint AS customer_id, count(*) AS invoices, sum(l.amount) AS billed,
+			   count(*) FILTER (WHERE l.reconciled_on IS NOT NULL) AS paid_invoices,
+			   count(*) FILTER (WHERE l.reconciled_on <= l.due) AS paid_on_time,
+			   count(*) FILTER (WHERE l.reconciled_on > l.due) AS paid_late,
+			   round(sum(l.amount * greatest(0, l.reconciled_on - l.due)) FILTER (WHERE l.reconciled_on IS NOT NULL)
+					 / nullif(sum(l.amount) FILTER (WHERE l.reconciled_on IS NOT NULL), 0), 2) AS days_beyond_terms,
+			   (SELECT count(*) FROM open o WHERE o.party = l.party AND o.open > 0) AS open_invoices,
+			   (SELECT coalesce(sum(o.open), 0) FROM open o WHERE o.party = l.party AND o.open > 0) AS open_balance,
+			   (SELECT coalesce(sum(o.open), 0) FROM open o
+				WHERE o.party = l.party AND o.open > 0 AND o.due < CURRENT_DATE) AS overdue_balance
+		FROM line l GROUP BY l.party),
+	ours AS (
+		SELECT customer_id, invoices, billed, paid_invoices, paid_on_time, paid_late,
+			   round(days_beyond_terms, 2) AS days_beyond_terms, open_invoices, open_balance, overdue_balance
+		FROM customer_class.customer_payment_behavior)
+	SELECT count(*) FILTER (WHERE r IS DISTINCT FROM o), count(*),
+		   sum(r.paid_late) FILTER (WHERE r IS NOT DISTINCT FROM o),
+		   string_agg(format('%s: recipe %s, ours %s', coalesce(r.customer_id, o.customer_id), r, o), '; ')
+			 FILTER (WHERE r IS DISTINCT FROM o)
+	FROM recipe r FULL JOIN ours o USING (customer_id)
+};
+($differ, $customers, my $late, $detail) = split /\|/, $node->safe_psql('erp', $behaviour_diff);
+is($differ, 0, "payment behaviour of $customers customers equals the recipe (" . ($detail // '') . ')');
+cmp_ok($late, '>=', 3, 'instalments paid late: at least 3');
+
+# Tryton's own figures, through its API: receivable (open balance) and
+# credit_amount (what its credit check compares with the limit: receivable
+# plus the untaxed open sales) = our open balance and exposure.
+sub tryton_figures
+{
+	my ($db) = @_;
+	my ($out, $err);
+	IPC::Run::run([ $py, '-W', 'ignore', "$erp/erp.py", $db, 'figures' ], '>', \$out, '2>', \$err)
+		or die "erp.py figures: $err";
+	my @rows = map { [ split /\t/ ] } split /\n/, $out;
+	return join(',', map { "($_->[0],$_->[1],$_->[2])" } @rows);
+}
+my $exposure_diff = sub {
+	my ($values) = @_;
+	return qq{
+		SELECT count(*) FILTER (WHERE t.receivable <> coalesce(e.invoice_balance - e.unapplied_credits, 0)
+								   OR t.credit_amount <> coalesce(e.exposure, 0)),
+			   count(*), count(*) FILTER (WHERE t.credit_amount <> 0),
+			   count(*) FILTER (WHERE e.open_orders + e.shipped_not_invoiced <> 0),
+			   string_agg(format('%s: tryton %s/%s, ours %s', t.id, t.receivable, t.credit_amount, e), '; ')
+				 FILTER (WHERE t.receivable <> coalesce(e.invoice_balance - e.unapplied_credits, 0)
+						 OR t.credit_amount <> coalesce(e.exposure, 0))
+		FROM (VALUES $values) t(id, receivable, credit_amount)
+		LEFT JOIN customer_class.exposure_recomputed() e ON e.customer_id = t.id
+	};
+};
+my $figures = tryton_figures('erp');
+my ($with_orders);
+($differ, $customers, my $nonzero, $with_orders, $detail) =
+	split /\|/, $node->safe_psql('erp', $exposure_diff->($figures));
+is($differ, 0, "open balance and exposure of $customers customers equal Tryton's receivable and credit_amount ("
+	. ($detail // '') . ')');
+cmp_ok($nonzero, '>=', 8, 'customers with a credit amount in Tryton: at least 8');
+cmp_ok($with_orders, '>=', 1, 'customers with open sales: at least 1');
+
+# --- classes -----------------------------------------------------------------
+$node->safe_psql('erp', 'SELECT customer_class.refresh(CURRENT_DATE)');
+is($node->safe_psql('erp', q{
+	SELECT count(*) = (SELECT count(*) FROM cc_tryton.customer)
+	   AND count(DISTINCT credit_grade) >= 2
+	FROM customer_class.profile}),
+	't', "refresh() grades every Tryton customer, in more than one grade");
+my $grades = $node->safe_psql('erp', q{
+	SELECT string_agg(format('%s %s %s', c.name, p.credit_grade, p.credit_score), ', ' ORDER BY c.name)
+	FROM customer_class.profile p JOIN party_party c ON c.id = p.customer_id});
+note("grades: $grades");
+is($node->safe_psql('erp', q{
+	SELECT count(*) > 0 AND bool_and(contribution IS NOT NULL OR points IS NULL)
+	FROM customer_class.explain_score((SELECT id FROM party_party WHERE name = 'Customer 13'))}),
+	't', 'explain_score() explains the score of a Tryton customer');
+is($node->safe_psql('erp', q{
+	SELECT s.credit_score = p.credit_score
+	FROM customer_class.profile p,
+		 LATERAL (SELECT e.contribution AS credit_score
+				  FROM customer_class.explain_score(p.customer_id) e ORDER BY e.step DESC LIMIT 1) s
+	WHERE p.customer_id = (SELECT id FROM party_party WHERE name = 'Customer 13')}),
+	't', 'its last step is the score refresh() stored');
+
+# --- dump and parallel restore -----------------------------------------------
+my $dump = "$dir/erp.dump";
+command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', $node->connstr('erp') ], 'pg_dump -Fc of the ERP database');
+$node->safe_psql('postgres', 'CREATE DATABASE erp_restored');
+command_ok([ 'pg_restore', '-j', '2', '--exit-on-error', '-d', $node->connstr('erp_restored'), $dump ],
+	'pg_restore -j 2 into a new database');
+is($node->safe_psql('erp_restored', q{
+	SELECT string_agg(role || ' ' || relation, ', ' ORDER BY role) FROM customer_class.source_binding}),
+	$node->safe_psql('erp', q{
+	SELECT string_agg(role || ' ' || relation, ', ' ORDER BY role) FROM customer_class.source_binding}),
+	'the bindings are restored');
+my $state = q{
+	SELECT md5(string_agg(a::text, ',' ORDER BY a.customer_id)) FROM customer_class.aging_report a
+	UNION ALL
+	SELECT md5(string_agg(e::text, ',' ORDER BY e.customer_id)) FROM customer_class.exposure_recomputed() e
+	UNION ALL
+	SELECT md5(string_agg(format('%s %s %s', customer_id, credit_grade, credit_score), ',' ORDER BY customer_id))
+	FROM customer_class.profile
+};
+$node->safe_psql('erp_restored', 'SELECT customer_class.refresh(CURRENT_DATE, full_refresh => true)');
+is($node->safe_psql('erp_restored', $state), $node->safe_psql('erp', $state),
+	'the restored database reads the restored Tryton tables: same aging, exposure and grades');
+# the restored sources read the restored tables, not the origin's: a change
+# in the restored Tryton shows in its aging only
+$node->safe_psql('erp_restored', q{
+	UPDATE account_move_line SET maturity_date = maturity_date - 365
+	WHERE id = (SELECT min(invoice_id) FROM cc_tryton.invoice i
+				WHERE NOT EXISTS (SELECT FROM cc_tryton.payment p WHERE p.invoice_id = i.invoice_id))});
+isnt($node->safe_psql('erp_restored', $state), $node->safe_psql('erp', $state),
+	'and follow the restored Tryton tables');
+
+$node->stop;
+done_testing();
