@@ -101,6 +101,7 @@ SQL_FRAGMENTS = \
 	src/sql/credit/alerts.sql \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
+	src/sql/credit/checkpoints.sql \
 	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
 	src/sql/tags/triggers.sql \
