@@ -156,6 +156,7 @@ REGRESS = \
 	tag_rule \
 	errors \
 	access \
+	checkpoint \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

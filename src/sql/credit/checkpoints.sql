@@ -309,13 +309,13 @@ BEGIN
 		'SELECT n.customer_id, n.company_id, sum(n.amount) AS amount, '
 		'%L || '' '' || pg_catalog.string_agg(n.keytext, ''; '' ORDER BY n.keytext) AS what '
 		'FROM (SELECT ROW(%s) AS key, (%s)::text AS keytext, (%s)::bigint AS customer_id, (%s)::bigint AS company_id, '
-		'(%s)::numeric AS amount, coalesce((%s)::boolean, false) AS entered FROM %s AS %I) n%s '
+		'(%s)::numeric AS amount, coalesce((%s), false) AS entered FROM %s AS %I) n%s '
 		'WHERE n.entered%s GROUP BY n.customer_id, n.company_id',
 		relation::text, keycols, keytext, customer, coalesce(company, 'NULL'), coalesce(amount, 'NULL'), entered,
 		n_src, alias,
 		CASE WHEN event = 'UPDATE' THEN pg_catalog.format(
-			' LEFT JOIN (SELECT ROW(%s) AS key, coalesce((%s)::boolean, false) AS entered, '
-			'coalesce((%s)::boolean, false) AS came_from FROM %s AS %I) o ON o.key = n.key',
+			' LEFT JOIN (SELECT ROW(%s) AS key, coalesce((%s), false) AS entered, '
+			'coalesce((%s), false) AS came_from FROM %s AS %I) o ON o.key = n.key',
 			keycols, entered, coalesce(came_from, 'NULL'), o_src, alias) ELSE '' END,
 		CASE WHEN event <> 'UPDATE' THEN ''
 			 WHEN came_from IS NULL THEN ' AND (o.key IS NULL OR NOT o.entered)'
