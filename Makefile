@@ -105,6 +105,7 @@ SQL_FRAGMENTS = \
 	src/sql/credit/alerts.sql \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
+	src/sql/credit/checkpoints.sql \
 	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
 	src/sql/tags/triggers.sql \
@@ -159,6 +160,7 @@ REGRESS = \
 	tag_rule \
 	errors \
 	access \
+	checkpoint \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
