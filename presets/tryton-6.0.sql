@@ -211,3 +211,49 @@ SELECT customer_class.bind_source('payment', 'cc_tryton.payment',
 	  "paid_on": "paid_on", "amount": "amount", "kind": "kind", "company_id": "company_id"}');
 SELECT customer_class.bind_source('credit_limit', 'cc_tryton.credit_limit',
 	'{"customer_id": "customer_id", "company_id": "company_id", "credit_limit": "credit_limit"}');
+
+-- The credit checkpoints on Tryton's documents: a sale confirmed (from draft
+-- or quotation), a customer shipment done, a customer invoice posted.  The
+-- check runs in the statement that moves the document into the state (an
+-- AFTER statement trigger on Tryton's table): it takes the customer's row of
+-- the exposure ledger, never a lock on Tryton's tables, and reads the
+-- exposure in the document's company from the sources bound above, the
+-- document included.  Modes per checkpoint as configured (credit_policy:
+-- order and delivery block, invoice warns).
+SELECT customer_class.bind_checkpoint('order', 'public.sale_sale',
+	customer => 'party', company => 'company',
+	entered => $$state = 'confirmed'$$, came_from => $$state IN ('draft', 'quotation')$$,
+	amount => 'untaxed_amount_cache');
+SELECT customer_class.bind_checkpoint('delivery', 'public.stock_shipment_out',
+	customer => 'customer', company => 'company',
+	entered => $$state = 'done'$$);
+SELECT customer_class.bind_checkpoint('invoice', 'public.account_invoice',
+	customer => 'party', company => 'company',
+	entered => $$state = 'posted' AND type = 'out'$$, came_from => $$state IN ('draft', 'validated')$$);
+
+-- Keep the exposure ledger and the refresh queue current: every Tryton table
+-- the views above read, with the customers a write touches.
+SELECT customer_class.watch_source('public.party_party', 'SELECT id FROM changed');
+SELECT customer_class.watch_source('public.party_party_credit_limit_amount', 'SELECT party FROM changed');
+SELECT customer_class.watch_source('public.party_party_payment_term', 'SELECT party FROM changed');
+SELECT customer_class.watch_source('public.sale_sale', 'SELECT party FROM changed');
+SELECT customer_class.watch_source('public.sale_line',
+	'SELECT s.party FROM changed c JOIN public.sale_sale s ON s.id = c.sale');
+SELECT customer_class.watch_source('public.stock_move',
+	$$SELECT s.party FROM changed c
+	  JOIN public.sale_line l ON c.origin = 'sale.line,' || l.id
+	  JOIN public.sale_sale s ON s.id = l.sale$$);
+SELECT customer_class.watch_source('public.account_invoice', 'SELECT party FROM changed');
+SELECT customer_class.watch_source('public.account_invoice_line',
+	'SELECT party FROM changed WHERE party IS NOT NULL');
+SELECT customer_class.watch_source('public.account_move',
+	'SELECT l.party FROM changed c JOIN public.account_move_line l ON l.move = c.id WHERE l.party IS NOT NULL');
+SELECT customer_class.watch_source('public.account_move_line',
+	'SELECT party FROM changed WHERE party IS NOT NULL');
+SELECT customer_class.watch_source('public.account_move_reconciliation',
+	'SELECT l.party FROM changed c JOIN public.account_move_line l ON l.reconciliation = c.id WHERE l.party IS NOT NULL');
+SELECT customer_class.watch_source('public."account_invoice-account_move_line"',
+	'SELECT l.party FROM changed c JOIN public.account_move_line l ON l.id = c.line WHERE l.party IS NOT NULL');
+
+-- the exposure ledger from the bound sources (it held the managed tables')
+SELECT customer_class.recompute_exposure();

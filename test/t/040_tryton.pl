@@ -251,7 +251,47 @@ is($node->safe_psql('erp', q{
 	GROUP BY c.id}),
 	't', 'its contributions add up to the score refresh() stored');
 
+# --- the checks on Tryton's own documents ------------------------------------
+is($node->safe_psql('erp', 'SELECT count(*) FROM customer_class.verify_exposure()'), '0',
+	'the exposure ledger agrees with the bound sources');
+
+sub erp_run
+{
+	my ($db, @args) = @_;
+	my ($out, $err);
+	IPC::Run::run([ $py, '-W', 'ignore', "$erp/erp.py", $db, @args ], '>', \$out, '2>', \$err);
+	note("erp.py $db @args: $err") if $? != 0;
+	return $out // '';
+}
+
+# a sale of 1,500 for a customer with a limit of 1,000, confirmed through
+# Tryton's API by a credit manager: Tryton only warns (a manager may go on),
+# the extension's order checkpoint refuses
+my $over = erp_run('erp', 'confirm-over', '1000', '1500');
+note($over);
+like($over, qr/^tryton warned: .*credit limit/mi, "Tryton's own check only warns the credit manager");
+like($over, qr/^refused: credit check at order failed for customer \d+ \(public\.sale_sale id=\d+\): .*credit limit/mi,
+	"confirming the sale over the limit is refused with the extension's message");
+is($node->safe_psql('erp', q{
+	SELECT string_agg(s.state, ',') FROM sale_sale s JOIN party_party p ON p.id = s.party
+	WHERE p.name LIKE 'Over the limit %'}), 'quotation', 'the sale stays a quotation');
+
+# the race that beats Tryton's own check (its snapshot is older than its
+# table lock): two processes confirm 600 each against a limit of 1,000, with
+# the server's retries; with the checkpoint bound exactly one goes through,
+# every time
+my $trials = 20;
+my $race = erp_run('erp', 'race', $trials);
+note($race);
+like($race, qr/^breaches 0 of $trials$/m, "the two-process race: 0 breaches in $trials trials");
+is(scalar(() = $race =~ /^trial \d+: .*; confirmed 1, /mg), $trials,
+	'in every trial exactly one of the two sales is confirmed');
+is($node->safe_psql('erp', 'SELECT count(*) FROM customer_class.verify_exposure()'), '0',
+	'after all of it the exposure ledger still agrees with the bound sources');
+
 # --- dump and parallel restore -----------------------------------------------
+# the race's customers are graded too before the dump
+$node->safe_psql('erp', 'SELECT customer_class.refresh(CURRENT_DATE, full_refresh => true)');
 my $dump = "$dir/erp.dump";
 command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', $node->connstr('erp') ], 'pg_dump -Fc of the ERP database');
 $node->safe_psql('postgres', 'CREATE DATABASE erp_restored');
@@ -273,6 +313,16 @@ my $state = q{
 $node->safe_psql('erp_restored', 'SELECT customer_class.refresh(CURRENT_DATE, full_refresh => true)');
 is($node->safe_psql('erp_restored', $state), $node->safe_psql('erp', $state),
 	'the restored database reads the restored Tryton tables: same aging, exposure and grades');
+my $triggers = q{
+	SELECT string_agg(format('%s %s', tgrelid::regclass, tgname), ', ' ORDER BY tgrelid::regclass::text, tgname)
+	FROM pg_trigger WHERE tgname LIKE 'customer\_class\_%' AND NOT tgisinternal
+};
+is($node->safe_psql('erp_restored', $triggers), $node->safe_psql('erp', $triggers),
+	"the checkpoint and watch triggers are restored on Tryton's tables");
+like(erp_run('erp_restored', 'confirm-over', '1000', '1500'),
+	qr/^refused: credit check at order failed for customer \d+/m,
+	'the restored database refuses a sale over the limit too');
+
 # the restored sources read the restored tables, not the origin's: a change
 # in the restored Tryton (an open instalment raised by 100) shows in its
 # aging only
