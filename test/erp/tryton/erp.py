@@ -12,13 +12,17 @@ Usage (TRYTON_CONF names trytond.conf):
       (untaxed; above LIMIT), confirmed as a credit manager does: Tryton warns
       that the limit is exceeded, the manager accepts the warning, and the
       confirmation runs again.  Prints "confirmed" or "refused: <error>".
-  erp.py DB race TRIALS
+  erp.py DB race TRIALS [stale]
       per trial a new customer with a limit of 1,000 and two quotations of
       600; two processes confirm one each at the same moment, retrying on a
       serialization or lock failure the way Tryton's server does (5 retries,
       sleeping 0.02 s x attempt).  Prints one line per trial and at the end
       "breaches N of TRIALS": a breach is a customer whose confirmed sales
       (Tryton's credit_amount) exceed the limit.
+      With "stale", B's confirmation has read the database (its REPEATABLE
+      READ snapshot is taken) when it reaches Tryton's table lock, and is
+      held there until A's confirmation has committed: the interleaving in
+      which Tryton's own check reads a snapshot without A's sale.
 """
 import multiprocessing
 import os
@@ -92,17 +96,33 @@ def confirm_over(limit, amount):
     print('still warned')
 
 
-def racer(name, jobs, results, barrier):
+def racer(name, jobs, results, barrier, stale, b_waits, a_done):
     connect()
     from proteus import Model
     from trytond import backend
     Sale = Model.get('sale.sale')
+    held = {'done': True}
+    if stale and name == 'B':
+        from trytond.backend.postgresql.database import Database
+        take_lock = Database.lock
+
+        def late_lock(self, connection, table):
+            # the first table lock of the trial waits for A's commit
+            if not held['done']:
+                held['done'] = True
+                b_waits.set()
+                a_done.wait(30)
+            return take_lock(self, connection, table)
+        Database.lock = late_lock
     while True:
         sale_id = jobs.get()
         if sale_id is None:
             return
         sale = Sale(sale_id)
+        held['done'] = False
         barrier.wait()
+        if stale and name == 'A':
+            b_waits.wait(30)
         retries = 5
         for attempt in range(retries + 1):
             if attempt:
@@ -118,10 +138,12 @@ def racer(name, jobs, results, barrier):
                 outcome = 'refused (%s: %s)' % (type(error).__name__,
                     str(error).strip().splitlines()[0][:80])
             break
+        if name == 'A':
+            a_done.set()
         results.put((name, sale_id, outcome, attempt))
 
 
-def race(trials):
+def race(trials, stale):
     connect()
     from proteus import Model
     Sale = Model.get('sale.sale')
@@ -133,14 +155,18 @@ def race(trials):
                 machine_quotation(party, 6).id))
     ctx = multiprocessing.get_context('spawn')
     barrier = ctx.Barrier(2)
+    b_waits, a_done = ctx.Event(), ctx.Event()
     results = ctx.Queue()
     jobs = [ctx.Queue(), ctx.Queue()]
-    workers = [ctx.Process(target=racer, args=(name, queue, results, barrier))
+    workers = [ctx.Process(target=racer, args=(name, queue, results, barrier,
+                stale, b_waits, a_done))
         for name, queue in zip('AB', jobs)]
     for worker in workers:
         worker.start()
     breaches = 0
     for n, (party_id, sale_a, sale_b) in enumerate(pairs):
+        b_waits.clear()
+        a_done.clear()
         jobs[0].put(sale_a)
         jobs[1].put(sale_b)
         outcomes = sorted(results.get(timeout=120) for _ in range(2))
@@ -168,6 +194,6 @@ if __name__ == '__main__':
     elif command == 'confirm-over':
         confirm_over(sys.argv[3], sys.argv[4])
     elif command == 'race':
-        race(int(sys.argv[3]))
+        race(int(sys.argv[3]), sys.argv[4:] == ['stale'])
     else:
         sys.exit('unknown command %s' % command)
