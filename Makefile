@@ -159,6 +159,7 @@ REGRESS = \
 	tag_rule \
 	errors \
 	access \
+	binding \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
