@@ -160,6 +160,7 @@ REGRESS = \
 	tag_rule \
 	errors \
 	access \
+	binding \
 	checkpoint \
 	catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION)
