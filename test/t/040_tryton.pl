@@ -84,7 +84,10 @@ is($node->safe_psql('erp', q{
 # --- the data is worth comparing ---------------------------------------------
 is($node->safe_psql('erp', q{
 	SELECT (SELECT count(*) FROM party_party WHERE name LIKE 'Customer __') = 20
-	   AND (SELECT count(*) FROM party_party_credit_limit_amount WHERE credit_limit_amount IS NOT NULL) = 8
+	   AND (SELECT array_agg(n ORDER BY company) FROM (
+			SELECT company, count(*) AS n FROM party_party_credit_limit_amount
+			WHERE credit_limit_amount IS NOT NULL GROUP BY company) l) = '{8,3}'
+	   AND (SELECT count(*) FROM company_company) = 2
 	   -- invoices of two instalments, partly paid invoices, reconciliations
 	   AND EXISTS (SELECT FROM account_invoice i JOIN account_move_line l ON l.move = i.move AND l.account = i.account
 				   GROUP BY i.id HAVING count(*) = 2)
@@ -93,7 +96,7 @@ is($node->safe_psql('erp', q{
 	   AND (SELECT count(*) FROM account_move_reconciliation) >= 10
 	   AND (SELECT count(*) FROM account_dunning) > 0
 	   AND EXISTS (SELECT FROM sale_sale WHERE state = 'processing')}),
-	't', 'Tryton holds customers with limits, instalments, partial payments, dunnings and open sales');
+	't', 'Tryton holds two companies, customers with limits in each, instalments, partial payments, dunnings and open sales');
 
 # --- SQL recipes over Tryton's tables ----------------------------------------
 # What is open, per instalment: each open receivable debit line of a posted
@@ -209,9 +212,15 @@ my $behaviour_diff = qq{
 is($differ, 0, "payment behaviour of $customers customers equals the recipe (" . ($detail // '') . ')');
 cmp_ok($late, '>=', 3, 'instalments paid late: at least 3');
 
-# Tryton's own figures, through its API: receivable (open balance) and
-# credit_amount (what its credit check compares with the limit: receivable
-# plus the untaxed open sales) = our open balance and exposure.
+# Tryton's own figures, through its API, per company: receivable (open
+# balance in that company) and credit_amount (what its credit check compares
+# with the company's limit).  Our per-company open balance and exposure
+# (exposure_in_company, what the checkpoints compare with the company's
+# limit) equal them -- but for one thing: Tryton's credit_amount counts the
+# open sales of every company (its sale search is not restricted to the
+# company), ours only the company's own; the recipe takes the other
+# companies' open sales out.  And the aging total (over every company) is
+# the sum of the receivables.
 sub tryton_figures
 {
 	my ($db) = @_;
@@ -219,30 +228,57 @@ sub tryton_figures
 	IPC::Run::run([ $py, '-W', 'ignore', "$erp/erp.py", $db, 'figures' ], '>', \$out, '2>', \$err)
 		or die "erp.py figures: $err";
 	my @rows = map { [ split /\t/ ] } split /\n/, $out;
-	return join(',', map { "($_->[0],$_->[1],$_->[2])" } @rows);
+	return join(',', map { "($_->[0],$_->[1],$_->[2],$_->[3])" } @rows);
 }
 my $exposure_diff = sub {
 	my ($values) = @_;
 	return qq{
-		SELECT count(*) FILTER (WHERE t.receivable <> coalesce(e.invoice_balance - e.unapplied_credits, 0)
-								   OR t.credit_amount <> coalesce(e.exposure, 0)),
-			   count(*), count(*) FILTER (WHERE t.credit_amount <> 0),
-			   count(*) FILTER (WHERE e.open_orders + e.shipped_not_invoiced <> 0),
-			   string_agg(format('%s: tryton %s/%s, ours %s', t.id, t.receivable, t.credit_amount, e), '; ')
-				 FILTER (WHERE t.receivable <> coalesce(e.invoice_balance - e.unapplied_credits, 0)
-						 OR t.credit_amount <> coalesce(e.exposure, 0))
-		FROM (VALUES $values) t(id, receivable, credit_amount)
-		LEFT JOIN customer_class.exposure_recomputed() e ON e.customer_id = t.id
+		WITH tryton(company, id, receivable, credit_amount) AS (VALUES $values),
+		invoiced AS (
+			SELECT split_part(il.origin, ',', 2)::integer AS sale_line, sum(il.quantity) AS quantity
+			FROM account_invoice_line il JOIN account_invoice i ON i.id = il.invoice
+			WHERE il.origin LIKE 'sale.line,%' AND il.type = 'line' AND i.move IS NOT NULL
+			GROUP BY 1),
+		open_sales AS (
+			SELECT s.company, s.party, sum((sl.quantity - coalesce(v.quantity, 0))::numeric * sl.unit_price) AS amount
+			FROM sale_sale s JOIN sale_line sl ON sl.sale = s.id AND sl.type = 'line'
+			LEFT JOIN invoiced v ON v.sale_line = sl.id
+			WHERE s.state IN ('confirmed', 'processing')
+			GROUP BY 1, 2),
+		cmp AS (
+			SELECT t.company, t.id, t.receivable,
+				   t.credit_amount - coalesce((SELECT sum(o.amount) FROM open_sales o
+											   WHERE o.party = t.id AND o.company <> t.company), 0) AS exposure,
+				   coalesce((SELECT sum(i.amount) FROM customer_class.src_invoice i
+							 WHERE i.customer_id = t.id AND i.company_id = t.company), 0)
+				   - coalesce((SELECT sum(p.amount) FROM customer_class.src_payment p
+							   WHERE p.customer_id = t.id AND p.company_id = t.company), 0) AS our_balance,
+				   customer_class.exposure_in_company(t.id, t.company) AS our_exposure
+			FROM tryton t),
+		total AS (
+			SELECT t.id, sum(t.receivable) AS receivable, coalesce(min(a.total), 0) AS aging_total
+			FROM tryton t LEFT JOIN customer_class.aging_report a ON a.customer_id = t.id
+			GROUP BY t.id)
+		SELECT (SELECT count(*) FROM cmp WHERE receivable <> our_balance OR exposure <> our_exposure)
+			   + (SELECT count(*) FROM total WHERE receivable <> aging_total),
+			   (SELECT count(DISTINCT id) FROM cmp), (SELECT count(DISTINCT company) FROM cmp),
+			   (SELECT count(*) FROM cmp WHERE exposure <> 0),
+			   (SELECT count(*) FROM cmp WHERE exposure <> receivable),
+			   (SELECT count(*) FROM cmp WHERE company <> 1 AND receivable <> 0),
+			   (SELECT string_agg(format('company %s customer %s: tryton %s/%s, ours %s/%s', company, id, receivable,
+										 exposure, our_balance, our_exposure), '; ')
+				FROM cmp WHERE receivable <> our_balance OR exposure <> our_exposure)
 	};
 };
 my $figures = tryton_figures('erp');
-my ($with_orders);
-($differ, $customers, my $nonzero, $with_orders, $detail) =
+($differ, $customers, my $companies, my $nonzero, my $with_orders, my $in_two, $detail) =
 	split /\|/, $node->safe_psql('erp', $exposure_diff->($figures));
-is($differ, 0, "open balance and exposure of $customers customers equal Tryton's receivable and credit_amount ("
-	. ($detail // '') . ')');
-cmp_ok($nonzero, '>=', 8, 'customers with a credit amount in Tryton: at least 8');
-cmp_ok($with_orders, '>=', 1, 'customers with open sales: at least 1');
+is($differ, 0, "per company, open balance and exposure of $customers customers in $companies companies equal "
+	. "Tryton's receivable and credit_amount (" . ($detail // '') . ')');
+is($companies, 2, 'the data has two companies');
+cmp_ok($nonzero, '>=', 10, 'customer-company pairs with an exposure: at least 10');
+cmp_ok($with_orders, '>=', 1, 'pairs with open sales: at least 1');
+cmp_ok($in_two, '>=', 3, 'customers owing in the second company: at least 3');
 
 # --- classes -----------------------------------------------------------------
 $node->safe_psql('erp', 'SELECT customer_class.refresh(CURRENT_DATE)');
@@ -277,11 +313,22 @@ is($node->safe_psql('erp', 'SELECT count(*) FROM customer_class.verify_exposure(
 my $over = erp_run('erp', 'confirm-over', '1000', '1500');
 note($over);
 like($over, qr/^tryton warned: .*credit limit/mi, "Tryton's own check only warns the credit manager");
-like($over, qr/^refused: credit check at order failed for customer \d+ \(public\.sale_sale id=\d+\): .*credit limit/mi,
+like($over, qr/^refused: credit check at order failed for customer \d+ \(public\.sale_sale id=\d+\): .*credit limit.*\nsqlstate: KC001$/mi,
 	"confirming the sale over the limit is refused with the extension's message");
 is($node->safe_psql('erp', q{
 	SELECT string_agg(s.state, ',') FROM sale_sale s JOIN party_party p ON p.id = s.party
 	WHERE p.name LIKE 'Over the limit %'}), 'quotation', 'the sale stays a quotation');
+
+# limits are per company: Customer 01 owes 350 in the second company (limit
+# 700 there) and nothing in the first (limit 500); a sale of 400 is refused
+# in the second and goes through in the first
+my $second = erp_run('erp', 'confirm-in', 2, 'Customer 01', 8);
+note($second);
+like($second, qr/^refused: credit check at order failed for customer \d+ .*\nsqlstate: KC001\ndetail: .*credit limit 700\.00 \(credit limit of company 2\)/mi,
+	"in the second company the sale is refused against that company's limit");
+my $first = erp_run('erp', 'confirm-in', 1, 'Customer 01', 8);
+note($first);
+like($first, qr/^confirmed$/m, 'in the first company the same sale goes through');
 
 # the race that beats Tryton's own check: two processes confirm 600 each
 # against a limit of 1,000, with the server's retries; with the checkpoint

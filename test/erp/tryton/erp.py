@@ -5,13 +5,17 @@ REPEATABLE READ, as the server runs it).
 
 Usage (TRYTON_CONF names trytond.conf):
   erp.py DB figures
-      per customer party: id, Tryton's receivable and credit_amount (the
-      fields Tryton's own credit check uses), tab-separated
+      per company and customer party: company id, party id, Tryton's
+      receivable and credit_amount in that company (the fields Tryton's own
+      credit check uses), tab-separated
   erp.py DB confirm-over LIMIT AMOUNT
       a new customer with credit limit LIMIT and one quotation of AMOUNT
       (untaxed; above LIMIT), confirmed as a credit manager does: Tryton warns
       that the limit is exceeded, the manager accepts the warning, and the
       confirmation runs again.  Prints "confirmed" or "refused: <error>".
+  erp.py DB confirm-in COMPANY PARTY VISITS
+      in company COMPANY, a quotation of VISITS service visits (50 each)
+      for the party named PARTY, confirmed as confirm-over does
   erp.py DB race TRIALS [stale]
       per trial a new customer with a limit of 1,000 and two quotations of
       600; two processes confirm one each at the same moment, retrying on a
@@ -62,24 +66,37 @@ def new_customer(name, limit):
     return party
 
 
-def figures():
-    connect()
+def use_company(cfg, company_id):
+    """Work in that company, as a user switching company in the client."""
     from proteus import Model
-    companies = {c.party.id for c in Model.get('company.company').find([])}
-    for party in Model.get('party.party').find([], order=[('id', 'ASC')]):
-        if party.id in companies:
-            continue
-        print('%d\t%s\t%s' % (party.id, party.receivable.quantize(
-                    Decimal('0.01')), Decimal(party.credit_amount).quantize(
-                    Decimal('0.01'))))
+    User = Model.get('res.user')
+    user = User(cfg.user)
+    user.company = Model.get('company.company')(company_id)
+    user.save()
+    cfg._context = User.get_preferences(True, {})
 
 
-def confirm_over(limit, amount):
+def figures():
     cfg = connect()
     from proteus import Model
+    Company = Model.get('company.company')
+    companies = Company.find([], order=[('id', 'ASC')])
+    own = {c.party.id for c in companies}
+    home = Model.get('res.user')(cfg.user).company.id
+    for company in companies:
+        use_company(cfg, company.id)
+        for party in Model.get('party.party').find([], order=[('id', 'ASC')]):
+            if party.id in own:
+                continue
+            print('%d\t%d\t%s\t%s' % (company.id, party.id,
+                    party.receivable.quantize(Decimal('0.01')),
+                    Decimal(party.credit_amount).quantize(Decimal('0.01'))))
+    use_company(cfg, home)
+
+
+def confirm_accepting_warnings(cfg, sale):
+    from proteus import Model
     from trytond.exceptions import UserWarning
-    party = new_customer('Over the limit %d' % time.time(), limit)
-    sale = machine_quotation(party, Decimal(amount) / 100)
     Warn = Model.get('res.user.warning')
     for _ in range(3):
         try:
@@ -92,8 +109,40 @@ def confirm_over(limit, amount):
             Warn(user=cfg.user, name=warning.name, always=False).save()
         except Exception as error:
             print('refused: %s' % str(error).strip().splitlines()[0])
+            diag = getattr(error, 'diag', None)
+            if getattr(error, 'pgcode', None):
+                print('sqlstate: %s' % error.pgcode)
+            if diag is not None and diag.message_detail:
+                print('detail: %s' % diag.message_detail)
             return
     print('still warned')
+
+
+def confirm_over(limit, amount):
+    cfg = connect()
+    party = new_customer('Over the limit %d' % time.time(), limit)
+    sale = machine_quotation(party, Decimal(amount) / 100)
+    confirm_accepting_warnings(cfg, sale)
+
+
+def confirm_in(company_id, party_name, visits):
+    cfg = connect()
+    from proteus import Model
+    home = Model.get('res.user')(cfg.user).company.id
+    use_company(cfg, int(company_id))
+    try:
+        party, = Model.get('party.party').find([('name', '=', party_name)])
+        service, = Model.get('product.product').find(
+            [('name', '=', 'Service visit')])
+        sale = Model.get('sale.sale')(party=party)
+        line = sale.lines.new(product=service)
+        line.quantity = float(visits)
+        sale.click('quote')
+        print('quotation %s in company %s: %s' % (sale.id, company_id,
+                sale.untaxed_amount))
+        confirm_accepting_warnings(cfg, sale)
+    finally:
+        use_company(cfg, home)
 
 
 def racer(name, jobs, results, barrier, stale, b_waits, a_done):
@@ -193,6 +242,8 @@ if __name__ == '__main__':
         figures()
     elif command == 'confirm-over':
         confirm_over(sys.argv[3], sys.argv[4])
+    elif command == 'confirm-in':
+        confirm_in(sys.argv[3], sys.argv[4], sys.argv[5])
     elif command == 'race':
         race(int(sys.argv[3]), sys.argv[4:] == ['stale'])
     else:

@@ -18,7 +18,11 @@ date counted back from today.  What it makes, in one company (USD):
   - invoices posted (dated a few days after the sale) except recent ones;
   - payments: most invoices older than 25 days paid in full, some partly
     (the remainder stays open), some not at all;
-  - a few account.payment records and the dunnings of today.
+  - a few account.payment records and the dunnings of today;
+  - a second company (same currency) with its own chart of accounts: the
+    first five customers buy services from it too, three of them with a
+    credit limit there (a limit is per party and company in Tryton); its
+    invoices are posted and one is paid.
 """
 import datetime
 import os
@@ -279,6 +283,89 @@ if first:
     again.execute('create_')
 print('dunnings:', sorted((d.level.sequence, d.state)
         for d in Dunning.find([])))
+
+# --- the second company ----------------------------------------------------
+User = Model.get('res.user')
+Company = Model.get('company.company')
+second_party = Party(name='ACME Services GmbH')
+second_party.save()
+second = Company(party=second_party, currency=company.currency)
+second.save()
+admin = User(cfg.user)
+admin.companies.append(Company(second.id))
+admin.company = Company(second.id)
+admin.save()
+cfg._context = User.get_preferences(True, {})
+second = Company(second.id)
+year2 = set_fiscalyear_invoice_sequences(
+    create_fiscalyear(second, today=today))
+year2.click('create_period')
+if days_ago(160) < year2.start_date:
+    older2 = set_fiscalyear_invoice_sequences(
+        create_fiscalyear(second, today=days_ago(160)))
+    older2.click('create_period')
+create_chart(second)
+accounts2 = get_accounts(second)
+cash_journal2, = Journal.find([('type', '=', 'cash')])
+bank2 = PayMethod(name='Bank 2', journal=cash_journal2,
+    credit_account=accounts2['cash'], debit_account=accounts2['cash'])
+bank2.save()
+vat2 = create_tax(Decimal('0.10'), company=second)
+vat2.save()
+# the category's accounts and taxes are per company: set them in this one
+category = Category(category.id)
+category.account_revenue = accounts2['revenue']
+category.account_expense = accounts2['expense']
+category.customer_taxes.append(vat2)
+category.save()
+service = [p for p in products if p.template.type == 'service'][0]
+template = Template(service.template.id)    # prices are per company too
+template.list_price = Decimal('50')
+template.save()
+service = Model.get('product.product')(service.id)
+for n, limit in enumerate(['700', '3000', '5000']):
+    party = Party(customers[n].id)
+    party.credit_limit_amount = Decimal(limit)
+    party.save()
+posted2 = []
+for n in range(8):
+    party = Party(customers[n % 5].id)
+    sale = Sale(party=party, sale_date=days_ago(80 - 9 * n),
+        payment_term=party.customer_payment_term)
+    sale.invoice_method = 'order'
+    line = sale.lines.new(product=service)
+    line.quantity = float(2 + n)
+    sale.click('quote')
+    try:
+        sale.click('confirm')
+    except (UserError, UserWarning):
+        continue
+    sale.reload()
+    if (today - sale.sale_date).days < 20:
+        continue
+    for invoice in sale.invoices:
+        invoice.invoice_date = sale.sale_date + relativedelta(days=2)
+        invoice.save()
+        accepting_warnings(invoice.click, 'post')
+        posted2.append(invoice.id)
+for invoice_id in posted2[:2]:
+    invoice = Invoice(invoice_id)
+    pay = Wizard('account.invoice.pay', [invoice])
+    pay.form.date = min(today, invoice.invoice_date + relativedelta(days=20))
+    pay.form.payment_method = bank2
+    accepting_warnings(pay.execute, 'choice')
+print('second company: %d invoices posted' % len(posted2))
+for party in customers[:5]:
+    party = Party(party.id)
+    print('%s in %s: limit=%s receivable=%s credit_amount=%s' % (party.name,
+            second.rec_name, party.credit_limit_amount, party.receivable,
+            party.credit_amount))
+
+# back to the first company
+admin = User(cfg.user)
+admin.company = Company(company.id)
+admin.save()
+cfg._context = User.get_preferences(True, {})
 
 for party in customers:
     party.reload()
