@@ -85,8 +85,10 @@ is($node->safe_psql('erp', q{
 is($node->safe_psql('erp', q{
 	SELECT (SELECT count(*) FROM party_party WHERE name LIKE 'Customer __') = 20
 	   AND (SELECT array_agg(n ORDER BY company) FROM (
-			SELECT company, count(*) AS n FROM party_party_credit_limit_amount
-			WHERE credit_limit_amount IS NOT NULL GROUP BY company) l) = '{8,3}'
+			SELECT l.company, count(*) AS n
+			FROM party_party_credit_limit_amount l JOIN party_party p ON p.id = l.party
+			WHERE l.credit_limit_amount IS NOT NULL AND p.name LIKE 'Customer __'
+			GROUP BY l.company) l) = '{8,3}'
 	   AND (SELECT count(*) FROM company_company) = 2
 	   -- invoices of two instalments, partly paid invoices, reconciliations
 	   AND EXISTS (SELECT FROM account_invoice i JOIN account_move_line l ON l.move = i.move AND l.account = i.account
