@@ -11,7 +11,8 @@
 -- keeps every model in a table named after it, dots as underscores).
 --
 -- What Tryton's data means here:
---   customer      a party that is not a company of the database; its payment
+--   customer      a party that is not a company of the database (archived
+--                 ones too: their documents stay in the books); its payment
 --                 terms are its customer payment term, in days to the last
 --                 instalment (no term: due at once, 0 days)
 --   order         a sale once confirmed (draft and quotation are offers, not
@@ -75,8 +76,8 @@ CREATE OR REPLACE VIEW cc_tryton.customer AS
 						WHERE x.line = tl.id) d
 					 WHERE pt.party = p.id), 0) AS payment_terms_days
 	FROM public.party_party p
-	WHERE p.active
-	  AND NOT EXISTS (SELECT FROM public.company_company c WHERE c.party = p.id);
+	-- archived parties too: their documents stay in the books
+	WHERE NOT EXISTS (SELECT FROM public.company_company c WHERE c.party = p.id);
 COMMENT ON VIEW cc_tryton.customer IS
 	'Tryton parties that are not companies; payment terms = days to the last instalment of the customer payment term';
 
