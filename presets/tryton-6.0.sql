@@ -8,7 +8,8 @@
 --
 -- Needs the Tryton modules party, company, account, account_invoice, sale,
 -- stock and account_credit_limit (all of them tables of the database: Tryton
--- keeps every model in a table named after it, dots as underscores).
+-- keeps every model in a table named after it, dots as underscores, in the
+-- schema public, where it creates them).
 --
 -- What Tryton's data means here:
 --   customer      a party that is not a company of the database (archived
