@@ -40,22 +40,30 @@ LEFT JOIN pg_temp.cols('customer_class.refresh_row') r
 WHERE r.type IS DISTINCT FROM p.type
 ORDER BY p.pos;
 
--- refresh() names every profile column in its UPDATE and its INSERT but
--- customer_id (the key, not updated) and rule_tags (apply_tag_rules()) ...
-WITH f AS (SELECT prosrc FROM pg_proc WHERE oid = 'customer_class.refresh(date, boolean)'::regprocedure),
-upd AS (SELECT m[1] AS name
-		FROM f, regexp_matches(substring(f.prosrc FROM 'UPDATE customer_class\.profile p SET(.*?)FROM \(SELECT'),
-							   '(\w+) = ', 'g') m),
-ins AS (SELECT btrim(c, E' \t\n') AS name
-		FROM f, regexp_split_to_table(substring(f.prosrc FROM 'INSERT INTO customer_class\.profile\s*\(([^)]*)\)'), ',') c)
-SELECT p.name AS profile_column, p.name IN (SELECT name FROM upd) AS updated, p.name IN (SELECT name FROM ins) AS inserted
-FROM pg_temp.cols('customer_class.profile') p
-WHERE p.name NOT IN (SELECT name FROM upd) OR p.name NOT IN (SELECT name FROM ins)
-ORDER BY p.pos;
--- ... and nothing that is not one
-WITH f AS (SELECT prosrc FROM pg_proc WHERE oid = 'customer_class.refresh(date, boolean)'::regprocedure)
-SELECT count(*) AS updated, count(*) FILTER (WHERE m[1] NOT IN (SELECT name FROM pg_temp.cols('customer_class.profile'))) AS unknown
-FROM f, regexp_matches(substring(f.prosrc FROM 'UPDATE customer_class\.profile p SET(.*?)FROM \(SELECT'), '(\w+) = ', 'g') m;
+-- refresh() and rewind() write profiles with literal column lists: what
+-- each list leaves out (customer_id is the key; refresh() leaves rule_tags
+-- to apply_tag_rules()), and any name in it that is no profile column
+CREATE TEMP VIEW profile_lists AS
+WITH f AS (SELECT p.oid::regprocedure AS fn, p.prosrc FROM pg_proc p
+		   WHERE p.oid IN ('customer_class.refresh(date, boolean)'::regprocedure,
+						   'customer_class.rewind(date, text)'::regprocedure))
+SELECT f.fn, 'insert' AS list, btrim(c, E' \t\n') AS name
+FROM f, regexp_split_to_table(substring(f.prosrc FROM 'INSERT INTO customer_class\.profile(?: AS p)?\s*\(([^)]*)\)'), ',') c
+UNION ALL
+SELECT f.fn, 'update', m[1]
+FROM f, regexp_matches(substring(f.prosrc FROM CASE f.fn::text WHEN 'customer_class.rewind(date,text)'
+												THEN 'ON CONFLICT \(customer_id\) DO UPDATE SET(.*?);'
+												ELSE 'UPDATE customer_class\.profile p SET(.*?)FROM \(SELECT' END),
+					   '(\w+) = ', 'g') m;
+SELECT k.fn, k.list, count(*) AS names,
+	   ARRAY(SELECT c.name FROM pg_temp.cols('customer_class.profile') c
+			 WHERE c.name NOT IN (SELECT l.name FROM profile_lists l WHERE l.fn = k.fn AND l.list = k.list)
+			 ORDER BY c.pos) AS left_out,
+	   ARRAY(SELECT l.name FROM profile_lists l WHERE l.fn = k.fn AND l.list = k.list
+			 AND l.name NOT IN (SELECT c.name FROM pg_temp.cols('customer_class.profile') c)) AS not_columns
+FROM profile_lists k
+GROUP BY k.fn, k.list
+ORDER BY k.fn::text, k.list;
 
 -- rule_subject and customer_profile show profile columns under their own
 -- names and types; the ones they leave out:
