@@ -141,9 +141,9 @@ $$;
 -- limit when the credit_limit source has a row for the customer and the
 -- company (its credit_limit NULL: no limit).  An override in force
 -- (credit_limit_override: credit control's decision) still wins, as it wins
--- over the customer's own limit.  The grade D rule comes first as in
--- credit_evaluate(); the limit, overdue and nearly-used steps are taken
--- again against the company's limit.
+-- over the customer's own limit.  The rules on the exposure are taken again
+-- against the company's limit by credit_exposure_rule(), as credit_evaluate()
+-- takes them (grade D, limit, then the overdue rule, nearly used).
 CREATE FUNCTION @extschema@.credit_evaluate_in_company(customer_id bigint, company_id bigint, checkpoint text,
 													   exposure_after numeric, asked numeric, as_of date DEFAULT NULL)
 	RETURNS @extschema@.credit_verdict
@@ -155,6 +155,7 @@ DECLARE
 	v @extschema@.credit_verdict;
 	lim numeric;
 	n bigint;
+	rule text;
 BEGIN
 	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, d);
 	IF v.mode = 'off' OR pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NULL THEN
@@ -171,22 +172,26 @@ BEGIN
 	END IF;
 	v.credit_limit := lim;
 	v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
-	IF v.violation IS DISTINCT FROM 'grade_d' THEN
-		v.violation := NULL;
-		v.sqlstate := NULL;
-		v.overdue_days := NULL;
-		v.nearly_used := false;
-		IF lim IS NOT NULL AND exposure_after > lim THEN
-			v.violation := 'limit_exceeded';
-			v.sqlstate := 'KC001';
-		ELSIF v.overdue_invoice IS NOT NULL THEN
-			SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
-			v.violation := 'invoice_overdue';
-			v.sqlstate := 'KC002';
-		ELSIF lim > 0 THEN
-			v.nearly_used := exposure_after * 100 >= lim * @extschema@.credit_setting('alert.nearly_used_pct')::numeric;
-		END IF;
+	v.violation := NULL;
+	v.sqlstate := NULL;
+	v.overdue_days := NULL;
+	v.prepayment_missing := NULL;
+	rule := @extschema@.credit_exposure_rule(v.credit_grade, @extschema@.credit_setting('rule.grade_d'), lim,
+											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric, exposure_after);
+	IF rule = 'grade_d' THEN
+		v.violation := 'grade_d';
+		v.sqlstate := 'KC003';
+		v.prepayment_missing := exposure_after;
+	ELSIF rule = 'limit_exceeded' THEN
+		v.violation := 'limit_exceeded';
+		v.sqlstate := 'KC001';
 	END IF;
+	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
+		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
+		v.violation := 'invoice_overdue';
+		v.sqlstate := 'KC002';
+	END IF;
+	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
 	v.allowed := v.violation IS NULL OR v.mode <> 'block';
 	RETURN v;
 END
