@@ -34,6 +34,7 @@ OBJS = \
 	src/ar_kpi.o \
 	src/credit_check.o \
 	src/credit_context.o \
+	src/credit_rule.o \
 	src/spi_plan.o \
 	src/credit_trigger.o \
 	src/tag_rule.o \
@@ -140,6 +141,7 @@ REGRESS = \
 	views_roles \
 	facts \
 	facts_shape \
+	shapes \
 	scoring \
 	sample_grades \
 	lifecycle \
@@ -175,7 +177,8 @@ ISOLATION = \
 	tag_exclusive \
 	tag_rule_exclusive \
 	tag_stats_cache \
-	credit_recreate
+	credit_recreate \
+	checkpoint_erp
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
