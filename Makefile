@@ -155,7 +155,9 @@ REGRESS = \
 	tag_rule \
 	errors \
 	access \
-	catalog
+	catalog \
+	binding_odoo \
+	binding_erpnext
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \

@@ -235,3 +235,23 @@ COMMENT ON VIEW cc_erpnext.invoice IS 'customer_class source invoice: one row pe
 COMMENT ON VIEW cc_erpnext.payment IS 'customer_class source payment: payment entries and credit notes, spread over instalments; unapplied ones';
 COMMENT ON VIEW cc_erpnext.credit_limit IS 'customer_class source credit_limit: ERPNext per-company customer credit limits';
 COMMENT ON VIEW cc_erpnext.key_collision IS 'ERPNext names sharing a customer_class key (expected: none)';
+
+-- The extension's readers read the sources through these views, with the
+-- rights of the views' owner (whoever ran this script) on ERPNext's tables.
+GRANT USAGE ON SCHEMA cc_erpnext TO customer_class_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA cc_erpnext TO customer_class_reader;
+
+SELECT customer_class.bind_source('customer', 'cc_erpnext.customer',
+	'{"customer_id": "customer_id", "name": "name", "customer_type": "customer_type", "industry": "industry",
+	  "created_on": "created_on"}');
+SELECT customer_class.bind_source('order', 'cc_erpnext.sales_order',
+	'{"order_id": "order_id", "customer_id": "customer_id", "ordered_on": "ordered_on", "amount": "amount",
+	  "status": "status", "shipped_on": "shipped_on", "company_id": "company_id"}');
+SELECT customer_class.bind_source('invoice', 'cc_erpnext.invoice',
+	'{"invoice_id": "invoice_id", "customer_id": "customer_id", "order_id": "order_id", "issued_on": "issued_on",
+	  "due_on": "due_on", "amount": "amount", "company_id": "company_id"}');
+SELECT customer_class.bind_source('payment', 'cc_erpnext.payment',
+	'{"payment_id": "payment_id", "customer_id": "customer_id", "invoice_id": "invoice_id", "paid_on": "paid_on",
+	  "amount": "amount", "kind": "kind", "company_id": "company_id"}');
+SELECT customer_class.bind_source('credit_limit', 'cc_erpnext.credit_limit',
+	'{"customer_id": "customer_id", "company_id": "company_id", "credit_limit": "credit_limit"}');

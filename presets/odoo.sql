@@ -145,3 +145,22 @@ COMMENT ON VIEW cc_odoo.sales_order IS 'customer_class source order: confirmed O
 COMMENT ON VIEW cc_odoo.invoice IS 'customer_class source invoice: receivable lines of posted Odoo customer invoices, one per instalment';
 COMMENT ON VIEW cc_odoo.payment IS 'customer_class source payment: reconciliations of invoice lines, and open customer credits (key = minus the line id)';
 COMMENT ON VIEW cc_odoo.credit_limit IS 'customer_class source credit_limit: res_partner.credit_limit per company (Odoo 18 jsonb)';
+
+-- The extension's readers read the sources through these views, with the
+-- rights of the views' owner (whoever ran this script) on Odoo's tables.
+GRANT USAGE ON SCHEMA cc_odoo TO customer_class_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA cc_odoo TO customer_class_reader;
+
+SELECT customer_class.bind_source('customer', 'cc_odoo.customer',
+	'{"customer_id": "customer_id", "name": "name", "customer_type": "customer_type", "created_on": "created_on"}');
+SELECT customer_class.bind_source('order', 'cc_odoo.sales_order',
+	'{"order_id": "order_id", "customer_id": "customer_id", "ordered_on": "ordered_on", "amount": "amount",
+	  "status": "status", "shipped_on": "shipped_on", "company_id": "company_id"}');
+SELECT customer_class.bind_source('invoice', 'cc_odoo.invoice',
+	'{"invoice_id": "invoice_id", "customer_id": "customer_id", "order_id": "order_id", "issued_on": "issued_on",
+	  "due_on": "due_on", "amount": "amount", "company_id": "company_id"}');
+SELECT customer_class.bind_source('payment', 'cc_odoo.payment',
+	'{"payment_id": "payment_id", "customer_id": "customer_id", "invoice_id": "invoice_id", "paid_on": "paid_on",
+	  "amount": "amount", "kind": "kind", "company_id": "company_id"}');
+SELECT customer_class.bind_source('credit_limit', 'cc_odoo.credit_limit',
+	'{"customer_id": "customer_id", "company_id": "company_id", "credit_limit": "credit_limit"}');
