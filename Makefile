@@ -37,7 +37,8 @@ OBJS = \
 	src/spi_plan.o \
 	src/credit_trigger.o \
 	src/tag_rule.o \
-	src/enum_hint.o
+	src/enum_hint.o \
+	src/binding.o
 
 # The install script is generated from the hand-edited fragments in
 # src/sql/<concern>/, concatenated in the order listed here (not by name).  A
@@ -52,8 +53,10 @@ OBJS = \
 #   classes/types  the class enums, used by table columns
 #   tags/tagset    the tagset/tagquery types (customer.tags, access entries)
 #   sources/       the managed tables; access/entries (who sees which
-#                  customers; used by the policies at the end); the src_*
-#                  views every computation reads
+#                  customers; used by the policies at the end and by a
+#                  bound customer source); the source_<role> views and
+#                  bind_source(); the src_* views every computation reads
+#                  (their functions' bodies name source_<role>)
 #   tags/catalog   the tag catalog (exclusive dimensions of customer.tags)
 #   receivables/   the aging and payment-behaviour types and aggregates
 #                  (their views come later: they join the classes)
@@ -80,6 +83,7 @@ SQL_FRAGMENTS = \
 	src/sql/sources/user_tables_left.sql \
 	src/sql/sources/tables.sql \
 	src/sql/access/entries.sql \
+	src/sql/sources/binding.sql \
 	src/sql/sources/views.sql \
 	src/sql/tags/catalog.sql \
 	src/sql/receivables/aging.sql \

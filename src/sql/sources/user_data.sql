@@ -11,8 +11,12 @@
 -- or trigger checks yet.  DROP EXTENSION refuses to drop them (their
 -- triggers and the tags column depend on the extension) unless CASCADE, which
 -- keeps the tables and their rows but drops what depends on the extension.
--- The extension reads them only through the late-bound src_*_rows()
--- functions (sources/views.sql), so nothing of the extension pins them.
+-- The views source_<role> (sources/binding.sql), which read them or the
+-- relations bind_source() bound, are handed over the same way: pg_dump
+-- writes each after the tables it reads, so a restore recreates the
+-- binding on the restored tables.  The extension reads them only through
+-- the late-bound src_*_rows() functions (sources/views.sql), so nothing of
+-- the extension pins them or the tables.
 --
 -- Everything else is the extension's: configuration (registered with
 -- pg_extension_config_dump, user rows only where shipped rows exist) and
@@ -25,9 +29,9 @@
 -- pg_restore session set check_function_bodies = off (the signal the credit
 -- triggers also take for a restore; session_is_restore() reads the value the
 -- session had before CREATE EXTENSION switched it off for this script), and
--- then the tables just created are dropped again, empty, for the dump to
--- create them as they were.  Nothing of the extension depends on them, so a
--- plain DROP TABLE does it.
+-- then the tables and views just created are dropped again, empty, for the
+-- dump to create them as they were.  Nothing of the extension depends on
+-- them, so a plain DROP does it.
 
 CREATE FUNCTION @extschema@.session_is_restore() RETURNS boolean
 	AS 'MODULE_PATHNAME', 'customer_class_session_is_restore'
@@ -39,6 +43,8 @@ COMMENT ON FUNCTION @extschema@.session_is_restore() IS
 DO $user_data$
 BEGIN
 	IF @extschema@.session_is_restore() THEN
+		DROP VIEW @extschema@.source_customer, @extschema@.source_order, @extschema@.source_invoice,
+			@extschema@.source_payment, @extschema@.source_credit_limit;
 		DROP TABLE @extschema@.payment, @extschema@.invoice, @extschema@.sales_order, @extschema@.customer;
 		-- pg_dump's output and pg_restore also set row_security off: with
 		-- it on, this is more likely a user's session, so say what happened
@@ -56,6 +62,11 @@ BEGIN
 		ALTER EXTENSION customer_class DROP SEQUENCE @extschema@.sales_order_order_id_seq;
 		ALTER EXTENSION customer_class DROP SEQUENCE @extschema@.invoice_invoice_id_seq;
 		ALTER EXTENSION customer_class DROP SEQUENCE @extschema@.payment_payment_id_seq;
+		ALTER EXTENSION customer_class DROP VIEW @extschema@.source_customer;
+		ALTER EXTENSION customer_class DROP VIEW @extschema@.source_order;
+		ALTER EXTENSION customer_class DROP VIEW @extschema@.source_invoice;
+		ALTER EXTENSION customer_class DROP VIEW @extschema@.source_payment;
+		ALTER EXTENSION customer_class DROP VIEW @extschema@.source_credit_limit;
 	END IF;
 END
 $user_data$;

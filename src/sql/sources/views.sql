@@ -1,16 +1,19 @@
 -- Canonical source views.  Every computation reads these, never the managed
--- tables, so that bind_source() can later point them at an ERP's own tables.
--- security_invoker: the caller's privileges and row-level security apply.
+-- tables, so that bind_source() (sources/binding.sql) can point them at an
+-- ERP's own tables.  security_invoker: the caller's privileges and row-level
+-- security apply.
 --
--- The managed tables are the user's data, not part of the extension (see
--- sources/user_data.sql): pg_dump writes them as ordinary tables, which a restore
--- creates after CREATE EXTENSION.  So no view of the extension may name them
--- directly (a view pins the table it reads): each view reads its table
+-- Each reads the view source_<role>, which reads the managed table or the
+-- relation the source is bound to.  Those views are the user's
+-- configuration, not part of the extension (see sources/binding.sql and
+-- sources/user_data.sql): pg_dump writes them as ordinary views, which a
+-- restore creates after CREATE EXTENSION.  So no view of the extension may
+-- name them directly (a view pins what it reads): each view reads its source
 -- through a SQL function with a string body, which records no dependency and
 -- is looked up when a query is planned.  The planner inlines these functions
--- (STABLE, not STRICT, not SECURITY DEFINER, no SET): plans are the same as
--- with the table named in the view.  The casts keep the views' column types
--- (numeric(18,2)) those of the tables.
+-- (STABLE, not STRICT, not SECURITY DEFINER, no SET) and then the view they
+-- read: plans are the same as with the table named in the view.  The casts
+-- keep the views' column types (numeric(18,2)) those of the managed tables.
 
 CREATE FUNCTION @extschema@.src_customer_rows()
 	RETURNS TABLE (customer_id bigint, name text, customer_type text, industry text, region text,
@@ -20,34 +23,42 @@ CREATE FUNCTION @extschema@.src_customer_rows()
 AS $$
 	SELECT customer_id, name, customer_type, industry, region, size_class,
 		   credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
-	FROM @extschema@.customer
+	FROM @extschema@.source_customer
 $$;
 
 CREATE FUNCTION @extschema@.src_order_rows()
 	RETURNS TABLE (order_id bigint, customer_id bigint, ordered_on date, amount numeric, status text,
-				   shipped_on date)
+				   shipped_on date, company_id bigint)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on
-	FROM @extschema@.sales_order
+	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on, company_id
+	FROM @extschema@.source_order
 $$;
 
 CREATE FUNCTION @extschema@.src_invoice_rows()
 	RETURNS TABLE (invoice_id bigint, customer_id bigint, order_id bigint, issued_on date, due_on date,
-				   amount numeric)
+				   amount numeric, company_id bigint)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount
-	FROM @extschema@.invoice
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount, company_id
+	FROM @extschema@.source_invoice
 $$;
 
 CREATE FUNCTION @extschema@.src_payment_rows()
 	RETURNS TABLE (payment_id bigint, customer_id bigint, invoice_id bigint, paid_on date, amount numeric,
-				   kind text)
+				   kind text, company_id bigint)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT payment_id, customer_id, invoice_id, paid_on, amount, kind
-	FROM @extschema@.payment
+	SELECT payment_id, customer_id, invoice_id, paid_on, amount, kind, company_id
+	FROM @extschema@.source_payment
+$$;
+
+CREATE FUNCTION @extschema@.src_credit_limit_rows()
+	RETURNS TABLE (customer_id bigint, company_id bigint, credit_limit numeric)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT customer_id, company_id, credit_limit
+	FROM @extschema@.source_credit_limit
 $$;
 
 -- Row locks do not pass through these functions: FOR UPDATE on a view over
@@ -72,19 +83,23 @@ CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	FROM @extschema@.src_customer_rows();
 
 CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
-	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on
+	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id
 	FROM @extschema@.src_order_rows();
 
 CREATE VIEW @extschema@.src_invoice WITH (security_invoker = true) AS
-	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount::numeric(18,2) AS amount
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount::numeric(18,2) AS amount, company_id
 	FROM @extschema@.src_invoice_rows();
 
 CREATE VIEW @extschema@.src_payment WITH (security_invoker = true) AS
-	SELECT payment_id, customer_id, invoice_id, paid_on, amount::numeric(18,2) AS amount, kind
+	SELECT payment_id, customer_id, invoice_id, paid_on, amount::numeric(18,2) AS amount, kind, company_id
 	FROM @extschema@.src_payment_rows();
 
+CREATE VIEW @extschema@.src_credit_limit WITH (security_invoker = true) AS
+	SELECT customer_id, company_id, credit_limit::numeric(18,2) AS credit_limit
+	FROM @extschema@.src_credit_limit_rows();
+
 GRANT SELECT ON @extschema@.src_customer, @extschema@.src_order,
-	@extschema@.src_invoice, @extschema@.src_payment TO customer_class_reader;
+	@extschema@.src_invoice, @extschema@.src_payment, @extschema@.src_credit_limit TO customer_class_reader;
 
 COMMENT ON VIEW @extschema@.src_customer IS 'canonical source of customers';
 COMMENT ON COLUMN @extschema@.src_customer.customer_id IS 'customer key';
@@ -106,6 +121,7 @@ COMMENT ON COLUMN @extschema@.src_order.ordered_on IS 'order date';
 COMMENT ON COLUMN @extschema@.src_order.amount IS 'order amount';
 COMMENT ON COLUMN @extschema@.src_order.status IS 'open, shipped, invoiced or cancelled';
 COMMENT ON COLUMN @extschema@.src_order.shipped_on IS 'delivery date, when shipped';
+COMMENT ON COLUMN @extschema@.src_order.company_id IS 'the selling company; NULL: the one company';
 
 COMMENT ON VIEW @extschema@.src_invoice IS 'canonical source of customer invoices';
 COMMENT ON COLUMN @extschema@.src_invoice.invoice_id IS 'invoice key';
@@ -113,7 +129,8 @@ COMMENT ON COLUMN @extschema@.src_invoice.customer_id IS 'billed customer';
 COMMENT ON COLUMN @extschema@.src_invoice.order_id IS 'the order billed, if any';
 COMMENT ON COLUMN @extschema@.src_invoice.issued_on IS 'issue date';
 COMMENT ON COLUMN @extschema@.src_invoice.due_on IS 'due date (from the payment terms when the invoice was written without one)';
-COMMENT ON COLUMN @extschema@.src_invoice.amount IS 'invoiced amount';
+COMMENT ON COLUMN @extschema@.src_invoice.amount IS 'invoiced amount, in the company''s currency';
+COMMENT ON COLUMN @extschema@.src_invoice.company_id IS 'the invoicing company; NULL: the one company';
 
 COMMENT ON VIEW @extschema@.src_payment IS 'canonical source of payments and credit notes';
 COMMENT ON COLUMN @extschema@.src_payment.payment_id IS 'payment key';
@@ -122,14 +139,22 @@ COMMENT ON COLUMN @extschema@.src_payment.invoice_id IS 'invoice settled; NULL w
 COMMENT ON COLUMN @extschema@.src_payment.paid_on IS 'payment or credit date';
 COMMENT ON COLUMN @extschema@.src_payment.amount IS 'amount, positive';
 COMMENT ON COLUMN @extschema@.src_payment.kind IS 'payment or credit_note';
+COMMENT ON COLUMN @extschema@.src_payment.company_id IS 'the company paid; NULL: the one company';
+
+COMMENT ON VIEW @extschema@.src_credit_limit IS 'canonical source of per-company credit limits (no rows unless bound)';
+COMMENT ON COLUMN @extschema@.src_credit_limit.customer_id IS 'customer key';
+COMMENT ON COLUMN @extschema@.src_credit_limit.company_id IS 'the company granting the limit; NULL: the one company';
+COMMENT ON COLUMN @extschema@.src_credit_limit.credit_limit IS 'the customer''s credit limit in that company, in its currency';
 
 COMMENT ON FUNCTION @extschema@.src_customer_rows() IS
-	'internal: the rows of the managed table customer, for src_customer (late-bound: the view does not pin the table)';
+	'internal: the rows of source_customer (the managed table customer or the bound relation), for src_customer (late-bound: the view does not pin it)';
 COMMENT ON FUNCTION @extschema@.src_order_rows() IS
-	'internal: the rows of the managed table sales_order, for src_order (late-bound: the view does not pin the table)';
+	'internal: the rows of source_order (the managed table sales_order or the bound relation), for src_order (late-bound: the view does not pin it)';
 COMMENT ON FUNCTION @extschema@.src_invoice_rows() IS
-	'internal: the rows of the managed table invoice, for src_invoice (late-bound: the view does not pin the table)';
+	'internal: the rows of source_invoice (the managed table invoice or the bound relation), for src_invoice (late-bound: the view does not pin it)';
 COMMENT ON FUNCTION @extschema@.src_payment_rows() IS
-	'internal: the rows of the managed table payment, for src_payment (late-bound: the view does not pin the table)';
+	'internal: the rows of source_payment (the managed table payment or the bound relation), for src_payment (late-bound: the view does not pin it)';
+COMMENT ON FUNCTION @extschema@.src_credit_limit_rows() IS
+	'internal: the rows of source_credit_limit (no rows, or the bound relation), for src_credit_limit (late-bound: the view does not pin it)';
 COMMENT ON FUNCTION @extschema@.src_order_locked(bigint) IS
 	'internal: an order''s customer, amount and status, its row locked FOR NO KEY UPDATE (row locks do not pass through the late-bound src_order)';
