@@ -159,6 +159,7 @@ REGRESS = \
 	tag_rule \
 	errors \
 	access \
+	binding \
 	catalog \
 	binding_odoo \
 	binding_erpnext

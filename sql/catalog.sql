@@ -74,6 +74,23 @@ WHERE d.refclassid = 'pg_class'::regclass
 											  'customer_class.invoice'::regclass, 'customer_class.payment'::regclass)))
   AND d.classid NOT IN ('pg_trigger'::regclass, 'pg_attrdef'::regclass)
   AND NOT (d.classid = 'pg_policy'::regclass AND d.objid IN (SELECT oid FROM pg_policy WHERE polrelid = d.refobjid))
+  -- nor the views source_<role> that read them: they are the user's too
+  -- (sources/binding.sql), not members, and dumped after the tables
+  AND NOT (d.classid = 'pg_rewrite'::regclass
+		   AND d.objid IN (SELECT r.oid FROM pg_rewrite r
+						   WHERE NOT EXISTS (SELECT FROM pg_depend e
+											 WHERE e.classid = 'pg_class'::regclass AND e.objid = r.ev_class
+											   AND e.deptype = 'e')))
+ORDER BY 1;
+
+-- the views source_<role> are the user's configuration: not members of the
+-- extension (pg_dump writes them), owned by customer_class_admin (whose
+-- members bind), read with the reader's privileges
+SELECT c.relname, pg_get_userbyid(c.relowner) AS owner, c.reloptions,
+	   EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid
+				 AND e.deptype = 'e') AS member
+FROM pg_class c
+WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relname LIKE 'source\_%' AND c.relkind = 'v'
 ORDER BY 1;
 
 -- no SECURITY DEFINER function without a pinned search_path

@@ -402,7 +402,10 @@ for my $v (@olds)
 	}
 	is($old_work->{aggregates}, $fresh_work->{aggregates},
 		"$db: on $v, the aggregates compute what a fresh install computes");
-	is($old_work->{views}, $fresh_work->{views}, "$db: on $v, every view answers with the rows a fresh install gives");
+	# (the views of $v: a release may add views, e.g. 0.3.0 the sources')
+	my %old_views = map { (split / /)[0] => 1 } split /\n/, $old_work->{views};
+	is($old_work->{views}, join("\n", grep { $old_views{(split / /)[0]} } split /\n/, $fresh_work->{views}),
+		"$db: on $v, every view answers with the rows a fresh install gives");
 
 	# the update keeps every row
 	my $cols = table_columns($db);

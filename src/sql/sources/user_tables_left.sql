@@ -8,8 +8,7 @@ DECLARE
 	left_over text;
 BEGIN
 	SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t), ', ' ORDER BY t) INTO left_over
-	FROM pg_catalog.unnest(ARRAY['customer', 'sales_order', 'invoice', 'payment', 'source_customer', 'source_order',
-										  'source_invoice', 'source_payment', 'source_credit_limit']) AS t
+	FROM pg_catalog.unnest(ARRAY['customer', 'sales_order', 'invoice', 'payment']) AS t
 	WHERE pg_catalog.to_regclass(pg_catalog.quote_ident('@extschema@') || '.' || pg_catalog.quote_ident(t)) IS NOT NULL;
 	IF left_over IS NOT NULL THEN
 		RAISE EXCEPTION 'the managed tables of customer_class are already there: %', left_over

@@ -158,3 +158,24 @@ COMMENT ON FUNCTION @extschema@.src_credit_limit_rows() IS
 	'internal: the rows of source_credit_limit (no rows, or the bound relation), for src_credit_limit (late-bound: the view does not pin it)';
 COMMENT ON FUNCTION @extschema@.src_order_locked(bigint) IS
 	'internal: an order''s customer, amount and status, its row locked FOR NO KEY UPDATE (row locks do not pass through the late-bound src_order)';
+
+-- The columns of the source_<role> views (sources/binding.sql) mean what
+-- those of the src_* views mean: the same comments.  (They stay through
+-- CREATE OR REPLACE VIEW, and pg_dump writes them with the views.)
+DO $comments$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN
+		SELECT v.relname, a.attname, pg_catalog.col_description(s.oid, sa.attnum) AS description
+		FROM pg_catalog.pg_class v
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0
+		JOIN pg_catalog.pg_class s ON s.relnamespace = v.relnamespace
+			 AND s.relname = 'src_' || pg_catalog.substr(v.relname, 8)
+		JOIN pg_catalog.pg_attribute sa ON sa.attrelid = s.oid AND sa.attname = a.attname
+		WHERE v.relnamespace = '@extschema@'::regnamespace AND v.relname LIKE 'source\_%' AND v.relkind = 'v'
+	LOOP
+		EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L', c.relname, c.attname, c.description);
+	END LOOP;
+END
+$comments$;
