@@ -143,9 +143,12 @@ FROM customer_class.explain_score(cc_erpnext.key('Customer', 'Bharat Traders'));
 
 -- The same customers, orders, invoices and payments in the managed tables
 -- give the same profile: a full refresh changes no class, and no column
--- but refreshed_at differs.
+-- differs but the bookkeeping (refreshed_at; policy_version, which every
+-- bind and unbind moves on).  Loaded as a restore would (no triggers: the
+-- credit checks would judge these old orders by today's grades).
 CREATE TEMP TABLE bound_profile AS SELECT * FROM customer_class.profile;
 SELECT customer_class.unbind_source(r) FROM unnest(ARRAY['credit_limit', 'payment', 'invoice', 'order', 'customer']) r;
+SET session_replication_role = replica;
 INSERT INTO customer_class.customer (customer_id, name, customer_type, industry, created_on)
 	SELECT customer_id, name, customer_type, industry, created_on FROM cc_erpnext.customer;
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount, status, shipped_on)
@@ -154,15 +157,16 @@ INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on
 	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount FROM cc_erpnext.invoice;
 INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount, kind)
 	SELECT payment_id, customer_id, invoice_id, paid_on, amount, kind FROM cc_erpnext.payment;
+RESET session_replication_role;
 SELECT customer_class.refresh(full_refresh => true) AS changed;
 SELECT count(*) AS differences
-FROM ((SELECT to_jsonb(b) - 'refreshed_at' FROM bound_profile b
+FROM ((SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_profile b
 	   EXCEPT ALL
-	   SELECT to_jsonb(m) - 'refreshed_at' FROM customer_class.profile m)
+	   SELECT to_jsonb(m) - '{refreshed_at,policy_version}'::text[] FROM customer_class.profile m)
 	  UNION ALL
-	  (SELECT to_jsonb(m) - 'refreshed_at' FROM customer_class.profile m
+	  (SELECT to_jsonb(m) - '{refreshed_at,policy_version}'::text[] FROM customer_class.profile m
 	   EXCEPT ALL
-	   SELECT to_jsonb(b) - 'refreshed_at' FROM bound_profile b)) d;
+	   SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_profile b)) d;
 
 \c :regress_db
 DROP DATABASE binding_erpnext;
