@@ -105,6 +105,7 @@ SQL_FRAGMENTS = \
 	src/sql/credit/alerts.sql \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
+	src/sql/credit/checkpoints.sql \
 	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
 	src/sql/tags/triggers.sql \
@@ -160,6 +161,7 @@ REGRESS = \
 	errors \
 	access \
 	binding \
+	checkpoint \
 	catalog \
 	binding_odoo \
 	binding_erpnext
