@@ -255,3 +255,31 @@ SELECT customer_class.bind_source('payment', 'cc_erpnext.payment',
 	  "amount": "amount", "kind": "kind", "company_id": "company_id"}');
 SELECT customer_class.bind_source('credit_limit', 'cc_erpnext.credit_limit',
 	'{"customer_id": "customer_id", "company_id": "company_id", "credit_limit": "credit_limit"}');
+
+-- The write side (docs/binding.md, "The write side"): submitting a sales
+-- order (docstatus 0 -> 1) is the order checkpoint, checked against the
+-- customer's exposure and limit in the order's company; the writes to sales
+-- orders, sales invoices and payment entries keep the exposure ledger and
+-- the refresh queue current.  The triggers run as the role that writes
+-- ERPNext's tables (their owner): it gets USAGE on the extension's schema
+-- and on cc_erpnext (the keys).
+DO $bind$
+DECLARE
+	so regclass := '"tabSales Order"'::regclass;
+	si regclass := '"tabSales Invoice"'::regclass;
+	pe regclass := '"tabPayment Entry"'::regclass;
+BEGIN
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA customer_class, cc_erpnext TO %s',
+							  (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c WHERE c.oid = so));
+	PERFORM customer_class.bind_checkpoint('order', so,
+		customer => $$cc_erpnext.key('Customer', customer)$$,
+		entered => 'docstatus = 1',
+		company => $$cc_erpnext.key('Company', company)$$,
+		came_from => 'docstatus = 0',
+		amount => 'coalesce(nullif(base_rounded_total, 0), base_grand_total)');
+	PERFORM customer_class.watch_source(so, $$SELECT cc_erpnext.key('Customer', customer) FROM changed$$);
+	PERFORM customer_class.watch_source(si, $$SELECT cc_erpnext.key('Customer', customer) FROM changed$$);
+	PERFORM customer_class.watch_source(pe,
+		$$SELECT cc_erpnext.key('Customer', party) FROM changed WHERE party_type = 'Customer'$$);
+END
+$bind$;

@@ -164,3 +164,39 @@ SELECT customer_class.bind_source('payment', 'cc_odoo.payment',
 	  "amount": "amount", "kind": "kind", "company_id": "company_id"}');
 SELECT customer_class.bind_source('credit_limit', 'cc_odoo.credit_limit',
 	'{"customer_id": "customer_id", "company_id": "company_id", "credit_limit": "credit_limit"}');
+
+-- The write side (docs/binding.md, "The write side"): confirming a sale
+-- order (draft or sent -> sale) is the order checkpoint, checked against
+-- the customer's exposure and limit in the order's company; the writes to
+-- sale_order, account_move_line and account_partial_reconcile keep the
+-- exposure ledger and the refresh queue current.  The triggers run as the
+-- role that writes Odoo's tables (their owner): it gets USAGE on the
+-- extension's schema.  Their expressions run with search_path pg_catalog,
+-- so the tables they read are named with their schema, found here.
+DO $bind$
+DECLARE
+	so regclass := 'sale_order'::regclass;
+	rp text;
+	aml regclass := 'account_move_line'::regclass;
+	apr regclass := 'account_partial_reconcile'::regclass;
+BEGIN
+	SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO rp
+	FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.oid = 'res_partner'::regclass;
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA customer_class TO %s',
+							  (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c WHERE c.oid = so));
+	PERFORM customer_class.bind_checkpoint('order', so,
+		customer => pg_catalog.format('(SELECT p.commercial_partner_id FROM %s p WHERE p.id = sale_order.partner_id)', rp),
+		entered => $$state = 'sale'$$,
+		company => 'company_id',
+		came_from => $$state IN ('draft', 'sent')$$,
+		amount => 'pg_catalog.round(amount_total / coalesce(nullif(currency_rate, 0), 1), 2)');
+	PERFORM customer_class.watch_source(so,
+		pg_catalog.format('SELECT p.commercial_partner_id FROM changed c JOIN %s p ON p.id = c.partner_id', rp));
+	PERFORM customer_class.watch_source(aml,
+		pg_catalog.format('SELECT p.commercial_partner_id FROM changed c JOIN %s p ON p.id = c.partner_id', rp));
+	PERFORM customer_class.watch_source(apr,
+		pg_catalog.format('SELECT p.commercial_partner_id FROM changed c JOIN %s l ON l.id = c.debit_move_id JOIN %s p ON p.id = l.partner_id',
+						  aml, rp));
+END
+$bind$;

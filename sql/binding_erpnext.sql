@@ -168,5 +168,37 @@ FROM ((SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_p
 	   EXCEPT ALL
 	   SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_profile b)) d;
 
+-- == The write side: the order checkpoint on ERPNext's sales orders ==
+-- The preset again: it rebinds the sources unbound above (running it twice
+-- is fine), binds the checkpoint and watches ERPNext's tables.
+SET search_path = erpnext;
+\set ECHO none
+\i presets/erpnext.sql
+\set ECHO all
+RESET search_path;
+SELECT checkpoint, relation, company, entered, came_from, amount FROM customer_class.checkpoint_binding;
+SELECT relation FROM customer_class.source_watch ORDER BY relation;
+SELECT customer_class.recompute_exposure() >= 0 AS ledger_from_sources;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+-- Submitting the draft SAL-ORD-2025-00006 (Café, Acme Inc, 2,500): Café's
+-- exposure in Acme Inc becomes 2,200 + 2,500 = 4,700 of its 5,000: accepted.
+UPDATE erpnext."tabSales Order" SET docstatus = 1, status = 'To Deliver and Bill' WHERE name = 'SAL-ORD-2025-00006';
+-- SAL-ORD-2025-00007 (Café, Acme Inc, 1,000): 5,700 > 5,000: refused
+-- (KC001), the order stays a draft.
+UPDATE erpnext."tabSales Order" SET docstatus = 1, status = 'To Deliver and Bill' WHERE name = 'SAL-ORD-2025-00007';
+\echo :LAST_ERROR_SQLSTATE
+-- Bharat's draft SAL-ORD-2025-00004 (Acme Inc, 8,000) would fit its 20,000
+-- there (4,000 + 8,000), but Bharat is graded D: refused, a prepayment is
+-- required.
+UPDATE erpnext."tabSales Order" SET docstatus = 1, status = 'To Deliver and Bill' WHERE name = 'SAL-ORD-2025-00004';
+\echo :LAST_ERROR_SQLSTATE
+SELECT name, docstatus, status FROM erpnext."tabSales Order" WHERE docstatus = 0 OR name = 'SAL-ORD-2025-00006' ORDER BY name;
+-- The ledger, kept by the watch triggers: Café 2,200 + 2,500 = 4,700; it
+-- agrees with the sources.
+SELECT n.customer, e.open_orders, e.shipped_not_invoiced, e.invoice_balance, e.unapplied_credits, e.exposure
+FROM customer_class.credit_exposure e JOIN cc_erpnext.customer_name n USING (customer_id) ORDER BY n.customer;
+SELECT count(*) AS ledger_differences FROM customer_class.verify_exposure();
+
 \c :regress_db
 DROP DATABASE binding_erpnext;

@@ -126,5 +126,36 @@ FROM ((SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_p
 	   EXCEPT ALL
 	   SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_profile b)) d;
 
+-- == The write side: the order checkpoint on Odoo's sale orders ==
+-- The preset again: it rebinds the sources unbound above (running it twice
+-- is fine), binds the checkpoint and watches Odoo's tables.
+SET search_path = odoo;
+\set ECHO none
+\i presets/odoo.sql
+\set ECHO all
+RESET search_path;
+SELECT checkpoint, relation, company, entered, came_from, amount FROM customer_class.checkpoint_binding;
+SELECT relation FROM customer_class.source_watch ORDER BY relation;
+SELECT customer_class.recompute_exposure() >= 0 AS ledger_from_sources;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+-- Confirming the draft S00004 (Dupont, Acme FR, 5,000): Dupont's exposure
+-- in Acme FR becomes 1,700 + 5,000 = 6,700 of its 10,000: accepted.
+UPDATE odoo.sale_order SET state = 'sale' WHERE id = 4;
+-- Confirming the sent quotation S00006 (Dupont, Acme US, 4,000): 1,500 +
+-- 4,000 = 5,500, above its 5,000 in Acme US: refused (KC001), the order
+-- stays a quotation -- though Dupont has room in Acme FR.
+UPDATE odoo.sale_order SET state = 'sale' WHERE id = 6;
+\echo :LAST_ERROR_SQLSTATE
+-- S00007, ordered by the contact Marie Dupont (so Dupont's), Acme FR,
+-- 3,000: 6,700 + 3,000 = 9,700 of 10,000: accepted.
+UPDATE odoo.sale_order SET state = 'sale' WHERE id = 7;
+SELECT id, name, state FROM odoo.sale_order WHERE id IN (4, 6, 7) ORDER BY id;
+-- The ledger, kept by the watch triggers: Dupont 3,200 + 5,000 + 3,000 =
+-- 11,200 (open orders 700 + 5,000 + 3,000); it agrees with the sources.
+SELECT customer_id, open_orders, shipped_not_invoiced, invoice_balance, unapplied_credits, exposure
+FROM customer_class.credit_exposure ORDER BY customer_id;
+SELECT count(*) AS ledger_differences FROM customer_class.verify_exposure();
+
 \c :regress_db
 DROP DATABASE binding_odoo;

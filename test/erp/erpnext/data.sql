@@ -27,7 +27,10 @@ INSERT INTO "tabSales Order" (name, docstatus, customer, company, transaction_da
 	('SAL-ORD-2025-00002', 1, 'Bharat Traders', 'Acme Pvt Ltd', '2025-06-20', '2025-07-15', 'INR', 1, 25000, 25000, 25000, 25000, 0, 0, 'To Deliver and Bill'),
 	('SAL-ORD-2025-00003', 1, 'Café Øresund ApS', 'Acme Inc', '2025-06-22', '2025-06-24', 'USD', 1, 1800, 1800, 1800, 1800, 100, 0, 'To Bill'),
 	('SAL-ORD-2025-00004', 0, 'Bharat Traders', 'Acme Inc', '2025-06-28', '2025-07-20', 'USD', 1, 8000, 8000, 8000, 8000, 0, 0, 'Draft'),
-	('SAL-ORD-2025-00005', 2, 'Café Øresund ApS', 'Acme Inc', '2025-05-02', '2025-05-10', 'USD', 1, 999, 999, 999, 999, 0, 0, 'Cancelled');
+	('SAL-ORD-2025-00005', 2, 'Café Øresund ApS', 'Acme Inc', '2025-05-02', '2025-05-10', 'USD', 1, 999, 999, 999, 999, 0, 0, 'Cancelled'),
+	-- drafts the write-side test submits
+	('SAL-ORD-2025-00006', 0, 'Café Øresund ApS', 'Acme Inc', '2025-06-29', '2025-07-10', 'USD', 1, 2500, 2500, 2500, 2500, 0, 0, 'Draft'),
+	('SAL-ORD-2025-00007', 0, 'Café Øresund ApS', 'Acme Inc', '2025-06-29', '2025-07-12', 'USD', 1, 1000, 1000, 1000, 1000, 0, 0, 'Draft');
 
 -- ACC-SINV-2025-00002: grand total 11,999.60 rounded to 12,000 (what the
 -- customer owes); ACC-SINV-2025-00003 (no payment schedule): 3,999.75

@@ -37,13 +37,18 @@ INSERT INTO sale_order (id, name, partner_id, company_id, currency_id, state, in
 	(2, 'S00002', 8, 2, 2, 'sale', 'to invoice', '2025-06-05 11:00', 1250, 1500, 1, false, NULL),
 	(3, 'S00003', 9, 1, 2, 'sale', 'to invoice', '2025-06-22 16:00', 1000, 1100, 1.1, false, '2025-06-25 12:00'),
 	(4, 'S00004', 7, 1, 1, 'draft', 'no', '2025-06-28 09:00', 4500, 5000, 1, false, NULL),
-	(5, 'S00005', 9, 1, 1, 'cancel', 'no', '2025-05-02 09:00', 400, 400, 1, false, NULL);
+	(5, 'S00005', 9, 1, 1, 'cancel', 'no', '2025-05-02 09:00', 400, 400, 1, false, NULL),
+	-- quotations the write-side test confirms
+	(6, 'S00006', 7, 2, 2, 'sent', 'no', '2025-06-29 10:00', 3500, 4000, 1, false, NULL),
+	(7, 'S00007', 8, 1, 1, 'draft', 'no', '2025-06-29 11:00', 2600, 3000, 1, false, NULL);
 INSERT INTO sale_order_line (id, order_id, name, product_uom_qty, qty_invoiced, price_total) VALUES
 	(1, 1, 'Widgets', 10, 10, 1200),
 	(2, 2, 'Gadgets', 15, 8, 1500),
 	(3, 3, 'Sprockets', 11, 0, 1100),
 	(4, 4, 'Widgets', 40, 0, 5000),
-	(5, 5, 'Widgets', 4, 0, 400);
+	(5, 5, 'Widgets', 4, 0, 400),
+	(6, 6, 'Gadgets', 40, 0, 4000),
+	(7, 7, 'Widgets', 25, 0, 3000);
 
 INSERT INTO account_move (id, name, move_type, state, date, partner_id, commercial_partner_id, company_id, currency_id,
 						  invoice_date, invoice_date_due, invoice_origin, reversed_entry_id,
