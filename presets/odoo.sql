@@ -176,13 +176,17 @@ SELECT customer_class.bind_source('credit_limit', 'cc_odoo.credit_limit',
 DO $bind$
 DECLARE
 	so regclass := 'sale_order'::regclass;
-	rp text;
 	aml regclass := 'account_move_line'::regclass;
 	apr regclass := 'account_partial_reconcile'::regclass;
+	rp text;
+	aml_q text;
 BEGIN
 	SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO rp
 	FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE c.oid = 'res_partner'::regclass;
+	SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO aml_q
+	FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.oid = aml;
 	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA customer_class TO %s',
 							  (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c WHERE c.oid = so));
 	PERFORM customer_class.bind_checkpoint('order', so,
@@ -197,6 +201,6 @@ BEGIN
 		pg_catalog.format('SELECT p.commercial_partner_id FROM changed c JOIN %s p ON p.id = c.partner_id', rp));
 	PERFORM customer_class.watch_source(apr,
 		pg_catalog.format('SELECT p.commercial_partner_id FROM changed c JOIN %s l ON l.id = c.debit_move_id JOIN %s p ON p.id = l.partner_id',
-						  aml, rp));
+						  aml_q, rp));
 END
 $bind$;
