@@ -34,6 +34,7 @@ OBJS = \
 	src/ar_kpi.o \
 	src/credit_check.o \
 	src/credit_context.o \
+	src/credit_rule.o \
 	src/spi_plan.o \
 	src/credit_trigger.o \
 	src/tag_rule.o \
@@ -140,6 +141,7 @@ REGRESS = \
 	views_roles \
 	facts \
 	facts_shape \
+	shapes \
 	scoring \
 	sample_grades \
 	lifecycle \

@@ -7,10 +7,11 @@
  *	- the ledger UPDATE ... RETURNING exposure, which locks the customer's
  *	  ledger row until the end of the transaction (a missing row goes through
  *	  exposure_add(), which creates it);
- *	- the context query, credit_context() inlined, reduced to one boolean:
- *	  "may the check have something to say?" (a violation, or the limit
- *	  nearly used), decided from the mode, limit, grade, rules and overdue
- *	  invoice just as credit_evaluate() decides;
+ *	- the context query, credit_context() (kept per customer by
+ *	  credit_context.c), which answers "may the check have something to
+ *	  say?" (a violation, or the limit nearly used) from the mode, limit,
+ *	  grade, rules and overdue invoice, with the rules credit_evaluate()
+ *	  applies (credit_rule.c);
  *	- credit_enforce(), the PL/pgSQL function that evaluates the check again
  *	  and raises the error, the warning or the alert.  It only runs when the
  *	  context query says yes, so the messages, SQLSTATEs and alerts are those
@@ -24,7 +25,7 @@
  * invoices of an order, for the order's part not yet invoiced.
  *
  * The steps and their order are those of the PL/pgSQL trigger they replace,
- * so the concurrency argument of 62_credit_check.sql holds unchanged: the
+ * so the concurrency argument of src/sql/credit/check.sql holds unchanged: the
  * UPDATE waits for a concurrent writer of the same customer, and the context
  * query that follows runs with a new snapshot (READ COMMITTED) that sees the
  * exposure that UPDATE returned.

@@ -3,7 +3,7 @@
  *		Whether a credit check may have something to say, answered from a
  *		per-backend cache of what the check needs to know about a customer.
  *
- * credit_context() (62_credit_check.sql) reads the mode in force (settings,
+ * credit_context() (src/sql/credit/check.sql) reads the mode in force (settings,
  * exceptions), the limit (override, the customer's own limit, grade and
  * limit policy), the rules and the oldest overdue invoice: a dozen scans whose
  * executor start-up alone cost more than the rest of an order insert.  Nearly
@@ -34,7 +34,11 @@
  * the cache holds, so credit_enforce() evaluates every check.
  *
  * The cache only answers "nothing to say" or "ask credit_enforce()": the
- * verdicts, messages and alerts always come from the SQL functions.
+ * verdicts, messages and alerts always come from the SQL functions.  The
+ * answer applies the credit rules of credit_rule.c, the ones
+ * credit_evaluate() applies, to what credit_context() returned: a customer
+ * whose limit cannot be cached is read and decided the same way, only not
+ * kept.
  */
 #include "postgres.h"
 
@@ -55,6 +59,7 @@
 
 #include "as_of.h"
 #include "credit_context.h"
+#include "credit_rule.h"
 #include "spi_plan.h"
 
 /* cache key: a customer at a checkpoint on an as-of date */
@@ -74,7 +79,7 @@ typedef struct ContextEntry
 								 * required, acts on any exposure above zero */
 	int32		overdue_days;	/* rule.overdue_days; -1: off */
 	Numeric		credit_limit;	/* NULL: no limit */
-	Numeric		limit_times_pct;	/* credit_limit * alert.nearly_used_pct */
+	Numeric		pct;			/* alert.nearly_used_pct */
 	uint64		overdue_generation; /* receivables_generation of overdue */
 	bool		overdue;		/* an invoice is past rule.overdue_days */
 } ContextEntry;
@@ -110,7 +115,6 @@ static uint64 receivables_generation = 1;
 
 static SPIPlanPtr fill_plan = NULL;
 static SPIPlanPtr overdue_plan = NULL;
-static SPIPlanPtr uncached_plan = NULL;
 
 static void
 ContextRelcacheCallback(Datum arg, Oid relid)
@@ -190,13 +194,12 @@ PrepareContextPlans(const char *schema)
 {
 	Oid			fill_args[3] = {INT8OID, TEXTOID, DATEOID};
 	Oid			overdue_args[3] = {INT8OID, DATEOID, INT4OID};
-	Oid			uncached_args[4] = {INT8OID, TEXTOID, DATEOID, NUMERICOID};
 
+	/* the columns as ReadContext reads them: no rule is applied here */
 	if (fill_plan == NULL)
 		fill_plan = KeepSchemaPlan(schema,
-									"SELECT c.mode, c.credit_limit,"
-									" coalesce(c.credit_grade = 'D' AND c.grade_d = 'on', false),"
-									" c.credit_limit * c.pct, c.overdue_days, c.limit_method,"
+									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
+									" c.pct, c.overdue_days, c.limit_method,"
 									" c.overdue_invoice IS NOT NULL"
 									" FROM %1$s.credit_context($1, $2, $3) c",
 									3, fill_args);
@@ -204,21 +207,6 @@ PrepareContextPlans(const char *schema)
 		overdue_plan = KeepSchemaPlan(schema,
 									   "SELECT EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3))",
 									   3, overdue_args);
-
-	/*
-	 * Without the cache: true when credit_evaluate() could find a violation
-	 * or the limit nearly used.  Any doubt (a NULL) answers true.
-	 */
-	if (uncached_plan == NULL)
-		uncached_plan = KeepSchemaPlan(schema,
-										"SELECT coalesce(c.mode IS DISTINCT FROM 'off' AND ("
-										" coalesce($4 > c.credit_limit, false)"
-										" OR c.overdue_invoice IS NOT NULL"
-										" OR coalesce(c.credit_grade = 'D' AND c.grade_d = 'on' AND $4 > 0, false)"
-										" OR coalesce(c.credit_limit > 0 AND $4 * 100 >= c.credit_limit * c.pct, false)),"
-										" true)"
-										" FROM %1$s.credit_context($1, $2, $3) c",
-										4, uncached_args);
 }
 
 /*
@@ -229,7 +217,7 @@ PrepareContextPlans(const char *schema)
 void
 CreditContextReset(void)
 {
-	SPIPlanPtr *plans[] = {&fill_plan, &overdue_plan, &uncached_plan};
+	SPIPlanPtr *plans[] = {&fill_plan, &overdue_plan};
 	int			i;
 
 	for (i = 0; i < lengthof(plans); i++)
@@ -267,52 +255,54 @@ ColumnNumeric(int column)
 	return isnull ? NULL : DatumGetNumeric(d);
 }
 
-/* a text column of the row just read, compared with a string */
-static bool
-ColumnIs(int column, const char *value)
+/* a text column of the row just read, in SPI memory (NULL: NULL) */
+static char *
+ColumnText(int column)
 {
 	bool		isnull;
 	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull);
 
-	return !isnull && strcmp(TextDatumGetCString(d), value) == 0;
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* a text column of the row just read, compared with a string */
+static bool
+ColumnIs(int column, const char *value)
+{
+	char	   *text = ColumnText(column);
+
+	return text != NULL && strcmp(text, value) == 0;
 }
 
 /*
  * Read credit_context() for a key into *entry (numerics in SPI memory);
- * false when it cannot be cached (a limit computed from sales).
+ * false when it must not be cached (a limit computed from sales).
  */
 static bool
 ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 {
 	Datum		values[3];
 	bool		isnull;
-	Datum		d;
+	char	   *days;
 
 	values[0] = Int64GetDatum(key->customer_id);
 	values[1] = CStringGetTextDatum(checkpoint);
 	values[2] = DateADTGetDatum(key->as_of);
 	(void) RunOneRow(fill_plan, values, &isnull);
-	if (ColumnIs(6, "sales_multiple"))
-		return false;
 
 	memset(entry, 0, sizeof(*entry));
 	entry->key = *key;
 	entry->mode_off = ColumnIs(1, "off");
 	entry->credit_limit = ColumnNumeric(2);
-	entry->prepay = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	entry->limit_times_pct = ColumnNumeric(4);
+	entry->prepay = CreditPrepaymentRequired(ColumnText(3), ColumnText(4));
+	entry->pct = ColumnNumeric(5);
 	entry->overdue_days = -1;
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
-	if (!isnull)
-	{
-		char	   *days = TextDatumGetCString(d);
-
-		/* the setting's trigger admits "off" or 0-9999 */
-		if (strcmp(days, "off") != 0)
-			entry->overdue_days = pg_strtoint32(days);
-	}
-	entry->overdue = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7, &isnull));
-	return true;
+	days = ColumnText(6);
+	/* the setting's trigger admits "off" or 0-9999 */
+	if (days != NULL && strcmp(days, "off") != 0)
+		entry->overdue_days = pg_strtoint32(days);
+	entry->overdue = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
+	return !ColumnIs(7, "sales_multiple");
 }
 
 static Numeric
@@ -329,43 +319,6 @@ CacheNumeric(Numeric n)
 	return copy;
 }
 
-/* does the exposure pass the limit or reach its nearly-used threshold? */
-static bool
-LimitSaysSomething(const ContextEntry *entry, Numeric exposure)
-{
-	Datum		e = NumericGetDatum(exposure);
-	Datum		limit;
-
-	if (entry->credit_limit == NULL)
-		return false;
-	limit = NumericGetDatum(entry->credit_limit);
-	if (DatumGetBool(DirectFunctionCall2(numeric_gt, e, limit)))
-		return true;
-	if (entry->limit_times_pct == NULL ||
-		!DatumGetBool(DirectFunctionCall2(numeric_gt, limit, NumericGetDatum(int64_to_numeric(0)))))
-		return false;
-	return DatumGetBool(DirectFunctionCall2(numeric_ge,
-											DirectFunctionCall2(numeric_mul, e,
-																NumericGetDatum(int64_to_numeric(100))),
-											NumericGetDatum(entry->limit_times_pct)));
-}
-
-/* the uncached answer: credit_context() and the decision in one query */
-static bool
-MayActUncached(int64 customer_id, const char *checkpoint_name, DateADT as_of, Numeric exposure)
-{
-	Datum		values[4];
-	bool		isnull;
-	Datum		d;
-
-	values[0] = Int64GetDatum(customer_id);
-	values[1] = CStringGetTextDatum(checkpoint_name);
-	values[2] = DateADTGetDatum(as_of);
-	values[3] = NumericGetDatum(exposure);
-	d = RunOneRow(uncached_plan, values, &isnull);
-	return isnull || DatumGetBool(d);
-}
-
 /*
  * May the check of this exposure have something to say (a violation or the
  * limit nearly used)?  false: certainly not; true: credit_enforce() decides.
@@ -380,6 +333,7 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 	ContextEntry *cached;
 	uint64		generation;
 	uint64		receivables;
+	bool		cacheable;
 
 	PrepareContextPlans(schema);
 	memset(&key, 0, sizeof(key));
@@ -406,28 +360,23 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 		generation = context_generation;
 		receivables = receivables_generation;
 		ResolveWatched(namespace);
-		if (!ReadContext(&key, checkpoint_name, &entry))
-			return MayActUncached(customer_id, checkpoint_name, key.as_of, exposure);
+		cacheable = ReadContext(&key, checkpoint_name, &entry);
 		entry.overdue_generation = receivables;
 		/* store it only when nothing was invalidated while it was read */
 		ContextCacheReady();
-		if (generation == context_generation)
+		if (cacheable && generation == context_generation)
 		{
 			cached = hash_search(context_cache, &key, HASH_ENTER, NULL);
 			*cached = entry;
 			cached->credit_limit = CacheNumeric(entry.credit_limit);
-			cached->limit_times_pct = CacheNumeric(entry.limit_times_pct);
+			cached->pct = CacheNumeric(entry.pct);
 		}
 	}
 
 	if (entry.mode_off)
 		return false;
-	/* grade D: the check passes while the prepayment covers the exposure */
-	if (entry.prepay &&
-		DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(exposure),
-										 NumericGetDatum(int64_to_numeric(0)))))
-		return true;
-	if (LimitSaysSomething(&entry, exposure))
+	/* grade D's prepayment, the limit, the limit nearly used */
+	if (CreditExposureRule(entry.prepay, entry.credit_limit, entry.pct, exposure) != CREDIT_EXPOSURE_OK)
 		return true;
 	if (entry.overdue_days < 0)
 		return false;

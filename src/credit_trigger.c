@@ -4,7 +4,7 @@
  *		the customer's exposure ledger row, then the order or delivery check.
  *
  * It does what the PL/pgSQL version did, step by step (see
- * 62_credit_check.sql): the ledger UPDATE first, which locks the customer's
+ * src/sql/credit/check.sql): the ledger UPDATE first, which locks the customer's
  * row until the end of the transaction, then the check against the exposure
  * that UPDATE returned.  It is in C because order entry is the hot path: the
  * PL/pgSQL layers (the trigger, credit_enforce, credit_evaluate, each with

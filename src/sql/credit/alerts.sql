@@ -145,16 +145,19 @@ BEGIN
 	WHERE i.due_on < d AND i.amount > coalesce(p.paid, 0)
 	ORDER BY i.customer_id, i.due_on, i.invoice_id;
 
-	-- exposure against the limit
+	-- exposure against a positive limit (a limit of 0, grade D's, is the
+	-- prepayment rule of the checkpoints, not an alert of the scan)
 	INSERT INTO cc_alert_found
-	SELECT x.customer_id,
-		   CASE WHEN x.exposure > l.credit_limit THEN 'limit_exceeded' ELSE 'limit_nearly_used' END,
-		   CASE WHEN x.exposure > l.credit_limit THEN 'red' ELSE 'yellow' END::@extschema@.alert_level,
-		   jsonb_build_object('exposure', x.exposure, 'credit_limit', l.credit_limit,
-							  'limit_source', l.limit_source, 'as_of', d, 'what', 'credit_alert_scan')
-	FROM @extschema@.credit_exposure x
-	CROSS JOIN LATERAL @extschema@.credit_limit_info(x.customer_id, d) l
-	WHERE l.credit_limit > 0 AND x.exposure * 100 >= l.credit_limit * pct;
+	SELECT w.customer_id, w.kind,
+		   CASE w.kind WHEN 'limit_exceeded' THEN 'red' ELSE 'yellow' END::@extschema@.alert_level,
+		   jsonb_build_object('exposure', w.exposure, 'credit_limit', w.credit_limit,
+							  'limit_source', w.limit_source, 'as_of', d, 'what', 'credit_alert_scan')
+	FROM (SELECT x.customer_id, x.exposure, l.credit_limit, l.limit_source,
+				 @extschema@.credit_exposure_rule(NULL, NULL, l.credit_limit, pct, x.exposure) AS kind
+		  FROM @extschema@.credit_exposure x
+		  CROSS JOIN LATERAL @extschema@.credit_limit_info(x.customer_id, d) l
+		  WHERE l.credit_limit > 0) w
+	WHERE w.kind IS NOT NULL;
 
 	-- resolve what no longer holds
 	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = CURRENT_USER

@@ -100,6 +100,19 @@ BEGIN ATOMIC
 				 WHERE cs.name = 'alert.nearly_used_pct' ORDER BY cs.shipped LIMIT 1)::numeric AS pct) st;
 END;
 
+-- The rules on an exposure, written once (src/credit_rule.c): 'grade_d'
+-- (grade D with rule.grade_d on requires prepayment, and the exposure is
+-- above zero), 'limit_exceeded' (above the limit), 'limit_nearly_used' (at
+-- least pct percent of a positive limit) or NULL, the first that holds.
+-- credit_evaluate(), credit_watch() and credit_alert_scan() call it, and the
+-- C order trigger decides by the same C code whether a check may say
+-- anything.  STABLE: the grade's label is read from the catalog.
+CREATE FUNCTION @extschema@.credit_exposure_rule(credit_grade @extschema@.credit_grade, grade_d text,
+												 credit_limit numeric, pct numeric, exposure_after numeric)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'credit_exposure_rule'
+	LANGUAGE C STABLE PARALLEL SAFE;
+
 -- Evaluate a check: exposure_after is the exposure with the amount asked.
 -- violation: NULL (passes), grade_d, limit_exceeded or invoice_overdue (the
 -- first that fails, in this order).  allowed is false only in mode block.
@@ -109,8 +122,9 @@ END;
 -- after the amount is still at most zero, and otherwise fails with the
 -- uncovered part in prepayment_missing.  It comes first: for a grade D
 -- customer the missing prepayment is what credit control wants to read (the
--- shipped D limit of 0 would fail on the same amount).  The C fast path
--- (src/credit_context.c) decides "may act" by the same test.
+-- shipped D limit of 0 would fail on the same amount).  These rules are
+-- credit_exposure_rule()'s; the C fast path (src/credit_context.c) decides
+-- "may act" by the same code.
 CREATE FUNCTION @extschema@.credit_evaluate(customer_id bigint, checkpoint text, exposure_after numeric,
 											asked numeric, as_of date DEFAULT NULL)
 	RETURNS @extschema@.credit_verdict
@@ -122,6 +136,7 @@ DECLARE
 	v @extschema@.credit_verdict;
 	grade_d text;
 	pct numeric;
+	rule text;
 BEGIN
 	IF checkpoint NOT IN ('order', 'delivery', 'invoice') THEN
 		RAISE EXCEPTION 'unknown credit checkpoint "%"', checkpoint
@@ -141,13 +156,12 @@ BEGIN
 		RETURN v;
 	END IF;
 
-	IF v.credit_grade = 'D' AND grade_d = 'on' AND exposure_after > 0 THEN
+	rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, exposure_after);
+	IF rule = 'grade_d' THEN
 		v.violation := 'grade_d';
 		v.sqlstate := 'KC003';
 		v.prepayment_missing := exposure_after;
-	END IF;
-
-	IF v.violation IS NULL AND v.credit_limit IS NOT NULL AND exposure_after > v.credit_limit THEN
+	ELSIF rule = 'limit_exceeded' THEN
 		v.violation := 'limit_exceeded';
 		v.sqlstate := 'KC001';
 	END IF;
@@ -158,9 +172,7 @@ BEGIN
 		v.sqlstate := 'KC002';
 	END IF;
 
-	IF v.violation IS NULL AND v.credit_limit > 0 THEN
-		v.nearly_used := exposure_after * 100 >= v.credit_limit * pct;
-	END IF;
+	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
 	v.allowed := v.violation IS NULL OR v.mode <> 'block';
 	RETURN v;
 END
@@ -258,7 +270,7 @@ CREATE FUNCTION @extschema@.credit_watch(customer_id bigint, exposure_after nume
 AS $$
 DECLARE
 	l @extschema@.credit_limit_info;
-	pct numeric;
+	rule text;
 	det jsonb;
 BEGIN
 	-- a restore re-inserts rows accepted before: check nothing
@@ -269,18 +281,21 @@ BEGIN
 	IF l.credit_limit IS NULL THEN
 		RETURN;
 	END IF;
-	pct := @extschema@.credit_setting('alert.nearly_used_pct')::numeric;
+	-- no grade: the prepayment rule is a checkpoint's, not the watch's
+	rule := @extschema@.credit_exposure_rule(NULL, NULL, l.credit_limit,
+											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric,
+											 exposure_after);
 	det := jsonb_build_object('customer_id', customer_id, 'exposure_before', exposure_after - increase,
 							  'increase', increase, 'exposure_after', exposure_after,
 							  'credit_limit', l.credit_limit, 'limit_source', l.limit_source, 'what', what);
-	IF exposure_after > l.credit_limit THEN
+	IF rule = 'limit_exceeded' THEN
 		RAISE WARNING USING
 			MESSAGE = format('exposure of customer %s rose above its credit limit (%s): %s > %s',
 							 customer_id, what, exposure_after, l.credit_limit),
 			DETAIL = format('Exposure %s, increase %s, exposure after %s, credit limit %s (%s).',
 							exposure_after - increase, increase, exposure_after, l.credit_limit, l.limit_source);
 		PERFORM @extschema@.raise_alert(customer_id, 'limit_exceeded', 'red', det);
-	ELSIF l.credit_limit > 0 AND exposure_after * 100 >= l.credit_limit * pct THEN
+	ELSIF rule = 'limit_nearly_used' THEN
 		PERFORM @extschema@.raise_alert(customer_id, 'limit_nearly_used', 'yellow', det);
 	END IF;
 END
@@ -569,6 +584,8 @@ COMMENT ON FUNCTION @extschema@.credit_overdue_invoice(bigint, date, integer) IS
 	'internal: the oldest invoice of a customer more than the given days overdue with an open balance (rule.overdue_days)';
 COMMENT ON FUNCTION @extschema@.credit_context(bigint, text, date) IS
 	'internal: what a credit check needs to know about a customer (mode in force, limit and source, grade, rule settings, oldest overdue invoice)';
+COMMENT ON FUNCTION @extschema@.credit_exposure_rule(@extschema@.credit_grade, text, numeric, numeric, numeric) IS
+	'internal: the credit rules on an exposure (grade D prepayment, limit, nearly used): grade_d, limit_exceeded, limit_nearly_used or NULL';
 COMMENT ON FUNCTION @extschema@.credit_evaluate(bigint, text, numeric, numeric, date) IS
 	'evaluate a credit check (limit, overdue rule, grade D rule, nearly-used threshold) without acting on it';
 COMMENT ON FUNCTION @extschema@.credit_verdict_message(@extschema@.credit_verdict, text) IS

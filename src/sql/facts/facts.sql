@@ -61,38 +61,31 @@ END;
 COMMENT ON FUNCTION @extschema@.risk_points(text, text) IS
 	'risk points of a tag (industry.x, region.x.y) under a scorecard: the longest matching prefix';
 
--- What one customer's transactions say, from credit_facts_agg.
-CREATE TYPE @extschema@.txn_facts AS (
-	revenue_12m		numeric,
-	orders_12m		integer,
-	order_months	integer,
-	invoices		integer,
-	invoices_paid	integer,
-	on_time_ratio	numeric,
-	days_beyond_terms numeric,
-	payment_index	numeric,
-	recent_payment_index numeric,
-	open_balance	numeric,
-	overdue_balance	numeric,
-	defaults		integer,
-	first_issued	date,
-	invoices_12m	integer,
-	overdue_invoices integer,
-	revenue_180d	numeric,
-	revenue_prior_180d numeric,
-	orders_90d		integer,
-	orders_prior_90d integer,
-	first_order_on	date,
-	last_order_on	date,
-	previous_order_on date,
-	overdue_30d_balance numeric,
-	pay_days_median	numeric,
-	pay_days_spread	numeric,
-	last_pay_days	integer,
-	prev_pay_days	integer,
-	last_settled_on	date,
-	oldest_open_issued_on date
-);
+-- What one customer's transactions say, from credit_facts_agg.  The facts
+-- shape has one owner, credit_facts above: txn_facts is built from it, so
+-- that the two cannot drift apart.  Its fields are those of credit_facts, in
+-- their order and with their types, less the four that come from the
+-- customer's own columns (credit_facts_of adds them), plus two that only the
+-- aggregate knows: invoices (after order_months) and first_issued (after
+-- defaults; credit_facts_of computes tenure_days from it).  The C code
+-- fills and reads both types by field name, checking every field once per
+-- query (src/facts_agg.c, src/facts_row.c).
+DO $txn_facts$
+DECLARE
+	fields text;
+BEGIN
+	SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))
+								 || CASE a.attname WHEN 'order_months' THEN ', invoices integer'
+												   WHEN 'defaults' THEN ', first_issued date'
+												   ELSE '' END,
+								 ', ' ORDER BY a.attnum)
+	INTO fields
+	FROM pg_catalog.pg_attribute a
+	WHERE a.attrelid = '@extschema@.credit_facts'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
+	  AND a.attname NOT IN ('tenure_days', 'industry_points', 'region_points', 'external_score');
+	EXECUTE pg_catalog.format('CREATE TYPE @extschema@.txn_facts AS (%s)', fields);
+END
+$txn_facts$;
 COMMENT ON TYPE @extschema@.txn_facts IS
 	'per-customer transaction facts from credit_facts_agg (see credit_facts for the meaning of each field; invoices counts invoices issued by as_of, first_issued is the first issue date)';
 

@@ -237,10 +237,8 @@ COMMENT ON COLUMN @extschema@.tag_rule.last_error IS 'the error of the rule''s l
 COMMENT ON COLUMN @extschema@.tag_rule.last_error_sqlstate IS 'SQLSTATE of last_error';
 COMMENT ON COLUMN @extschema@.tag_rule.last_error_at IS 'when last_error happened';
 
--- Finds the customers that have rule tags at once (the early exit of
--- apply_tag_rules when no rule is enabled); empty while nobody has one.
-CREATE INDEX profile_rule_tags_idx ON @extschema@.profile (customer_id)
-	WHERE rule_tags OPERATOR(@extschema@.<>) '{}'::@extschema@.tagset;
+-- (apply_tag_rules finds the customers that have rule tags at once, through
+-- profile_rule_tagged_idx, classes/profile.sql.)
 
 -- apply_tag_rules(as_of, customers): evaluate every enabled rule for the
 -- given customers (NULL: everyone), store the tags in profile.rule_tags and
