@@ -179,7 +179,8 @@ ISOLATION = \
 	tag_exclusive \
 	tag_rule_exclusive \
 	tag_stats_cache \
-	credit_recreate
+	credit_recreate \
+	checkpoint_erp
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

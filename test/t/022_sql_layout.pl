@@ -63,7 +63,11 @@ for my $f (@listed)
 }
 ok($triggers > 90, "the fragments create the triggers ($triggers)");
 is_deeply(\@misplaced, [], "each trigger is in its table's file or its folder's triggers.sql");
-is_deeply([ grep { $text{$_} =~ /EXECUTE\s+(?:pg_catalog\.)?format\(\s*'CREATE TRIGGER/ } @listed ], [],
-	'no trigger is created by dynamic SQL');
+# The one exception: bind_checkpoint() and watch_source() create triggers on
+# the ERP's own tables, which exist only when they are bound; they are no
+# objects of the extension (pg_dump writes them with the ERP's table).
+my %binds_erp_tables = ('src/sql/credit/checkpoints.sql' => 1);
+is_deeply([ grep { !$binds_erp_tables{$_} && $text{$_} =~ /EXECUTE\s+(?:pg_catalog\.)?format\(\s*'CREATE TRIGGER/ } @listed ], [],
+	'no trigger of the extension is created by dynamic SQL');
 
 done_testing();

@@ -55,13 +55,18 @@ GRANT SELECT ON @extschema@.source_watch TO customer_class_reader;
 
 -- == The ledger rows of a set of customers ==
 
--- Create the missing ledger rows and lock them all, in customer_id order
--- (two writers of the same customers never wait for each other in a cycle),
+-- Create the missing ledger rows and lock them all, in customer_id order,
 -- then rewrite them from the sources in a new statement: under READ
 -- COMMITTED its snapshot is taken after the locks, so it sees every
 -- committed write of these customers.  Every row gets a new version even
 -- when its figures do not change, so that a REPEATABLE READ transaction
 -- whose snapshot predates this one fails with 40001 when it locks the row.
+-- The locks are taken NOWAIT: a row another transaction holds fails the
+-- statement at once with 40001, and the ERP retries.  Waiting could
+-- deadlock: the ERP's transaction may hold table locks (Tryton: LOCK ... IN
+-- EXCLUSIVE MODE on its sale and move line tables) that the holder of the
+-- row will ask for next.  (A missing row is created by INSERT, which waits
+-- for another transaction creating the same customer's row: the one wait.)
 CREATE FUNCTION @extschema@.exposure_lock_recompute(customers bigint[]) RETURNS void
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
@@ -73,11 +78,23 @@ BEGIN
 	IF ids IS NULL THEN
 		RETURN;
 	END IF;
+	-- only the rows missing from the snapshot: an INSERT that meets a row
+	-- another transaction is updating waits for it, even with DO NOTHING
 	INSERT INTO @extschema@.credit_exposure AS x (customer_id)
-	SELECT u FROM unnest(ids) u ORDER BY u
+	SELECT u FROM unnest(ids) u
+	WHERE NOT EXISTS (SELECT FROM @extschema@.credit_exposure e WHERE e.customer_id = u)
+	ORDER BY u
 	ON CONFLICT ON CONSTRAINT credit_exposure_pkey DO NOTHING;
-	PERFORM FROM @extschema@.credit_exposure x WHERE x.customer_id = ANY (ids)
-	ORDER BY x.customer_id FOR NO KEY UPDATE;
+	BEGIN
+		PERFORM FROM @extschema@.credit_exposure x WHERE x.customer_id = ANY (ids)
+		ORDER BY x.customer_id FOR NO KEY UPDATE NOWAIT;
+	EXCEPTION WHEN lock_not_available THEN
+		RAISE EXCEPTION 'could not serialize access to the credit exposure of customer %',
+			pg_catalog.array_to_string(ids, ', ')
+			USING ERRCODE = 'serialization_failure',
+				  DETAIL = 'Another transaction is writing documents of the same customer; the credit triggers on the ERP''s tables never wait for it, so that they can never deadlock with the ERP''s own locks.',
+				  HINT = 'Retry the transaction.';
+	END;
 	UPDATE @extschema@.credit_exposure x
 	SET open_orders = coalesce(r.open_orders, 0), shipped_not_invoiced = coalesce(r.shipped_not_invoiced, 0),
 		invoice_balance = coalesce(r.invoice_balance, 0), unapplied_credits = coalesce(r.unapplied_credits, 0)
@@ -102,7 +119,7 @@ DECLARE
 BEGIN
 	IF company_id IS NULL THEN
 		SELECT r.exposure INTO x FROM @extschema@.exposure_recomputed(ARRAY[exposure_in_company.customer_id]) r;
-		RETURN coalesce(x, 0);
+		RETURN coalesce(x, 0)::numeric(18,2);
 	END IF;
 	SELECT coalesce((SELECT sum(greatest(s.amount - coalesce((SELECT sum(si.amount) FROM @extschema@.src_invoice si
 																WHERE si.order_id = s.order_id), 0), 0))
@@ -116,7 +133,7 @@ BEGIN
 					 WHERE sp.customer_id = exposure_in_company.customer_id
 					   AND sp.company_id = exposure_in_company.company_id), 0)
 	INTO x;
-	RETURN x;
+	RETURN x::numeric(18,2);
 END
 $$;
 
@@ -124,9 +141,9 @@ $$;
 -- limit when the credit_limit source has a row for the customer and the
 -- company (its credit_limit NULL: no limit).  An override in force
 -- (credit_limit_override: credit control's decision) still wins, as it wins
--- over the customer's own limit.  The grade D rule comes first as in
--- credit_evaluate(); the limit, overdue and nearly-used steps are taken
--- again against the company's limit.
+-- over the customer's own limit.  The rules on the exposure are taken again
+-- against the company's limit by credit_exposure_rule(), as credit_evaluate()
+-- takes them (grade D, limit, then the overdue rule, nearly used).
 CREATE FUNCTION @extschema@.credit_evaluate_in_company(customer_id bigint, company_id bigint, checkpoint text,
 													   exposure_after numeric, asked numeric, as_of date DEFAULT NULL)
 	RETURNS @extschema@.credit_verdict
@@ -137,6 +154,8 @@ DECLARE
 	d date := coalesce(credit_evaluate_in_company.as_of, @extschema@.as_of());
 	v @extschema@.credit_verdict;
 	lim numeric;
+	n bigint;
+	rule text;
 BEGIN
 	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, d);
 	IF v.mode = 'off' OR pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NULL THEN
@@ -145,28 +164,34 @@ BEGIN
 	EXECUTE 'SELECT l.credit_limit FROM @extschema@.src_credit_limit l
 			 WHERE l.customer_id = $1 AND l.company_id IS NOT DISTINCT FROM $2 LIMIT 1'
 		INTO lim USING customer_id, company_id;
-	IF NOT FOUND
+	-- EXECUTE does not set FOUND
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n = 0
 	   OR (SELECT l.limit_method FROM @extschema@.credit_limit_rows(customer_id, d) l) = 'override' THEN
 		RETURN v;
 	END IF;
 	v.credit_limit := lim;
 	v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
-	IF v.violation IS DISTINCT FROM 'grade_d' THEN
-		v.violation := NULL;
-		v.sqlstate := NULL;
-		v.overdue_days := NULL;
-		v.nearly_used := false;
-		IF lim IS NOT NULL AND exposure_after > lim THEN
-			v.violation := 'limit_exceeded';
-			v.sqlstate := 'KC001';
-		ELSIF v.overdue_invoice IS NOT NULL THEN
-			SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
-			v.violation := 'invoice_overdue';
-			v.sqlstate := 'KC002';
-		ELSIF lim > 0 THEN
-			v.nearly_used := exposure_after * 100 >= lim * @extschema@.credit_setting('alert.nearly_used_pct')::numeric;
-		END IF;
+	v.violation := NULL;
+	v.sqlstate := NULL;
+	v.overdue_days := NULL;
+	v.prepayment_missing := NULL;
+	rule := @extschema@.credit_exposure_rule(v.credit_grade, @extschema@.credit_setting('rule.grade_d'), lim,
+											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric, exposure_after);
+	IF rule = 'grade_d' THEN
+		v.violation := 'grade_d';
+		v.sqlstate := 'KC003';
+		v.prepayment_missing := exposure_after;
+	ELSIF rule = 'limit_exceeded' THEN
+		v.violation := 'limit_exceeded';
+		v.sqlstate := 'KC001';
 	END IF;
+	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
+		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
+		v.violation := 'invoice_overdue';
+		v.sqlstate := 'KC002';
+	END IF;
+	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
 	v.allowed := v.violation IS NULL OR v.mode <> 'block';
 	RETURN v;
 END
@@ -580,7 +605,7 @@ CREATE FUNCTION @extschema@.unwatch_source(relation regclass) RETURNS void
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	DELETE FROM @extschema@.source_watch w WHERE w.relation = relation::text;
+	DELETE FROM @extschema@.source_watch w WHERE w.relation = unwatch_source.relation::text;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table % is not watched', relation
 			USING ERRCODE = 'undefined_object',
