@@ -172,9 +172,11 @@ FROM ((SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_p
 -- The preset again: it rebinds the sources unbound above (running it twice
 -- is fine), binds the checkpoint and watches ERPNext's tables.
 SET search_path = erpnext;
+SET client_min_messages = warning;
 \set ECHO none
 \i presets/erpnext.sql
 \set ECHO all
+RESET client_min_messages;
 RESET search_path;
 SELECT checkpoint, relation, company, entered, came_from, amount FROM customer_class.checkpoint_binding;
 SELECT relation FROM customer_class.source_watch ORDER BY relation;

@@ -130,9 +130,11 @@ FROM ((SELECT to_jsonb(b) - '{refreshed_at,policy_version}'::text[] FROM bound_p
 -- The preset again: it rebinds the sources unbound above (running it twice
 -- is fine), binds the checkpoint and watches Odoo's tables.
 SET search_path = odoo;
+SET client_min_messages = warning;
 \set ECHO none
 \i presets/odoo.sql
 \set ECHO all
+RESET client_min_messages;
 RESET search_path;
 SELECT checkpoint, relation, company, entered, came_from, amount FROM customer_class.checkpoint_binding;
 SELECT relation FROM customer_class.source_watch ORDER BY relation;
