@@ -2,8 +2,10 @@
 -- docs/binding.md, "ERPNext").
 --
 -- Run it with psql in the ERPNext site's database, after CREATE EXTENSION
--- customer_class, as a user who may read ERPNext's tables, with those
--- tables first on the search_path (Frappe keeps them in public):
+-- customer_class, as a member of customer_class_admin who may read
+-- ERPNext's tables, with those tables first on the search_path (Frappe
+-- keeps them in public); installed in
+-- $(pg_config --sharedir)/customer_class/presets/:
 --
 --   psql -d _1bd3e0294da19198 -v ON_ERROR_STOP=1 -f presets/erpnext.sql
 --

@@ -1,8 +1,9 @@
 -- customer_class preset for Odoo (17 and 18; see docs/binding.md, "Odoo").
 --
 -- Run it with psql in the Odoo database, after CREATE EXTENSION
--- customer_class, as a user who may read Odoo's tables, with Odoo's tables
--- first on the search_path (Odoo keeps them in public):
+-- customer_class, as a member of customer_class_admin who may read Odoo's
+-- tables, with Odoo's tables first on the search_path (Odoo keeps them in
+-- public); installed in $(pg_config --sharedir)/customer_class/presets/:
 --
 --   psql -d odoo -v ON_ERROR_STOP=1 -f presets/odoo.sql
 --
