@@ -41,10 +41,12 @@ SELECT customer_class.bind_source('payment', 'erp.payment',
 SELECT customer_class.bind_source('credit_limit', 'erp.party_credit_limit',
 	'{"customer_id": "party", "company_id": "company", "credit_limit": "amount"}');
 
+-- (customer ids above 900: the managed customers of the earlier tests keep
+-- their ledger rows)
 -- Alpha: 1000 in company 1, 300 in company 2; Beta: 500 in company 1;
 -- Gamma: no company limit, its own limit 200 applies
-INSERT INTO erp.party VALUES (1, 'Alpha', NULL), (2, 'Beta', NULL), (3, 'Gamma', 200);
-INSERT INTO erp.party_credit_limit VALUES (1, 1, 1000), (1, 2, 300), (2, 1, 500);
+INSERT INTO erp.party VALUES (901, 'Alpha', NULL), (902, 'Beta', NULL), (903, 'Gamma', 200);
+INSERT INTO erp.party_credit_limit VALUES (901, 1, 1000), (901, 2, 300), (902, 1, 500);
 
 -- == Binding errors: nothing changes ==
 SELECT customer_class.bind_checkpoint('shipment', 'erp.sale', 'party', $$state = 'confirmed'$$);
@@ -97,12 +99,11 @@ SELECT count(*) FROM pg_trigger t JOIN pg_depend d ON d.classid = 'pg_trigger'::
 WHERE t.tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'erp'::regnamespace);
 
 -- == The ledger and the queue, from multi-row statements ==
-TRUNCATE customer_class.dirty;
 -- drafts: no exposure, but the customers are queued
-INSERT INTO erp.sale (id, party, company) VALUES (1, 1, 1), (2, 1, 2), (3, 1, 1), (4, 2, 1), (5, 3, 1);
+INSERT INTO erp.sale (id, party, company) VALUES (1, 901, 1), (2, 901, 2), (3, 901, 1), (4, 902, 1), (5, 903, 1);
 INSERT INTO erp.sale_line VALUES (1, 1, 6, 100), (2, 2, 4, 100), (3, 3, 3, 100), (4, 4, 1, 450), (5, 5, 2.5, 100);
-SELECT customer_id, count(*) FROM customer_class.dirty GROUP BY 1 ORDER BY 1;
-SELECT customer_id, open_orders, invoice_balance, unapplied_credits, exposure FROM customer_class.credit_exposure ORDER BY 1;
+SELECT customer_id, count(*) FROM customer_class.dirty WHERE customer_id > 900 GROUP BY 1 ORDER BY 1;
+SELECT customer_id, open_orders, invoice_balance, unapplied_credits, exposure FROM customer_class.credit_exposure WHERE customer_id > 900 ORDER BY 1;
 UPDATE erp.sale SET state = 'quotation';
 
 -- == Checks at the transition ==
@@ -117,7 +118,7 @@ UPDATE erp.sale SET state = 'confirmed' WHERE id = 2;
 UPDATE erp.sale SET state = 'confirmed' WHERE id = 3;
 SELECT customer_id, kind, level, detail->>'exposure_after' AS exposure_after, detail->>'credit_limit' AS credit_limit,
 	   detail->>'limit_source' AS limit_source, detail->>'company_id' AS company_id
-FROM customer_class.alerts ORDER BY alert_id;
+FROM customer_class.alerts WHERE customer_id > 900 ORDER BY alert_id;
 -- two customers in one statement: Gamma's 250 is above its own limit 200,
 -- so the whole statement fails and Beta's sale is not confirmed either
 UPDATE erp.sale SET state = 'confirmed' WHERE id IN (4, 5);
@@ -128,41 +129,45 @@ UPDATE erp.sale SET state = 'confirmed' WHERE id = 4;
 SELECT customer_class.set_credit_setting('mode.order', 'warn');
 UPDATE erp.sale SET state = 'confirmed' WHERE id = 5;
 SELECT customer_id, kind, level, detail->>'violation' AS violation, detail->>'what' AS what
-FROM customer_class.alerts WHERE kind = 'limit_exceeded';
+FROM customer_class.alerts WHERE customer_id > 900 AND kind = 'limit_exceeded';
 SELECT customer_class.reset_credit_setting('mode.order');
 -- a confirmed sale saved again is no transition: not checked
 UPDATE erp.sale SET sale_date = '2025-12-02' WHERE id = 5;
 -- a sale inserted confirmed is checked: Beta has 450 of 500
-INSERT INTO erp.sale (id, party, company, state) VALUES (6, 2, 1, 'confirmed');
+INSERT INTO erp.sale (id, party, company, state) VALUES (6, 902, 1, 'confirmed');
 INSERT INTO erp.sale_line VALUES (6, 6, 1, 100);
 -- its lines came after it: the watch counts them, the check did not see them
-SELECT customer_id, open_orders, exposure FROM customer_class.credit_exposure ORDER BY 1;
-SELECT * FROM customer_class.verify_exposure();
+SELECT customer_id, open_orders, exposure FROM customer_class.credit_exposure WHERE customer_id > 900 ORDER BY 1;
+SELECT * FROM customer_class.verify_exposure() WHERE customer_id > 900;
 -- mode off: nothing is checked
-INSERT INTO customer_class.credit_check_exception (customer_id, checkpoint, mode, reason) VALUES (2, 'order', 'off', 'group company');
-INSERT INTO erp.sale (id, party, company, state) VALUES (7, 2, 1, 'quotation');
+INSERT INTO customer_class.credit_check_exception (customer_id, checkpoint, mode, reason) VALUES (902, 'order', 'off', 'group company');
+INSERT INTO erp.sale (id, party, company, state) VALUES (7, 902, 1, 'quotation');
 INSERT INTO erp.sale_line VALUES (7, 7, 1, 900);
 UPDATE erp.sale SET state = 'confirmed' WHERE id = 7;
-DELETE FROM customer_class.credit_check_exception;
+DELETE FROM customer_class.credit_check_exception WHERE customer_id = 902;
 
 -- == Invoices and payments ==
 -- posting Alpha's invoice for sale 1 replaces the sale's 600 by the
 -- invoice's 600 (mode.invoice is warn: no limit problem here)
-INSERT INTO erp.invoice (id, party, company, sale, amount) VALUES (1, 1, 1, 1, 600), (2, 2, 1, NULL, 100);
-SELECT customer_id, open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id IN (1, 2) ORDER BY 1;
+INSERT INTO erp.invoice (id, party, company, sale, amount) VALUES (1, 901, 1, 1, 600), (2, 902, 1, NULL, 100);
+SELECT customer_id, open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id IN (901, 902) ORDER BY 1;
 UPDATE erp.invoice SET state = 'posted';
-SELECT customer_id, open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id IN (1, 2) ORDER BY 1;
+SELECT customer_id, open_orders, invoice_balance, exposure FROM customer_class.credit_exposure WHERE customer_id IN (901, 902) ORDER BY 1;
 -- payments for two customers in one statement, then one deleted
-INSERT INTO erp.payment (id, party, company, invoice, amount) VALUES (1, 1, 1, 1, 600), (2, 2, 1, NULL, 1000);
-SELECT customer_id, invoice_balance, unapplied_credits, exposure FROM customer_class.credit_exposure WHERE customer_id IN (1, 2) ORDER BY 1;
+INSERT INTO erp.payment (id, party, company, invoice, amount) VALUES (1, 901, 1, 1, 600), (2, 902, 1, NULL, 1000);
+SELECT customer_id, invoice_balance, unapplied_credits, exposure FROM customer_class.credit_exposure WHERE customer_id IN (901, 902) ORDER BY 1;
 DELETE FROM erp.payment WHERE id = 2;
-SELECT customer_id, invoice_balance, unapplied_credits, exposure FROM customer_class.credit_exposure WHERE customer_id IN (1, 2) ORDER BY 1;
+SELECT customer_id, invoice_balance, unapplied_credits, exposure FROM customer_class.credit_exposure WHERE customer_id IN (901, 902) ORDER BY 1;
 -- a sale line moved to another customer's sale: both rows are rewritten
 UPDATE erp.sale_line SET sale = 1 WHERE id = 7;
-SELECT customer_id, open_orders, exposure FROM customer_class.credit_exposure ORDER BY 1;
-SELECT * FROM customer_class.verify_exposure();
-SELECT customer_class.exposure_in_company(1, 1) AS alpha_1, customer_class.exposure_in_company(1, 2) AS alpha_2,
-	   customer_class.exposure_in_company(1, NULL) AS alpha_all;
+SELECT customer_id, open_orders, exposure FROM customer_class.credit_exposure WHERE customer_id > 900 ORDER BY 1;
+SELECT * FROM customer_class.verify_exposure() WHERE customer_id > 900;
+SELECT customer_class.exposure_in_company(901, 1) AS alpha_1, customer_class.exposure_in_company(901, 2) AS alpha_2,
+	   customer_class.exposure_in_company(901, NULL) AS alpha_all;
+
+-- the functions the triggers call cannot be called directly
+SELECT customer_class.watch_apply(ARRAY[901::bigint]);
+\echo :LAST_ERROR_SQLSTATE
 
 -- == An ERP role that is no superuser ==
 CREATE ROLE cc_cp_erp;
@@ -170,13 +175,13 @@ GRANT USAGE ON SCHEMA erp TO cc_cp_erp;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA erp TO cc_cp_erp;
 GRANT USAGE ON SCHEMA customer_class TO cc_cp_erp;
 SET ROLE cc_cp_erp;
-INSERT INTO erp.sale (id, party, company, state) VALUES (8, 3, 2, 'quotation');
+INSERT INTO erp.sale (id, party, company, state) VALUES (8, 903, 2, 'quotation');
 INSERT INTO erp.sale_line VALUES (8, 8, 1, 250);
 UPDATE erp.sale SET state = 'confirmed' WHERE id = 8;
 \errverbose
 RESET ROLE;
 SELECT id, state FROM erp.sale WHERE id = 8;
-SELECT customer_id, exposure FROM customer_class.credit_exposure WHERE customer_id = 3;
+SELECT customer_id, exposure FROM customer_class.credit_exposure WHERE customer_id = 903;
 
 -- == Unbinding drops the triggers ==
 SELECT customer_class.unbind_checkpoint('order');
@@ -192,6 +197,7 @@ SELECT customer_class.unbind_source(r) FROM unnest(ARRAY['customer', 'order', 'i
 DROP SCHEMA erp, erp_cc CASCADE;
 REVOKE USAGE ON SCHEMA customer_class FROM cc_cp_erp;
 DROP ROLE cc_cp_erp;
-TRUNCATE customer_class.alerts, customer_class.dirty;
-SELECT customer_class.recompute_exposure() >= 0 AS recomputed;
-SELECT count(*) FROM customer_class.credit_exposure WHERE exposure <> 0;
+DELETE FROM customer_class.alerts WHERE customer_id > 900;
+DELETE FROM customer_class.dirty WHERE customer_id > 900;
+DELETE FROM customer_class.credit_exposure WHERE customer_id > 900;
+SELECT count(*) FROM customer_class.verify_exposure();

@@ -38,9 +38,10 @@ CREATE TABLE @extschema@.checkpoint_binding (
 	came_from		text,
 	amount			text,
 	bound_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	bound_by		name NOT NULL DEFAULT CURRENT_USER,
-	CONSTRAINT checkpoint_binding_checkpoint_valid CHECK (checkpoint IN ('order', 'delivery', 'invoice'))
+	bound_by		name NOT NULL DEFAULT CURRENT_USER
 );
+-- Written by bind_checkpoint() and unbind_checkpoint() only, which validate
+-- (no CHECK constraints to restate), like source_binding.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.checkpoint_binding', '');
 GRANT SELECT ON @extschema@.checkpoint_binding TO customer_class_reader;
 
@@ -197,6 +198,21 @@ BEGIN
 END
 $$;
 
+-- The functions the triggers of bound tables call are executable by every
+-- role (any role may write a bound table) but only from a trigger.
+CREATE FUNCTION @extschema@.binding_trigger_only(what text) RETURNS void
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF pg_catalog.pg_trigger_depth() = 0 THEN
+		RAISE EXCEPTION '%() is called by the triggers of bound tables only', what
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Bind the table with bind_checkpoint() or watch_source().';
+	END IF;
+END
+$$;
+
 -- == Checkpoints ==
 
 -- The checks of one statement's transitions: customers[i] entered the
@@ -220,6 +236,15 @@ DECLARE
 	x numeric;
 	i integer;
 BEGIN
+	PERFORM @extschema@.binding_trigger_only('checkpoint_enforce');
+	-- a customer the caller may not see (docs/access.md) is answered like
+	-- one that does not exist, as credit_check() answers: the verdict would
+	-- tell its exposure
+	FOR i IN 1 .. coalesce(array_length(customers, 1), 0) LOOP
+		IF NOT @extschema@.access_allows(customers[i], @extschema@.access_caller()) THEN
+			RAISE EXCEPTION 'customer % does not exist', customers[i] USING ERRCODE = 'no_data_found';
+		END IF;
+	END LOOP;
 	PERFORM @extschema@.exposure_lock_recompute(customers);
 	-- a restore re-inserts rows accepted before: check nothing
 	IF current_setting('check_function_bodies') = 'off' THEN
@@ -515,6 +540,7 @@ CREATE FUNCTION @extschema@.watch_apply(customers bigint[]) RETURNS void
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM @extschema@.binding_trigger_only('watch_apply');
 	IF customers IS NULL OR cardinality(customers) = 0 THEN
 		RETURN;
 	END IF;
@@ -659,6 +685,8 @@ COMMENT ON FUNCTION @extschema@.checkpoint_enforce(text, bigint[], bigint[], num
 	'internal: the credit checks of one statement''s documents entering a bound checkpoint (error in block mode, warning and alert in warn mode)';
 COMMENT ON FUNCTION @extschema@.checkpoint_verdict_detail(@extschema@.credit_verdict, bigint) IS
 	'internal: the detail line of a bound checkpoint''s verdict, with the company';
+COMMENT ON FUNCTION @extschema@.binding_trigger_only(text) IS
+	'internal: fails unless called from a trigger (the functions the triggers of bound tables call)';
 COMMENT ON FUNCTION @extschema@.checkpoint_trigger() IS
 	'statement trigger on an ERP table bound by bind_checkpoint: checks the customers whose documents entered the checkpoint';
 COMMENT ON FUNCTION @extschema@.checkpoint_query(regclass, text, text, text, text, text, text, text) IS
