@@ -17,7 +17,7 @@ ok(-d $src && -x $src, "the tree handed to the tests ($src) can be entered");
 # demo and load scripts, the docs whose examples a test runs, the releases
 my @unreadable;
 find(sub { push @unreadable, $File::Find::name if -f $_ && !-r $_ },
-	map { "$src/$_" } qw(test scripts docs releases README.md Makefile));
+	map { "$src/$_" } qw(test scripts docs releases presets README.md Makefile));
 is_deeply(\@unreadable, [], 'every file the tests may read is readable');
 ok(-r "$src/test/data/generate.sql", 'the sample data generator is there');
 
