@@ -11,9 +11,9 @@
 -- restored tables; an update of the extension never touches them.  The
 -- extension reads them only through the late-bound src_*_rows() functions
 -- (sources/views.sql), so nothing of the extension pins them.  They are
--- owned by customer_class_admin, whose members bind (CREATE OR REPLACE VIEW
--- needs the owner), and are security_invoker: whoever reads a source needs
--- SELECT on the bound relation, and its row-level security applies.
+-- owned by customer_class_admin, whose members bind (through bind_source()),
+-- and are security_invoker: whoever reads a source needs SELECT on the bound
+-- relation, and its row-level security applies.
 
 -- The canonical shape, written once: every source's columns, in the order
 -- of its view, with their type, whether a binding must map them and what an
@@ -214,12 +214,13 @@ COMMENT ON FUNCTION @extschema@.source_view_default(text) IS
 
 -- Bind a source.  Everything is checked before anything changes, and each
 -- error names the source, the column and the fix; a failed bind leaves the
--- binding in force untouched.  Not SECURITY DEFINER: the caller must own
--- the view (be a member of customer_class_admin), and the relation it
--- exposes is read with the reader's own privileges (security_invoker).
+-- binding in force untouched.  SECURITY DEFINER: replacing a view of the
+-- extension's schema needs CREATE on that schema, which the binders
+-- (customer_class_admin, the only grantee) must not get; the relation
+-- exposed is still read with each reader's own privileges (security_invoker).
 CREATE FUNCTION @extschema@.bind_source(role text, relation regclass, columns jsonb, filter text DEFAULT NULL)
 	RETURNS void
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -236,13 +237,15 @@ DECLARE
 	to_type oid;
 	view_name text := 'source_' || role;
 	owner name := (SELECT e.extowner::regrole::name FROM pg_extension e WHERE e.extname = 'customer_class');
+	caller name := @extschema@.access_caller();
 	checker name;
 	d record;
 	err_state text;
 	msg text;
 BEGIN
-	-- who: the members of customer_class_admin (they own the views)
-	IF NOT pg_has_role('customer_class_admin', 'MEMBER') THEN
+	-- who: the members of customer_class_admin (EXECUTE is theirs; this
+	-- says so clearly when it was granted further)
+	IF NOT pg_has_role(caller, 'customer_class_admin', 'MEMBER') THEN
 		RAISE EXCEPTION 'permission denied to bind source "%"', role
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Bind as a member of customer_class_admin.';
@@ -400,8 +403,8 @@ BEGIN
 		END LOOP;
 	END LOOP;
 
-	INSERT INTO @extschema@.source_binding (role, relation, columns, filter)
-	VALUES (role, rel_name, columns, filter)
+	INSERT INTO @extschema@.source_binding (role, relation, columns, filter, bound_by)
+	VALUES (role, rel_name, columns, filter, caller)
 	ON CONFLICT ON CONSTRAINT source_binding_pkey DO UPDATE
 		SET relation = EXCLUDED.relation, columns = EXCLUDED.columns, filter = EXCLUDED.filter,
 			bound_at = EXCLUDED.bound_at, bound_by = EXCLUDED.bound_by;
@@ -444,12 +447,13 @@ GRANT EXECUTE ON FUNCTION @extschema@.bind_source(text, text, jsonb, text) TO cu
 COMMENT ON FUNCTION @extschema@.bind_source(text, text, jsonb, text) IS
 	'bind_source() with the relation named as text: a missing relation is reported for the source (undefined_table, 42P01)';
 
+-- SECURITY DEFINER as bind_source() is.
 CREATE FUNCTION @extschema@.unbind_source(role text) RETURNS void
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NOT pg_has_role('customer_class_admin', 'MEMBER') THEN
+	IF NOT pg_has_role(@extschema@.access_caller(), 'customer_class_admin', 'MEMBER') THEN
 		RAISE EXCEPTION 'permission denied to unbind source "%"', role
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Unbind as a member of customer_class_admin.';
