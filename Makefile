@@ -164,7 +164,9 @@ REGRESS = \
 	access \
 	binding \
 	checkpoint \
-	catalog
+	catalog \
+	binding_odoo \
+	binding_erpnext
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
@@ -201,6 +203,22 @@ all install:
 else
 include $(PGXS)
 endif
+
+# The ERP presets (presets/<erp>.sql, docs/binding.md) are scripts an
+# integrator runs with psql in the ERP's database: installed with the
+# extension, so that a packaged install has them too, in
+# $(pg_config --sharedir)/customer_class/presets/.  Not under
+# share/extension: PostgreSQL reads that folder's file names as versions.
+PRESETS = $(sort $(wildcard presets/*.sql))
+presetsdir = $(datadir)/$(EXTENSION)/presets
+.PHONY: install-presets uninstall-presets
+install: install-presets
+install-presets:
+	$(MKDIR_P) '$(DESTDIR)$(presetsdir)'
+	$(if $(PRESETS),$(INSTALL_DATA) $(PRESETS) '$(DESTDIR)$(presetsdir)/')
+uninstall: uninstall-presets
+uninstall-presets:
+	rm -f $(addprefix '$(DESTDIR)$(presetsdir)/,$(addsuffix ',$(notdir $(PRESETS))))
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) $(SQL_UNLISTED) $(EXTENSION).control
 	@if [ -n '$(SQL_UNLISTED)' ]; then echo 'not in SQL_FRAGMENTS (Makefile): $(SQL_UNLISTED)' >&2; exit 1; fi
