@@ -113,6 +113,47 @@ CREATE FUNCTION @extschema@.credit_exposure_rule(credit_grade @extschema@.credit
 	AS 'MODULE_PATHNAME', 'credit_exposure_rule'
 	LANGUAGE C STABLE PARALLEL SAFE;
 
+-- The decision of a check, from a verdict whose inputs are filled (mode,
+-- exposure_after, credit_limit, credit_grade, overdue_invoice): the
+-- violation and its SQLSTATE, the prepayment missing, the days overdue,
+-- nearly used, allowed.  The rules on the exposure are
+-- credit_exposure_rule()'s, then the overdue rule; credit_evaluate() and
+-- credit_evaluate_in_company() (a company's own limit) both decide here.
+CREATE FUNCTION @extschema@.credit_verdict_decide(v @extschema@.credit_verdict, grade_d text, pct numeric, as_of date)
+	RETURNS @extschema@.credit_verdict
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	rule text;
+BEGIN
+	v.violation := NULL;
+	v.sqlstate := NULL;
+	v.prepayment_missing := NULL;
+	v.overdue_days := NULL;
+	rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, v.exposure_after);
+	IF rule = 'grade_d' THEN
+		v.violation := 'grade_d';
+		v.sqlstate := 'KC003';
+		v.prepayment_missing := v.exposure_after;
+	ELSIF rule = 'limit_exceeded' THEN
+		v.violation := 'limit_exceeded';
+		v.sqlstate := 'KC001';
+	END IF;
+
+	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
+		SELECT credit_verdict_decide.as_of - i.due_on INTO v.overdue_days
+		FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
+		v.violation := 'invoice_overdue';
+		v.sqlstate := 'KC002';
+	END IF;
+
+	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
+	v.allowed := v.violation IS NULL OR v.mode <> 'block';
+	RETURN v;
+END
+$$;
+
 -- Evaluate a check: exposure_after is the exposure with the amount asked.
 -- violation: NULL (passes), grade_d, limit_exceeded or invoice_overdue (the
 -- first that fails, in this order).  allowed is false only in mode block.
@@ -136,7 +177,6 @@ DECLARE
 	v @extschema@.credit_verdict;
 	grade_d text;
 	pct numeric;
-	rule text;
 BEGIN
 	IF checkpoint NOT IN ('order', 'delivery', 'invoice') THEN
 		RAISE EXCEPTION 'unknown credit checkpoint "%"', checkpoint
@@ -156,25 +196,7 @@ BEGIN
 		RETURN v;
 	END IF;
 
-	rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, exposure_after);
-	IF rule = 'grade_d' THEN
-		v.violation := 'grade_d';
-		v.sqlstate := 'KC003';
-		v.prepayment_missing := exposure_after;
-	ELSIF rule = 'limit_exceeded' THEN
-		v.violation := 'limit_exceeded';
-		v.sqlstate := 'KC001';
-	END IF;
-
-	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
-		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
-		v.violation := 'invoice_overdue';
-		v.sqlstate := 'KC002';
-	END IF;
-
-	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
-	v.allowed := v.violation IS NULL OR v.mode <> 'block';
-	RETURN v;
+	RETURN @extschema@.credit_verdict_decide(v, grade_d, pct, d);
 END
 $$;
 
@@ -586,6 +608,8 @@ COMMENT ON FUNCTION @extschema@.credit_context(bigint, text, date) IS
 	'internal: what a credit check needs to know about a customer (mode in force, limit and source, grade, rule settings, oldest overdue invoice)';
 COMMENT ON FUNCTION @extschema@.credit_exposure_rule(@extschema@.credit_grade, text, numeric, numeric, numeric) IS
 	'internal: the credit rules on an exposure (grade D prepayment, limit, nearly used): grade_d, limit_exceeded, limit_nearly_used or NULL';
+COMMENT ON FUNCTION @extschema@.credit_verdict_decide(@extschema@.credit_verdict, text, numeric, date) IS
+	'internal: the decision of a credit check (violation, SQLSTATE, prepayment missing, days overdue, nearly used, allowed) from its inputs';
 COMMENT ON FUNCTION @extschema@.credit_evaluate(bigint, text, numeric, numeric, date) IS
 	'evaluate a credit check (limit, overdue rule, grade D rule, nearly-used threshold) without acting on it';
 COMMENT ON FUNCTION @extschema@.credit_verdict_message(@extschema@.credit_verdict, text) IS

@@ -159,7 +159,6 @@ DECLARE
 	v @extschema@.credit_verdict;
 	lim numeric;
 	n bigint;
-	rule text;
 BEGIN
 	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, d);
 	IF v.mode = 'off' OR pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NULL THEN
@@ -176,28 +175,8 @@ BEGIN
 	END IF;
 	v.credit_limit := lim;
 	v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
-	v.violation := NULL;
-	v.sqlstate := NULL;
-	v.overdue_days := NULL;
-	v.prepayment_missing := NULL;
-	rule := @extschema@.credit_exposure_rule(v.credit_grade, @extschema@.credit_setting('rule.grade_d'), lim,
-											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric, exposure_after);
-	IF rule = 'grade_d' THEN
-		v.violation := 'grade_d';
-		v.sqlstate := 'KC003';
-		v.prepayment_missing := exposure_after;
-	ELSIF rule = 'limit_exceeded' THEN
-		v.violation := 'limit_exceeded';
-		v.sqlstate := 'KC001';
-	END IF;
-	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
-		SELECT d - i.due_on INTO v.overdue_days FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
-		v.violation := 'invoice_overdue';
-		v.sqlstate := 'KC002';
-	END IF;
-	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
-	v.allowed := v.violation IS NULL OR v.mode <> 'block';
-	RETURN v;
+	RETURN @extschema@.credit_verdict_decide(v, @extschema@.credit_setting('rule.grade_d'),
+											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric, d);
 END
 $$;
 
