@@ -139,6 +139,11 @@ SELECT pg_get_viewdef('customer_class.source_customer') LIKE '%FROM customer_cla
 
 -- == Binding every source ==
 GRANT SELECT ON ALL TABLES IN SCHEMA "ERP Ünit" TO customer_class_reader;
+-- an unqualified name is looked up in the caller's search_path, as in a query
+SET search_path = "ERP Ünit", public;
+SELECT customer_class.bind_source('customer', '"Kunde Stamm"', '{"customer_id": "Kd Nr", "name": "Name"}');
+SELECT relation FROM customer_class.source_binding WHERE role = 'customer';
+RESET search_path;
 SELECT customer_class.bind_source('customer', '"ERP Ünit"."Kunde Stamm"',
 	'{"customer_id": "Kd Nr", "name": "Name", "customer_type": "Art", "industry": "Branche", "region": "Région",
 	  "size_class": "Größe", "credit_limit": "Kreditlimit", "payment_terms_days": "Zahlungsziel", "created_on": "Seit",

@@ -424,11 +424,12 @@ COMMENT ON FUNCTION @extschema@.bind_source(text, regclass, jsonb, text) IS
 CREATE FUNCTION @extschema@.bind_source(role text, relation text, columns jsonb, filter text DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE
-	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	rel regclass;
 BEGIN
+	-- no SET search_path: an unqualified name is looked up in the caller's
+	-- search_path, as in a query (the body names everything qualified)
 	BEGIN
 		rel := pg_catalog.to_regclass(relation);
 	EXCEPTION WHEN invalid_name OR syntax_error OR invalid_parameter_value THEN
