@@ -169,6 +169,23 @@ SELECT customer_class.exposure_in_company(901, 1) AS alpha_1, customer_class.exp
 SELECT customer_class.watch_apply(ARRAY[901::bigint]);
 \echo :LAST_ERROR_SQLSTATE
 
+-- == Delivery: a shipment going to done (mode.delivery is block) ==
+CREATE TABLE erp.shipment (id integer PRIMARY KEY, party integer NOT NULL, company integer NOT NULL,
+	sale integer, state text NOT NULL DEFAULT 'waiting');
+GRANT SELECT ON erp.shipment TO customer_class_reader;
+SELECT customer_class.bind_checkpoint('delivery', 'erp.shipment', customer => 'party', company => 'company',
+	entered => $$state = 'done'$$);
+INSERT INTO erp.shipment (id, party, company, sale) VALUES (1, 901, 2, NULL), (2, 903, 1, 5);
+SELECT customer_class.exposure_in_company(901, 2) AS alpha_2, customer_class.exposure_in_company(903, 1) AS gamma_1;
+-- Alpha's exposure in company 2 is within that company's 300: shipped
+-- (its 1200 in company 1 does not count)
+UPDATE erp.shipment SET state = 'done' WHERE id = 1;
+-- Gamma's 250 is above its own limit 200 (its sale went through in warn
+-- mode): the delivery is refused, the shipment stays waiting
+UPDATE erp.shipment SET state = 'done' WHERE id = 2;
+\errverbose
+SELECT id, state FROM erp.shipment ORDER BY id;
+
 -- == An ERP role that is no superuser ==
 CREATE ROLE cc_cp_erp;
 GRANT USAGE ON SCHEMA erp TO cc_cp_erp;
@@ -186,6 +203,7 @@ SELECT customer_id, exposure FROM customer_class.credit_exposure WHERE customer_
 -- == Unbinding drops the triggers ==
 SELECT customer_class.unbind_checkpoint('order');
 SELECT customer_class.unbind_checkpoint('invoice');
+SELECT customer_class.unbind_checkpoint('delivery');
 SELECT customer_class.unwatch_source(relation::regclass) FROM customer_class.source_watch ORDER BY relation;
 SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'customer\_class\_%' ESCAPE '\';
 SELECT (SELECT count(*) FROM customer_class.checkpoint_binding) AS checkpoints, (SELECT count(*) FROM customer_class.source_watch) AS watches;
