@@ -221,6 +221,15 @@ CREATE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) 
 		v.exposure_before, v.asked, v.exposure_after, coalesce(v.credit_limit::text, 'none'),
 		v.limit_source, coalesce(v.credit_grade::text, 'not graded'), v.mode);
 
+-- The hint of a failed check: what to do about it.
+CREATE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_verdict) RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN CASE v.violation
+		WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
+		WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
+			v.prepayment_missing, v.checkpoint)
+		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
+
 CREATE FUNCTION @extschema@.credit_verdict_json(v @extschema@.credit_verdict) RETURNS jsonb
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(v));
@@ -253,11 +262,7 @@ BEGIN
 			ERRCODE = v.sqlstate,
 			MESSAGE = @extschema@.credit_verdict_message(v, what),
 			DETAIL = @extschema@.credit_verdict_detail(v),
-			HINT = CASE v.violation
-				WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
-				WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
-					v.prepayment_missing, v.checkpoint)
-				ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
+			HINT = @extschema@.credit_verdict_hint(v);
 	END IF;
 	-- warn
 	RAISE WARNING USING
@@ -616,6 +621,8 @@ COMMENT ON FUNCTION @extschema@.credit_verdict_message(@extschema@.credit_verdic
 	'the one-line message of a credit check verdict';
 COMMENT ON FUNCTION @extschema@.credit_verdict_detail(@extschema@.credit_verdict) IS
 	'the detail line of a credit check verdict: exposure, amount asked, limit and its source, grade, mode';
+COMMENT ON FUNCTION @extschema@.credit_verdict_hint(@extschema@.credit_verdict) IS
+	'the hint of a failed credit check: what to do about it';
 COMMENT ON FUNCTION @extschema@.credit_verdict_json(@extschema@.credit_verdict) IS
 	'a credit check verdict as jsonb (NULL fields left out)';
 COMMENT ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text) IS

@@ -248,11 +248,7 @@ BEGIN
 				ERRCODE = v.sqlstate,
 				MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
 				DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]),
-				HINT = CASE v.violation
-					WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
-					WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
-						v.prepayment_missing, v.checkpoint)
-					ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
+				HINT = @extschema@.credit_verdict_hint(v);
 		END IF;
 		RAISE WARNING USING
 			MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
