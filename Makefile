@@ -67,8 +67,9 @@ OBJS = \
 #   refresh/queue  the dirty queue: needs external_score and credit_override
 #   classes/explain, tags/rules (rule_subject is over profile),
 #   receivables/views (by class), tags/history (class_history)
-#   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
-#                  (external_event) -> rules
+#   credit/        policy -> exposure ledger -> checks -> groups (their
+#                  functions take a credit_verdict) -> limit requests ->
+#                  alerts -> warnings (external_event) -> rules
 #   refresh/       refresh() and rewind(): they call everything above
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
@@ -103,6 +104,8 @@ SQL_FRAGMENTS = \
 	src/sql/credit/policy.sql \
 	src/sql/credit/exposure.sql \
 	src/sql/credit/check.sql \
+	src/sql/credit/groups.sql \
+	src/sql/credit/limit_requests.sql \
 	src/sql/credit/alerts.sql \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
@@ -149,6 +152,8 @@ REGRESS = \
 	refresh_rewind \
 	credit \
 	credit_rules \
+	credit_group \
+	credit_request \
 	warnings \
 	tagset \
 	tagquery \

@@ -5,8 +5,11 @@
  * Three saved SPI plans, prepared once per backend:
  *
  *	- the ledger UPDATE ... RETURNING exposure, which locks the customer's
- *	  ledger row until the end of the transaction (a missing row goes through
- *	  exposure_add(), which creates it);
+ *	  ledger row until the end of the transaction (a missing row, or the row
+ *	  of a member of a credit group, goes through exposure_add(), which
+ *	  creates it or locks the group's rows first, root first; a group
+ *	  member's check always runs credit_enforce(), which checks the group
+ *	  limits, src/sql/credit/groups.sql);
  *	- the context query, credit_context() (kept per customer by
  *	  credit_context.c), which answers "may the check have something to
  *	  say?" (a violation, or the limit nearly used) from the mode, limit,
@@ -115,11 +118,13 @@ PreparePlans(FunctionCallInfo fcinfo)
 											"UPDATE %1$s.credit_exposure x"
 											" SET open_orders = x.open_orders + $2,"
 											" shipped_not_invoiced = x.shipped_not_invoiced + $3"
-											" WHERE x.customer_id = $1 RETURNING x.exposure",
+											" WHERE x.customer_id = $1 AND x.group_path IS NULL"
+											" RETURNING x.exposure, false",
 											3, ledger_args);
 	if (ledger_add_plan == NULL)
 		ledger_add_plan = KeepSchemaPlan(schema,
-										 "SELECT (%1$s.exposure_add($1, $2, $3, 0, 0)).exposure",
+										 "SELECT e.exposure, e.group_path IS NOT NULL"
+										 " FROM %1$s.exposure_add($1, $2, $3, 0, 0) e",
 										 3, ledger_args);
 	if (enforce_plan == NULL)
 		enforce_plan = KeepSchemaPlan(schema,
@@ -153,17 +158,23 @@ FirstValue(void)
 	return d;
 }
 
-/* add the delta to the customer's ledger row; returns the exposure after */
+/*
+ * Add the delta to the customer's ledger row; returns the exposure after,
+ * and in *in_group whether the customer is in a credit group.
+ */
 static Numeric
-AddToLedger(const CreditLedgerDelta *delta)
+AddToLedger(const CreditLedgerDelta *delta, bool *in_group)
 {
 	Datum		values[3];
+	bool		isnull;
 
 	values[0] = Int64GetDatum(delta->customer_id);
 	values[1] = NumericGetDatum(delta->open_orders);
 	values[2] = NumericGetDatum(delta->shipped_not_invoiced);
 	if (RunPlan(ledger_update_plan, values, NULL) == 0)
 		RunPlan(ledger_add_plan, values, NULL);
+	*in_group = SPI_processed == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) && !isnull;
 	return DatumGetNumeric(FirstValue());
 }
 
@@ -192,13 +203,14 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 						const CreditSubject *subject)
 {
 	Numeric		exposure;
+	bool		in_group;
 	int			i;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	PreparePlans(fcinfo);
 
-	exposure = AddToLedger(delta);
+	exposure = AddToLedger(delta, &in_group);
 
 	/*
 	 * A restore (pg_dump's output sets check_function_bodies = off) writes
@@ -213,7 +225,9 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 
 		if (checkpoint == CREDIT_CHECK_NONE)
 			continue;
-		if (CreditCheckMayAct(ext_schema, ext_namespace, delta->customer_id, checkpoint,
+		/* the cache knows the customer's own limit, not its group's */
+		if (in_group ||
+			CreditCheckMayAct(ext_schema, ext_namespace, delta->customer_id, checkpoint,
 							  checkpoint_names[checkpoint], exposure))
 		{
 			values[0] = Int64GetDatum(delta->customer_id);

@@ -206,7 +206,8 @@ COMMENT ON FUNCTION @extschema@.credit_alert_scan(date) IS
 -- for it, receivables aging of the open invoices (buckets current, 1-30,
 -- 31-60, 61-90, 91+ days past due), payment figures (payment index, days
 -- beyond terms, on-time ratio from credit_facts), open alerts and the last
--- 20 changes of class.
+-- 20 changes of class; for a member of a credit group, the group: parent,
+-- root and every group limit over it with the group's exposure.
 CREATE FUNCTION @extschema@.credit_report(customer_id bigint, as_of date DEFAULT NULL) RETURNS jsonb
 	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, pg_temp
@@ -283,6 +284,17 @@ BEGIN
 							 FROM (SELECT * FROM @extschema@.class_history ch
 								   WHERE ch.customer_id = credit_report.customer_id
 								   ORDER BY ch.history_id DESC LIMIT 20) h), '[]'));
+	-- a member of a credit group: its parent, root, and each limit over it
+	IF x.group_path IS NOT NULL THEN
+		report := report || jsonb_build_object('group', jsonb_build_object(
+			'parent_id', (SELECT sc.parent_id FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id),
+			'group_id', coalesce(x.group_path[1], x.customer_id),
+			'limits', (SELECT jsonb_agg(jsonb_build_object('group_id', l.group_id, 'level', l.level,
+														   'exposure', l.group_exposure, 'credit_limit', l.credit_limit,
+														   'limit_source', l.limit_source,
+														   'available', l.credit_limit - l.group_exposure) ORDER BY l.level)
+					   FROM @extschema@.credit_group_limits(customer_id, NULL, d) l)));
+	END IF;
 	RETURN report;
 END
 $$;

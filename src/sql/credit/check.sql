@@ -40,7 +40,13 @@ CREATE TYPE @extschema@.credit_verdict AS (
 	overdue_invoice	bigint,
 	overdue_days	integer,
 	nearly_used		boolean,
-	prepayment_missing numeric
+	prepayment_missing numeric,
+	-- credit groups (credit/groups.sql): the ancestor whose limit binds, the
+	-- exposure of its subtree after the amount, its limit and where it comes from
+	group_id		bigint,
+	group_exposure	numeric,
+	group_limit		numeric,
+	group_limit_source text
 );
 
 -- The oldest invoice of a customer more than days past its due date (as of
@@ -139,6 +145,10 @@ BEGIN
 	ELSIF rule = 'limit_exceeded' THEN
 		v.violation := 'limit_exceeded';
 		v.sqlstate := 'KC001';
+	ELSIF v.group_exposure > v.group_limit THEN
+		-- a group's limit (credit_group_fill() chose the one that binds)
+		v.violation := 'group_limit_exceeded';
+		v.sqlstate := 'KC001';
 	END IF;
 
 	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
@@ -195,6 +205,9 @@ BEGIN
 	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
+	-- a member of a credit group: the group limits too (its exposure after
+	-- the amount in place of its ledger row's)
+	v := @extschema@.credit_group_fill(v, exposure_after, d);
 
 	RETURN @extschema@.credit_verdict_decide(v, grade_d, pct, d);
 END
@@ -213,19 +226,26 @@ CREATE FUNCTION @extschema@.credit_verdict_message(v @extschema@.credit_verdict,
 				v.overdue_invoice, v.overdue_days)
 			WHEN 'grade_d' THEN pg_catalog.format('credit grade is D and requires prepayment: %s of prepayment missing',
 				v.prepayment_missing)
+			WHEN 'group_limit_exceeded' THEN pg_catalog.format('exposure %s of credit group %s is above the group''s credit limit %s',
+				v.group_exposure, v.group_id, v.group_limit)
 			ELSE 'passed' END);
 
 CREATE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN pg_catalog.format('Exposure %s, amount asked %s, exposure after %s, credit limit %s (%s), grade %s, mode %s.',
 		v.exposure_before, v.asked, v.exposure_after, coalesce(v.credit_limit::text, 'none'),
-		v.limit_source, coalesce(v.credit_grade::text, 'not graded'), v.mode);
+		v.limit_source, coalesce(v.credit_grade::text, 'not graded'), v.mode)
+		|| CASE WHEN v.group_id IS NULL THEN ''
+				ELSE pg_catalog.format(' Credit group %s: exposure after %s, credit limit %s (%s).',
+					v.group_id, v.group_exposure, v.group_limit, v.group_limit_source) END;
 
 -- The hint of a failed check: what to do about it.
 CREATE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_verdict) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE v.violation
 		WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
+		WHEN 'group_limit_exceeded' THEN pg_catalog.format('Lower the amount, collect payment from the group first, or raise the limit of customer %s, which caps the whole group (credit_limit_override).',
+			v.group_id)
 		WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
 			v.prepayment_missing, v.checkpoint)
 		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
@@ -268,7 +288,9 @@ BEGIN
 	RAISE WARNING USING
 		MESSAGE = @extschema@.credit_verdict_message(v, what),
 		DETAIL = @extschema@.credit_verdict_detail(v);
-	PERFORM @extschema@.raise_alert(customer_id, v.violation, 'red',
+	-- a group's limit is a credit limit too: its alert is limit_exceeded,
+	-- the detail says which (violation, group_id)
+	PERFORM @extschema@.raise_alert(customer_id, replace(v.violation, 'group_limit_exceeded', 'limit_exceeded'), 'red',
 		@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what));
 END
 $$;

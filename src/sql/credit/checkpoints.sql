@@ -74,6 +74,7 @@ CREATE FUNCTION @extschema@.exposure_lock_recompute(customers bigint[]) RETURNS 
 AS $$
 DECLARE
 	ids bigint[];
+	path bigint[];
 BEGIN
 	SELECT array_agg(DISTINCT u ORDER BY u) INTO ids FROM unnest(customers) u WHERE u IS NOT NULL;
 	IF ids IS NULL THEN
@@ -86,7 +87,19 @@ BEGIN
 	WHERE NOT EXISTS (SELECT FROM @extschema@.credit_exposure e WHERE e.customer_id = u)
 	ORDER BY u
 	ON CONFLICT ON CONSTRAINT credit_exposure_pkey DO NOTHING;
+	-- the credit groups of these customers: their ancestors' rows are
+	-- locked too, before their own as exposure_add() does (NOWAIT: the
+	-- order cannot deadlock), and updated, so that the group checks of the
+	-- members are serialised on them
+	SELECT array_agg(a ORDER BY a) INTO path
+	FROM (SELECT DISTINCT a FROM @extschema@.credit_exposure x, unnest(x.group_path) a
+		  WHERE x.customer_id = ANY (ids) AND a <> ALL (ids)) s;
 	BEGIN
+		IF path IS NOT NULL THEN
+			PERFORM FROM @extschema@.credit_exposure x WHERE x.customer_id = ANY (path)
+			ORDER BY x.customer_id FOR NO KEY UPDATE NOWAIT;
+			UPDATE @extschema@.credit_exposure x SET open_orders = x.open_orders WHERE x.customer_id = ANY (path);
+		END IF;
 		PERFORM FROM @extschema@.credit_exposure x WHERE x.customer_id = ANY (ids)
 		ORDER BY x.customer_id FOR NO KEY UPDATE NOWAIT;
 	EXCEPTION WHEN lock_not_available THEN
@@ -158,20 +171,24 @@ DECLARE
 	n bigint;
 BEGIN
 	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, d);
-	IF v.mode = 'off' OR pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NULL THEN
+	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
-	EXECUTE 'SELECT l.credit_limit FROM @extschema@.src_credit_limit l
-			 WHERE l.customer_id = $1 AND l.company_id IS NOT DISTINCT FROM $2 LIMIT 1'
-		INTO lim USING customer_id, company_id;
-	-- EXECUTE does not set FOUND
-	GET DIAGNOSTICS n = ROW_COUNT;
-	IF n = 0
-	   OR (SELECT l.limit_method FROM @extschema@.credit_limit_rows(customer_id, d) l) = 'override' THEN
-		RETURN v;
+	-- a member of a credit group: the group counts all of the member's
+	-- companies (its ledger row, just rewritten), not this company's part
+	v := @extschema@.credit_group_fill(v, NULL, d);
+	IF pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NOT NULL THEN
+		EXECUTE 'SELECT l.credit_limit FROM @extschema@.src_credit_limit l
+				 WHERE l.customer_id = $1 AND l.company_id IS NOT DISTINCT FROM $2 LIMIT 1'
+			INTO lim USING customer_id, company_id;
+		-- EXECUTE does not set FOUND
+		GET DIAGNOSTICS n = ROW_COUNT;
+		IF n > 0
+		   AND (SELECT l.limit_method FROM @extschema@.credit_limit_rows(customer_id, d) l) IS DISTINCT FROM 'override' THEN
+			v.credit_limit := lim;
+			v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
+		END IF;
 	END IF;
-	v.credit_limit := lim;
-	v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
 	RETURN @extschema@.credit_verdict_decide(v, @extschema@.credit_setting('rule.grade_d'),
 											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric, d);
 END
@@ -250,7 +267,7 @@ BEGIN
 		RAISE WARNING USING
 			MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
 			DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]);
-		PERFORM @extschema@.raise_alert(customers[i], v.violation, 'red',
+		PERFORM @extschema@.raise_alert(customers[i], replace(v.violation, 'group_limit_exceeded', 'limit_exceeded'), 'red',
 			@extschema@.credit_verdict_json(v) || jsonb_build_object('what', whats[i], 'company_id', companies[i]));
 	END LOOP;
 END

@@ -39,8 +39,16 @@ CREATE TABLE @extschema@.credit_exposure (
 	invoice_balance			numeric(18,2) NOT NULL DEFAULT 0,
 	unapplied_credits		numeric(18,2) NOT NULL DEFAULT 0,
 	exposure				numeric(18,2) NOT NULL
-		GENERATED ALWAYS AS (open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits) STORED
+		GENERATED ALWAYS AS (open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits) STORED,
+	-- the customer's credit group (credit/groups.sql): its ancestors, root
+	-- first; '{}' for a root (a parent of others with no parent); NULL
+	-- outside any group.  Kept by credit_group_sync(); the writers lock these
+	-- rows before the customer's own (exposure_add()).
+	group_path				bigint[]
 );
+-- the ledger rows of a group, found from any of its ancestors
+CREATE INDEX credit_exposure_group_idx ON @extschema@.credit_exposure USING gin (group_path)
+	WHERE group_path IS NOT NULL;
 -- Dumped as it is: a restore loads the managed tables before their
 -- triggers exist (they are the user's tables, see sources/user_data.sql), so the
 -- triggers rebuild nothing and the dumped ledger is the only one.  (A
@@ -55,6 +63,14 @@ GRANT SELECT ON @extschema@.credit_exposure TO customer_class_reader;
 -- Under READ COMMITTED a concurrent holder makes this wait, then it adds to
 -- the committed figures; under REPEATABLE READ or SERIALIZABLE the wait ends
 -- in a serialization failure (40001) when the other transaction committed.
+-- A member of a credit group locks its group's rows first, root first
+-- (credit_group_lock()), then its own: every writer of a group takes them
+-- in that order, so two never deadlock, and the group checks of its
+-- members are serialised on the root's row.  A customer outside any group
+-- is found by the first UPDATE (group_path IS NULL) and pays nothing more;
+-- when its row turns out to be in a group (the condition is evaluated again
+-- on the row a concurrent writer committed) the UPDATE leaves it and the
+-- group's order is taken.
 CREATE FUNCTION @extschema@.exposure_add(customer_id bigint, open_orders numeric, shipped_not_invoiced numeric,
 										 invoice_balance numeric, unapplied_credits numeric)
 	RETURNS @extschema@.credit_exposure
@@ -63,7 +79,21 @@ CREATE FUNCTION @extschema@.exposure_add(customer_id bigint, open_orders numeric
 AS $$
 DECLARE
 	e @extschema@.credit_exposure;
+	path bigint[];
 BEGIN
+	UPDATE @extschema@.credit_exposure x
+	SET open_orders = x.open_orders + exposure_add.open_orders,
+		shipped_not_invoiced = x.shipped_not_invoiced + exposure_add.shipped_not_invoiced,
+		invoice_balance = x.invoice_balance + exposure_add.invoice_balance,
+		unapplied_credits = x.unapplied_credits + exposure_add.unapplied_credits
+	WHERE x.customer_id = exposure_add.customer_id AND x.group_path IS NULL
+	RETURNING x.* INTO e;
+	IF FOUND THEN
+		RETURN e;
+	END IF;
+	-- a member of a group, or no row yet
+	SELECT x.group_path INTO path FROM @extschema@.credit_exposure x WHERE x.customer_id = exposure_add.customer_id;
+	PERFORM @extschema@.credit_group_lock(path);
 	UPDATE @extschema@.credit_exposure x
 	SET open_orders = x.open_orders + exposure_add.open_orders,
 		shipped_not_invoiced = x.shipped_not_invoiced + exposure_add.shipped_not_invoiced,
@@ -82,6 +112,12 @@ BEGIN
 			invoice_balance = x.invoice_balance + excluded.invoice_balance,
 			unapplied_credits = x.unapplied_credits + excluded.unapplied_credits
 		RETURNING x.* INTO e;
+	END IF;
+	-- the group changed while this waited for the row (a parent set in a
+	-- transaction that committed meanwhile): its new ancestors are locked
+	-- now, out of the usual order (a deadlock is possible, and reported)
+	IF e.group_path IS DISTINCT FROM path THEN
+		PERFORM @extschema@.credit_group_lock(e.group_path);
 	END IF;
 	RETURN e;
 END
@@ -200,6 +236,8 @@ BEGIN
 	  AND NOT EXISTS (SELECT FROM @extschema@.src_invoice i WHERE i.customer_id = x.customer_id)
 	  AND NOT EXISTS (SELECT FROM @extschema@.src_payment p WHERE p.customer_id = x.customer_id);
 	GET DIAGNOSTICS m = ROW_COUNT;
+	-- and the credit groups (customers written with triggers disabled)
+	PERFORM @extschema@.credit_group_sync(NULL);
 	RETURN n + m;
 END
 $$;
@@ -239,6 +277,8 @@ COMMENT ON COLUMN @extschema@.credit_exposure.shipped_not_invoiced IS 'orders wi
 COMMENT ON COLUMN @extschema@.credit_exposure.invoice_balance IS 'invoices minus payments and credit notes applied to them';
 COMMENT ON COLUMN @extschema@.credit_exposure.unapplied_credits IS 'payments and credit notes not applied to an invoice';
 COMMENT ON COLUMN @extschema@.credit_exposure.exposure IS 'open_orders + shipped_not_invoiced + invoice_balance - unapplied_credits';
+COMMENT ON COLUMN @extschema@.credit_exposure.group_path IS
+	'the customer''s credit group: its ancestors, root first; {} for the root of a group; NULL outside any group (kept by credit_group_sync)';
 COMMENT ON FUNCTION @extschema@.exposure_add(bigint, numeric, numeric, numeric, numeric) IS
 	'internal: add deltas to a customer''s exposure row, locking it; returns the row after';
 COMMENT ON FUNCTION @extschema@.exposure_recomputed(bigint[]) IS

@@ -38,6 +38,7 @@ AS $$
 		('customer', 9, 'created_on', 'pg_catalog.date', false, NULL),
 		('customer', 10, 'tags', '@extschema@.tagset', false, '''{}'''),
 		('customer', 11, 'payment_terms_basis', 'pg_catalog.text', false, '''invoice'''),
+		('customer', 12, 'parent_id', 'pg_catalog.int8', false, NULL),
 		('order', 1, 'order_id', 'pg_catalog.int8', true, NULL),
 		('order', 2, 'customer_id', 'pg_catalog.int8', true, NULL),
 		('order', 3, 'ordered_on', 'pg_catalog.date', true, NULL),

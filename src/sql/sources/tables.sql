@@ -17,6 +17,10 @@ CREATE TABLE @extschema@.customer (
 	created_on			date NOT NULL DEFAULT CURRENT_DATE,
 	tags				@extschema@.tagset NOT NULL DEFAULT '{}',
 	payment_terms_basis	text NOT NULL DEFAULT 'invoice',
+	-- the group parent (集团): its limit caps the exposure of the whole group
+	-- (docs/credit.md, "Credit groups"); a cycle is refused by the trigger
+	-- customer_parent_check (credit/groups.sql)
+	parent_id			bigint REFERENCES @extschema@.customer,
 	CONSTRAINT customer_name_not_blank CHECK (btrim(name) <> ''),
 	CONSTRAINT customer_type_valid CHECK (customer_type IN ('enterprise', 'individual')),
 	CONSTRAINT customer_size_class_valid
@@ -82,6 +86,8 @@ CREATE TABLE @extschema@.payment (
 -- and never visits the tables (a quarter less time for the facts of a full
 -- refresh, for indexes about 60% larger).
 CREATE INDEX customer_tags_idx ON @extschema@.customer USING gin (tags);
+-- the members of a group, found from their parent
+CREATE INDEX customer_parent_idx ON @extschema@.customer (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX invoice_customer_due_idx ON @extschema@.invoice (customer_id, due_on)
 	INCLUDE (issued_on, invoice_id, amount);
 CREATE INDEX invoice_order_idx ON @extschema@.invoice (order_id) WHERE order_id IS NOT NULL;
@@ -119,6 +125,8 @@ COMMENT ON COLUMN @extschema@.customer.payment_terms_basis IS
 COMMENT ON COLUMN @extschema@.customer.created_on IS 'date the customer was opened';
 COMMENT ON COLUMN @extschema@.customer.tags IS
 	'the customer''s tags, e.g. {industry.construction,region.east.shanghai,vip}; exclusive dimensions of tag_dimension hold at most one tag each';
+COMMENT ON COLUMN @extschema@.customer.parent_id IS
+	'the customer''s group parent (集团); the parent''s credit limit caps the exposure of the parent and all its descendants together; NULL: no parent';
 
 COMMENT ON TABLE @extschema@.sales_order IS
 	'managed source: sales orders (read through src_order)';

@@ -12,6 +12,8 @@
 --   credit_*_truncate        credit/exposure.sql  a TRUNCATE rebuilds the ledger
 --   credit_context_changed   credit/check.sql     drop the credit checks' caches
 --   credit_touch_exposure    credit/check.sql     a changed limit waits for the checks in progress
+--   customer_parent_check    credit/groups.sql    no cycle in a credit group
+--   credit_group_*           credit/groups.sql    a changed parent rewrites the ledger's group paths
 --   invoice_fill_due_on      credit/rules.sql     the due date from the payment terms
 -- pg_dump writes them after the rows of these tables (sources/user_data.sql).
 -- Triggers fire in name order, whatever the order here.
@@ -51,6 +53,18 @@ ALTER TABLE @extschema@.customer ENABLE ALWAYS TRIGGER credit_context_changed;
 CREATE TRIGGER credit_touch_exposure AFTER UPDATE OF credit_limit ON @extschema@.customer
 	FOR EACH ROW WHEN (OLD.credit_limit IS DISTINCT FROM NEW.credit_limit)
 	EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER customer_parent_check BEFORE INSERT OR UPDATE OF parent_id ON @extschema@.customer
+	FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL)
+	EXECUTE FUNCTION @extschema@.customer_parent_check();
+CREATE TRIGGER credit_group_ins AFTER INSERT ON @extschema@.customer
+	FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL)
+	EXECUTE FUNCTION @extschema@.credit_group_trigger();
+CREATE TRIGGER credit_group_upd AFTER UPDATE OF parent_id ON @extschema@.customer
+	FOR EACH ROW WHEN (OLD.parent_id IS DISTINCT FROM NEW.parent_id)
+	EXECUTE FUNCTION @extschema@.credit_group_trigger();
+CREATE TRIGGER credit_group_del AFTER DELETE ON @extschema@.customer
+	FOR EACH ROW WHEN (OLD.parent_id IS NOT NULL)
+	EXECUTE FUNCTION @extschema@.credit_group_trigger();
 
 -- sales_order
 CREATE TRIGGER sales_order_explain_check BEFORE INSERT OR UPDATE ON @extschema@.sales_order

@@ -18,11 +18,11 @@
 CREATE FUNCTION @extschema@.src_customer_rows()
 	RETURNS TABLE (customer_id bigint, name text, customer_type text, industry text, region text,
 				   size_class text, credit_limit numeric, payment_terms_days integer, created_on date,
-				   tags @extschema@.tagset, payment_terms_basis text)
+				   tags @extschema@.tagset, payment_terms_basis text, parent_id bigint)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 	SELECT customer_id, name, customer_type, industry, region, size_class,
-		   credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
+		   credit_limit, payment_terms_days, created_on, tags, payment_terms_basis, parent_id
 	FROM @extschema@.source_customer
 $$;
 
@@ -79,7 +79,8 @@ REVOKE EXECUTE ON FUNCTION @extschema@.src_order_locked(bigint) FROM PUBLIC;
 
 CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	SELECT customer_id, name, customer_type, industry, region, size_class,
-		   credit_limit::numeric(18,2) AS credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
+		   credit_limit::numeric(18,2) AS credit_limit, payment_terms_days, created_on, tags, payment_terms_basis,
+		   parent_id
 	FROM @extschema@.src_customer_rows();
 
 CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
@@ -113,6 +114,7 @@ COMMENT ON COLUMN @extschema@.src_customer.payment_terms_days IS 'agreed payment
 COMMENT ON COLUMN @extschema@.src_customer.created_on IS 'date the customer was opened';
 COMMENT ON COLUMN @extschema@.src_customer.tags IS 'the customer''s tags (tagset)';
 COMMENT ON COLUMN @extschema@.src_customer.payment_terms_basis IS 'payment terms count from: invoice or month_end';
+COMMENT ON COLUMN @extschema@.src_customer.parent_id IS 'group parent (集团): its credit limit caps the group''s exposure; NULL: none';
 
 COMMENT ON VIEW @extschema@.src_order IS 'canonical source of sales orders';
 COMMENT ON COLUMN @extschema@.src_order.order_id IS 'order key';

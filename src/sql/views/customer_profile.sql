@@ -72,7 +72,22 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   p.refreshed_at,
 		   c.tags,
 		   p.rule_tags,
-		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags
+		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags,
+		   -- credit groups (credit/groups.sql)
+		   c.parent_id,
+		   (SELECT coalesce(e.group_path[1], e.customer_id) FROM @extschema@.credit_exposure e
+			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_id,
+		   (SELECT sum(s.exposure) FROM @extschema@.credit_exposure e
+			JOIN @extschema@.credit_exposure s
+			  ON s.customer_id = coalesce(e.group_path[1], e.customer_id)
+			  OR s.group_path @> ARRAY[coalesce(e.group_path[1], e.customer_id)]
+			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_exposure,
+		   (SELECT @extschema@.credit_limit(coalesce(e.group_path[1], e.customer_id)) FROM @extschema@.credit_exposure e
+			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_credit_limit,
+		   (SELECT least(@extschema@.credit_limit(c.customer_id)
+						 - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
+						 min(l.credit_limit - l.group_exposure))
+			FROM @extschema@.credit_group_limits(c.customer_id) l HAVING count(*) > 0) AS group_available_credit
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
@@ -150,3 +165,8 @@ COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() l
 COMMENT ON COLUMN @extschema@.customer_profile.tags IS 'manual tags (customer.tags), never written by rules';
 COMMENT ON COLUMN @extschema@.customer_profile.rule_tags IS 'tags given by tag rules at the last refresh (NULL until the first refresh)';
 COMMENT ON COLUMN @extschema@.customer_profile.all_tags IS 'manual and rule tags together (tags | rule_tags)';
+COMMENT ON COLUMN @extschema@.customer_profile.parent_id IS 'the customer''s group parent (NULL: none)';
+COMMENT ON COLUMN @extschema@.customer_profile.group_id IS 'the root of the customer''s credit group (NULL: in no group)';
+COMMENT ON COLUMN @extschema@.customer_profile.group_exposure IS 'the exposure of the whole group: its root and all the root''s descendants';
+COMMENT ON COLUMN @extschema@.customer_profile.group_credit_limit IS 'the credit limit of the group''s root, which caps group_exposure (NULL: no limit, or in no group)';
+COMMENT ON COLUMN @extschema@.customer_profile.group_available_credit IS 'what an order of this member may add before a limit fails, its own or a group''s (the least of them; NULL: in no group or no limit)';
