@@ -65,7 +65,7 @@ INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amoun
 INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
 	(1, 13, '2025-12-03', '2026-01-02', 150.00);
 SELECT customer_id, kind, level, detail ->> 'violation' AS violation, detail ->> 'group_id' AS group_id
-FROM customer_class.alerts ORDER BY alert_id;
+FROM customer_class.alerts WHERE customer_id IN (10, 11, 12, 13, 20) ORDER BY alert_id;
 DELETE FROM customer_class.invoice WHERE invoice_id = 1;
 
 -- == Grade D of the parent: its limit (policy D: 0) caps the group ==

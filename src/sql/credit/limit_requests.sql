@@ -137,7 +137,7 @@ BEGIN
 	IF r.status <> 'pending' THEN
 		RAISE EXCEPTION 'credit limit request % is % already', request_id, r.status
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = format('It was %s by %s at %s.', r.status, r.decided_by, r.decided_at),
+				  DETAIL = format('It was %s by %s.', r.status, r.decided_by),
 				  HINT = 'A request is decided once; ask again with request_credit_limit().';
 	END IF;
 	IF r.requested_by = caller THEN
