@@ -180,6 +180,7 @@ ISOLATION = \
 	refresh_rewind \
 	credit_concurrency \
 	credit_prepayment \
+	credit_group \
 	credit_cache \
 	tag_exclusive \
 	tag_rule_exclusive \

@@ -327,8 +327,11 @@ lines (key, n, line) AS (
 		   format('relation %s index %s: %s, primary %s, clustered %s, replica identity %s, valid %s, constraint %s',
 				  i.indrelid::regclass, quote_ident(x.relname), pg_get_indexdef(i.indexrelid),
 				  i.indisprimary, i.indisclustered, i.indisreplident, i.indisvalid,
+				  -- the constraint the index implements (not a foreign key
+				  -- that references it: customer.parent_id names its own table)
 				  coalesce((SELECT quote_ident(k.conname) FROM pg_constraint k
-							WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid), '-'))
+							WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+							  AND k.contype IN ('p', 'u', 'x')), '-'))
 	FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
 		 JOIN pg_class c ON c.oid = i.indrelid, ext
 	WHERE c.relnamespace = ext.nsp

@@ -51,6 +51,7 @@ static SPIPlanPtr ledger_update_plan = NULL;
 static SPIPlanPtr ledger_add_plan = NULL;
 static SPIPlanPtr enforce_plan = NULL;
 static SPIPlanPtr invoiced_plan = NULL;
+static bool plans_have_groups = false;	/* the ledger plans name group_path */
 static Oid	invoiced_plan_type = InvalidOid;	/* its parameter's type */
 
 /*
@@ -100,6 +101,20 @@ ResolveSchema(FunctionCallInfo fcinfo)
 	ext_namespace = namespace;
 }
 
+/*
+ * Does the ledger have credit groups (column group_path, from 0.3.0)?  An
+ * older schema under this library (an extension not updated yet) has none:
+ * its plans must not name the column.  Two syscache lookups per call, so
+ * that an ALTER EXTENSION UPDATE in this backend is seen at once.
+ */
+static bool
+LedgerHasGroups(void)
+{
+	Oid			ledger = get_relname_relid("credit_exposure", ext_namespace);
+
+	return OidIsValid(ledger) && get_attnum(ledger, "group_path") != InvalidAttrNumber;
+}
+
 /* the plans, prepared once (inside an SPI connection) */
 static void
 PreparePlans(FunctionCallInfo fcinfo)
@@ -107,23 +122,43 @@ PreparePlans(FunctionCallInfo fcinfo)
 	Oid			ledger_args[3] = {INT8OID, NUMERICOID, NUMERICOID};
 	Oid			enforce_args[5] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID};
 	const char *schema;
+	bool		groups;
 
 	ResolveSchema(fcinfo);
-	if (enforce_plan != NULL)
+	groups = LedgerHasGroups();
+	if (groups != plans_have_groups)
+	{
+		FreePlan(&ledger_update_plan);
+		FreePlan(&ledger_add_plan);
+		plans_have_groups = groups;
+	}
+	if (enforce_plan != NULL && ledger_update_plan != NULL && ledger_add_plan != NULL)
 		return;
 	schema = ext_schema;
 
+	/*
+	 * A customer outside any credit group is updated here; a member (or a
+	 * missing row) goes through exposure_add(), which locks its group first.
+	 */
 	if (ledger_update_plan == NULL)
 		ledger_update_plan = KeepSchemaPlan(schema,
+											groups ?
 											"UPDATE %1$s.credit_exposure x"
 											" SET open_orders = x.open_orders + $2,"
 											" shipped_not_invoiced = x.shipped_not_invoiced + $3"
 											" WHERE x.customer_id = $1 AND x.group_path IS NULL"
-											" RETURNING x.exposure, false",
+											" RETURNING x.exposure, false" :
+											"UPDATE %1$s.credit_exposure x"
+											" SET open_orders = x.open_orders + $2,"
+											" shipped_not_invoiced = x.shipped_not_invoiced + $3"
+											" WHERE x.customer_id = $1 RETURNING x.exposure, false",
 											3, ledger_args);
 	if (ledger_add_plan == NULL)
 		ledger_add_plan = KeepSchemaPlan(schema,
+										 groups ?
 										 "SELECT e.exposure, e.group_path IS NOT NULL"
+										 " FROM %1$s.exposure_add($1, $2, $3, 0, 0) e" :
+										 "SELECT e.exposure, false"
 										 " FROM %1$s.exposure_add($1, $2, $3, 0, 0) e",
 										 3, ledger_args);
 	if (enforce_plan == NULL)
