@@ -137,6 +137,13 @@ BEGIN
 	v.sqlstate := NULL;
 	v.prepayment_missing := NULL;
 	v.overdue_days := NULL;
+	-- a member of a credit group: the group limits over it, with its
+	-- exposure after the amount in place of its ledger row's (unless the
+	-- caller filled them: credit_evaluate_in_company() counts the member's
+	-- whole ledger row, not its exposure in one company)
+	IF v.group_id IS NULL THEN
+		v := @extschema@.credit_group_fill(v, v.exposure_after, as_of);
+	END IF;
 	rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, v.exposure_after);
 	IF rule = 'grade_d' THEN
 		v.violation := 'grade_d';
@@ -205,9 +212,6 @@ BEGIN
 	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
-	-- a member of a credit group: the group limits too (its exposure after
-	-- the amount in place of its ledger row's)
-	v := @extschema@.credit_group_fill(v, exposure_after, d);
 
 	RETURN @extschema@.credit_verdict_decide(v, grade_d, pct, d);
 END
@@ -288,9 +292,7 @@ BEGIN
 	RAISE WARNING USING
 		MESSAGE = @extschema@.credit_verdict_message(v, what),
 		DETAIL = @extschema@.credit_verdict_detail(v);
-	-- a group's limit is a credit limit too: its alert is limit_exceeded,
-	-- the detail says which (violation, group_id)
-	PERFORM @extschema@.raise_alert(customer_id, replace(v.violation, 'group_limit_exceeded', 'limit_exceeded'), 'red',
+	PERFORM @extschema@.raise_alert(customer_id, v.violation, 'red',
 		@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what));
 END
 $$;

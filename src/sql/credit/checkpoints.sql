@@ -267,7 +267,7 @@ BEGIN
 		RAISE WARNING USING
 			MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
 			DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]);
-		PERFORM @extschema@.raise_alert(customers[i], replace(v.violation, 'group_limit_exceeded', 'limit_exceeded'), 'red',
+		PERFORM @extschema@.raise_alert(customers[i], v.violation, 'red',
 			@extschema@.credit_verdict_json(v) || jsonb_build_object('what', whats[i], 'company_id', companies[i]));
 	END LOOP;
 END

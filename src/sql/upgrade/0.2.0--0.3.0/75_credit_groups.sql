@@ -507,6 +507,13 @@ BEGIN
 	v.sqlstate := NULL;
 	v.prepayment_missing := NULL;
 	v.overdue_days := NULL;
+	-- a member of a credit group: the group limits over it, with its
+	-- exposure after the amount in place of its ledger row's (unless the
+	-- caller filled them: credit_evaluate_in_company() counts the member's
+	-- whole ledger row, not its exposure in one company)
+	IF v.group_id IS NULL THEN
+		v := @extschema@.credit_group_fill(v, v.exposure_after, as_of);
+	END IF;
 	rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, v.exposure_after);
 	IF rule = 'grade_d' THEN
 		v.violation := 'grade_d';
@@ -531,55 +538,6 @@ BEGIN
 	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
 	v.allowed := v.violation IS NULL OR v.mode <> 'block';
 	RETURN v;
-END
-$$;
-
--- Evaluate a check: exposure_after is the exposure with the amount asked.
--- violation: NULL (passes), grade_d, limit_exceeded or invoice_overdue (the
--- first that fails, in this order).  allowed is false only in mode block.
--- Grade D with rule.grade_d on means "prepayment required" (D类要求预付款):
--- a customer's prepayment is a negative exposure (unapplied payments and
--- credit notes above what it owes), so the check passes when the exposure
--- after the amount is still at most zero, and otherwise fails with the
--- uncovered part in prepayment_missing.  It comes first: for a grade D
--- customer the missing prepayment is what credit control wants to read (the
--- shipped D limit of 0 would fail on the same amount).  These rules are
--- credit_exposure_rule()'s; the C fast path (src/credit_context.c) decides
--- "may act" by the same code.
-CREATE OR REPLACE FUNCTION @extschema@.credit_evaluate(customer_id bigint, checkpoint text, exposure_after numeric,
-											asked numeric, as_of date DEFAULT NULL)
-	RETURNS @extschema@.credit_verdict
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	d date := coalesce(credit_evaluate.as_of, @extschema@.as_of());
-	v @extschema@.credit_verdict;
-	grade_d text;
-	pct numeric;
-BEGIN
-	IF checkpoint NOT IN ('order', 'delivery', 'invoice') THEN
-		RAISE EXCEPTION 'unknown credit checkpoint "%"', checkpoint
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The checkpoints are order, delivery and invoice.';
-	END IF;
-	v.customer_id := customer_id;
-	v.checkpoint := checkpoint;
-	v.asked := asked;
-	v.exposure_after := exposure_after;
-	v.exposure_before := exposure_after - asked;
-	v.allowed := true;
-	v.nearly_used := false;
-	SELECT c.mode, c.credit_limit, c.limit_source, c.credit_grade, c.grade_d, c.pct, c.overdue_invoice
-	INTO v.mode, v.credit_limit, v.limit_source, v.credit_grade, grade_d, pct, v.overdue_invoice
-	FROM @extschema@.credit_context(credit_evaluate.customer_id, credit_evaluate.checkpoint, d) c;
-	IF v.mode = 'off' THEN
-		RETURN v;
-	END IF;
-	-- a member of a credit group: the group limits too (its exposure after
-	-- the amount in place of its ledger row's)
-	v := @extschema@.credit_group_fill(v, exposure_after, d);
-
-	RETURN @extschema@.credit_verdict_decide(v, grade_d, pct, d);
 END
 $$;
 
@@ -619,47 +577,6 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_
 		WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
 			v.prepayment_missing, v.checkpoint)
 		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
-
--- Act on a check from a trigger: nothing, a nearly-used alert, a warning
--- and an alert (warn), or an error (block).
-CREATE OR REPLACE FUNCTION @extschema@.credit_enforce(customer_id bigint, checkpoint text, exposure_after numeric,
-										   asked numeric, what text)
-	RETURNS void
-	LANGUAGE plpgsql VOLATILE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	v @extschema@.credit_verdict;
-BEGIN
-	-- a restore re-inserts rows accepted before: check nothing
-	IF current_setting('check_function_bodies') = 'off' THEN
-		RETURN;
-	END IF;
-	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked);
-	IF v.violation IS NULL THEN
-		IF v.nearly_used THEN
-			PERFORM @extschema@.raise_alert(customer_id, 'limit_nearly_used', 'yellow',
-				@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what));
-		END IF;
-		RETURN;
-	END IF;
-	IF v.mode = 'block' THEN
-		RAISE EXCEPTION USING
-			ERRCODE = v.sqlstate,
-			MESSAGE = @extschema@.credit_verdict_message(v, what),
-			DETAIL = @extschema@.credit_verdict_detail(v),
-			HINT = @extschema@.credit_verdict_hint(v);
-	END IF;
-	-- warn
-	RAISE WARNING USING
-		MESSAGE = @extschema@.credit_verdict_message(v, what),
-		DETAIL = @extschema@.credit_verdict_detail(v);
-	-- a group's limit is a credit limit too: its alert is limit_exceeded,
-	-- the detail says which (violation, group_id)
-	PERFORM @extschema@.raise_alert(customer_id, replace(v.violation, 'group_limit_exceeded', 'limit_exceeded'), 'red',
-		@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what));
-END
-$$;
 
 -- Create the missing ledger rows and lock them all, in customer_id order,
 -- then rewrite them from the sources in a new statement: under READ
@@ -766,68 +683,6 @@ BEGIN
 END
 $$;
 
--- The checks of one statement's transitions: customers[i] entered the
--- checkpoint in company companies[i] with documents of amount amounts[i]
--- (NULL: no amount bound), named whats[i] in the messages.  Locks and
--- rewrites the customers' ledger rows first, then checks each (customer,
--- company) against the exposure computed in a new statement, and acts as
--- credit_enforce() does: an error in mode block (KC001, KC002, KC003), a
--- WARNING and an alert in mode warn, a limit_nearly_used alert.  SECURITY
--- DEFINER: called by the checkpoint trigger, which runs as the ERP's role,
--- and that role need not read or write the extension's tables.  EXECUTE for
--- PUBLIC: it only does what a write to the bound table does.
-CREATE OR REPLACE FUNCTION @extschema@.checkpoint_enforce(checkpoint text, customers bigint[], companies bigint[],
-											   amounts numeric[], whats text[])
-	RETURNS void
-	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	v @extschema@.credit_verdict;
-	x numeric;
-	i integer;
-BEGIN
-	PERFORM @extschema@.binding_trigger_only('checkpoint_enforce');
-	-- a customer the caller may not see (docs/access.md) is answered like
-	-- one that does not exist, as credit_check() answers: the verdict would
-	-- tell its exposure
-	FOR i IN 1 .. coalesce(array_length(customers, 1), 0) LOOP
-		IF NOT @extschema@.access_allows(customers[i], @extschema@.access_caller()) THEN
-			RAISE EXCEPTION 'customer % does not exist', customers[i] USING ERRCODE = 'no_data_found';
-		END IF;
-	END LOOP;
-	PERFORM @extschema@.exposure_lock_recompute(customers);
-	-- a restore re-inserts rows accepted before: check nothing
-	IF current_setting('check_function_bodies') = 'off' THEN
-		RETURN;
-	END IF;
-	FOR i IN 1 .. coalesce(array_length(customers, 1), 0) LOOP
-		CONTINUE WHEN customers[i] IS NULL;
-		x := @extschema@.exposure_in_company(customers[i], companies[i]);
-		v := @extschema@.credit_evaluate_in_company(customers[i], companies[i], checkpoint, x, amounts[i]::numeric(18,2));
-		IF v.violation IS NULL THEN
-			IF v.nearly_used THEN
-				PERFORM @extschema@.raise_alert(customers[i], 'limit_nearly_used', 'yellow',
-					@extschema@.credit_verdict_json(v) || jsonb_build_object('what', whats[i], 'company_id', companies[i]));
-			END IF;
-			CONTINUE;
-		END IF;
-		IF v.mode = 'block' THEN
-			RAISE EXCEPTION USING
-				ERRCODE = v.sqlstate,
-				MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
-				DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]),
-				HINT = @extschema@.credit_verdict_hint(v);
-		END IF;
-		RAISE WARNING USING
-			MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
-			DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]);
-		PERFORM @extschema@.raise_alert(customers[i], replace(v.violation, 'group_limit_exceeded', 'limit_exceeded'), 'red',
-			@extschema@.credit_verdict_json(v) || jsonb_build_object('what', whats[i], 'company_id', companies[i]));
-	END LOOP;
-END
-$$;
-
 -- The whole credit picture of one customer, as jsonb for an application:
 -- customer, grade with its explanation (profile and explain_score), limit
 -- and its source, exposure and available credit, the check modes in force
@@ -926,6 +781,19 @@ BEGIN
 	RETURN report;
 END
 $$;
+
+-- alerts: a new kind, group_limit_exceeded
+ALTER TABLE @extschema@.alerts DROP CONSTRAINT alerts_kind_valid;
+ALTER TABLE @extschema@.alerts ADD CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
+											  'payment_rhythm', 'became_dormant', 'external_event',
+											  'group_limit_exceeded'));
+COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event or group_limit_exceeded';
+DROP TRIGGER alerts_explain_check ON @extschema@.alerts;
+CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
+	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
+									 'payment_rhythm', 'became_dormant', 'external_event',
+									 'group_limit_exceeded')) IS FALSE)
+	EXECUTE FUNCTION @extschema@.explain_check_violation();
 
 -- == the managed customer table's triggers (sources/triggers.sql) ==
 CREATE TRIGGER customer_parent_check BEFORE INSERT OR UPDATE OF parent_id ON @extschema@.customer
