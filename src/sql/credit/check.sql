@@ -153,8 +153,9 @@ BEGIN
 		v.violation := 'limit_exceeded';
 		v.sqlstate := 'KC001';
 	ELSIF v.group_exposure > v.group_limit THEN
-		-- a group's limit (credit_group_fill() chose the one that binds)
-		v.violation := 'group_limit_exceeded';
+		-- a group's limit (credit_group_fill() chose the one that binds): a
+		-- credit limit exceeded too, the group's figures say whose
+		v.violation := 'limit_exceeded';
 		v.sqlstate := 'KC001';
 	END IF;
 
@@ -224,14 +225,15 @@ CREATE FUNCTION @extschema@.credit_verdict_message(v @extschema@.credit_verdict,
 	RETURN pg_catalog.format('credit check at %s failed for customer %s%s: %s',
 		v.checkpoint, v.customer_id, coalesce(' (' || what || ')', ''),
 		CASE v.violation
-			WHEN 'limit_exceeded' THEN pg_catalog.format('exposure %s is above the credit limit %s',
-				v.exposure_after, v.credit_limit)
+			WHEN 'limit_exceeded' THEN
+				CASE WHEN v.exposure_after > v.credit_limit OR v.group_id IS NULL
+					 THEN pg_catalog.format('exposure %s is above the credit limit %s', v.exposure_after, v.credit_limit)
+					 ELSE pg_catalog.format('exposure %s of credit group %s is above the group''s credit limit %s',
+						 v.group_exposure, v.group_id, v.group_limit) END
 			WHEN 'invoice_overdue' THEN pg_catalog.format('invoice %s is %s days overdue',
 				v.overdue_invoice, v.overdue_days)
 			WHEN 'grade_d' THEN pg_catalog.format('credit grade is D and requires prepayment: %s of prepayment missing',
 				v.prepayment_missing)
-			WHEN 'group_limit_exceeded' THEN pg_catalog.format('exposure %s of credit group %s is above the group''s credit limit %s',
-				v.group_exposure, v.group_id, v.group_limit)
 			ELSE 'passed' END);
 
 CREATE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) RETURNS text
@@ -247,9 +249,11 @@ CREATE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) 
 CREATE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_verdict) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE v.violation
-		WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
-		WHEN 'group_limit_exceeded' THEN pg_catalog.format('Lower the amount, collect payment from the group first, or raise the limit of customer %s, which caps the whole group (credit_limit_override).',
-			v.group_id)
+		WHEN 'limit_exceeded' THEN
+			CASE WHEN v.exposure_after > v.credit_limit OR v.group_id IS NULL
+				 THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
+				 ELSE pg_catalog.format('Lower the amount, collect payment from the group first, or raise the limit of customer %s, which caps the whole group (credit_limit_override).',
+					 v.group_id) END
 		WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
 			v.prepayment_missing, v.checkpoint)
 		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
