@@ -121,7 +121,7 @@ DELETE FROM customer_class.sales_order WHERE order_id = 918120;
 -- promise; Small Ltd: 100 x 30 = 3,000; Dispute Ltd: 50 x 6 = 300, its
 -- 5,000 disputed held out.
 SELECT row_number() OVER (ORDER BY priority) AS rank, customer_id, customer_name, overdue_amount, overdue_invoices,
-	   oldest_days_past_due, amount_days, dunning_level, dunning_level_name, promised_today, broken_promises, disputed_amount
+	   oldest_days_past_due, amount_days, dunning_level, dunning_level_label_en, dunning_level_label_zh, promised_today, broken_promises, disputed_amount
 FROM customer_class.collection_worklist WHERE customer_id BETWEEN 1811 AND 1814 ORDER BY priority;
 SELECT customer_id, reasons FROM customer_class.collection_worklist WHERE customer_id BETWEEN 1811 AND 1814 ORDER BY priority;
 -- a promise falling due today goes first

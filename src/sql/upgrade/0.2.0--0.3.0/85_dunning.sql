@@ -1,4 +1,5 @@
 -- 0.2.0 -> 0.3.0, dunning and collections (issue 18, part D): dunning levels, runs, notices and letters, disputes, promises to pay, the collector's worklist, statements of account; the overdue rules leave disputed invoices out by policy (rule.disputed_invoices); alert kind promise_broken.
+-- Note for merges: check_rule() below is a copy of src/sql/checks/explain.sql as merged (every branch of every fragment), and credit_setting_validate() of src/sql/credit/policy.sql: a later CREATE OR REPLACE wins.
 
 -- == credit settings: rule.disputed_invoices, dunning.interval_days, dunning.broken_promise ==
 CREATE OR REPLACE FUNCTION @extschema@.credit_setting_validate() RETURNS trigger
@@ -1072,7 +1073,7 @@ COMMENT ON COLUMN @extschema@.due_reminders.disputed IS 'true when the invoice i
 CREATE VIEW @extschema@.collection_worklist WITH (security_invoker = true) AS
 SELECT row_number() OVER (ORDER BY w.promised_today > 0 DESC, w.amount_days DESC, w.dunning_level DESC, w.customer_id) AS priority,
 	   w.customer_id, w.customer_name, w.overdue_amount, w.overdue_invoices, w.oldest_days_past_due, w.amount_days,
-	   w.dunning_level, l.name_en AS dunning_level_name, w.promised_today, w.broken_promises, w.disputed_amount,
+	   w.dunning_level, l.name_en AS dunning_level_label_en, l.name_zh AS dunning_level_label_zh, w.promised_today, w.broken_promises, w.disputed_amount,
 	   array_remove(ARRAY[
 		   CASE WHEN w.promised_today > 0 THEN pg_catalog.format('promised to pay %s today', w.promised_today) END,
 		   CASE WHEN w.broken_promises > 0 THEN pg_catalog.format('%s broken promise(s) to pay', w.broken_promises) END,
@@ -1120,7 +1121,8 @@ COMMENT ON COLUMN @extschema@.collection_worklist.overdue_invoices IS 'invoices 
 COMMENT ON COLUMN @extschema@.collection_worklist.oldest_days_past_due IS 'most days past due of those invoices';
 COMMENT ON COLUMN @extschema@.collection_worklist.amount_days IS 'sum of open amount x days past due over those invoices: what weighs most';
 COMMENT ON COLUMN @extschema@.collection_worklist.dunning_level IS 'the customer''s dunning level (customer_dunning_level)';
-COMMENT ON COLUMN @extschema@.collection_worklist.dunning_level_name IS 'name of that level in English';
+COMMENT ON COLUMN @extschema@.collection_worklist.dunning_level_label_en IS 'name of that level in English (NULL for level 0)';
+COMMENT ON COLUMN @extschema@.collection_worklist.dunning_level_label_zh IS 'name of that level in Simplified Chinese (NULL for level 0)';
 COMMENT ON COLUMN @extschema@.collection_worklist.promised_today IS 'amount of open promises to pay falling due today';
 COMMENT ON COLUMN @extschema@.collection_worklist.broken_promises IS 'broken promises whose promise_broken alert is still open';
 COMMENT ON COLUMN @extschema@.collection_worklist.disputed_amount IS 'open amount past due under open dispute (held out of dunning)';
