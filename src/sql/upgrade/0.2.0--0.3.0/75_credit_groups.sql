@@ -523,8 +523,9 @@ BEGIN
 		v.violation := 'limit_exceeded';
 		v.sqlstate := 'KC001';
 	ELSIF v.group_exposure > v.group_limit THEN
-		-- a group's limit (credit_group_fill() chose the one that binds)
-		v.violation := 'group_limit_exceeded';
+		-- a group's limit (credit_group_fill() chose the one that binds): a
+		-- credit limit exceeded too, the group's figures say whose
+		v.violation := 'limit_exceeded';
 		v.sqlstate := 'KC001';
 	END IF;
 
@@ -548,14 +549,15 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_message(v @extschema@.cred
 	RETURN pg_catalog.format('credit check at %s failed for customer %s%s: %s',
 		v.checkpoint, v.customer_id, coalesce(' (' || what || ')', ''),
 		CASE v.violation
-			WHEN 'limit_exceeded' THEN pg_catalog.format('exposure %s is above the credit limit %s',
-				v.exposure_after, v.credit_limit)
+			WHEN 'limit_exceeded' THEN
+				CASE WHEN v.exposure_after > v.credit_limit OR v.group_id IS NULL
+					 THEN pg_catalog.format('exposure %s is above the credit limit %s', v.exposure_after, v.credit_limit)
+					 ELSE pg_catalog.format('exposure %s of credit group %s is above the group''s credit limit %s',
+						 v.group_exposure, v.group_id, v.group_limit) END
 			WHEN 'invoice_overdue' THEN pg_catalog.format('invoice %s is %s days overdue',
 				v.overdue_invoice, v.overdue_days)
 			WHEN 'grade_d' THEN pg_catalog.format('credit grade is D and requires prepayment: %s of prepayment missing',
 				v.prepayment_missing)
-			WHEN 'group_limit_exceeded' THEN pg_catalog.format('exposure %s of credit group %s is above the group''s credit limit %s',
-				v.group_exposure, v.group_id, v.group_limit)
 			ELSE 'passed' END);
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) RETURNS text
@@ -571,9 +573,11 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credi
 CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_verdict) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE v.violation
-		WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
-		WHEN 'group_limit_exceeded' THEN pg_catalog.format('Lower the amount, collect payment from the group first, or raise the limit of customer %s, which caps the whole group (credit_limit_override).',
-			v.group_id)
+		WHEN 'limit_exceeded' THEN
+			CASE WHEN v.exposure_after > v.credit_limit OR v.group_id IS NULL
+				 THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
+				 ELSE pg_catalog.format('Lower the amount, collect payment from the group first, or raise the limit of customer %s, which caps the whole group (credit_limit_override).',
+					 v.group_id) END
 		WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
 			v.prepayment_missing, v.checkpoint)
 		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
@@ -781,19 +785,6 @@ BEGIN
 	RETURN report;
 END
 $$;
-
--- alerts: a new kind, group_limit_exceeded
-ALTER TABLE @extschema@.alerts DROP CONSTRAINT alerts_kind_valid;
-ALTER TABLE @extschema@.alerts ADD CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-											  'payment_rhythm', 'became_dormant', 'external_event',
-											  'group_limit_exceeded'));
-COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event or group_limit_exceeded';
-DROP TRIGGER alerts_explain_check ON @extschema@.alerts;
-CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
-	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-									 'payment_rhythm', 'became_dormant', 'external_event',
-									 'group_limit_exceeded')) IS FALSE)
-	EXECUTE FUNCTION @extschema@.explain_check_violation();
 
 -- == the managed customer table's triggers (sources/triggers.sql) ==
 CREATE TRIGGER customer_parent_check BEFORE INSERT OR UPDATE OF parent_id ON @extschema@.customer
