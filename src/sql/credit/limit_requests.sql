@@ -29,12 +29,11 @@ CREATE TABLE @extschema@.credit_limit_request (
 	decided_by		name,
 	decided_at		timestamptz,
 	decision_note	text,
-	override_id		bigint,
-	CONSTRAINT credit_limit_request_status_valid CHECK (status IN ('pending', 'approved', 'rejected')),
-	CONSTRAINT credit_limit_request_decided CHECK ((status = 'pending') = (decided_by IS NULL)),
-	CONSTRAINT credit_limit_request_not_negative CHECK (credit_limit >= 0),
-	CONSTRAINT credit_limit_request_ends_after_start CHECK (valid_until > valid_from)
+	override_id		bigint
 );
+-- Written by request_credit_limit(), approve_credit_limit() and
+-- reject_credit_limit() only, which validate (no CHECK constraints to
+-- restate), like source_binding.
 CREATE INDEX credit_limit_request_customer_idx ON @extschema@.credit_limit_request (customer_id, requested_at);
 CREATE INDEX credit_limit_request_pending_idx ON @extschema@.credit_limit_request (requested_at) WHERE status = 'pending';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_limit_request', '');
