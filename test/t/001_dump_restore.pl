@@ -200,7 +200,7 @@ is($node->safe_psql('copy_plain', $books), $books_before, 'DROP EXTENSION ... CA
 is($node->safe_psql('copy_plain', q{
 	SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
 	WHERE attrelid = 'customer_class.customer'::regclass AND attnum > 0 AND NOT attisdropped}),
-	'customer_id,name,customer_type,industry,region,size_class,credit_limit,payment_terms_days,created_on,payment_terms_basis',
+	'customer_id,name,customer_type,industry,region,size_class,credit_limit,payment_terms_days,created_on,payment_terms_basis,parent_id',
 	'... but drops the tags column (its type was the extension\'s)');
 is($node->safe_psql('copy_plain', q{
 	SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal
