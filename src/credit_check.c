@@ -102,7 +102,7 @@ static void
 PreparePlans(FunctionCallInfo fcinfo)
 {
 	Oid			ledger_args[3] = {INT8OID, NUMERICOID, NUMERICOID};
-	Oid			enforce_args[5] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID};
+	Oid			enforce_args[6] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID, NUMERICOID};
 	const char *schema;
 
 	ResolveSchema(fcinfo);
@@ -123,8 +123,8 @@ PreparePlans(FunctionCallInfo fcinfo)
 										 3, ledger_args);
 	if (enforce_plan == NULL)
 		enforce_plan = KeepSchemaPlan(schema,
-									  "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
-									  5, enforce_args);
+									  "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5, $6)",
+									  6, enforce_args);
 }
 
 /* run a saved plan, expecting at most one row; returns SPI_processed */
@@ -207,14 +207,14 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 	for (i = 0; i < nchecks && check_function_bodies; i++)
 	{
 		CreditCheckpoint checkpoint = checks[i].checkpoint;
-		Datum		values[5];
-		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+		Datum		values[6];
+		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 		char	   *what;
 
 		if (checkpoint == CREDIT_CHECK_NONE)
 			continue;
 		if (CreditCheckMayAct(ext_schema, ext_namespace, delta->customer_id, checkpoint,
-							  checkpoint_names[checkpoint], exposure))
+							  checkpoint_names[checkpoint], exposure, checks[i].document_value))
 		{
 			values[0] = Int64GetDatum(delta->customer_id);
 			values[1] = CStringGetTextDatum(checkpoint_names[checkpoint]);
@@ -225,6 +225,7 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 				values[4] = CStringGetTextDatum(what);
 			else
 				nulls[4] = 'n';
+			values[5] = NumericGetDatum(checks[i].document_value);
 			RunPlan(enforce_plan, values, nulls);
 		}
 	}

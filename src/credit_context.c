@@ -80,8 +80,14 @@ typedef struct ContextEntry
 	int32		overdue_days;	/* rule.overdue_days; -1: off */
 	Numeric		credit_limit;	/* NULL: no limit */
 	Numeric		pct;			/* alert.nearly_used_pct */
-	uint64		overdue_generation; /* receivables_generation of overdue */
+	uint64		overdue_generation; /* receivables_generation of overdue and
+									 * ratio_exceeded */
 	bool		overdue;		/* an invoice is past rule.overdue_days */
+	/* the check menu (credit_menu()); the rule horizon needs nothing here */
+	Numeric		max_document;	/* rule document_value; NULL: off */
+	int32		ratio_days;		/* rule overdue_ratio; -1: off */
+	Numeric		ratio_pct;
+	bool		ratio_exceeded; /* credit_overdue_ratio() says exceeded */
 } ContextEntry;
 
 /* beyond this many entries the cache starts over (bounds its memory) */
@@ -193,20 +199,31 @@ static void
 PrepareContextPlans(const char *schema)
 {
 	Oid			fill_args[3] = {INT8OID, TEXTOID, DATEOID};
-	Oid			overdue_args[3] = {INT8OID, DATEOID, INT4OID};
+	Oid			overdue_args[5] = {INT8OID, DATEOID, INT4OID, INT4OID, NUMERICOID};
 
-	/* the columns as ReadContext reads them: no rule is applied here */
+	/*
+	 * The columns as ReadContext reads them: no rule is applied here.  The
+	 * check menu's rules come with the context (credit_menu()), and the
+	 * overdue ratio, like the overdue invoice, is read with it.
+	 */
 	if (fill_plan == NULL)
 		fill_plan = KeepSchemaPlan(schema,
 									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
 									" c.pct, c.overdue_days, c.limit_method,"
-									" c.overdue_invoice IS NOT NULL"
-									" FROM %1$s.credit_context($1, $2, $3) c",
+									" c.overdue_invoice IS NOT NULL,"
+									" m.max_document, m.ratio_days, m.ratio_pct,"
+									" CASE WHEN m.ratio_days IS NOT NULL AND c.mode <> 'off' THEN"
+									"  (SELECT r.exceeded FROM %1$s.credit_overdue_ratio($1, $3, m.ratio_days, m.ratio_pct) r) END"
+									" FROM %1$s.credit_context($1, $2, $3) c"
+									" CROSS JOIN LATERAL %1$s.credit_menu($1, $2, c.credit_grade, $3) m",
 									3, fill_args);
+	/* the two rules on the receivables, asked again after they changed */
 	if (overdue_plan == NULL)
 		overdue_plan = KeepSchemaPlan(schema,
-									   "SELECT EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3))",
-									   3, overdue_args);
+									   "SELECT $3 IS NOT NULL AND EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3)),"
+									   " CASE WHEN $4 IS NOT NULL THEN"
+									   "  (SELECT r.exceeded FROM %1$s.credit_overdue_ratio($1, $2, $4, $5) r) END",
+									   5, overdue_args);
 }
 
 /*
@@ -235,9 +252,9 @@ CreditContextReset(void)
 
 /* run a saved plan that returns one row; its first column */
 static Datum
-RunOneRow(SPIPlanPtr plan, Datum *values, bool *isnull)
+RunOneRow(SPIPlanPtr plan, Datum *values, const char *nulls, bool *isnull)
 {
-	int			rc = SPI_execute_plan(plan, values, NULL, false, 1);
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 1);
 
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "credit context query failed: %s, " UINT64_FORMAT " rows",
@@ -284,11 +301,12 @@ ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 	Datum		values[3];
 	bool		isnull;
 	char	   *days;
+	Datum		d;
 
 	values[0] = Int64GetDatum(key->customer_id);
 	values[1] = CStringGetTextDatum(checkpoint);
 	values[2] = DateADTGetDatum(key->as_of);
-	(void) RunOneRow(fill_plan, values, &isnull);
+	(void) RunOneRow(fill_plan, values, NULL, &isnull);
 
 	memset(entry, 0, sizeof(*entry));
 	entry->key = *key;
@@ -302,6 +320,13 @@ ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 	if (days != NULL && strcmp(days, "off") != 0)
 		entry->overdue_days = pg_strtoint32(days);
 	entry->overdue = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
+	entry->max_document = ColumnNumeric(9);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 10, &isnull);
+	entry->ratio_days = isnull ? -1 : DatumGetInt32(d);
+	entry->ratio_pct = ColumnNumeric(11);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 12, &isnull);
+	/* no answer (the mode is off): nothing to act on */
+	entry->ratio_exceeded = !isnull && DatumGetBool(d);
 	return !ColumnIs(7, "sales_multiple");
 }
 
@@ -326,7 +351,8 @@ CacheNumeric(Numeric n)
  */
 bool
 CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
-				  CreditCheckpoint checkpoint, const char *checkpoint_name, Numeric exposure)
+				  CreditCheckpoint checkpoint, const char *checkpoint_name, Numeric exposure,
+				  Numeric document_value)
 {
 	ContextKey	key;
 	ContextEntry entry;
@@ -370,20 +396,30 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 			*cached = entry;
 			cached->credit_limit = CacheNumeric(entry.credit_limit);
 			cached->pct = CacheNumeric(entry.pct);
+			cached->max_document = CacheNumeric(entry.max_document);
+			cached->ratio_pct = CacheNumeric(entry.ratio_pct);
 		}
 	}
 
 	if (entry.mode_off)
 		return false;
-	/* grade D's prepayment, the limit, the limit nearly used */
+
+	/*
+	 * grade D's prepayment, the limit, the limit nearly used.  With the rule
+	 * horizon the limit is checked against a part of this exposure: what
+	 * passes here passes there, and what does not, credit_enforce() weighs.
+	 */
 	if (CreditExposureRule(entry.prepay, entry.credit_limit, entry.pct, exposure) != CREDIT_EXPOSURE_OK)
 		return true;
-	if (entry.overdue_days < 0)
+	if (CreditDocumentValueExceeded(document_value, entry.max_document))
+		return true;
+	if (entry.overdue_days < 0 && entry.ratio_days < 0)
 		return false;
 	if (entry.overdue_generation != receivables_generation)
 	{
 		/* invoices or payments changed since: ask again */
-		Datum		values[3];
+		Datum		values[5];
+		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 		bool		isnull;
 		Datum		d;
 
@@ -392,8 +428,16 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 		values[0] = Int64GetDatum(customer_id);
 		values[1] = DateADTGetDatum(key.as_of);
 		values[2] = Int32GetDatum(entry.overdue_days);
-		d = RunOneRow(overdue_plan, values, &isnull);
+		if (entry.overdue_days < 0)
+			nulls[2] = 'n';
+		values[3] = Int32GetDatum(entry.ratio_days);
+		values[4] = NumericGetDatum(entry.ratio_pct);
+		if (entry.ratio_days < 0 || entry.ratio_pct == NULL)
+			nulls[3] = nulls[4] = 'n';
+		d = RunOneRow(overdue_plan, values, nulls, &isnull);
 		entry.overdue = isnull || DatumGetBool(d);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		entry.ratio_exceeded = !isnull && DatumGetBool(d);
 		ContextCacheReady();
 		if (receivables == receivables_generation && generation == context_generation)
 		{
@@ -401,11 +445,12 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 			if (cached != NULL)
 			{
 				cached->overdue = entry.overdue;
+				cached->ratio_exceeded = entry.ratio_exceeded;
 				cached->overdue_generation = receivables;
 			}
 		}
 	}
-	return entry.overdue;
+	return entry.overdue || entry.ratio_exceeded;
 }
 
 PG_FUNCTION_INFO_V1(credit_context_changed);

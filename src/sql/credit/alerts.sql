@@ -35,7 +35,8 @@ CREATE TABLE @extschema@.alerts (
 	resolved_at		timestamptz,
 	resolved_by		name,
 	CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-											  'payment_rhythm', 'became_dormant', 'external_event'))
+											  'payment_rhythm', 'became_dormant', 'external_event',
+											  'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded'))
 )
 -- Each refresh counts one more occurrence on every open payment_rhythm alert
 -- whose warning goes on: with room on the page those updates are HOT and
