@@ -49,6 +49,8 @@ static SPIPlanPtr ledger_add_plan = NULL;
 static SPIPlanPtr enforce_plan = NULL;
 static SPIPlanPtr invoiced_plan = NULL;
 static Oid	invoiced_plan_type = InvalidOid;	/* its parameter's type */
+/* enforce_plan passes document_value (the check menu is installed) */
+static bool enforce_menu = false;
 
 /*
  * The extension's schema, quoted for the queries, and its OID.  Checked
@@ -104,8 +106,13 @@ PreparePlans(FunctionCallInfo fcinfo)
 	Oid			ledger_args[3] = {INT8OID, NUMERICOID, NUMERICOID};
 	Oid			enforce_args[6] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID, NUMERICOID};
 	const char *schema;
+	bool		menu;
 
 	ResolveSchema(fcinfo);
+	/* credit_enforce() takes document_value from 0.3.0's SQL on */
+	menu = CreditMenuInstalled(ext_namespace);
+	if (enforce_plan != NULL && menu != enforce_menu)
+		FreePlan(&enforce_plan);
 	if (enforce_plan != NULL)
 		return;
 	schema = ext_schema;
@@ -123,8 +130,10 @@ PreparePlans(FunctionCallInfo fcinfo)
 										 3, ledger_args);
 	if (enforce_plan == NULL)
 		enforce_plan = KeepSchemaPlan(schema,
-									  "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5, $6)",
-									  6, enforce_args);
+									  menu ? "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5, $6)"
+									  : "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
+									  menu ? 6 : 5, enforce_args);
+	enforce_menu = menu;
 }
 
 /* run a saved plan, expecting at most one row; returns SPI_processed */

@@ -121,6 +121,8 @@ static uint64 receivables_generation = 1;
 
 static SPIPlanPtr fill_plan = NULL;
 static SPIPlanPtr overdue_plan = NULL;
+/* whether those plans read the check menu (see CreditMenuInstalled) */
+static bool plans_menu = false;
 
 static void
 ContextRelcacheCallback(Datum arg, Oid relid)
@@ -196,10 +198,36 @@ ResolveWatched(Oid namespace)
 }
 
 static void
-PrepareContextPlans(const char *schema)
+PrepareContextPlans(const char *schema, bool menu)
 {
 	Oid			fill_args[3] = {INT8OID, TEXTOID, DATEOID};
 	Oid			overdue_args[5] = {INT8OID, DATEOID, INT4OID, INT4OID, NUMERICOID};
+
+	/* the menu came (ALTER EXTENSION ... UPDATE in this backend): new plans */
+	if (menu != plans_menu)
+	{
+		CreditContextReset();
+		plans_menu = menu;
+	}
+
+	/*
+	 * A database still at an older version of the extension's SQL (before
+	 * its ALTER EXTENSION ... UPDATE) has no check menu: the same columns,
+	 * NULL.
+	 */
+	if (fill_plan == NULL && !menu)
+		fill_plan = KeepSchemaPlan(schema,
+									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
+									" c.pct, c.overdue_days, c.limit_method,"
+									" c.overdue_invoice IS NOT NULL,"
+									" NULL::numeric, NULL::integer, NULL::numeric, NULL::boolean"
+									" FROM %1$s.credit_context($1, $2, $3) c",
+									3, fill_args);
+	if (overdue_plan == NULL && !menu)
+		overdue_plan = KeepSchemaPlan(schema,
+									   "SELECT $3 IS NOT NULL AND EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3)),"
+									   " NULL::boolean",
+									   5, overdue_args);
 
 	/*
 	 * The columns as ReadContext reads them: no rule is applied here.  The
@@ -224,6 +252,18 @@ PrepareContextPlans(const char *schema)
 									   " CASE WHEN $4 IS NOT NULL THEN"
 									   "  (SELECT r.exceeded FROM %1$s.credit_overdue_ratio($1, $2, $4, $5) r) END",
 									   5, overdue_args);
+}
+
+/*
+ * Is the check menu (0.3.0's credit/menu.sql) installed in the extension's
+ * schema?  The library serves every version of the SQL, and a database is
+ * at an older one until its ALTER EXTENSION ... UPDATE: the plans must not
+ * name what it does not have.  A syscache lookup, at every check.
+ */
+bool
+CreditMenuInstalled(Oid namespace)
+{
+	return OidIsValid(get_relname_relid("credit_check_rule", namespace));
 }
 
 /*
@@ -361,7 +401,7 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 	uint64		receivables;
 	bool		cacheable;
 
-	PrepareContextPlans(schema);
+	PrepareContextPlans(schema, CreditMenuInstalled(namespace));
 	memset(&key, 0, sizeof(key));
 	key.customer_id = customer_id;
 	key.checkpoint = (int32) checkpoint;

@@ -16,6 +16,9 @@ typedef enum CreditCheckpoint
 	CREDIT_CHECK_DELIVERY
 } CreditCheckpoint;
 
+/* is the check menu installed (the extension's SQL at 0.3.0 or later)? */
+extern bool CreditMenuInstalled(Oid namespace);
+
 /* forget the plans and the cache: the extension's schema changed */
 extern void CreditContextReset(void);
 
