@@ -81,7 +81,7 @@ typedef struct ContextEntry
 	Numeric		credit_limit;	/* NULL: no limit */
 	Numeric		pct;			/* alert.nearly_used_pct */
 	uint64		overdue_generation; /* receivables_generation of overdue and
-									 * ratio_exceeded */
+									 * ratio_exceeded; 0: not read yet */
 	bool		overdue;		/* an invoice is past rule.overdue_days */
 	/* the check menu (credit_menu()); the rule horizon needs nothing here */
 	Numeric		max_document;	/* rule document_value; NULL: off */
@@ -219,8 +219,7 @@ PrepareContextPlans(const char *schema, bool menu)
 		fill_plan = KeepSchemaPlan(schema,
 									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
 									" c.pct, c.overdue_days, c.limit_method,"
-									" c.overdue_invoice IS NOT NULL,"
-									" NULL::numeric, NULL::integer, NULL::numeric, NULL::boolean"
+									" NULL::numeric, NULL::integer, NULL::numeric"
 									" FROM %1$s.credit_context($1, $2, $3) c",
 									3, fill_args);
 	if (overdue_plan == NULL && !menu)
@@ -231,17 +230,21 @@ PrepareContextPlans(const char *schema, bool menu)
 
 	/*
 	 * The columns as ReadContext reads them: no rule is applied here.  The
-	 * check menu's rules come with the context (credit_menu()), and the
-	 * overdue ratio, like the overdue invoice, is read with it.
+	 * check menu's rules come with the context (credit_menu()).  The two
+	 * rules on the receivables (the overdue invoice, the overdue ratio) are
+	 * not read here but by overdue_plan at the first check (the entry
+	 * starts stale): credit_context() computes the overdue invoice with a
+	 * setting as argument, which keeps the planner from inlining
+	 * credit_overdue_invoice() there, and a SQL function that is not
+	 * inlined is planned again at every execution.  Unselected, that
+	 * column is not computed at all; overdue_plan passes the days as a
+	 * parameter, and both functions are inlined into it.
 	 */
 	if (fill_plan == NULL)
 		fill_plan = KeepSchemaPlan(schema,
 									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
 									" c.pct, c.overdue_days, c.limit_method,"
-									" c.overdue_invoice IS NOT NULL,"
-									" m.max_document, m.ratio_days, m.ratio_pct,"
-									" CASE WHEN m.ratio_days IS NOT NULL AND c.mode <> 'off' THEN"
-									"  (SELECT r.exceeded FROM %1$s.credit_overdue_ratio($1, $3, m.ratio_days, m.ratio_pct) r) END"
+									" m.max_document, m.ratio_days, m.ratio_pct"
 									" FROM %1$s.credit_context($1, $2, $3) c"
 									" CROSS JOIN LATERAL %1$s.credit_menu($1, $2, c.credit_grade, $3) m",
 									3, fill_args);
@@ -359,14 +362,14 @@ ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 	/* the setting's trigger admits "off" or 0-9999 */
 	if (days != NULL && strcmp(days, "off") != 0)
 		entry->overdue_days = pg_strtoint32(days);
-	entry->overdue = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
-	entry->max_document = ColumnNumeric(9);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 10, &isnull);
+	entry->max_document = ColumnNumeric(8);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9, &isnull);
 	entry->ratio_days = isnull ? -1 : DatumGetInt32(d);
-	entry->ratio_pct = ColumnNumeric(11);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 12, &isnull);
-	/* no answer (the mode is off): nothing to act on */
-	entry->ratio_exceeded = !isnull && DatumGetBool(d);
+	entry->ratio_pct = ColumnNumeric(10);
+	/* the overdue invoice and ratio: asked at the first check (stale) */
+	entry->overdue = false;
+	entry->ratio_exceeded = false;
+	entry->overdue_generation = 0;
 	return !ColumnIs(7, "sales_multiple");
 }
 
@@ -424,10 +427,8 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 	else
 	{
 		generation = context_generation;
-		receivables = receivables_generation;
 		ResolveWatched(namespace);
 		cacheable = ReadContext(&key, checkpoint_name, &entry);
-		entry.overdue_generation = receivables;
 		/* store it only when nothing was invalidated while it was read */
 		ContextCacheReady();
 		if (cacheable && generation == context_generation)
