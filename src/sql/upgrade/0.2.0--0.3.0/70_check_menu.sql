@@ -67,6 +67,8 @@ BEGIN
 	END IF;
 END
 $menu_source$;
+-- its columns carry src_order's comments (sources/views.sql)
+COMMENT ON COLUMN @extschema@.source_order.planned_ship_on IS 'requested or planned delivery date (NULL: none; the rule horizon then counts the order)';
 ALTER EXTENSION customer_class DROP VIEW @extschema@.source_order;
 
 -- sources/views.sql: src_order_rows() gains the column (a new result
