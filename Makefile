@@ -104,8 +104,8 @@ SQL_FRAGMENTS = \
 	src/sql/receivables/views.sql \
 	src/sql/tags/history.sql \
 	src/sql/credit/policy.sql \
-	src/sql/credit/menu.sql \
 	src/sql/collections/dunning.sql \
+	src/sql/credit/menu.sql \
 	src/sql/credit/exposure.sql \
 	src/sql/credit/check.sql \
 	src/sql/credit/alerts.sql \

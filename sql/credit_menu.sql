@@ -138,6 +138,12 @@ SELECT customer_class.credit_check(803, 10.00, record => false) ->> 'overdue_rat
 -- a year later nearly all of it is long overdue; the rule is for orders only
 SELECT customer_class.credit_check(803, 10.00, record => false, checkpoint => 'delivery') ->> 'allowed' AS delivery_allowed;
 SELECT v.violation, v.overdue_ratio, v.sqlstate FROM customer_class.credit_evaluate(803, 'order', 4000, 10, '2026-12-31') v;
+-- a disputed invoice is not overdue here when rule.disputed_invoices is ignore
+SELECT customer_class.open_dispute(8031, 'goods damaged', '2025-11-15') IS NOT NULL AS disputed;
+SELECT customer_class.set_credit_setting('rule.disputed_invoices', 'ignore');
+SELECT v.violation, v.overdue_ratio FROM customer_class.credit_evaluate(803, 'order', 4000, 10, '2026-12-31') v;
+SELECT customer_class.reset_credit_setting('rule.disputed_invoices');
+DELETE FROM customer_class.invoice_dispute WHERE invoice_id = 8031;
 
 -- == One answer from every path: credit_check() and the C order trigger, under
 -- READ COMMITTED (the trigger's cache) and REPEATABLE READ (no cache) ==
@@ -218,6 +224,7 @@ SELECT 'maintained-vs-recomputed differences: ' || count(*) FROM customer_class.
 -- clean up for the tests that follow
 DELETE FROM customer_class.credit_check_rule;
 DELETE FROM customer_class.alerts WHERE customer_id BETWEEN 801 AND 804;
+DELETE FROM customer_class.class_history WHERE customer_id BETWEEN 801 AND 804;
 DELETE FROM customer_class.payment WHERE customer_id BETWEEN 801 AND 804;
 DELETE FROM customer_class.invoice WHERE customer_id BETWEEN 801 AND 804;
 DELETE FROM customer_class.sales_order WHERE customer_id BETWEEN 801 AND 804;

@@ -212,28 +212,7 @@ BEGIN ATOMIC
 	  AND o.planned_ship_on > credit_beyond_horizon.as_of + credit_beyond_horizon.days;
 END;
 
--- The rule overdue_ratio: a customer's open invoice balance as of a date
--- (invoices issued by then, less the payments made by then), the part of it
--- more than days past due, and whether that part is more than pct percent
--- of it (exceeded; never with nothing open).  Written once: credit_evaluate()
--- and the C order trigger's cache (src/credit_context.c) both ask it.
-CREATE FUNCTION @extschema@.credit_overdue_ratio(customer_id bigint, as_of date, days integer, pct numeric)
-	RETURNS TABLE (overdue numeric, open_balance numeric, exceeded boolean)
-	LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT t.overdue, t.open_balance, t.open_balance > 0 AND t.overdue * 100 > credit_overdue_ratio.pct * t.open_balance
-	FROM (SELECT coalesce(sum(b.open) FILTER (WHERE b.due_on < credit_overdue_ratio.as_of - credit_overdue_ratio.days), 0)
-				 AS overdue,
-				 coalesce(sum(b.open), 0) AS open_balance
-		  FROM (SELECT i.due_on,
-					   i.amount - coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
-											WHERE p.invoice_id = i.invoice_id
-											  AND p.paid_on <= credit_overdue_ratio.as_of), 0) AS open
-				FROM @extschema@.src_invoice i
-				WHERE i.customer_id = credit_overdue_ratio.customer_id
-				  AND i.issued_on <= credit_overdue_ratio.as_of) b
-		  WHERE b.open > 0) t;
-END;
+-- (credit_overdue_ratio() reads 85_dunning's disputes: 86_check_menu_ratio.sql)
 
 GRANT SELECT ON @extschema@.credit_check_rule TO customer_class_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.credit_check_rule TO customer_class_admin;
@@ -259,8 +238,6 @@ COMMENT ON FUNCTION @extschema@.credit_menu(bigint, text, @extschema@.credit_gra
 	'internal: the check menu in force for a customer of a grade at a checkpoint (each rule''s parameters; NULL: off)';
 COMMENT ON FUNCTION @extschema@.credit_beyond_horizon(bigint, bigint, date, integer) IS
 	'internal: the exposure of a customer''s open orders due to ship more than days after as_of (rule horizon; company NULL: all)';
-COMMENT ON FUNCTION @extschema@.credit_overdue_ratio(bigint, date, integer, numeric) IS
-	'internal: a customer''s open invoice balance, the part more than days past due, and whether it is above pct percent (rule overdue_ratio)';
 
 -- credit/check.sql: the verdict carries the menu's figures (attributes
 -- added at the end, as in a fresh install)
