@@ -62,6 +62,7 @@ SELECT format('orders inserted: ours %s, baseline %s (equal: none was blocked)',
 	(SELECT count(*) FROM bench_credit.sales_order));
 SELECT 'maintained-vs-recomputed differences: ' || count(*) FROM customer_class.verify_exposure();
 SELECT 'rule.overdue_days back to ' || customer_class.reset_credit_setting('rule.overdue_days');
-SELECT 'check menu rules removed: ' || count(*) FROM (DELETE FROM customer_class.credit_check_rule WHERE reason = 'bench' RETURNING 1) d;
+WITH d AS (DELETE FROM customer_class.credit_check_rule WHERE reason = 'bench' RETURNING 1)
+SELECT 'check menu rules removed: ' || count(*) FROM d;
 SET client_min_messages = warning;
 DROP SCHEMA bench_credit CASCADE;
