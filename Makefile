@@ -114,6 +114,8 @@ SQL_FRAGMENTS = \
 	src/sql/credit/triggers.sql \
 	src/sql/sources/triggers.sql \
 	src/sql/views/customer_profile.sql \
+	src/sql/reports/trend.sql \
+	src/sql/reports/report_html.sql \
 	src/sql/access/policies.sql \
 	src/sql/sources/user_data.sql
 # a fragment left out of the list would silently be missing from the script
@@ -166,7 +168,8 @@ REGRESS = \
 	checkpoint \
 	catalog \
 	binding_odoo \
-	binding_erpnext
+	binding_erpnext \
+	class_trend
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
