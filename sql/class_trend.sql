@@ -61,7 +61,7 @@ INSERT INTO customer_class.class_history (customer_id, dimension, old_value, new
 --   Delta: never graded, in no row.
 -- January: A = Alpha (was A on 12-31: not new); C = Beta (new) + Gamma.
 -- February: Alpha left A for B; Gamma left C.  March: Beta left C for D.
-SELECT period_start, period_end, dimension, class, label_en, label_zh, customers, new_customers,
+SELECT period_start, period_end, dimension, class, class_label_en, class_label_zh, customers, new_customers,
 	   lost_customers, revenue, ar, overdue
 FROM customer_class.class_trend('grade', '2025-01-01', '2025-03-31');
 -- "how did our book of grade-C customers move": one query
@@ -96,7 +96,7 @@ SELECT (SELECT count(*) FROM ours) AS rows,
 -- lifecycle order)
 SELECT period_start, period_end, class, customers, new_customers, revenue, ar, overdue
 FROM customer_class.class_trend('grade', '2025-02-12', '2025-02-23', 'week') WHERE class IN ('A', 'B', 'C');
-SELECT period_end, class, label_zh, customers, new_customers, lost_customers
+SELECT period_end, class, class_label_zh, customers, new_customers, lost_customers
 FROM customer_class.class_trend('stage', '2025-02-01', '2025-03-31')
 WHERE class IN ('new', 'active', 'dormant');
 -- the class at a date (as grade_migration reads it): Gamma is gone

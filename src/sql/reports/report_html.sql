@@ -332,7 +332,7 @@ BEGIN
 		migration, to_char((d - interval '1 year')::date, 'YYYY-MM-DD'), to_char(d, 'YYYY-MM-DD'));
 
 	-- customers per lifecycle stage at d
-	SELECT array_agg(CASE lang_ WHEN 'zh' THEN c.label_zh ELSE c.label_en END ORDER BY c.ordinality),
+	SELECT array_agg(CASE lang_ WHEN 'zh' THEN c.class_label_zh ELSE c.class_label_en END ORDER BY c.ordinality),
 		   array_agg(c.customers::numeric ORDER BY c.ordinality)
 	INTO stage_labels, counts
 	FROM @extschema@.class_trend('lifecycle_stage', d, d) WITH ORDINALITY c;
