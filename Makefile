@@ -73,6 +73,8 @@ OBJS = \
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
 #   has all of the managed tables'), customer_profile (joins everything),
+#   reports/ (class_trend, report_html: SQL bodies read class_label,
+#   class_history and the src_* views; they write nothing),
 #   the access policies (every table with customer rows), and last the
 #   hand-over of the managed tables to the user (sources/user_data.sql).
 SQL_FRAGMENTS = \

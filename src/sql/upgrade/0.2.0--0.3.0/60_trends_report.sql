@@ -1,15 +1,17 @@
--- 0.2.0 -> 0.3.0, trends and the HTML report: trend_periods(), class_trend(), class_at(), report_html() and its chart helpers (new functions, as src/sql/reports/trend.sql and report_html.sql create them).
+-- 0.2.0 -> 0.3.0, trends and the HTML report: trend_periods(), class_trend(), class_at(), report_html() and its chart functions (all new; the same statements as src/sql/reports/trend.sql and report_html.sql).
 
 -- Trends: time series per class (docs/reporting.md, "Trends").  The
 -- periods of a date range, and class_trend(), which gives per period and
 -- class the customers in the class at the period end (from class_history),
 -- those who came into it and left it during the period, the revenue of the
--- period and the AR and overdue AR at the period end.  The money figures of
--- every period end come from one pass over the invoices and payments: each
--- stretch of time in which an invoice's open amount stays the same adds
--- that amount to the overdue AR of the period ends it covers, as a +amount
--- at the first and a -amount after the last, summed up per customer over
--- the periods (an interval sweep), instead of one aging per period end.
+-- period and the AR and overdue AR at the period end.  Every period end's
+-- figures come from one pass over the invoices and payments, as changes
+-- summed up over the periods (an interval sweep) instead of one aging per
+-- period end: a stretch of time in which an invoice's open amount stays the
+-- same adds that amount to the overdue AR from the first period end it
+-- covers and takes it off after the last.  The changes are summed per
+-- class; a customer's running figures are needed only where it moves from
+-- one class to another.
 
 -- The periods of [from_date, to_date]: calendar weeks (Monday to Sunday),
 -- months, quarters or years, the first and the last cut at the range's
@@ -62,7 +64,7 @@ COMMENT ON FUNCTION @extschema@.trend_periods(date, date, text) IS
 CREATE FUNCTION @extschema@.class_trend(dimension_name text, from_date date, to_date date DEFAULT NULL,
 										period text DEFAULT 'month')
 	RETURNS TABLE (period_start date, period_end date, dimension text, class text,
-				   label_en text, label_zh text, customers bigint, new_customers bigint,
+				   class_label_en text, class_label_zh text, customers bigint, new_customers bigint,
 				   lost_customers bigint, revenue numeric, ar numeric, overdue numeric)
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -101,8 +103,8 @@ BEGIN
 
 	RETURN QUERY
 	WITH
-	-- the last history row of each customer up to each period end (k = 0:
-	-- up to the day before from_date)
+	-- the last history row of each customer in each period (k = 0: before
+	-- from_date)
 	hist AS (
 		SELECT DISTINCT ON (h.customer_id, k.k) h.customer_id, k.k, h.new_value
 		FROM @extschema@.class_history h
@@ -110,69 +112,64 @@ BEGIN
 		WHERE h.dimension = dim AND h.as_of <= upto
 		ORDER BY h.customer_id, k.k, h.as_of DESC, h.history_id DESC
 	),
-	-- the class of every customer with history at every period end: the
-	-- value of its last row so far (grp counts the rows seen)
-	grid AS (
-		SELECT c.customer_id, g.k, x.new_value, x.customer_id IS NOT NULL AS seen
-		FROM (SELECT DISTINCT hist.customer_id FROM hist) c
-		CROSS JOIN generate_series(0, n) AS g(k)
-		LEFT JOIN hist x ON x.customer_id = c.customer_id AND x.k = g.k
+	-- the customer is in class cls (NULL: none) at the period ends
+	-- k_from .. k_to - 1; at k_from it came from prev_cls
+	span AS (
+		SELECT x.customer_id, x.k AS k_from, coalesce(pg_catalog.lead(x.k) OVER w, n + 1) AS k_to,
+			   x.new_value AS cls, pg_catalog.lag(x.new_value) OVER w AS prev_cls
+		FROM hist x
+		WINDOW w AS (PARTITION BY x.customer_id ORDER BY x.k)
 	),
-	member AS (
-		SELECT s.customer_id, s.k, first_value(s.new_value) OVER (PARTITION BY s.customer_id, s.grp ORDER BY s.k) AS cls
-		FROM (SELECT grid.*, count(*) FILTER (WHERE grid.seen) OVER (PARTITION BY grid.customer_id ORDER BY grid.k) AS grp
-			  FROM grid) s
+	move AS (
+		SELECT s.customer_id, s.k_from AS k, s.prev_cls, s.cls
+		FROM span s
+		WHERE s.k_from >= 1 AND s.cls IS DISTINCT FROM s.prev_cls
 	),
-	-- an invoice's open amount over time: one row per date it changes
-	-- (its issue date, then the dates of the payments applied to it; one
-	-- paid before the issue counts from the issue), for the invoices past
-	-- due by upto (the others are never overdue in the range)
-	ev AS (
-		SELECT i.customer_id, i.invoice_id, i.issued_on AS on_date, i.amount AS delta, i.issued_on, i.due_on
+	-- an invoice's open amount over time: its amount at the issue date,
+	-- less each payment applied to it at the payment's date (one paid
+	-- before the issue counts from the issue); only invoices past due by
+	-- upto (the others are never overdue in the range)
+	applied AS (
+		SELECT i.customer_id, i.invoice_id, i.due_on, i.issued_on AS on_date, i.amount AS delta
 		FROM @extschema@.src_invoice i
 		WHERE i.issued_on <= upto AND i.due_on < upto
 		UNION ALL
-		SELECT p.customer_id, p.invoice_id, p.paid_on, -p.amount, NULL, NULL
-		FROM @extschema@.src_payment p
-		WHERE p.invoice_id IS NOT NULL AND p.paid_on <= upto
+		SELECT i.customer_id, i.invoice_id, i.due_on, greatest(p.paid_on, i.issued_on), -p.amount
+		FROM @extschema@.src_invoice i
+		JOIN @extschema@.src_payment p ON p.invoice_id = i.invoice_id AND p.customer_id = i.customer_id
+		WHERE i.issued_on <= upto AND i.due_on < upto AND p.paid_on <= upto
 	),
-	step AS (
-		SELECT e.customer_id, e.invoice_id, e.on_date, pg_catalog.max(e.due_on) AS due_on, pg_catalog.sum(e.delta) AS delta
-		FROM (SELECT ev.customer_id, ev.invoice_id,
-					 greatest(ev.on_date, pg_catalog.max(ev.issued_on) OVER inv) AS on_date,
-					 pg_catalog.max(ev.due_on) OVER inv AS due_on, ev.delta
-			  FROM ev WINDOW inv AS (PARTITION BY ev.customer_id, ev.invoice_id)) e
-		WHERE e.due_on IS NOT NULL
-		GROUP BY e.customer_id, e.invoice_id, e.on_date
-	),
-	-- each stretch [open_from, open_until) of one open amount
+	-- each stretch [open_from, open_until) of one open amount: the sum
+	-- runs over all the changes up to and including open_from's date (the
+	-- window's peers), so of two changes on one day the first gives an
+	-- empty stretch [d, d), which covers no period end
 	stretch AS (
-		SELECT s.customer_id, s.due_on, s.on_date AS open_from,
-			   pg_catalog.lead(s.on_date) OVER w AS open_until,
-			   pg_catalog.sum(s.delta) OVER w AS open_amount
-		FROM step s
-		WINDOW w AS (PARTITION BY s.customer_id, s.invoice_id ORDER BY s.on_date)
+		SELECT a.customer_id, a.due_on, a.on_date AS open_from,
+			   pg_catalog.lead(a.on_date) OVER w AS open_until,
+			   pg_catalog.sum(a.delta) OVER w AS open_amount
+		FROM applied a
+		WINDOW w AS (PARTITION BY a.customer_id, a.invoice_id ORDER BY a.on_date)
 	),
 	-- a positive open amount is overdue at the period ends t with
-	-- open_from <= t, due_on < t and t < open_until: the periods
-	-- first_k .. after_k - 1
+	-- open_from <= t, due_on < t and t < open_until: k = first_k ..
+	-- after_k - 1
 	overdue_span AS (
 		SELECT st.customer_id, st.open_amount,
-			   greatest(width_bucket(greatest(st.open_from, st.due_on + 1), starts), 1) AS first_k,
+			   width_bucket(greatest(st.open_from, st.due_on + 1), starts) AS first_k,
 			   coalesce(width_bucket(st.open_until, starts), n + 1) AS after_k
 		FROM stretch st
 		WHERE st.open_amount > 0
 	),
-	-- what changes at each period: revenue, AR (an invoice adds, a payment
-	-- or credit note takes off) and overdue AR; everything before from_date
-	-- counts in the first period's AR
+	-- what changes at each period end, per customer: revenue, AR (an
+	-- invoice adds, a payment or credit note takes off) and overdue AR
+	-- (+ from the first period end a stretch covers, - after the last)
 	money AS (
-		SELECT i.customer_id, greatest(width_bucket(i.issued_on, starts), 1) AS k,
+		SELECT i.customer_id, width_bucket(i.issued_on, starts) AS k,
 			   CASE WHEN i.issued_on >= from_date THEN i.amount END AS revenue, i.amount AS ar, NULL::numeric AS overdue
 		FROM @extschema@.src_invoice i
 		WHERE i.issued_on <= upto
 		UNION ALL
-		SELECT p.customer_id, greatest(width_bucket(p.paid_on, starts), 1), NULL, -p.amount, NULL
+		SELECT p.customer_id, width_bucket(p.paid_on, starts), NULL, -p.amount, NULL
 		FROM @extschema@.src_payment p
 		WHERE p.paid_on <= upto
 		UNION ALL
@@ -188,44 +185,62 @@ BEGIN
 		FROM money m
 		GROUP BY m.customer_id, m.k
 	),
-	-- per customer and period end: its class then and at the period end
-	-- before, and its running AR and overdue AR
-	fig AS (
-		SELECT mb.k, mb.cls, pg_catalog.lag(mb.cls) OVER w AS prev_cls,
-			   d.revenue,
-			   pg_catalog.sum(d.ar) OVER w AS ar,
-			   pg_catalog.sum(d.overdue) OVER w AS overdue
-		FROM member mb
-		LEFT JOIN delta d ON d.customer_id = mb.customer_id AND d.k = mb.k
-		WINDOW w AS (PARTITION BY mb.customer_id ORDER BY mb.k)
+	-- A class's figures change at a period end by the changes of its
+	-- customers then, and by the customers who move: one who leaves takes
+	-- its AR and overdue AR so far out of the class, one who comes in
+	-- brings them.  So no customer's figures are summed up over all the
+	-- periods: only at its moves.
+	carried AS (
+		SELECT m.k, m.prev_cls, m.cls, pg_catalog.sum(d.ar) AS ar, pg_catalog.sum(d.overdue) AS overdue
+		FROM move m
+		LEFT JOIN delta d ON d.customer_id = m.customer_id AND d.k < m.k
+		GROUP BY m.customer_id, m.k, m.prev_cls, m.cls
 	),
-	in_class AS (
-		SELECT f.k, f.cls, pg_catalog.count(*) AS customers,
-			   pg_catalog.count(*) FILTER (WHERE f.prev_cls IS DISTINCT FROM f.cls) AS new_customers,
-			   pg_catalog.sum(f.revenue) AS revenue, pg_catalog.sum(f.ar) AS ar, pg_catalog.sum(f.overdue) AS overdue
-		FROM fig f
-		WHERE f.k >= 1 AND f.cls IS NOT NULL
-		GROUP BY f.k, f.cls
+	flow AS (
+		-- the members at the day before from_date
+		SELECT s.cls, 0 AS k, 1 AS members, 0 AS came, 0 AS went, NULL::numeric AS revenue,
+			   NULL::numeric AS ar, NULL::numeric AS overdue
+		FROM span s WHERE s.k_from = 0 AND s.cls IS NOT NULL
+		UNION ALL
+		SELECT s.cls, d.k, 0, 0, 0, d.revenue, d.ar, d.overdue
+		FROM delta d
+		JOIN span s ON s.customer_id = d.customer_id AND d.k >= s.k_from AND d.k < s.k_to
+		WHERE s.cls IS NOT NULL
+		UNION ALL
+		SELECT c.cls, c.k, 1, 1, 0, NULL, c.ar, c.overdue
+		FROM carried c WHERE c.cls IS NOT NULL
+		UNION ALL
+		SELECT c.prev_cls, c.k, -1, 0, 1, NULL, -c.ar, -c.overdue
+		FROM carried c WHERE c.prev_cls IS NOT NULL
 	),
-	left_class AS (
-		SELECT f.k, f.prev_cls AS cls, pg_catalog.count(*) AS lost_customers
-		FROM fig f
-		WHERE f.k >= 1 AND f.prev_cls IS NOT NULL AND f.cls IS DISTINCT FROM f.prev_cls
-		GROUP BY f.k, f.prev_cls
+	by_class AS (
+		SELECT f.cls, f.k, pg_catalog.sum(f.members) AS members, pg_catalog.sum(f.came) AS came,
+			   pg_catalog.sum(f.went) AS went, pg_catalog.sum(f.revenue) AS revenue,
+			   pg_catalog.sum(f.ar) AS ar, pg_catalog.sum(f.overdue) AS overdue
+		FROM flow f
+		GROUP BY f.cls, f.k
+	),
+	-- every class at every period end (k = 0 too), the changes summed up
+	series AS (
+		SELECT c.cls, c.ord, g.k,
+			   pg_catalog.sum(b.members) OVER w AS customers, b.came, b.went, b.revenue,
+			   pg_catalog.sum(b.ar) OVER w AS ar, pg_catalog.sum(b.overdue) OVER w AS overdue
+		FROM unnest(classes) WITH ORDINALITY AS c(cls, ord)
+		CROSS JOIN generate_series(0, n) AS g(k)
+		LEFT JOIN by_class b ON b.cls = c.cls AND b.k = g.k
+		WINDOW w AS (PARTITION BY c.cls ORDER BY g.k)
 	)
-	SELECT p.period_start, p.period_end, dim, c.cls, l.label_en, l.label_zh,
-		   coalesce(ic.customers, 0), coalesce(ic.new_customers, 0), coalesce(lc.lost_customers, 0),
-		   coalesce(ic.revenue, 0.00), coalesce(ic.ar, 0.00), coalesce(ic.overdue, 0.00)
+	SELECT p.period_start, p.period_end, dim, x.cls, coalesce(l.label_en, x.cls), coalesce(l.label_zh, x.cls),
+		   coalesce(x.customers, 0)::bigint, coalesce(x.came, 0)::bigint, coalesce(x.went, 0)::bigint,
+		   coalesce(x.revenue, 0.00), coalesce(x.ar, 0.00), coalesce(x.overdue, 0.00)
 	FROM @extschema@.trend_periods(from_date, upto, period) p
-	CROSS JOIN unnest(classes) WITH ORDINALITY AS c(cls, ord)
-	LEFT JOIN @extschema@.class_label l ON l.dimension = label_dim AND l.value = c.cls
-	LEFT JOIN in_class ic ON ic.k = p.period_no AND ic.cls = c.cls
-	LEFT JOIN left_class lc ON lc.k = p.period_no AND lc.cls = c.cls
-	ORDER BY p.period_no, c.ord;
+	JOIN series x ON x.k = p.period_no
+	LEFT JOIN @extschema@.class_label l ON l.dimension = label_dim AND l.value = x.cls
+	ORDER BY p.period_no, x.ord;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.class_trend(text, date, date, text) IS
-	'time series per class of a class_history dimension (credit_grade or grade, lifecycle_stage or stage, lifecycle_phase or phase, segment, rfm_segment, payment_warning) over the periods of from_date..to_date (default as_of()): customers in the class at the period end, came in and left during the period, revenue invoiced in the period, AR and overdue AR at the period end; bad dimension, period or range: 22023';
+	'time series per class of a class_history dimension (credit_grade or grade, lifecycle_stage or stage, lifecycle_phase or phase, segment, rfm_segment, payment_warning) over the periods of from_date..to_date (default as_of()), with the class''s English and Chinese names: customers in the class at the period end, came in and left during the period, revenue invoiced in the period, AR and overdue AR at the period end; bad dimension, period or range: 22023';
 
 -- The picture of the book: report_html() returns one self-contained HTML
 -- document with inline SVG charts (no script, no network, no web font), in
@@ -561,7 +576,7 @@ BEGIN
 		migration, to_char((d - interval '1 year')::date, 'YYYY-MM-DD'), to_char(d, 'YYYY-MM-DD'));
 
 	-- customers per lifecycle stage at d
-	SELECT array_agg(CASE lang_ WHEN 'zh' THEN c.label_zh ELSE c.label_en END ORDER BY c.ordinality),
+	SELECT array_agg(CASE lang_ WHEN 'zh' THEN c.class_label_zh ELSE c.class_label_en END ORDER BY c.ordinality),
 		   array_agg(c.customers::numeric ORDER BY c.ordinality)
 	INTO stage_labels, counts
 	FROM @extschema@.class_trend('lifecycle_stage', d, d) WITH ORDINALITY c;
