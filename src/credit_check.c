@@ -53,6 +53,8 @@ static SPIPlanPtr enforce_plan = NULL;
 static SPIPlanPtr invoiced_plan = NULL;
 static bool plans_have_groups = false;	/* the ledger plans name group_path */
 static Oid	invoiced_plan_type = InvalidOid;	/* its parameter's type */
+/* enforce_plan passes document_value (the check menu is installed) */
+static bool enforce_menu = false;
 
 /*
  * The extension's schema, quoted for the queries, and its OID.  Checked
@@ -120,9 +122,10 @@ static void
 PreparePlans(FunctionCallInfo fcinfo)
 {
 	Oid			ledger_args[3] = {INT8OID, NUMERICOID, NUMERICOID};
-	Oid			enforce_args[5] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID};
+	Oid			enforce_args[6] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID, NUMERICOID};
 	const char *schema;
 	bool		groups;
+	bool		menu;
 
 	ResolveSchema(fcinfo);
 	groups = LedgerHasGroups();
@@ -132,6 +135,10 @@ PreparePlans(FunctionCallInfo fcinfo)
 		FreePlan(&ledger_add_plan);
 		plans_have_groups = groups;
 	}
+	/* credit_enforce() takes document_value from 0.3.0's SQL on */
+	menu = CreditMenuInstalled(ext_namespace);
+	if (enforce_plan != NULL && menu != enforce_menu)
+		FreePlan(&enforce_plan);
 	if (enforce_plan != NULL && ledger_update_plan != NULL && ledger_add_plan != NULL)
 		return;
 	schema = ext_schema;
@@ -163,8 +170,10 @@ PreparePlans(FunctionCallInfo fcinfo)
 										 3, ledger_args);
 	if (enforce_plan == NULL)
 		enforce_plan = KeepSchemaPlan(schema,
-									  "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
-									  5, enforce_args);
+									  menu ? "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5, $6)"
+									  : "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
+									  menu ? 6 : 5, enforce_args);
+	enforce_menu = menu;
 }
 
 /* run a saved plan, expecting at most one row; returns SPI_processed */
@@ -254,8 +263,8 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 	for (i = 0; i < nchecks && check_function_bodies; i++)
 	{
 		CreditCheckpoint checkpoint = checks[i].checkpoint;
-		Datum		values[5];
-		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+		Datum		values[6];
+		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 		char	   *what;
 
 		if (checkpoint == CREDIT_CHECK_NONE)
@@ -263,7 +272,7 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 		/* the cache knows the customer's own limit, not its group's */
 		if (in_group ||
 			CreditCheckMayAct(ext_schema, ext_namespace, delta->customer_id, checkpoint,
-							  checkpoint_names[checkpoint], exposure))
+							  checkpoint_names[checkpoint], exposure, checks[i].document_value))
 		{
 			values[0] = Int64GetDatum(delta->customer_id);
 			values[1] = CStringGetTextDatum(checkpoint_names[checkpoint]);
@@ -274,6 +283,7 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 				values[4] = CStringGetTextDatum(what);
 			else
 				nulls[4] = 'n';
+			values[5] = NumericGetDatum(checks[i].document_value);
 			RunPlan(enforce_plan, values, nulls);
 		}
 	}

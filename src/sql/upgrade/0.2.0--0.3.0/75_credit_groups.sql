@@ -31,6 +31,7 @@ AS $$
 		('order', 5, 'status', 'pg_catalog.text', false, '''open'''),
 		('order', 6, 'shipped_on', 'pg_catalog.date', false, NULL),
 		('order', 7, 'company_id', 'pg_catalog.int8', false, NULL),
+		('order', 8, 'planned_ship_on', 'pg_catalog.date', false, NULL),
 		('invoice', 1, 'invoice_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 2, 'customer_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 3, 'order_id', 'pg_catalog.int8', false, NULL),
@@ -502,6 +503,7 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_decide(v @extschema@.credi
 AS $$
 DECLARE
 	rule text;
+	r record;
 BEGIN
 	v.violation := NULL;
 	v.sqlstate := NULL;
@@ -514,13 +516,23 @@ BEGIN
 	IF v.group_id IS NULL THEN
 		v := @extschema@.credit_group_fill(v, v.exposure_after, as_of);
 	END IF;
-	rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, v.exposure_after);
+	IF v.horizon_days IS NULL THEN
+		v.exposure_in_horizon := NULL;
+		rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, v.exposure_after);
+	ELSE
+		IF v.exposure_in_horizon IS NULL THEN
+			v.exposure_in_horizon := v.exposure_after
+				- @extschema@.credit_beyond_horizon(v.customer_id, NULL, credit_verdict_decide.as_of, v.horizon_days);
+		END IF;
+		rule := coalesce(@extschema@.credit_exposure_rule(v.credit_grade, grade_d, NULL, NULL, v.exposure_after),
+						 @extschema@.credit_exposure_rule(NULL, NULL, v.credit_limit, pct, v.exposure_in_horizon));
+	END IF;
 	IF rule = 'grade_d' THEN
 		v.violation := 'grade_d';
 		v.sqlstate := 'KC003';
 		v.prepayment_missing := v.exposure_after;
 	ELSIF rule = 'limit_exceeded' THEN
-		v.violation := 'limit_exceeded';
+		v.violation := CASE WHEN v.horizon_days IS NULL THEN 'limit_exceeded' ELSE 'horizon_limit_exceeded' END;
 		v.sqlstate := 'KC001';
 	ELSIF v.group_exposure > v.group_limit THEN
 		-- a group's limit (credit_group_fill() chose the one that binds): a
@@ -529,11 +541,26 @@ BEGIN
 		v.sqlstate := 'KC001';
 	END IF;
 
+	IF v.violation IS NULL AND @extschema@.credit_document_value_rule(v.document_value, v.max_document) THEN
+		v.violation := 'document_value_exceeded';
+		v.sqlstate := 'KC004';
+	END IF;
+
 	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
 		SELECT credit_verdict_decide.as_of - i.due_on INTO v.overdue_days
 		FROM @extschema@.src_invoice i WHERE i.invoice_id = v.overdue_invoice;
 		v.violation := 'invoice_overdue';
 		v.sqlstate := 'KC002';
+	END IF;
+
+	IF v.overdue_ratio_days IS NOT NULL THEN
+		SELECT * INTO r FROM @extschema@.credit_overdue_ratio(v.customer_id, credit_verdict_decide.as_of,
+															  v.overdue_ratio_days, v.overdue_ratio_pct);
+		v.overdue_ratio := round(100 * r.overdue / nullif(r.open_balance, 0), 2);
+		IF v.violation IS NULL AND r.exceeded THEN
+			v.violation := 'overdue_ratio_exceeded';
+			v.sqlstate := 'KC005';
+		END IF;
 	END IF;
 
 	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
@@ -550,7 +577,7 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_message(v @extschema@.cred
 		v.checkpoint, v.customer_id, coalesce(' (' || what || ')', ''),
 		CASE v.violation
 			WHEN 'limit_exceeded' THEN
-				CASE WHEN v.exposure_after > v.credit_limit OR v.group_id IS NULL
+				CASE WHEN (v.exposure_after > v.credit_limit AND v.horizon_days IS NULL) OR v.group_id IS NULL
 					 THEN pg_catalog.format('exposure %s is above the credit limit %s', v.exposure_after, v.credit_limit)
 					 ELSE pg_catalog.format('exposure %s of credit group %s is above the group''s credit limit %s',
 						 v.group_exposure, v.group_id, v.group_limit) END
@@ -558,6 +585,12 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_message(v @extschema@.cred
 				v.overdue_invoice, v.overdue_days)
 			WHEN 'grade_d' THEN pg_catalog.format('credit grade is D and requires prepayment: %s of prepayment missing',
 				v.prepayment_missing)
+			WHEN 'horizon_limit_exceeded' THEN pg_catalog.format('exposure %s within the %s-day horizon is above the credit limit %s',
+				v.exposure_in_horizon, v.horizon_days, v.credit_limit)
+			WHEN 'document_value_exceeded' THEN pg_catalog.format('document value %s is above the maximum %s for one document',
+				v.document_value, v.max_document)
+			WHEN 'overdue_ratio_exceeded' THEN pg_catalog.format('%s%% of the open invoice balance is more than %s days overdue, above the maximum %s%%',
+				v.overdue_ratio, v.overdue_ratio_days, v.overdue_ratio_pct)
 			ELSE 'passed' END);
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) RETURNS text
@@ -565,6 +598,7 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credi
 	RETURN pg_catalog.format('Exposure %s, amount asked %s, exposure after %s, credit limit %s (%s), grade %s, mode %s.',
 		v.exposure_before, v.asked, v.exposure_after, coalesce(v.credit_limit::text, 'none'),
 		v.limit_source, coalesce(v.credit_grade::text, 'not graded'), v.mode)
+		|| @extschema@.credit_verdict_reason(v)
 		|| CASE WHEN v.group_id IS NULL THEN ''
 				ELSE pg_catalog.format(' Credit group %s: exposure after %s, credit limit %s (%s).',
 					v.group_id, v.group_exposure, v.group_limit, v.group_limit_source) END;
@@ -574,12 +608,15 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE v.violation
 		WHEN 'limit_exceeded' THEN
-			CASE WHEN v.exposure_after > v.credit_limit OR v.group_id IS NULL
+			CASE WHEN (v.exposure_after > v.credit_limit AND v.horizon_days IS NULL) OR v.group_id IS NULL
 				 THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
 				 ELSE pg_catalog.format('Lower the amount, collect payment from the group first, or raise the limit of customer %s, which caps the whole group (credit_limit_override).',
 					 v.group_id) END
 		WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
 			v.prepayment_missing, v.checkpoint)
+		WHEN 'horizon_limit_exceeded' THEN 'Lower the amount, plan the delivery later (planned_ship_on), collect payment first, or raise the limit (credit_limit_override).'
+		WHEN 'document_value_exceeded' THEN 'Split or lower the document, or ask credit control: a row of credit_check_rule with enabled false sets the rule off for the customer.'
+		WHEN 'overdue_ratio_exceeded' THEN 'Collect the overdue invoices first, or ask credit control: a row of credit_check_rule with enabled false sets the rule off for the customer.'
 		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
 
 -- Create the missing ledger rows and lock them all, in customer_id order,
@@ -662,6 +699,7 @@ DECLARE
 	v @extschema@.credit_verdict;
 	lim numeric;
 	n bigint;
+	redecide boolean := false;
 BEGIN
 	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, d);
 	IF v.mode = 'off' THEN
@@ -669,7 +707,17 @@ BEGIN
 	END IF;
 	-- a member of a credit group: the group counts all of the member's
 	-- companies (its ledger row, just rewritten), not this company's part
-	v := @extschema@.credit_group_fill(v, NULL, d);
+	-- (a customer in no group has no group after credit_evaluate() either)
+	IF v.group_id IS NOT NULL THEN
+		v := @extschema@.credit_group_fill(v, NULL, d);
+		redecide := true;
+	END IF;
+	-- the rule horizon: the orders of this company beyond it
+	IF v.horizon_days IS NOT NULL AND company_id IS NOT NULL THEN
+		v.exposure_in_horizon := exposure_after
+			- @extschema@.credit_beyond_horizon(customer_id, company_id, d, v.horizon_days);
+		redecide := true;
+	END IF;
 	IF pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NOT NULL THEN
 		EXECUTE 'SELECT l.credit_limit FROM @extschema@.src_credit_limit l
 				 WHERE l.customer_id = $1 AND l.company_id IS NOT DISTINCT FROM $2 LIMIT 1'
@@ -680,7 +728,11 @@ BEGIN
 		   AND (SELECT l.limit_method FROM @extschema@.credit_limit_rows(customer_id, d) l) IS DISTINCT FROM 'override' THEN
 			v.credit_limit := lim;
 			v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
+			redecide := true;
 		END IF;
+	END IF;
+	IF NOT redecide THEN
+		RETURN v;
 	END IF;
 	RETURN @extschema@.credit_verdict_decide(v, @extschema@.credit_setting('rule.grade_d'),
 											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric, d);
