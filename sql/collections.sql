@@ -133,6 +133,16 @@ SELECT customer_class.resolve_alert(a.alert_id) FROM customer_class.alerts a
 WHERE a.customer_id = 1811 AND a.kind = 'promise_broken';
 SELECT customer_id, broken_promises, reasons FROM customer_class.collection_worklist WHERE customer_id = 1811;
 
+-- with dunning.broken_promise = alert a broken promise raises its alert
+-- only: Small Ltd's promise of 12-31 is broken on 01-01, its invoice stays
+-- at its level (its last step was the day before)
+SELECT customer_class.set_credit_setting('dunning.broken_promise', 'alert');
+SELECT customer_class.dunning_run('2026-01-01') IS NOT NULL AS ran;
+SELECT status, closed_on, paid_amount FROM customer_class.payment_promise WHERE customer_id = 1814;
+SELECT kind, level FROM customer_class.alerts WHERE customer_id = 1814 AND resolved_at IS NULL ORDER BY kind;
+SELECT level, run_on FROM customer_class.dunning_notice WHERE customer_id = 1814 ORDER BY level;
+SELECT customer_class.reset_credit_setting('dunning.broken_promise');
+
 -- the worklist's columns are types a BI tool maps
 SELECT a.attname, format_type(a.atttypid, a.atttypmod)
 FROM pg_attribute a

@@ -172,3 +172,17 @@ SELECT customer_class.dunning_run('2026-01-31');
 SELECT count(*) > 0 AS reads FROM customer_class.dunning_letter_outbox;
 RESET ROLE;
 DROP ROLE cc_dun_reader;
+
+-- a level switched off by an admin's row is skipped: no reminder before
+-- the due date while level 0 is off
+INSERT INTO customer_class.dunning_level (level, days_past_due, name_en, name_zh, letter_en, letter_zh, enabled)
+SELECT level, days_past_due, name_en, name_zh, letter_en, letter_zh, false FROM customer_class.dunning_level
+WHERE level = 0 AND shipped;
+SELECT level FROM customer_class.dunning_levels ORDER BY level;
+INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
+	(918015, 1801, '2026-01-20', '2026-02-02', 80.00);
+SELECT customer_class.dunning_run('2026-01-31') IS NOT NULL AS ran;
+SELECT count(*) FROM customer_class.dunning_notice WHERE invoice_id = 918015;
+DELETE FROM customer_class.dunning_level WHERE level = 0 AND NOT shipped;
+SELECT customer_class.dunning_run('2026-02-01') IS NOT NULL AS ran;
+SELECT level, run_on, days_past_due, reason FROM customer_class.dunning_notice WHERE invoice_id = 918015;
