@@ -59,8 +59,8 @@ SELECT kind, level, detail - 'promise_id' AS detail FROM customer_class.alerts W
 SET customer_class.as_of = '2025-12-26';
 SELECT customer_class.promise_to_pay(1813, 500, '2025-12-31') IS NOT NULL AS promised;
 SET customer_class.as_of = '2025-12-31';
-INSERT INTO customer_class.payment (customer_id, invoice_id, paid_on, amount) VALUES
-	(1813, 918131, '2025-12-27', 300.00), (1813, NULL, '2025-12-30', 200.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES
+	(918131, 1813, 918131, '2025-12-27', 300.00), (918132, 1813, NULL, '2025-12-30', 200.00);
 -- while open it is due today: first on the worklist
 SELECT customer_id, promised_today, reasons FROM customer_class.collection_worklist
 WHERE customer_id BETWEEN 1811 AND 1814 AND promised_today > 0;
