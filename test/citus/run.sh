@@ -88,7 +88,7 @@ compare() {
 	else
 		local detail
 		detail=$(grep -m1 -h -o 'ERROR:.*' "$work/$name.citus" || true)
-		detail=${detail:-$(diff "$work/$name.single" "$work/$name.citus" | grep -c '^[<>]') differing lines}
+		[ -n "$detail" ] || detail="$( (diff "$work/$name.single" "$work/$name.citus" || true) | grep -c '^[<>]' || true) differing lines"
 		if [ -n "$why" ]; then report "$name" known "$why; $detail"; else report "$name" FAILED "$detail"; fi
 	fi
 }
@@ -112,7 +112,7 @@ citus_q cc "SELECT customer_class.refresh('$CITUS_AS_OF')" >"$work/refresh.out" 
 compare refresh "SELECT customer_id, as_of, credit_score, credit_grade, lifecycle_stage, lifecycle_phase,
 		behaviour_segment, rfm_segment, open_balance, overdue_balance, payment_warning, rule_tags
 	FROM customer_class.profile" \
-	"refresh() fails: $(grep -m1 -h -o 'ERROR:.*' "$work/refresh.out" || echo '(no error, other figures)')"
+	"refresh() $(grep -m1 -h -o 'ERROR:.*' "$work/refresh.out" || echo "returned $(head -c 80 "$work/refresh.out"), other figures")"
 compare view_customer_profile "SELECT * FROM customer_class.customer_profile" \
 	"the local profile joined with the distributed sources"
 
