@@ -105,6 +105,7 @@ SQL_FRAGMENTS = \
 	src/sql/tags/history.sql \
 	src/sql/credit/policy.sql \
 	src/sql/collections/dunning.sql \
+	src/sql/credit/menu.sql \
 	src/sql/credit/exposure.sql \
 	src/sql/credit/check.sql \
 	src/sql/credit/alerts.sql \
@@ -156,6 +157,7 @@ REGRESS = \
 	refresh_rewind \
 	credit \
 	credit_rules \
+	credit_menu \
 	warnings \
 	tagset \
 	tagquery \
@@ -187,6 +189,7 @@ ISOLATION = \
 	credit_concurrency \
 	credit_prepayment \
 	credit_cache \
+	credit_menu \
 	tag_exclusive \
 	tag_rule_exclusive \
 	tag_stats_cache \

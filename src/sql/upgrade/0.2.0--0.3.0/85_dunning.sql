@@ -183,7 +183,8 @@ BEGIN
 		hint := 'Say why the customer is excepted from the check: the history keeps it.';
 	WHEN 'alerts.alerts_kind_valid' THEN
 		detail := format('kind "%s" is not one of: limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, '
-						 'blocked, payment_rhythm, became_dormant, external_event, promise_broken.', r->>'kind');
+						 'blocked, payment_rhythm, became_dormant, external_event, promise_broken, '
+						 'horizon_limit_exceeded, document_value_exceeded, overdue_ratio_exceeded.', r->>'kind');
 		hint := 'Raise an alert of one of these kinds.';
 	WHEN 'external_event.external_event_kind_valid' THEN
 		detail := format('kind "%s" is not one of: litigation, frozen_equity, enforcement, bankruptcy, '
@@ -213,13 +214,15 @@ $$;
 
 ALTER TABLE @extschema@.alerts DROP CONSTRAINT alerts_kind_valid;
 ALTER TABLE @extschema@.alerts ADD CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-											  'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken'));
+											  'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken',
+											  'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded'));
 DROP TRIGGER alerts_explain_check ON @extschema@.alerts;
 CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
 	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-									 'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken')) IS FALSE)
+									 'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken',
+									 'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded')) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();
-COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event or promise_broken';
+COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event, promise_broken, horizon_limit_exceeded, document_value_exceeded or overdue_ratio_exceeded';
 
 -- == levels, disputes, notices, customer_dunning_level (collections/dunning.sql) ==
 -- Collections, part 1: dunning levels, disputes, the notices and the
