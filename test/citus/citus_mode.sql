@@ -3,17 +3,18 @@
 -- directly.  Through the late-bound src_*_rows() SQL functions Citus sees a
 -- function, not the distributed table, and fails once PostgreSQL inlines it
 -- ("parameterized queries for SQL functions referencing distributed tables
--- are not supported").
-CREATE OR REPLACE VIEW customer_class.src_customer WITH (security_invoker = true) AS
-	SELECT customer_id, name, customer_type, industry, region, size_class,
-		   credit_limit::numeric(18,2) AS credit_limit, payment_terms_days, created_on, tags, payment_terms_basis
-	FROM customer_class.source_customer;
-CREATE OR REPLACE VIEW customer_class.src_order WITH (security_invoker = true) AS
-	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id
-	FROM customer_class.source_order;
-CREATE OR REPLACE VIEW customer_class.src_invoice WITH (security_invoker = true) AS
-	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount::numeric(18,2) AS amount, company_id
-	FROM customer_class.source_invoice;
-CREATE OR REPLACE VIEW customer_class.src_payment WITH (security_invoker = true) AS
-	SELECT payment_id, customer_id, invoice_id, paid_on, amount::numeric(18,2) AS amount, kind, company_id
-	FROM customer_class.source_payment;
+-- are not supported").  Each view keeps its definition (columns, casts),
+-- with the function call replaced by the view it reads.
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOREACH r IN ARRAY ARRAY['customer', 'order', 'invoice', 'payment'] LOOP
+		EXECUTE format('CREATE OR REPLACE VIEW customer_class.%I WITH (security_invoker = true) AS %s',
+					   'src_' || r,
+					   replace(pg_catalog.pg_get_viewdef(format('customer_class.%I', 'src_' || r)::regclass),
+							   format('customer_class.src_%s_rows()', r),
+							   format('customer_class.source_%s', r)));
+	END LOOP;
+END
+$$;
