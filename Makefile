@@ -183,7 +183,8 @@ REGRESS = \
 	dunning \
 	collections \
 	statement \
-	class_trend
+	class_trend \
+	citus_as_of
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
@@ -244,7 +245,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) $(SQL_UNLISTED) $(EXTENSION).c
 	  printf -- '\\echo Use "CREATE EXTENSION customer_class" to load this file. \\quit\n'; \
 	  for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
 
-.PHONY: deps demo test bench fuzz loadtest
+.PHONY: deps demo test bench fuzz loadtest citus-test
 
 deps:
 	@scripts/ensure-deps.sh
@@ -258,6 +259,12 @@ test: deps
 # make bench [SIZE=bench|demo] [CASES="floor ..."]
 bench: deps
 	@scripts/bench.sh $(or $(SIZE),demo) $(CASES)
+
+# make citus-test: the extension on a 3-node Citus cluster against a single
+# node (scripts/citus-test.sh, test/citus/; docs/citus.md).  Not in `make
+# test`: it needs Citus installed, and refuses with a message without it.
+citus-test: deps
+	@scripts/citus-test.sh
 
 # make loadtest [CLIENTS=16 DURATION=60 CUSTOMERS=100 RUNS="rc rr off"]: the
 # credit-control load test (pgbench; test/load/credit_load.sh), not in `make test`
