@@ -169,7 +169,8 @@ REGRESS = \
 	checkpoint \
 	catalog \
 	binding_odoo \
-	binding_erpnext
+	binding_erpnext \
+	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
