@@ -150,28 +150,17 @@ COMMENT ON COLUMN @extschema@.aging_report.days_over_90 IS 'more than 90 days pa
 COMMENT ON COLUMN @extschema@.aging_report.total IS 'total owed (credits deducted)';
 COMMENT ON COLUMN @extschema@.aging_report.overdue IS 'total past due';
 
--- The classes a customer belongs to, one row per dimension: used by the
--- per-class views.
+-- The classes a customer belongs to, one row per dimension (the rule is
+-- class_members(), reports/members.sql): used by the per-class views.
 CREATE VIEW @extschema@.customer_class_member WITH (security_invoker = true) AS
-SELECT c.customer_id, d.dimension, d.class
-FROM @extschema@.src_customer c
-LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
-CROSS JOIN LATERAL (VALUES
-	('customer_type', c.customer_type),
-	('industry', c.industry),
-	('region', pg_catalog.split_part(c.region, '.', 1)),
-	('size_class', c.size_class),
-	('credit_grade', p.credit_grade::text)) AS d(dimension, class)
-WHERE d.class IS NOT NULL
-UNION ALL
-SELECT c.customer_id, 'tag', t.tag
-FROM @extschema@.src_customer c
-CROSS JOIN LATERAL @extschema@.tags(c.tags) AS t(tag);
+SELECT m.customer_id, m.dimension, m.class
+FROM @extschema@.class_members(@extschema@.as_of()) m
+WHERE m.class IS NOT NULL;
 
 COMMENT ON VIEW @extschema@.customer_class_member IS
-	'the class of every customer in each dimension (customer_type, industry, top-level region, size_class, credit_grade), and one row per tag (dimension tag)';
+	'the class of every customer in each dimension it is classified in (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class), and one row per manual or rule tag (dimension tag)';
 COMMENT ON COLUMN @extschema@.customer_class_member.customer_id IS 'customer key';
-COMMENT ON COLUMN @extschema@.customer_class_member.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
+COMMENT ON COLUMN @extschema@.customer_class_member.dimension IS 'credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region (top level), region_2, region_3 (the first two, three labels), size_class or tag';
 COMMENT ON COLUMN @extschema@.customer_class_member.class IS 'the customer''s class in that dimension (for tag: the tag)';
 
 CREATE VIEW @extschema@.aging_report_by_class WITH (security_invoker = true) AS
@@ -190,8 +179,8 @@ JOIN @extschema@.customer_class_member m ON m.customer_id = r.customer_id
 GROUP BY m.dimension, m.class;
 
 COMMENT ON VIEW @extschema@.aging_report_by_class IS
-	'receivables aging per class (customer type, industry, region, size, credit grade) and per tag as of customer_class.as_of()';
-COMMENT ON COLUMN @extschema@.aging_report_by_class.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
+	'receivables aging per class (every dimension of customer_class_member) and per tag as of customer_class.as_of()';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.dimension IS 'a dimension of customer_class_member (credit_grade, lifecycle_stage, ..., tag)';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.class IS 'class within the dimension';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.as_of IS 'date the aging is as of';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.customers IS 'customers of the class with anything open';
@@ -318,7 +307,7 @@ FROM (SELECT m.dimension, m.class, pg_catalog.count(*) AS customers, pg_catalog.
 
 COMMENT ON VIEW @extschema@.ar_kpi_by_class IS
 	'AR figures per class over the 365 days ending at customer_class.as_of(), from the summed inputs';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dimension IS 'a dimension of customer_class_member (credit_grade, lifecycle_stage, ..., tag)';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class IS 'class within the dimension';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.customers IS 'customers of the class with receivables activity';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.period_days IS 'days in the period';

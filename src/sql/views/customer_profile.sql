@@ -72,7 +72,17 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   p.refreshed_at,
 		   c.tags,
 		   p.rule_tags,
-		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags
+		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags,
+		   (SELECT pr.revenue FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
+			WHERE pr.customer_id = c.customer_id) AS revenue,
+		   (SELECT pr.cost FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
+			WHERE pr.customer_id = c.customer_id) AS cost,
+		   (SELECT pr.costed_revenue FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
+			WHERE pr.customer_id = c.customer_id) AS costed_revenue,
+		   (SELECT pr.gross_profit FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
+			WHERE pr.customer_id = c.customer_id) AS gross_profit,
+		   (SELECT pr.gross_margin FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
+			WHERE pr.customer_id = c.customer_id) AS gross_margin
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
@@ -150,3 +160,8 @@ COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() l
 COMMENT ON COLUMN @extschema@.customer_profile.tags IS 'manual tags (customer.tags), never written by rules';
 COMMENT ON COLUMN @extschema@.customer_profile.rule_tags IS 'tags given by tag rules at the last refresh (NULL until the first refresh)';
 COMMENT ON COLUMN @extschema@.customer_profile.all_tags IS 'manual and rule tags together (tags | rule_tags)';
+COMMENT ON COLUMN @extschema@.customer_profile.revenue IS 'invoiced in the 365 days up to customer_class.as_of() (NULL: nothing)';
+COMMENT ON COLUMN @extschema@.customer_profile.cost IS 'cost of those invoices that have one (NULL: none has)';
+COMMENT ON COLUMN @extschema@.customer_profile.costed_revenue IS 'revenue of the invoices with a cost: the base of gross profit';
+COMMENT ON COLUMN @extschema@.customer_profile.gross_profit IS 'costed_revenue - cost';
+COMMENT ON COLUMN @extschema@.customer_profile.gross_margin IS 'gross_profit / costed_revenue, fraction with 4 decimals';
