@@ -162,6 +162,7 @@ REGRESS = \
 	aging \
 	payment_behavior \
 	receivables \
+	class_reports \
 	tag_rule \
 	errors \
 	access \
