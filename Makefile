@@ -65,6 +65,8 @@ OBJS = \
 #   facts/         ... credit_facts() (risk_points() reads risk_factor) ...
 #   classes/       ... and the class functions of the facts (credit_facts)
 #   refresh/queue  the dirty queue: needs external_score and credit_override
+#   refresh/report_date  the date the views report as of: reads
+#                  rfm_boundary (classes/lifecycle); every view after it uses it
 #   classes/explain, tags/rules (rule_subject is over profile),
 #   receivables/views (by class), tags/history (class_history)
 #   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
@@ -97,6 +99,7 @@ SQL_FRAGMENTS = \
 	src/sql/classes/lifecycle.sql \
 	src/sql/classes/score.sql \
 	src/sql/refresh/queue.sql \
+	src/sql/refresh/report_date.sql \
 	src/sql/classes/explain.sql \
 	src/sql/tags/rules.sql \
 	src/sql/reports/members.sql \
@@ -170,7 +173,8 @@ REGRESS = \
 	checkpoint \
 	catalog \
 	binding_odoo \
-	binding_erpnext
+	binding_erpnext \
+	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \

@@ -120,8 +120,7 @@ AS $$
 		WINDOW w AS (PARTITION BY o.dimension)
 	)
 	SELECT s.dimension, s.class, s.class_order,
-		   CASE WHEN s.class IS NULL THEN 'unclassified' ELSE coalesce(cl.label_en, tc.label_en, s.class) END,
-		   CASE WHEN s.class IS NULL THEN '未分类' ELSE coalesce(cl.label_zh, tc.label_zh, s.class) END,
+		   lb.label_en, lb.label_zh,
 		   $1, s.customers,
 		   pg_catalog.round(CASE WHEN s.c_whole
 								 THEN pg_catalog.floor(s.c_units) + CASE WHEN s.c_rank <= s.c_left THEN 1 ELSE 0 END
@@ -136,12 +135,7 @@ AS $$
 		   @extschema@.average_days_delinquent(s.open_ar, s.current_ar, s.revenue,
 											   @extschema@.ar_period_days($1 - 364, $1))
 	FROM s
-	LEFT JOIN @extschema@.class_label cl ON cl.dimension = s.dimension AND cl.value = s.class
-	LEFT JOIN @extschema@.tag_catalog tc
-		   ON tc.tag = CASE WHEN s.dimension = 'industry' THEN 'industry.' || s.class
-							WHEN s.dimension = 'size_class' THEN 'size.' || s.class
-							WHEN s.dimension IN ('region', 'region_2', 'region_3') THEN 'region.' || s.class
-							WHEN s.dimension = 'tag' THEN s.class END
+	CROSS JOIN LATERAL @extschema@.class_label_of(s.dimension, s.class) lb
 $$;
 COMMENT ON FUNCTION @extschema@.class_report_rows(date, text) IS
 	'part of the class reports: every class of every dimension as of a date, with its labels, customers, revenue, cost, gross profit and margin, open and overdue AR and average days delinquent (read class_report)';
@@ -150,17 +144,18 @@ CREATE VIEW @extschema@.class_report WITH (security_invoker = true) AS
 SELECT r.dimension, r.class, r.class_order, r.class_label_en, r.class_label_zh, r.as_of,
 	   r.customers, r.customer_share, r.revenue, r.revenue_share, r.cost, r.costed_revenue,
 	   r.gross_profit, r.gross_margin, r.open_ar, r.overdue_ar, r.average_days_delinquent
-FROM @extschema@.class_report_rows(@extschema@.as_of()) r;
+FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+CROSS JOIN LATERAL @extschema@.class_report_rows(rd.d) r;
 
 GRANT SELECT ON @extschema@.class_report TO customer_class_reader;
 COMMENT ON VIEW @extschema@.class_report IS
-	'every class of every dimension (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class, tag) as of the as-of date: customers, revenue, cost, gross profit, AR; filter on dimension';
+	'every class of every dimension (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class, tag) as of report_date(): customers, revenue, cost, gross profit, AR; filter on dimension';
 COMMENT ON COLUMN @extschema@.class_report.dimension IS
 	'what customers are classified by: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region (top level), region_2, region_3 (first two, three labels), size_class or tag';
 COMMENT ON COLUMN @extschema@.class_report.class IS 'the class (for tag: the tag); NULL: the customers not classified in the dimension';
 COMMENT ON COLUMN @extschema@.class_report.class_order IS 'position of the class in its dimension (1 first): the order of the classes (grade A first), else by name; unclassified last';
-COMMENT ON COLUMN @extschema@.class_report.class_label_en IS 'class display name, English (the class itself when it has none; unclassified)';
-COMMENT ON COLUMN @extschema@.class_report.class_label_zh IS 'class display name, Simplified Chinese (the class itself when it has none; 未分类)';
+COMMENT ON COLUMN @extschema@.class_report.class_label_en IS 'class display name, English (class_label_of(); unclassified)';
+COMMENT ON COLUMN @extschema@.class_report.class_label_zh IS 'class display name, Simplified Chinese (class_label_of(); 未分类)';
 COMMENT ON COLUMN @extschema@.class_report.as_of IS 'the date the report is as of: classes in force then, revenue of the 365 days up to it, AR at it';
 COMMENT ON COLUMN @extschema@.class_report.customers IS 'customers in the class';
 COMMENT ON COLUMN @extschema@.class_report.customer_share IS 'customers / all customers, fraction with 4 decimals (a dimension''s shares add up to 1 but for tag)';
@@ -174,25 +169,27 @@ COMMENT ON COLUMN @extschema@.class_report.open_ar IS 'AR at as_of: invoices - p
 COMMENT ON COLUMN @extschema@.class_report.overdue_ar IS 'open amount of invoices past due at as_of';
 COMMENT ON COLUMN @extschema@.class_report.average_days_delinquent IS 'average days late: DSO - best-possible DSO of the class''s summed AR and revenue (as ar_kpi_by_class)';
 
--- One dimension as of any date (default customer_class.as_of()), in class
+-- One dimension as of any date (default report_date(), the view's), in class
 -- order; for dimension tag, optionally the tags below a prefix.
 CREATE FUNCTION @extschema@.class_report(dimension text, as_of date DEFAULT NULL, tag_prefix text DEFAULT NULL)
 	RETURNS SETOF @extschema@.class_report
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
+DECLARE
+	d date := coalesce(class_report.as_of, @extschema@.report_date());
 BEGIN
 	PERFORM @extschema@.class_dimension_check(dimension, tag_prefix);
 	RETURN QUERY
 		SELECT r.dimension, r.class, r.class_order, r.class_label_en, r.class_label_zh, r.as_of,
 			   r.customers, r.customer_share, r.revenue, r.revenue_share, r.cost, r.costed_revenue,
 			   r.gross_profit, r.gross_margin, r.open_ar, r.overdue_ar, r.average_days_delinquent
-		FROM @extschema@.class_report_rows(coalesce(class_report.as_of, @extschema@.as_of()), class_report.tag_prefix) r
+		FROM @extschema@.class_report_rows(d, class_report.tag_prefix) r
 		WHERE r.dimension = class_report.dimension
 		ORDER BY r.class_order;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.class_report(text, date, text) IS
-	'the class report of one dimension as of a date (default as_of()); for dimension tag, tag_prefix reports the tags below a prefix, cut one label below it';
+	'the class report of one dimension as of a date (default report_date(), as the view); for dimension tag, tag_prefix reports the tags below a prefix, cut one label below it';
 
 -- The top n customers of a class by revenue, gross_profit or overdue_ar,
 -- as of a date.  rank() order: equal values share a rank, and every
@@ -206,7 +203,7 @@ CREATE FUNCTION @extschema@.class_ranking(dimension text, class text, by text, n
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
 DECLARE
-	d date := coalesce(class_ranking.as_of, @extschema@.as_of());
+	d date := coalesce(class_ranking.as_of, @extschema@.report_date());
 BEGIN
 	PERFORM @extschema@.class_dimension_check(dimension, tag_prefix);
 	IF by IS NULL OR by NOT IN ('revenue', 'gross_profit', 'overdue_ar') THEN
@@ -241,4 +238,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.class_ranking(text, text, text, integer, date, text) IS
-	'the top n customers of a class (dimension and class as in class_report) by revenue, gross_profit or overdue_ar as of a date (default as_of()): rank (ties share one, all tied at n listed), figures and share of the class''s total of the measure';
+	'the top n customers of a class (dimension and class as in class_report) by revenue, gross_profit or overdue_ar as of a date (default report_date()): rank (ties share one, all tied at n listed), figures and share of the class''s total of the measure';

@@ -71,3 +71,25 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.class_members(date, text) IS
 	'every customer''s class in each dimension (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class; NULL: unclassified) and one row per tag (dimension tag; with tag_prefix: the tags below the prefix, cut one label below it), classes as of the date';
+
+-- The display names of a class, written once for every per-class view:
+-- class_label (the classes refresh() computes, customer types and sizes),
+-- else the tag catalog -- industry.<class>, size.<class>, region.<path>,
+-- or the tag itself -- else the class itself; for NULL (the customers not
+-- classified in the dimension) unclassified / 未分类.
+CREATE FUNCTION @extschema@.class_label_of(dimension text, class text)
+	RETURNS TABLE (label_en text, label_zh text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN $2 IS NULL THEN 'unclassified' ELSE coalesce(l.label_en, t.label_en, $2) END,
+		   CASE WHEN $2 IS NULL THEN '未分类' ELSE coalesce(l.label_zh, t.label_zh, $2) END
+	FROM (SELECT) one
+	LEFT JOIN @extschema@.class_label l ON l.dimension = $1 AND l.value = $2
+	LEFT JOIN @extschema@.tag_catalog t
+		   ON t.tag = CASE WHEN $1 = 'industry' THEN 'industry.' || $2
+						   WHEN $1 = 'size_class' THEN 'size.' || $2
+						   WHEN $1 IN ('region', 'region_2', 'region_3') THEN 'region.' || $2
+						   WHEN $1 = 'tag' THEN $2 END
+$$;
+COMMENT ON FUNCTION @extschema@.class_label_of(text, text) IS
+	'English and Simplified Chinese display names of a class of a dimension: class_label, else the tag catalog (industry.<class>, size.<class>, region.<path>, the tag), else the class itself; unclassified / 未分类 for NULL';

@@ -1,4 +1,4 @@
--- 0.2.0 -> 0.3.0, class reports and profit (issue 17 part B): cost on the managed sales_order and invoice and on the order and invoice sources (a new last column), customer_profit() and gross_margin(), class_members() (customer_class_member reads it), the class reports (view and function class_report, class_ranking), profit columns in customer_profile and rule_subject, the profit.high tag label.
+-- 0.2.0 -> 0.3.0, class reports and profit (issue 17 part B): cost on the managed sales_order and invoice and on the order and invoice sources (a new last column), customer_profit() and gross_margin(), class_members() and class_label_of() (customer_class_member and the per-class views read them), the class reports (view and function class_report, class_ranking), profit columns in customer_profile and rule_subject, the profit.high tag label.
 
 -- sources/tables.sql: the managed tables (the user's, not members) gain cost
 ALTER TABLE @extschema@.sales_order ADD COLUMN cost numeric(18,2),
@@ -290,8 +290,8 @@ COMMENT ON FUNCTION @extschema@.src_order_rows() IS
 COMMENT ON FUNCTION @extschema@.src_invoice_rows() IS
 	'internal: the rows of source_invoice (the managed table invoice or the bound relation), for src_invoice (late-bound: the view does not pin it)';
 COMMENT ON COLUMN @extschema@.src_order.cost IS 'expected cost of what was ordered; NULL: not known';
-COMMENT ON COLUMN @extschema@.src_invoice.cost IS 'cost of what was invoiced (cost of sales), in the company''s currency; NULL: not known (no gross profit)';
 COMMENT ON COLUMN @extschema@.source_order.cost IS 'expected cost of what was ordered; NULL: not known';
+COMMENT ON COLUMN @extschema@.src_invoice.cost IS 'cost of what was invoiced (cost of sales), in the company''s currency; NULL: not known (no gross profit)';
 COMMENT ON COLUMN @extschema@.source_invoice.cost IS 'cost of what was invoiced (cost of sales), in the company''s currency; NULL: not known (no gross profit)';
 
 -- facts/profit.sql
@@ -417,10 +417,34 @@ $$;
 COMMENT ON FUNCTION @extschema@.class_members(date, text) IS
 	'every customer''s class in each dimension (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class; NULL: unclassified) and one row per tag (dimension tag; with tag_prefix: the tags below the prefix, cut one label below it), classes as of the date';
 
--- receivables/views.sql: customer_class_member reads class_members()
+-- The display names of a class, written once for every per-class view:
+-- class_label (the classes refresh() computes, customer types and sizes),
+-- else the tag catalog -- industry.<class>, size.<class>, region.<path>,
+-- or the tag itself -- else the class itself; for NULL (the customers not
+-- classified in the dimension) unclassified / 未分类.
+CREATE FUNCTION @extschema@.class_label_of(dimension text, class text)
+	RETURNS TABLE (label_en text, label_zh text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN $2 IS NULL THEN 'unclassified' ELSE coalesce(l.label_en, t.label_en, $2) END,
+		   CASE WHEN $2 IS NULL THEN '未分类' ELSE coalesce(l.label_zh, t.label_zh, $2) END
+	FROM (SELECT) one
+	LEFT JOIN @extschema@.class_label l ON l.dimension = $1 AND l.value = $2
+	LEFT JOIN @extschema@.tag_catalog t
+		   ON t.tag = CASE WHEN $1 = 'industry' THEN 'industry.' || $2
+						   WHEN $1 = 'size_class' THEN 'size.' || $2
+						   WHEN $1 IN ('region', 'region_2', 'region_3') THEN 'region.' || $2
+						   WHEN $1 = 'tag' THEN $2 END
+$$;
+COMMENT ON FUNCTION @extschema@.class_label_of(text, text) IS
+	'English and Simplified Chinese display names of a class of a dimension: class_label, else the tag catalog (industry.<class>, size.<class>, region.<path>, the tag), else the class itself; unclassified / 未分类 for NULL';
+
+-- receivables/views.sql: customer_class_member reads class_members(), the
+-- per-class views label their classes with class_label_of()
 CREATE OR REPLACE VIEW @extschema@.customer_class_member WITH (security_invoker = true) AS
 SELECT m.customer_id, m.dimension, m.class
-FROM @extschema@.class_members(@extschema@.as_of()) m
+FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+CROSS JOIN LATERAL @extschema@.class_members(rd.d) m
 WHERE m.class IS NOT NULL;
 
 COMMENT ON VIEW @extschema@.customer_class_member IS
@@ -429,10 +453,52 @@ COMMENT ON COLUMN @extschema@.customer_class_member.customer_id IS 'customer key
 COMMENT ON COLUMN @extschema@.customer_class_member.dimension IS 'credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region (top level), region_2, region_3 (the first two, three labels), size_class or tag';
 COMMENT ON COLUMN @extschema@.customer_class_member.class IS 'the customer''s class in that dimension (for tag: the tag)';
 
+CREATE OR REPLACE VIEW @extschema@.aging_report_by_class WITH (security_invoker = true) AS
+SELECT s.dimension, s.class, (SELECT @extschema@.report_date()) AS as_of, s.customers,
+	   s.current_amount, s.days_1_30, s.days_31_60, s.days_61_90, s.days_over_90, s.total, s.overdue,
+	   l.label_en AS class_label_en,
+	   l.label_zh AS class_label_zh
+FROM (SELECT m.dimension, m.class,
+			 pg_catalog.count(*) AS customers,
+			 pg_catalog.sum(r.current_amount) AS current_amount,
+			 pg_catalog.sum(r.days_1_30) AS days_1_30,
+			 pg_catalog.sum(r.days_31_60) AS days_31_60,
+			 pg_catalog.sum(r.days_61_90) AS days_61_90,
+			 pg_catalog.sum(r.days_over_90) AS days_over_90,
+			 pg_catalog.sum(r.total) AS total,
+			 pg_catalog.sum(r.overdue) AS overdue
+	  FROM @extschema@.aging_report r
+	  JOIN @extschema@.customer_class_member m ON m.customer_id = r.customer_id
+	  GROUP BY m.dimension, m.class) s
+CROSS JOIN LATERAL @extschema@.class_label_of(s.dimension, s.class) l;
 COMMENT ON VIEW @extschema@.aging_report_by_class IS
-	'receivables aging per class (every dimension of customer_class_member) and per tag as of customer_class.as_of()';
+	'receivables aging per class (every dimension of customer_class_member) as of customer_class.report_date()';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.dimension IS 'a dimension of customer_class_member (credit_grade, lifecycle_stage, ..., tag)';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_en IS 'class display name, English (class_label_of(): class_label, else the tag catalog, else the class itself)';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label_of(): class_label, else the tag catalog, else the class itself)';
+CREATE OR REPLACE VIEW @extschema@.ar_kpi_by_class WITH (security_invoker = true) AS
+SELECT s.dimension, s.class, s.customers, s.period_days, s.begin_ar, s.credit_sales, s.collections,
+	   s.end_ar, s.end_current_ar, s.end_overdue_ar,
+	   @extschema@.dso(s.end_ar, s.credit_sales, s.period_days) AS dso,
+	   @extschema@.best_possible_dso(s.end_current_ar, s.credit_sales, s.period_days) AS best_possible_dso,
+	   @extschema@.average_days_delinquent(s.end_ar, s.end_current_ar, s.credit_sales, s.period_days) AS average_days_delinquent,
+	   @extschema@.collection_effectiveness_index(s.begin_ar, s.credit_sales, s.end_ar, s.end_current_ar) AS collection_effectiveness_index,
+	   @extschema@.collection_rate(s.collections, s.begin_ar, s.credit_sales) AS collection_rate,
+	   l.label_en AS class_label_en,
+	   l.label_zh AS class_label_zh
+FROM (SELECT m.dimension, m.class, pg_catalog.count(*) AS customers, pg_catalog.max(k.period_days) AS period_days,
+			 pg_catalog.sum(k.begin_ar) AS begin_ar, pg_catalog.sum(k.credit_sales) AS credit_sales,
+			 pg_catalog.sum(k.collections) AS collections, pg_catalog.sum(k.end_ar) AS end_ar,
+			 pg_catalog.sum(k.end_current_ar) AS end_current_ar, pg_catalog.sum(k.end_overdue_ar) AS end_overdue_ar
+	  FROM @extschema@.ar_kpi k
+	  JOIN @extschema@.customer_class_member m ON m.customer_id = k.customer_id
+	  GROUP BY m.dimension, m.class) s
+CROSS JOIN LATERAL @extschema@.class_label_of(s.dimension, s.class) l;
+COMMENT ON VIEW @extschema@.ar_kpi_by_class IS
+	'AR figures per class over the 365 days ending at customer_class.report_date(), from the summed inputs';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dimension IS 'a dimension of customer_class_member (credit_grade, lifecycle_stage, ..., tag)';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_en IS 'class display name, English (class_label_of(): class_label, else the tag catalog, else the class itself)';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label_of(): class_label, else the tag catalog, else the class itself)';
 
 -- reports/class_report.sql
 -- The dimensions, in the order the docs list them.
@@ -548,8 +614,7 @@ AS $$
 		WINDOW w AS (PARTITION BY o.dimension)
 	)
 	SELECT s.dimension, s.class, s.class_order,
-		   CASE WHEN s.class IS NULL THEN 'unclassified' ELSE coalesce(cl.label_en, tc.label_en, s.class) END,
-		   CASE WHEN s.class IS NULL THEN '未分类' ELSE coalesce(cl.label_zh, tc.label_zh, s.class) END,
+		   lb.label_en, lb.label_zh,
 		   $1, s.customers,
 		   pg_catalog.round(CASE WHEN s.c_whole
 								 THEN pg_catalog.floor(s.c_units) + CASE WHEN s.c_rank <= s.c_left THEN 1 ELSE 0 END
@@ -564,12 +629,7 @@ AS $$
 		   @extschema@.average_days_delinquent(s.open_ar, s.current_ar, s.revenue,
 											   @extschema@.ar_period_days($1 - 364, $1))
 	FROM s
-	LEFT JOIN @extschema@.class_label cl ON cl.dimension = s.dimension AND cl.value = s.class
-	LEFT JOIN @extschema@.tag_catalog tc
-		   ON tc.tag = CASE WHEN s.dimension = 'industry' THEN 'industry.' || s.class
-							WHEN s.dimension = 'size_class' THEN 'size.' || s.class
-							WHEN s.dimension IN ('region', 'region_2', 'region_3') THEN 'region.' || s.class
-							WHEN s.dimension = 'tag' THEN s.class END
+	CROSS JOIN LATERAL @extschema@.class_label_of(s.dimension, s.class) lb
 $$;
 COMMENT ON FUNCTION @extschema@.class_report_rows(date, text) IS
 	'part of the class reports: every class of every dimension as of a date, with its labels, customers, revenue, cost, gross profit and margin, open and overdue AR and average days delinquent (read class_report)';
@@ -578,17 +638,18 @@ CREATE VIEW @extschema@.class_report WITH (security_invoker = true) AS
 SELECT r.dimension, r.class, r.class_order, r.class_label_en, r.class_label_zh, r.as_of,
 	   r.customers, r.customer_share, r.revenue, r.revenue_share, r.cost, r.costed_revenue,
 	   r.gross_profit, r.gross_margin, r.open_ar, r.overdue_ar, r.average_days_delinquent
-FROM @extschema@.class_report_rows(@extschema@.as_of()) r;
+FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+CROSS JOIN LATERAL @extschema@.class_report_rows(rd.d) r;
 
 GRANT SELECT ON @extschema@.class_report TO customer_class_reader;
 COMMENT ON VIEW @extschema@.class_report IS
-	'every class of every dimension (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class, tag) as of the as-of date: customers, revenue, cost, gross profit, AR; filter on dimension';
+	'every class of every dimension (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class, tag) as of report_date(): customers, revenue, cost, gross profit, AR; filter on dimension';
 COMMENT ON COLUMN @extschema@.class_report.dimension IS
 	'what customers are classified by: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region (top level), region_2, region_3 (first two, three labels), size_class or tag';
 COMMENT ON COLUMN @extschema@.class_report.class IS 'the class (for tag: the tag); NULL: the customers not classified in the dimension';
 COMMENT ON COLUMN @extschema@.class_report.class_order IS 'position of the class in its dimension (1 first): the order of the classes (grade A first), else by name; unclassified last';
-COMMENT ON COLUMN @extschema@.class_report.class_label_en IS 'class display name, English (the class itself when it has none; unclassified)';
-COMMENT ON COLUMN @extschema@.class_report.class_label_zh IS 'class display name, Simplified Chinese (the class itself when it has none; 未分类)';
+COMMENT ON COLUMN @extschema@.class_report.class_label_en IS 'class display name, English (class_label_of(); unclassified)';
+COMMENT ON COLUMN @extschema@.class_report.class_label_zh IS 'class display name, Simplified Chinese (class_label_of(); 未分类)';
 COMMENT ON COLUMN @extschema@.class_report.as_of IS 'the date the report is as of: classes in force then, revenue of the 365 days up to it, AR at it';
 COMMENT ON COLUMN @extschema@.class_report.customers IS 'customers in the class';
 COMMENT ON COLUMN @extschema@.class_report.customer_share IS 'customers / all customers, fraction with 4 decimals (a dimension''s shares add up to 1 but for tag)';
@@ -602,25 +663,27 @@ COMMENT ON COLUMN @extschema@.class_report.open_ar IS 'AR at as_of: invoices - p
 COMMENT ON COLUMN @extschema@.class_report.overdue_ar IS 'open amount of invoices past due at as_of';
 COMMENT ON COLUMN @extschema@.class_report.average_days_delinquent IS 'average days late: DSO - best-possible DSO of the class''s summed AR and revenue (as ar_kpi_by_class)';
 
--- One dimension as of any date (default customer_class.as_of()), in class
+-- One dimension as of any date (default report_date(), the view's), in class
 -- order; for dimension tag, optionally the tags below a prefix.
 CREATE FUNCTION @extschema@.class_report(dimension text, as_of date DEFAULT NULL, tag_prefix text DEFAULT NULL)
 	RETURNS SETOF @extschema@.class_report
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
+DECLARE
+	d date := coalesce(class_report.as_of, @extschema@.report_date());
 BEGIN
 	PERFORM @extschema@.class_dimension_check(dimension, tag_prefix);
 	RETURN QUERY
 		SELECT r.dimension, r.class, r.class_order, r.class_label_en, r.class_label_zh, r.as_of,
 			   r.customers, r.customer_share, r.revenue, r.revenue_share, r.cost, r.costed_revenue,
 			   r.gross_profit, r.gross_margin, r.open_ar, r.overdue_ar, r.average_days_delinquent
-		FROM @extschema@.class_report_rows(coalesce(class_report.as_of, @extschema@.as_of()), class_report.tag_prefix) r
+		FROM @extschema@.class_report_rows(d, class_report.tag_prefix) r
 		WHERE r.dimension = class_report.dimension
 		ORDER BY r.class_order;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.class_report(text, date, text) IS
-	'the class report of one dimension as of a date (default as_of()); for dimension tag, tag_prefix reports the tags below a prefix, cut one label below it';
+	'the class report of one dimension as of a date (default report_date(), as the view); for dimension tag, tag_prefix reports the tags below a prefix, cut one label below it';
 
 -- The top n customers of a class by revenue, gross_profit or overdue_ar,
 -- as of a date.  rank() order: equal values share a rank, and every
@@ -634,7 +697,7 @@ CREATE FUNCTION @extschema@.class_ranking(dimension text, class text, by text, n
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
 DECLARE
-	d date := coalesce(class_ranking.as_of, @extschema@.as_of());
+	d date := coalesce(class_ranking.as_of, @extschema@.report_date());
 BEGIN
 	PERFORM @extschema@.class_dimension_check(dimension, tag_prefix);
 	IF by IS NULL OR by NOT IN ('revenue', 'gross_profit', 'overdue_ar') THEN
@@ -669,11 +732,11 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.class_ranking(text, text, text, integer, date, text) IS
-	'the top n customers of a class (dimension and class as in class_report) by revenue, gross_profit or overdue_ar as of a date (default as_of()): rank (ties share one, all tied at n listed), figures and share of the class''s total of the measure';
+	'the top n customers of a class (dimension and class as in class_report) by revenue, gross_profit or overdue_ar as of a date (default report_date()): rank (ties share one, all tied at n listed), figures and share of the class''s total of the measure';
 
 -- views/customer_profile.sql: gross profit per customer
 CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
-	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region,
+	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region, c.size_class, c.payment_terms_days,
 		   p.as_of,
 		   p.credit_score,
 		   p.credit_grade,
@@ -681,6 +744,8 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 		   gl.label_en AS grade_label_en,
 		   gl.label_zh AS grade_label_zh,
 		   p.computed_grade,
+		   cl.label_en AS computed_grade_label_en,
+		   cl.label_zh AS computed_grade_label_zh,
 		   p.override_id IS NOT NULL AS grade_overridden,
 		   p.scale_points, p.payment_points, p.stability_points, p.risk_points,
 		   p.external_score,
@@ -729,28 +794,39 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 		   @extschema@.credit_limit(c.customer_id)
 			   - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0)
 			   AS available_credit,
-		   (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, @extschema@.as_of())
-			FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) AS aging,
-		   coalesce((SELECT max(a.level) FROM @extschema@.alerts a
-					 WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL), 'green') AS alert_level,
-		   (SELECT count(*) FROM @extschema@.alerts a
-			WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) AS open_alerts,
+		   ag.a OPERATOR(@extschema@.->) 'current' AS aging_current,
+		   ag.a OPERATOR(@extschema@.->) '1-30' AS aging_1_30,
+		   ag.a OPERATOR(@extschema@.->) '31-60' AS aging_31_60,
+		   ag.a OPERATOR(@extschema@.->) '61-90' AS aging_61_90,
+		   ag.a OPERATOR(@extschema@.->) '91+' AS aging_over_90,
+		   @extschema@.aging_total(ag.a) AS aging_total,
+		   @extschema@.aging_total(ag.a) - (ag.a OPERATOR(@extschema@.->) 'current') AS aging_overdue,
+		   al.alert_level,
+		   (SELECT l.label_en FROM @extschema@.class_label l
+			WHERE l.dimension = 'alert_level' AND l.value = al.alert_level::text) AS alert_level_label_en,
+		   (SELECT l.label_zh FROM @extschema@.class_label l
+			WHERE l.dimension = 'alert_level' AND l.value = al.alert_level::text) AS alert_level_label_zh,
+		   al.open_alerts,
 		   p.refreshed_at,
-		   c.tags,
-		   p.rule_tags,
-		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags,
-		   (SELECT pr.revenue FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
-			WHERE pr.customer_id = c.customer_id) AS revenue,
-		   (SELECT pr.cost FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
-			WHERE pr.customer_id = c.customer_id) AS cost,
-		   (SELECT pr.costed_revenue FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
-			WHERE pr.customer_id = c.customer_id) AS costed_revenue,
-		   (SELECT pr.gross_profit FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
-			WHERE pr.customer_id = c.customer_id) AS gross_profit,
-		   (SELECT pr.gross_margin FROM @extschema@.customer_profit(@extschema@.as_of() - 364, @extschema@.as_of()) pr
-			WHERE pr.customer_id = c.customer_id) AS gross_margin
+		   CAST(c.tags AS pg_catalog.text[]) AS tags,
+		   CAST(p.rule_tags AS pg_catalog.text[]) AS rule_tags,
+		   CAST(c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS pg_catalog.text[]) AS all_tags,
+		   pf.revenue, pf.cost, pf.costed_revenue, pf.gross_profit, pf.gross_margin
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
+	LEFT JOIN LATERAL (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
+					   FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) ag ON true
+	LEFT JOIN LATERAL (SELECT coalesce(max(a.level), 'green') AS alert_level, count(*) AS open_alerts
+					   FROM @extschema@.alerts a
+					   WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) al ON true
+	-- gross profit of the 365 days up to the report date (facts/profit.sql);
+	-- the date comes in as a column so that customer_profit() is inlined
+	-- and reads this customer's invoices only
+	LEFT JOIN LATERAL (SELECT pr.revenue, pr.cost, pr.costed_revenue, pr.gross_profit, pr.gross_margin
+					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
+					   WHERE pr.customer_id = c.customer_id) pf ON true
+	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
 	LEFT JOIN @extschema@.class_label pl ON pl.dimension = 'lifecycle_phase' AND pl.value = p.lifecycle_phase::text
@@ -758,7 +834,7 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 	LEFT JOIN @extschema@.class_label rl ON rl.dimension = 'rfm_segment' AND rl.value = p.rfm_segment::text
 	LEFT JOIN @extschema@.class_label wl ON wl.dimension = 'alert_level' AND wl.value = p.payment_warning::text;
 
-COMMENT ON COLUMN @extschema@.customer_profile.revenue IS 'invoiced in the 365 days up to customer_class.as_of() (NULL: nothing)';
+COMMENT ON COLUMN @extschema@.customer_profile.revenue IS 'invoiced in the 365 days up to report_date() (NULL: nothing)';
 COMMENT ON COLUMN @extschema@.customer_profile.cost IS 'cost of those invoices that have one (NULL: none has)';
 COMMENT ON COLUMN @extschema@.customer_profile.costed_revenue IS 'revenue of the invoices with a cost: the base of gross profit';
 COMMENT ON COLUMN @extschema@.customer_profile.gross_profit IS 'costed_revenue - cost';
