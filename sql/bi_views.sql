@@ -130,7 +130,7 @@ FROM customer_class.customer_profile ORDER BY customer_id;
 -- text[] operators work on the tag columns as on any array
 SELECT customer_id FROM customer_class.customer_profile WHERE tags @> '{vip}' ORDER BY 1;
 
--- == by-class labels: class_label, tag_catalog for a tag, else the class ==
+-- == by-class labels: class_label, else the class itself (a tag, an industry code) ==
 SELECT dimension, class, customers, total, class_label_en, class_label_zh
 FROM customer_class.aging_report_by_class ORDER BY dimension, class;
 SELECT dimension, class, customers, end_ar, class_label_en, class_label_zh

@@ -496,12 +496,12 @@ Datum
 aging_jsonb(PG_FUNCTION_ARGS)
 {
 	Aging	   *a = PG_GETARG_AGING_P(0);
-	char	   *text = AgingToText(a);
+	char	   *json = AgingToText(a);
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	/* the text form ends with its closing brace: continue before it */
-	appendBinaryStringInfo(&buf, text, strlen(text) - 1);
+	appendBinaryStringInfo(&buf, json, strlen(json) - 1);
 	appendStringInfoString(&buf, ", \"total\": ");
 	ExactAppendScaled(&buf, AgingTotal(a), a->scale);
 	appendStringInfoChar(&buf, '}');

@@ -111,7 +111,7 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 
 GRANT SELECT ON @extschema@.customer_profile TO customer_class_reader;
 COMMENT ON VIEW @extschema@.customer_profile IS
-	'one row per customer: its current classes as of the last refresh() (NULLs until the first refresh)';
+	'one row per customer: its classes as of the last refresh() (NULLs until the first refresh), its receivables as of customer_class.report_date() (the same date unless customer_class.as_of is set), its credit position as the credit checks see it now';
 COMMENT ON COLUMN @extschema@.customer_profile.customer_id IS 'customer key';
 COMMENT ON COLUMN @extschema@.customer_profile.name IS 'customer name';
 COMMENT ON COLUMN @extschema@.customer_profile.customer_type IS 'enterprise or individual';

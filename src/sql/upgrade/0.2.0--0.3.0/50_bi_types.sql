@@ -206,8 +206,8 @@ COMMENT ON COLUMN @extschema@.aging_report.overdue IS 'total past due';
 CREATE VIEW @extschema@.aging_report_by_class WITH (security_invoker = true) AS
 SELECT s.dimension, s.class, (SELECT @extschema@.report_date()) AS as_of, s.customers,
 	   s.current_amount, s.days_1_30, s.days_31_60, s.days_61_90, s.days_over_90, s.total, s.overdue,
-	   coalesce(l.label_en, t.label_en, s.class) AS class_label_en,
-	   coalesce(l.label_zh, t.label_zh, s.class) AS class_label_zh
+	   coalesce(l.label_en, s.class) AS class_label_en,
+	   coalesce(l.label_zh, s.class) AS class_label_zh
 FROM (SELECT m.dimension, m.class,
 			 pg_catalog.count(*) AS customers,
 			 pg_catalog.sum(r.current_amount) AS current_amount,
@@ -220,8 +220,7 @@ FROM (SELECT m.dimension, m.class,
 	  FROM @extschema@.aging_report r
 	  JOIN @extschema@.customer_class_member m ON m.customer_id = r.customer_id
 	  GROUP BY m.dimension, m.class) s
-LEFT JOIN @extschema@.class_label l ON l.dimension = s.dimension AND l.value = s.class
-LEFT JOIN @extschema@.tag_catalog t ON s.dimension = 'tag' AND t.tag = s.class;
+LEFT JOIN @extschema@.class_label l ON l.dimension = s.dimension AND l.value = s.class;
 
 COMMENT ON VIEW @extschema@.aging_report_by_class IS
 	'receivables aging per class (customer type, industry, region, size, credit grade) and per tag as of customer_class.report_date()';
@@ -236,8 +235,8 @@ COMMENT ON COLUMN @extschema@.aging_report_by_class.days_61_90 IS '61-90 days pa
 COMMENT ON COLUMN @extschema@.aging_report_by_class.days_over_90 IS 'more than 90 days past due';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.total IS 'total owed';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.overdue IS 'total past due';
-COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_en IS 'class display name, English (class_label; tag_catalog for a tag; else the class itself)';
-COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label; tag_catalog for a tag; else the class itself)';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_en IS 'class display name, English (class_label; else the class itself, e.g. a tag or an industry code)';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label; else the class itself, e.g. a tag or an industry code)';
 
 -- Per customer over the 365 days ending at the as-of date.
 CREATE OR REPLACE VIEW @extschema@.ar_kpi WITH (security_invoker = true) AS
@@ -276,8 +275,8 @@ SELECT s.dimension, s.class, s.customers, s.period_days, s.begin_ar, s.credit_sa
 	   @extschema@.average_days_delinquent(s.end_ar, s.end_current_ar, s.credit_sales, s.period_days) AS average_days_delinquent,
 	   @extschema@.collection_effectiveness_index(s.begin_ar, s.credit_sales, s.end_ar, s.end_current_ar) AS collection_effectiveness_index,
 	   @extschema@.collection_rate(s.collections, s.begin_ar, s.credit_sales) AS collection_rate,
-	   coalesce(l.label_en, t.label_en, s.class) AS class_label_en,
-	   coalesce(l.label_zh, t.label_zh, s.class) AS class_label_zh
+	   coalesce(l.label_en, s.class) AS class_label_en,
+	   coalesce(l.label_zh, s.class) AS class_label_zh
 FROM (SELECT m.dimension, m.class, pg_catalog.count(*) AS customers, pg_catalog.max(k.period_days) AS period_days,
 			 pg_catalog.sum(k.begin_ar) AS begin_ar, pg_catalog.sum(k.credit_sales) AS credit_sales,
 			 pg_catalog.sum(k.collections) AS collections, pg_catalog.sum(k.end_ar) AS end_ar,
@@ -285,8 +284,7 @@ FROM (SELECT m.dimension, m.class, pg_catalog.count(*) AS customers, pg_catalog.
 	  FROM @extschema@.ar_kpi k
 	  JOIN @extschema@.customer_class_member m ON m.customer_id = k.customer_id
 	  GROUP BY m.dimension, m.class) s
-LEFT JOIN @extschema@.class_label l ON l.dimension = s.dimension AND l.value = s.class
-LEFT JOIN @extschema@.tag_catalog t ON s.dimension = 'tag' AND t.tag = s.class;
+LEFT JOIN @extschema@.class_label l ON l.dimension = s.dimension AND l.value = s.class;
 
 COMMENT ON VIEW @extschema@.ar_kpi_by_class IS
 	'AR figures per class over the 365 days ending at customer_class.report_date(), from the summed inputs';
@@ -305,8 +303,8 @@ COMMENT ON COLUMN @extschema@.ar_kpi_by_class.best_possible_dso IS 'best-possibl
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.average_days_delinquent IS 'DSO - best-possible DSO';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_effectiveness_index IS 'CEI in percent';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_rate IS 'collections / (begin AR + credit sales), percent';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_en IS 'class display name, English (class_label; tag_catalog for a tag; else the class itself)';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label; tag_catalog for a tag; else the class itself)';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_en IS 'class display name, English (class_label; else the class itself, e.g. a tag or an industry code)';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label; else the class itself, e.g. a tag or an industry code)';
 
 -- Payment behaviour per customer as of the as-of date.
 CREATE OR REPLACE VIEW @extschema@.customer_payment_behavior WITH (security_invoker = true) AS
@@ -515,7 +513,7 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 
 GRANT SELECT ON @extschema@.customer_profile TO customer_class_reader;
 COMMENT ON VIEW @extschema@.customer_profile IS
-	'one row per customer: its current classes as of the last refresh() (NULLs until the first refresh)';
+	'one row per customer: its classes as of the last refresh() (NULLs until the first refresh), its receivables as of customer_class.report_date() (the same date unless customer_class.as_of is set), its credit position as the credit checks see it now';
 COMMENT ON COLUMN @extschema@.customer_profile.customer_id IS 'customer key';
 COMMENT ON COLUMN @extschema@.customer_profile.name IS 'customer name';
 COMMENT ON COLUMN @extschema@.customer_profile.customer_type IS 'enterprise or individual';
