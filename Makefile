@@ -70,7 +70,10 @@ OBJS = \
 #   classes/explain, tags/rules (rule_subject is over profile),
 #   receivables/views (by class), tags/history (class_history)
 #   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
-#                  (external_event) -> rules
+#                  (external_event) -> rules; collections/dunning (levels,
+#                  disputes, notices) right after the policy: the checks'
+#                  overdue rule reads disputes; collections/ run, worklist
+#                  and statements after the credit files (raise_alert)
 #   refresh/       refresh() and rewind(): they call everything above
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
@@ -107,17 +110,21 @@ SQL_FRAGMENTS = \
 	src/sql/reports/class_report.sql \
 	src/sql/tags/history.sql \
 	src/sql/credit/policy.sql \
+	src/sql/collections/dunning.sql \
 	src/sql/credit/exposure.sql \
 	src/sql/credit/check.sql \
 	src/sql/credit/alerts.sql \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
 	src/sql/credit/checkpoints.sql \
+	src/sql/collections/collections.sql \
+	src/sql/collections/statement.sql \
 	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
 	src/sql/tags/triggers.sql \
 	src/sql/classes/triggers.sql \
 	src/sql/credit/triggers.sql \
+	src/sql/collections/triggers.sql \
 	src/sql/sources/triggers.sql \
 	src/sql/views/customer_profile.sql \
 	src/sql/access/policies.sql \
@@ -174,7 +181,10 @@ REGRESS = \
 	catalog \
 	binding_odoo \
 	binding_erpnext \
-	bi_views
+	bi_views \
+	dunning \
+	collections \
+	statement
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
