@@ -181,10 +181,10 @@ REGRESS = \
 	catalog \
 	binding_odoo \
 	binding_erpnext \
-	bi_views \
 	dunning \
 	collections \
-	statement
+	statement \
+	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
