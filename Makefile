@@ -93,6 +93,7 @@ SQL_FRAGMENTS = \
 	src/sql/access/entries.sql \
 	src/sql/sources/binding.sql \
 	src/sql/sources/views.sql \
+	src/sql/facts/profit.sql \
 	src/sql/tags/catalog.sql \
 	src/sql/receivables/aging.sql \
 	src/sql/receivables/payment_behavior.sql \
@@ -106,7 +107,9 @@ SQL_FRAGMENTS = \
 	src/sql/refresh/report_date.sql \
 	src/sql/classes/explain.sql \
 	src/sql/tags/rules.sql \
+	src/sql/reports/members.sql \
 	src/sql/receivables/views.sql \
+	src/sql/reports/class_report.sql \
 	src/sql/tags/history.sql \
 	src/sql/credit/policy.sql \
 	src/sql/collections/dunning.sql \
@@ -175,6 +178,7 @@ REGRESS = \
 	aging \
 	payment_behavior \
 	receivables \
+	class_reports \
 	tag_rule \
 	errors \
 	access \

@@ -152,35 +152,25 @@ COMMENT ON COLUMN @extschema@.aging_report.days_over_90 IS 'more than 90 days pa
 COMMENT ON COLUMN @extschema@.aging_report.total IS 'total owed (credits deducted)';
 COMMENT ON COLUMN @extschema@.aging_report.overdue IS 'total past due';
 
--- The classes a customer belongs to, one row per dimension: used by the
--- per-class views.
+-- The classes a customer belongs to, one row per dimension (the rule is
+-- class_members(), reports/members.sql): used by the per-class views.
 CREATE VIEW @extschema@.customer_class_member WITH (security_invoker = true) AS
-SELECT c.customer_id, d.dimension, d.class
-FROM @extschema@.src_customer c
-LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
-CROSS JOIN LATERAL (VALUES
-	('customer_type', c.customer_type),
-	('industry', c.industry),
-	('region', pg_catalog.split_part(c.region, '.', 1)),
-	('size_class', c.size_class),
-	('credit_grade', p.credit_grade::text)) AS d(dimension, class)
-WHERE d.class IS NOT NULL
-UNION ALL
-SELECT c.customer_id, 'tag', t.tag
-FROM @extschema@.src_customer c
-CROSS JOIN LATERAL @extschema@.tags(c.tags) AS t(tag);
+SELECT m.customer_id, m.dimension, m.class
+FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+CROSS JOIN LATERAL @extschema@.class_members(rd.d) m
+WHERE m.class IS NOT NULL;
 
 COMMENT ON VIEW @extschema@.customer_class_member IS
-	'the class of every customer in each dimension (customer_type, industry, top-level region, size_class, credit_grade), and one row per tag (dimension tag)';
+	'the class of every customer in each dimension it is classified in (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region, region_2, region_3, size_class), and one row per manual or rule tag (dimension tag)';
 COMMENT ON COLUMN @extschema@.customer_class_member.customer_id IS 'customer key';
-COMMENT ON COLUMN @extschema@.customer_class_member.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
+COMMENT ON COLUMN @extschema@.customer_class_member.dimension IS 'credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, customer_type, industry, region (top level), region_2, region_3 (the first two, three labels), size_class or tag';
 COMMENT ON COLUMN @extschema@.customer_class_member.class IS 'the customer''s class in that dimension (for tag: the tag)';
 
 CREATE VIEW @extschema@.aging_report_by_class WITH (security_invoker = true) AS
 SELECT s.dimension, s.class, (SELECT @extschema@.report_date()) AS as_of, s.customers,
 	   s.current_amount, s.days_1_30, s.days_31_60, s.days_61_90, s.days_over_90, s.total, s.overdue,
-	   coalesce(l.label_en, s.class) AS class_label_en,
-	   coalesce(l.label_zh, s.class) AS class_label_zh
+	   l.label_en AS class_label_en,
+	   l.label_zh AS class_label_zh
 FROM (SELECT m.dimension, m.class,
 			 pg_catalog.count(*) AS customers,
 			 pg_catalog.sum(r.current_amount) AS current_amount,
@@ -193,11 +183,11 @@ FROM (SELECT m.dimension, m.class,
 	  FROM @extschema@.aging_report r
 	  JOIN @extschema@.customer_class_member m ON m.customer_id = r.customer_id
 	  GROUP BY m.dimension, m.class) s
-LEFT JOIN @extschema@.class_label l ON l.dimension = s.dimension AND l.value = s.class;
+CROSS JOIN LATERAL @extschema@.class_label_of(s.dimension, s.class) l;
 
 COMMENT ON VIEW @extschema@.aging_report_by_class IS
-	'receivables aging per class (customer type, industry, region, size, credit grade) and per tag as of customer_class.report_date()';
-COMMENT ON COLUMN @extschema@.aging_report_by_class.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
+	'receivables aging per class (every dimension of customer_class_member) as of customer_class.report_date()';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.dimension IS 'a dimension of customer_class_member (credit_grade, lifecycle_stage, ..., tag)';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.class IS 'class within the dimension';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.as_of IS 'date the aging is as of';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.customers IS 'customers of the class with anything open';
@@ -208,8 +198,8 @@ COMMENT ON COLUMN @extschema@.aging_report_by_class.days_61_90 IS '61-90 days pa
 COMMENT ON COLUMN @extschema@.aging_report_by_class.days_over_90 IS 'more than 90 days past due';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.total IS 'total owed';
 COMMENT ON COLUMN @extschema@.aging_report_by_class.overdue IS 'total past due';
-COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_en IS 'class display name, English (class_label; else the class itself, e.g. a tag or an industry code)';
-COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label; else the class itself, e.g. a tag or an industry code)';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_en IS 'class display name, English (class_label_of(): class_label, else the tag catalog, else the class itself)';
+COMMENT ON COLUMN @extschema@.aging_report_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label_of(): class_label, else the tag catalog, else the class itself)';
 
 CREATE FUNCTION @extschema@.ar_period_days(period_start date, period_end date) RETURNS integer
 	AS 'MODULE_PATHNAME', 'ar_period_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -315,8 +305,8 @@ SELECT s.dimension, s.class, s.customers, s.period_days, s.begin_ar, s.credit_sa
 	   @extschema@.average_days_delinquent(s.end_ar, s.end_current_ar, s.credit_sales, s.period_days) AS average_days_delinquent,
 	   @extschema@.collection_effectiveness_index(s.begin_ar, s.credit_sales, s.end_ar, s.end_current_ar) AS collection_effectiveness_index,
 	   @extschema@.collection_rate(s.collections, s.begin_ar, s.credit_sales) AS collection_rate,
-	   coalesce(l.label_en, s.class) AS class_label_en,
-	   coalesce(l.label_zh, s.class) AS class_label_zh
+	   l.label_en AS class_label_en,
+	   l.label_zh AS class_label_zh
 FROM (SELECT m.dimension, m.class, pg_catalog.count(*) AS customers, pg_catalog.max(k.period_days) AS period_days,
 			 pg_catalog.sum(k.begin_ar) AS begin_ar, pg_catalog.sum(k.credit_sales) AS credit_sales,
 			 pg_catalog.sum(k.collections) AS collections, pg_catalog.sum(k.end_ar) AS end_ar,
@@ -324,11 +314,11 @@ FROM (SELECT m.dimension, m.class, pg_catalog.count(*) AS customers, pg_catalog.
 	  FROM @extschema@.ar_kpi k
 	  JOIN @extschema@.customer_class_member m ON m.customer_id = k.customer_id
 	  GROUP BY m.dimension, m.class) s
-LEFT JOIN @extschema@.class_label l ON l.dimension = s.dimension AND l.value = s.class;
+CROSS JOIN LATERAL @extschema@.class_label_of(s.dimension, s.class) l;
 
 COMMENT ON VIEW @extschema@.ar_kpi_by_class IS
 	'AR figures per class over the 365 days ending at customer_class.report_date(), from the summed inputs';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dimension IS 'customer_type, industry, region, size_class, credit_grade or tag';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.dimension IS 'a dimension of customer_class_member (credit_grade, lifecycle_stage, ..., tag)';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class IS 'class within the dimension';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.customers IS 'customers of the class with receivables activity';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.period_days IS 'days in the period';
@@ -343,8 +333,8 @@ COMMENT ON COLUMN @extschema@.ar_kpi_by_class.best_possible_dso IS 'best-possibl
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.average_days_delinquent IS 'DSO - best-possible DSO';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_effectiveness_index IS 'CEI in percent';
 COMMENT ON COLUMN @extschema@.ar_kpi_by_class.collection_rate IS 'collections / (begin AR + credit sales), percent';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_en IS 'class display name, English (class_label; else the class itself, e.g. a tag or an industry code)';
-COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label; else the class itself, e.g. a tag or an industry code)';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_en IS 'class display name, English (class_label_of(): class_label, else the tag catalog, else the class itself)';
+COMMENT ON COLUMN @extschema@.ar_kpi_by_class.class_label_zh IS 'class display name, Simplified Chinese (class_label_of(): class_label, else the tag catalog, else the class itself)';
 
 -- Payment behaviour per customer as of the as-of date.
 CREATE VIEW @extschema@.customer_payment_behavior WITH (security_invoker = true) AS

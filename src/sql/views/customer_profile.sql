@@ -85,7 +85,8 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   p.refreshed_at,
 		   CAST(c.tags AS pg_catalog.text[]) AS tags,
 		   CAST(p.rule_tags AS pg_catalog.text[]) AS rule_tags,
-		   CAST(c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS pg_catalog.text[]) AS all_tags
+		   CAST(c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS pg_catalog.text[]) AS all_tags,
+		   pf.revenue, pf.cost, pf.costed_revenue, pf.gross_profit, pf.gross_margin
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN LATERAL (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
@@ -93,6 +94,13 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 	LEFT JOIN LATERAL (SELECT coalesce(max(a.level), 'green') AS alert_level, count(*) AS open_alerts
 					   FROM @extschema@.alerts a
 					   WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) al ON true
+	-- gross profit of the 365 days up to the report date (facts/profit.sql);
+	-- the date comes in as a column so that customer_profit() is inlined
+	-- and reads this customer's invoices only
+	LEFT JOIN LATERAL (SELECT pr.revenue, pr.cost, pr.costed_revenue, pr.gross_profit, pr.gross_margin
+					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
+					   WHERE pr.customer_id = c.customer_id) pf ON true
 	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
@@ -181,3 +189,8 @@ COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() l
 COMMENT ON COLUMN @extschema@.customer_profile.tags IS 'manual tags (customer.tags, a tagset there), never written by rules, as text[]';
 COMMENT ON COLUMN @extschema@.customer_profile.rule_tags IS 'tags given by tag rules at the last refresh (profile.rule_tags), as text[] (NULL until the first refresh)';
 COMMENT ON COLUMN @extschema@.customer_profile.all_tags IS 'manual and rule tags together (tags | rule_tags), as text[]';
+COMMENT ON COLUMN @extschema@.customer_profile.revenue IS 'invoiced in the 365 days up to report_date() (NULL: nothing)';
+COMMENT ON COLUMN @extschema@.customer_profile.cost IS 'cost of those invoices that have one (NULL: none has)';
+COMMENT ON COLUMN @extschema@.customer_profile.costed_revenue IS 'revenue of the invoices with a cost: the base of gross profit';
+COMMENT ON COLUMN @extschema@.customer_profile.gross_profit IS 'costed_revenue - cost';
+COMMENT ON COLUMN @extschema@.customer_profile.gross_margin IS 'gross_profit / costed_revenue, fraction with 4 decimals';
