@@ -178,7 +178,8 @@ REGRESS = \
 	binding_erpnext \
 	dunning \
 	collections \
-	statement
+	statement \
+	credit_menu_dunning
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
