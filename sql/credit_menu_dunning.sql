@@ -96,6 +96,29 @@ SELECT customer_class.customer_dunning_level(811) AS level_811;
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (8114, 811, '2025-12-20', 10.00);
 DELETE FROM customer_class.invoice_dispute WHERE invoice_id = 8111;
 
+-- == The write side of a bound ERP applies it too ==
+CREATE SCHEMA dun_erp;
+CREATE TABLE dun_erp.sale (id integer PRIMARY KEY, party bigint NOT NULL, state text NOT NULL DEFAULT 'draft',
+	amount numeric(16,2) NOT NULL);
+CREATE VIEW dun_erp.sale_order AS
+	SELECT id, party, amount, date '2025-12-20' AS sale_date FROM dun_erp.sale WHERE state = 'confirmed';
+GRANT USAGE ON SCHEMA dun_erp TO customer_class_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA dun_erp TO customer_class_reader;
+SELECT customer_class.bind_source('order', 'dun_erp.sale_order',
+	'{"order_id": "id", "customer_id": "party", "ordered_on": "sale_date", "amount": "amount"}');
+SELECT customer_class.bind_checkpoint('order', 'dun_erp.sale', customer => 'party', entered => $$state = 'confirmed'$$,
+									  amount => 'amount');
+INSERT INTO dun_erp.sale VALUES (1, 811, 'draft', 10.00), (2, 812, 'draft', 10.00);
+-- 811 (level 3) refused; 812 (its own row sets the rule off) confirmed
+UPDATE dun_erp.sale SET state = 'confirmed' WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE dun_erp.sale SET state = 'confirmed' WHERE id = 2;
+SELECT id, state FROM dun_erp.sale ORDER BY id;
+SELECT customer_class.unbind_checkpoint('order');
+SELECT customer_class.unbind_source('order');
+DROP SCHEMA dun_erp CASCADE;
+SELECT customer_class.recompute_exposure() > 0 AS recomputed;
+
 -- == Mode warn: the order is saved, with a warning and an alert of its own kind ==
 SELECT customer_class.set_credit_setting('mode.order', 'warn');
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (8115, 811, '2025-12-20', 10.00);
