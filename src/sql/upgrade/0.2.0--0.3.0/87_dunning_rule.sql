@@ -59,7 +59,6 @@ $$;
 
 -- credit_menu() gains a column: a new return type (no function body is bound to it)
 DROP FUNCTION @extschema@.credit_menu(bigint, text, @extschema@.credit_grade, date);
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_check_rule_validate();
 
 -- The menu in force for a customer of a grade at a checkpoint on a date:
 -- one row, each rule's parameters (NULL: the rule is off).  One SQL query,
