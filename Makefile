@@ -76,6 +76,8 @@ OBJS = \
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
 #   has all of the managed tables'), customer_profile (joins everything),
+#   reports/ (class_trend, report_html: SQL bodies read class_label,
+#   class_history and the src_* views; they write nothing),
 #   the access policies (every table with customer rows), and last the
 #   hand-over of the managed tables to the user (sources/user_data.sql).
 SQL_FRAGMENTS = \
@@ -122,6 +124,8 @@ SQL_FRAGMENTS = \
 	src/sql/collections/triggers.sql \
 	src/sql/sources/triggers.sql \
 	src/sql/views/customer_profile.sql \
+	src/sql/reports/trend.sql \
+	src/sql/reports/report_html.sql \
 	src/sql/access/policies.sql \
 	src/sql/sources/user_data.sql
 # a fragment left out of the list would silently be missing from the script
@@ -179,6 +183,7 @@ REGRESS = \
 	dunning \
 	collections \
 	statement \
+	class_trend \
 	credit_menu_dunning
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
