@@ -192,6 +192,7 @@ REGRESS = \
 	statement \
 	class_trend \
 	citus_as_of \
+	credit_menu_dunning \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
