@@ -20,7 +20,9 @@ RESET customer_class.as_of;
 SELECT customer_class.as_of();
 \echo :LAST_ERROR_SQLSTATE
 SET customer_class.as_of = '';
-SELECT count(*) FROM customer_class.open_item;
+-- the views' date (report_date(), docs/reporting.md) asks as_of() first:
+-- refused too, rather than the worker's own last refresh date
+SELECT customer_class.report_date();
 \echo :LAST_ERROR_SQLSTATE
 -- an explicit date needs no setting
 SELECT customer_class.check_as_of('2025-12-31', 'a test');
