@@ -31,7 +31,8 @@ AS $$
 		('order', 5, 'status', 'pg_catalog.text', false, '''open'''),
 		('order', 6, 'shipped_on', 'pg_catalog.date', false, NULL),
 		('order', 7, 'company_id', 'pg_catalog.int8', false, NULL),
-		('order', 8, 'planned_ship_on', 'pg_catalog.date', false, NULL),
+		('order', 8, 'cost', 'pg_catalog.numeric', false, NULL),
+		('order', 9, 'planned_ship_on', 'pg_catalog.date', false, NULL),
 		('invoice', 1, 'invoice_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 2, 'customer_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 3, 'order_id', 'pg_catalog.int8', false, NULL),
@@ -39,6 +40,7 @@ AS $$
 		('invoice', 5, 'due_on', 'pg_catalog.date', true, NULL),
 		('invoice', 6, 'amount', 'pg_catalog.numeric', true, NULL),
 		('invoice', 7, 'company_id', 'pg_catalog.int8', false, NULL),
+		('invoice', 8, 'cost', 'pg_catalog.numeric', false, NULL),
 		('payment', 1, 'payment_id', 'pg_catalog.int8', true, NULL),
 		('payment', 2, 'customer_id', 'pg_catalog.int8', true, NULL),
 		('payment', 3, 'invoice_id', 'pg_catalog.int8', false, NULL),
@@ -1101,7 +1103,7 @@ COMMENT ON POLICY customer_access ON @extschema@.credit_limit_request IS
 
 -- == views/customer_profile.sql: parent and group figures at the end ==
 CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
-	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region,
+	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region, c.size_class, c.payment_terms_days,
 		   p.as_of,
 		   p.credit_score,
 		   p.credit_grade,
@@ -1109,6 +1111,8 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 		   gl.label_en AS grade_label_en,
 		   gl.label_zh AS grade_label_zh,
 		   p.computed_grade,
+		   cl.label_en AS computed_grade_label_en,
+		   cl.label_zh AS computed_grade_label_zh,
 		   p.override_id IS NOT NULL AS grade_overridden,
 		   p.scale_points, p.payment_points, p.stability_points, p.risk_points,
 		   p.external_score,
@@ -1157,16 +1161,24 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 		   @extschema@.credit_limit(c.customer_id)
 			   - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0)
 			   AS available_credit,
-		   (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, @extschema@.as_of())
-			FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) AS aging,
-		   coalesce((SELECT max(a.level) FROM @extschema@.alerts a
-					 WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL), 'green') AS alert_level,
-		   (SELECT count(*) FROM @extschema@.alerts a
-			WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) AS open_alerts,
+		   ag.a OPERATOR(@extschema@.->) 'current' AS aging_current,
+		   ag.a OPERATOR(@extschema@.->) '1-30' AS aging_1_30,
+		   ag.a OPERATOR(@extschema@.->) '31-60' AS aging_31_60,
+		   ag.a OPERATOR(@extschema@.->) '61-90' AS aging_61_90,
+		   ag.a OPERATOR(@extschema@.->) '91+' AS aging_over_90,
+		   @extschema@.aging_total(ag.a) AS aging_total,
+		   @extschema@.aging_total(ag.a) - (ag.a OPERATOR(@extschema@.->) 'current') AS aging_overdue,
+		   al.alert_level,
+		   (SELECT l.label_en FROM @extschema@.class_label l
+			WHERE l.dimension = 'alert_level' AND l.value = al.alert_level::text) AS alert_level_label_en,
+		   (SELECT l.label_zh FROM @extschema@.class_label l
+			WHERE l.dimension = 'alert_level' AND l.value = al.alert_level::text) AS alert_level_label_zh,
+		   al.open_alerts,
 		   p.refreshed_at,
-		   c.tags,
-		   p.rule_tags,
-		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags,
+		   CAST(c.tags AS pg_catalog.text[]) AS tags,
+		   CAST(p.rule_tags AS pg_catalog.text[]) AS rule_tags,
+		   CAST(c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS pg_catalog.text[]) AS all_tags,
+		   pf.revenue, pf.cost, pf.costed_revenue, pf.gross_profit, pf.gross_margin,
 		   -- credit groups (credit/groups.sql)
 		   c.parent_id,
 		   (SELECT coalesce(e.group_path[1], e.customer_id) FROM @extschema@.credit_exposure e
@@ -1184,6 +1196,19 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 			FROM @extschema@.credit_group_limits(c.customer_id) l HAVING count(*) > 0) AS group_available_credit
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
+	LEFT JOIN LATERAL (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
+					   FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) ag ON true
+	LEFT JOIN LATERAL (SELECT coalesce(max(a.level), 'green') AS alert_level, count(*) AS open_alerts
+					   FROM @extschema@.alerts a
+					   WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) al ON true
+	-- gross profit of the 365 days up to the report date (facts/profit.sql);
+	-- the date comes in as a column so that customer_profit() is inlined
+	-- and reads this customer's invoices only
+	LEFT JOIN LATERAL (SELECT pr.revenue, pr.cost, pr.costed_revenue, pr.gross_profit, pr.gross_margin
+					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
+					   WHERE pr.customer_id = c.customer_id) pf ON true
+	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
 	LEFT JOIN @extschema@.class_label pl ON pl.dimension = 'lifecycle_phase' AND pl.value = p.lifecycle_phase::text
