@@ -69,10 +69,13 @@ sub erp_run
 
 # Tryton alone: its credit check reads a snapshot taken before its table
 # lock, so a confirmation held at the lock until another one committed
-# breaches the limit, every time
+# breaches the limit.  Usually every time; on a loaded machine a trial's
+# second confirmation can fail to serialize first and be retried with a
+# fresh snapshot (then refused), so at least one breach of the two trials
+# is what shows the race.
 my $race = erp_run('erp', 'race', 2, 'stale');
 note($race);
-like($race, qr/^breaches 2 of 2$/m, "without the extension, Tryton's own check is beaten by a stale snapshot");
+like($race, qr/^breaches [12] of 2$/m, "without the extension, Tryton's own check is beaten by a stale snapshot");
 
 $node->safe_psql('erp', 'CREATE EXTENSION customer_class');
 command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('erp'),
