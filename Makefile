@@ -68,7 +68,8 @@ OBJS = \
 #   classes/explain, tags/rules (rule_subject is over profile),
 #   receivables/views (by class), tags/history (class_history)
 #   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
-#                  (external_event) -> rules
+#                  (external_event) -> rules -> the write side of bound
+#                  ERP tables -> holds (their release calls both sides)
 #   refresh/       refresh() and rewind(): they call everything above
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
@@ -107,6 +108,7 @@ SQL_FRAGMENTS = \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
 	src/sql/credit/checkpoints.sql \
+	src/sql/credit/hold.sql \
 	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
 	src/sql/tags/triggers.sql \
@@ -164,6 +166,7 @@ REGRESS = \
 	access \
 	binding \
 	checkpoint \
+	credit_hold \
 	catalog \
 	binding_odoo \
 	binding_erpnext
