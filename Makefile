@@ -183,7 +183,8 @@ ISOLATION = \
 	tag_rule_exclusive \
 	tag_stats_cache \
 	credit_recreate \
-	checkpoint_erp
+	checkpoint_erp \
+	credit_hold
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

@@ -10,9 +10,11 @@ CREATE ROLE cc_hold_clerk IN ROLE customer_class_analyst;
 
 -- == The mode ==
 SELECT customer_class.set_credit_setting('mode.order', 'held');
+\echo :LAST_ERROR_SQLSTATE
 SELECT customer_class.set_credit_setting('mode.order', 'hold');
 SELECT customer_class.credit_check_mode(961, 'order');
 INSERT INTO customer_class.credit_check_exception (customer_id, checkpoint, mode, reason) VALUES (1, 'order', 'Hold', 'x');
+\echo :LAST_ERROR_SQLSTATE
 
 -- customers of their own (ids above 960): limit 1,000 each
 INSERT INTO customer_class.customer (customer_id, name, credit_limit, created_on) VALUES
@@ -34,14 +36,18 @@ WHERE customer_id = 961 ORDER BY alert_id;
 
 -- == A held order is neither shipped nor invoiced ==
 UPDATE customer_class.sales_order SET status = 'shipped', shipped_on = '2025-12-30' WHERE order_id = 96102;
+\echo :LAST_ERROR_SQLSTATE
 INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on, due_on, amount)
 VALUES (96102, 961, 96102, '2025-12-30', '2026-01-29', 300);
+\echo :LAST_ERROR_SQLSTATE
 UPDATE customer_class.sales_order SET status = 'invoiced' WHERE order_id = 96102;
+\echo :LAST_ERROR_SQLSTATE
 -- an order inserted shipped that its own check holds is refused (its
 -- delivery check, in mode warn here, only warns)
 SELECT customer_class.set_credit_setting('mode.delivery', 'warn');
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount, status, shipped_on)
 VALUES (96109, 961, '2025-12-20', 500, 'shipped', '2025-12-20');
+\echo :LAST_ERROR_SQLSTATE
 SELECT customer_class.reset_credit_setting('mode.delivery');
 
 -- == A held order does not use the credit ==
@@ -59,12 +65,15 @@ SELECT customer_class.credit_check(961, 0, record => false)->'exposure_after' AS
 -- == Release and reject: credit managers only ==
 SET ROLE cc_hold_clerk;
 SELECT * FROM customer_class.release_credit_hold(1, 'paid in cash');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM customer_class.reject_credit_hold(1, 'no');
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SET ROLE cc_hold_manager;
 -- the release checks again: 1,400 less the other order on hold (300) is
 -- 1,100, above the limit: refused, the hold stays
 SELECT * FROM customer_class.release_credit_hold(1, 'customer called');
+\echo :LAST_ERROR_SQLSTATE
 SELECT hold_id, status FROM customer_class.credit_hold WHERE hold_id = 1;
 -- a payment of 150 comes in: 1,250 less 300 is 950, within the limit
 RESET ROLE;
@@ -74,15 +83,22 @@ SELECT hold_id, status, decided_by, decision_reason, decided_at IS NOT NULL AS d
 FROM customer_class.release_credit_hold(1, 'prepayment of 150 received');
 -- releasing twice
 SELECT * FROM customer_class.release_credit_hold(1, 'again');
+\echo :LAST_ERROR_SQLSTATE
 -- the other one no longer fits: the first release used the room
 SELECT * FROM customer_class.release_credit_hold(3, 'customer called');
+\echo :LAST_ERROR_SQLSTATE
 SELECT hold_id, status, decided_by, decision_reason FROM customer_class.reject_credit_hold(3, 'over the limit, order too large');
 SELECT * FROM customer_class.reject_credit_hold(3, 'again');
+\echo :LAST_ERROR_SQLSTATE
 -- bad input
 SELECT * FROM customer_class.release_credit_hold(999, 'no such hold');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM customer_class.release_credit_hold(NULL, 'no such hold');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM customer_class.release_credit_hold(1, '  ');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM customer_class.reject_credit_hold(1, NULL);
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 -- rejected at the order checkpoint: the order is cancelled; the released one ships
 SELECT order_id, status FROM customer_class.sales_order WHERE customer_id = 961 ORDER BY order_id;
@@ -93,6 +109,7 @@ SELECT open_orders, shipped_not_invoiced, unapplied_credits, exposure FROM custo
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (96104, 961, '2025-12-22', 100);
 SET ROLE cc_hold_manager;
 SELECT * FROM customer_class.release_credit_hold(5, 'wait');
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 INSERT INTO customer_class.credit_limit_override (customer_id, credit_limit, reason, valid_from, expires_on)
 VALUES (961, 2000, 'year-end', '2025-12-01', '2026-01-31');
@@ -107,6 +124,7 @@ SELECT customer_class.credit_check_mode(962, 'order'), customer_class.credit_che
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (96201, 962, '2025-12-01', 1200);
 -- a customer without the exception is blocked
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (96105, 961, '2025-12-23', 5000);
+\echo :LAST_ERROR_SQLSTATE
 SET ROLE cc_hold_manager;
 SELECT hold_id, status FROM customer_class.reject_credit_hold(6, 'order too large');
 RESET ROLE;
@@ -120,6 +138,7 @@ UPDATE customer_class.sales_order SET status = 'shipped', shipped_on = '2025-12-
 SELECT order_id, status FROM customer_class.sales_order WHERE customer_id = 962 ORDER BY order_id;
 INSERT INTO customer_class.invoice (invoice_id, customer_id, order_id, issued_on, due_on, amount)
 VALUES (96202, 962, 96202, '2025-12-30', '2026-01-29', 100);
+\echo :LAST_ERROR_SQLSTATE
 -- rejected at delivery: the order is open again, not shipped
 SET ROLE cc_hold_manager;
 SELECT hold_id, checkpoint, order_id, status FROM customer_class.reject_credit_hold(7, 'not before payment');

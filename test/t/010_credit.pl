@@ -7,7 +7,8 @@
 #    ledger rebuilt by the triggers equals the original;
 #  - each new alert sends NOTIFY customer_class_alerts with its id as JSON;
 #  - test/load/credit_load.sh with 8 clients x 5 s under READ COMMITTED and
-#    REPEATABLE READ ends with no limit breach and no ledger difference.
+#    REPEATABLE READ, and in mode hold with concurrent releases, ends with
+#    no limit breach and no ledger difference.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -105,12 +106,13 @@ like($notes[0] // '', qr/^\{"alert_id": \d+\}$/,
 	'without the detail');
 
 # the short load test
-my $load = `PGHOST='${\ $node->host }' PGPORT='${\ $node->port }' CLIENTS=8 DURATION=5 RUNS='rc rr' $src/test/load/credit_load.sh 2>&1`;
+my $load = `PGHOST='${\ $node->host }' PGPORT='${\ $node->port }' CLIENTS=8 DURATION=5 RUNS='rc rr hold' $src/test/load/credit_load.sh 2>&1`;
 my $load_rc = $?;
 note($load);
 is($load_rc, 0, 'load test passes');
 like($load, qr/credit load rc .*breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0/, 'READ COMMITTED: no breach, no difference');
 like($load, qr/credit load rr .*breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0/, 'REPEATABLE READ: no breach, no difference');
+like($load, qr/credit load hold.*breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0/, 'mode hold with releases: no breach of what was accepted, no difference');
 
 $node->stop;
 done_testing();

@@ -31,6 +31,12 @@
 -- invoice, or a document of a bound ERP table, keeps its row: only the hold
 -- changes, and the ERP reads the decision from credit_hold.
 
+-- Written by the functions below only (no role may write it), which keep
+-- it consistent: checkpoint order, delivery or invoice; status held,
+-- released or rejected, with decided_by, decided_at and decision_reason set
+-- exactly when decided; the document named by exactly one of order_id,
+-- invoice_id and (relation, document_key).  So, like checkpoint_binding,
+-- no CHECK constraints restate it.
 CREATE TABLE @extschema@.credit_hold (
 	hold_id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	customer_id		bigint NOT NULL,
@@ -50,16 +56,7 @@ CREATE TABLE @extschema@.credit_hold (
 	status			text NOT NULL DEFAULT 'held',
 	decided_by		name,
 	decided_at		timestamptz,
-	decision_reason	text,
-	-- written by the functions below only: these state their invariants
-	CONSTRAINT credit_hold_checkpoint_valid CHECK (checkpoint IN ('order', 'delivery', 'invoice')),
-	CONSTRAINT credit_hold_status_valid CHECK (status IN ('held', 'released', 'rejected')),
-	CONSTRAINT credit_hold_one_document
-		CHECK (pg_catalog.num_nonnulls(order_id, invoice_id, document_key) = 1
-			   AND (relation IS NULL) = (document_key IS NULL)),
-	CONSTRAINT credit_hold_decision_complete
-		CHECK ((status = 'held') = (decided_by IS NULL) AND (decided_by IS NULL) = (decided_at IS NULL)
-			   AND (decided_by IS NULL) = (decision_reason IS NULL))
+	decision_reason	text
 );
 -- one open hold per document and checkpoint: a document that fails again
 -- while held updates its hold
