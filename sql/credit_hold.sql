@@ -183,5 +183,59 @@ DELETE FROM customer_class.credit_hold WHERE customer_id > 960;
 DELETE FROM customer_class.alerts WHERE customer_id > 960;
 DELETE FROM customer_class.dirty WHERE customer_id > 960;
 DELETE FROM customer_class.class_history WHERE customer_id > 960;
+SELECT count(*) FROM customer_class.verify_exposure();
+
+-- == A bound ERP table in mode hold (bind_checkpoint) ==
+CREATE SCHEMA erp_h;
+CREATE TABLE erp_h.party (id integer PRIMARY KEY, name text NOT NULL, credit_limit numeric(16,2));
+CREATE TABLE erp_h.sale (id integer PRIMARY KEY, party integer NOT NULL, company integer NOT NULL,
+	state text NOT NULL DEFAULT 'draft', amount numeric(16,2) NOT NULL);
+CREATE VIEW erp_h.sale_order AS
+	SELECT id, party, company, amount, DATE '2025-12-01' AS sale_date FROM erp_h.sale WHERE state = 'confirmed';
+GRANT USAGE ON SCHEMA erp_h TO customer_class_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA erp_h TO customer_class_reader;
+SELECT customer_class.bind_source('customer', 'erp_h.party', '{"customer_id": "id", "name": "name", "credit_limit": "credit_limit"}');
+SELECT customer_class.bind_source('order', 'erp_h.sale_order',
+	'{"order_id": "id", "customer_id": "party", "ordered_on": "sale_date", "amount": "amount", "company_id": "company"}');
+SELECT customer_class.bind_checkpoint('order', 'erp_h.sale', customer => 'party', company => 'company',
+	entered => $$state = 'confirmed'$$, amount => 'amount');
+SELECT customer_class.set_credit_setting('mode.order', 'hold');
+INSERT INTO erp_h.party VALUES (971, 'ERP Alpha', 1000);
+INSERT INTO erp_h.sale VALUES (1, 971, 1, 'draft', 800), (2, 971, 1, 'draft', 300), (3, 971, 1, 'draft', 500);
+UPDATE erp_h.sale SET state = 'confirmed' WHERE id = 1;
+-- above the limit: confirmed all the same, and held
+UPDATE erp_h.sale SET state = 'confirmed' WHERE id = 2;
+SELECT id, state FROM erp_h.sale ORDER BY id;
+SELECT customer_id, checkpoint, order_id, relation, document_key, company_id, amount, reasons, sqlstate, status
+FROM customer_class.credit_hold WHERE relation IS NOT NULL;
+SET ROLE cc_hold_manager;
+-- the release checks the exposure in the company again: 1,100, refused
+SELECT * FROM customer_class.release_credit_hold(
+	(SELECT hold_id FROM customer_class.credit_hold WHERE document_key = 'id=2'), 'customer called');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+-- the ERP raises the party's limit
+UPDATE erp_h.party SET credit_limit = 1200 WHERE id = 971;
+SET ROLE cc_hold_manager;
+SELECT relation, document_key, status, decision_reason FROM customer_class.release_credit_hold(
+	(SELECT hold_id FROM customer_class.credit_hold WHERE document_key = 'id=2'), 'limit raised in the ERP');
+RESET ROLE;
+-- rejected: only the hold changes, the ERP acts on it
+UPDATE erp_h.sale SET state = 'confirmed' WHERE id = 3;
+SET ROLE cc_hold_manager;
+SELECT relation, document_key, status FROM customer_class.reject_credit_hold(
+	(SELECT hold_id FROM customer_class.credit_hold WHERE document_key = 'id=3'), 'too much at once');
+RESET ROLE;
+SELECT id, state FROM erp_h.sale ORDER BY id;
+
+-- clean up
+SELECT customer_class.reset_credit_setting('mode.order');
+SELECT customer_class.unbind_checkpoint('order');
+SELECT customer_class.unbind_source(r) FROM unnest(ARRAY['customer', 'order']) r;
+DROP SCHEMA erp_h CASCADE;
+DELETE FROM customer_class.credit_hold WHERE customer_id > 960;
+DELETE FROM customer_class.alerts WHERE customer_id > 960;
+DELETE FROM customer_class.dirty WHERE customer_id > 960;
+DELETE FROM customer_class.credit_exposure WHERE customer_id > 960;
 DROP ROLE cc_hold_manager, cc_hold_clerk, cc_hold_reader;
 SELECT count(*) FROM customer_class.verify_exposure();

@@ -203,7 +203,8 @@ BEGIN
 			ERRCODE = v.sqlstate,
 			MESSAGE = pg_catalog.format('credit hold %s cannot be released: %s', h.hold_id,
 										@extschema@.credit_verdict_message(v, what)),
-			DETAIL = @extschema@.credit_verdict_detail(v)
+			DETAIL = CASE WHEN h.relation IS NULL THEN @extschema@.credit_verdict_detail(v)
+						  ELSE @extschema@.checkpoint_verdict_detail(v, h.company_id) END
 				|| CASE WHEN others > 0 THEN pg_catalog.format(' Not counted: %s of other orders on hold.', others) ELSE '' END,
 			HINT = 'The hold stays. Collect payment or raise the limit (credit_limit_override) and release it again, or reject it (reject_credit_hold).';
 	END IF;
