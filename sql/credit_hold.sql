@@ -22,7 +22,6 @@ INSERT INTO customer_class.customer (customer_id, name, credit_limit, created_on
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (96101, 961, '2025-12-01', 800);
 
 -- == An order above the limit is saved and held ==
-LISTEN customer_class_holds;
 INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (96102, 961, '2025-12-20', 300);
 SELECT order_id, status FROM customer_class.sales_order WHERE customer_id = 961 ORDER BY order_id;
 SELECT hold_id, customer_id, checkpoint, order_id, invoice_id, relation, document_key, amount, reasons, sqlstate,
@@ -173,7 +172,6 @@ RESET ROLE;
 SELECT customer_class.revoke_customer_access('cc_hold_reader');
 
 -- clean up for the tests that follow
-UNLISTEN *;
 DELETE FROM customer_class.credit_limit_override WHERE customer_id > 960;
 DELETE FROM customer_class.invoice WHERE customer_id > 960;
 DELETE FROM customer_class.sales_order WHERE customer_id > 960;
