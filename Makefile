@@ -68,8 +68,12 @@ OBJS = \
 #   classes/explain, tags/rules (rule_subject is over profile),
 #   receivables/views (by class), tags/history (class_history)
 #   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
-#                  (external_event) -> rules -> the write side of bound
-#                  ERP tables -> holds (their release calls both sides)
+#                  (external_event) -> rules; collections/dunning (levels,
+#                  disputes, notices) right after the policy: the checks'
+#                  overdue rule reads disputes; collections/ run, worklist
+#                  and statements after the credit files (raise_alert);
+#                  holds (credit/hold.sql) after the write side of bound
+#                  ERP tables (checkpoints.sql): their release calls both sides
 #   refresh/       refresh() and rewind(): they call everything above
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
@@ -102,6 +106,7 @@ SQL_FRAGMENTS = \
 	src/sql/receivables/views.sql \
 	src/sql/tags/history.sql \
 	src/sql/credit/policy.sql \
+	src/sql/collections/dunning.sql \
 	src/sql/credit/exposure.sql \
 	src/sql/credit/check.sql \
 	src/sql/credit/alerts.sql \
@@ -109,11 +114,14 @@ SQL_FRAGMENTS = \
 	src/sql/credit/rules.sql \
 	src/sql/credit/checkpoints.sql \
 	src/sql/credit/hold.sql \
+	src/sql/collections/collections.sql \
+	src/sql/collections/statement.sql \
 	src/sql/refresh/refresh.sql \
 	src/sql/refresh/rewind.sql \
 	src/sql/tags/triggers.sql \
 	src/sql/classes/triggers.sql \
 	src/sql/credit/triggers.sql \
+	src/sql/collections/triggers.sql \
 	src/sql/sources/triggers.sql \
 	src/sql/views/customer_profile.sql \
 	src/sql/access/policies.sql \
@@ -169,7 +177,10 @@ REGRESS = \
 	credit_hold \
 	catalog \
 	binding_odoo \
-	binding_erpnext
+	binding_erpnext \
+	dunning \
+	collections \
+	statement
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \

@@ -75,7 +75,7 @@ is($node->safe_psql('copy', $settings), $settings_before, 'changed check modes s
 is($node->safe_psql('copy', $config), $config_before, 'limit policy, override, exception and alerts survive');
 is($node->safe_psql('copy', $ledger), $ledger_before, 'the triggers rebuilt the same exposure ledger');
 is($node->safe_psql('copy', 'SELECT count(*) FROM customer_class.verify_exposure()'), '0', 'ledger agrees with recomputation');
-is($node->safe_psql('copy', q{SELECT count(*) FROM customer_class.credit_setting WHERE shipped}), '7',
+is($node->safe_psql('copy', q{SELECT count(*) FROM customer_class.credit_setting WHERE shipped}), '10',
 	'shipped settings once, as shipped');
 
 # the restored database checks with the restored modes: invoice in block

@@ -12,6 +12,8 @@
 --                                      the customer's own rhythm (red: orders falling too)
 --          became_dormant    (yellow)  refresh() saw a buying customer turn dormant or churned
 --          external_event    (red)     a negative event was recorded in external_event
+-- and of collections (collections/collections.sql):
+--          promise_broken    (red)     a promise to pay passed its date unpaid (dunning_run())
 -- At most one open alert per customer and kind: raising it again counts an
 -- occurrence and refreshes the detail.  Each new alert is announced with
 -- NOTIFY customer_class_alerts, payload
@@ -35,7 +37,7 @@ CREATE TABLE @extschema@.alerts (
 	resolved_at		timestamptz,
 	resolved_by		name,
 	CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-											  'payment_rhythm', 'became_dormant', 'external_event'))
+											  'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken'))
 )
 -- Each refresh counts one more occurrence on every open payment_rhythm alert
 -- whose warning goes on: with room on the page those updates are HOT and
@@ -143,6 +145,9 @@ BEGIN
 	LEFT JOIN (SELECT sp.invoice_id, sum(sp.amount) AS paid FROM @extschema@.src_payment sp
 			   WHERE sp.invoice_id IS NOT NULL AND sp.paid_on <= d GROUP BY sp.invoice_id) p ON p.invoice_id = i.invoice_id
 	WHERE i.due_on < d AND i.amount > coalesce(p.paid, 0)
+	  -- an invoice under open dispute, when rule.disputed_invoices says so
+	  AND NOT (@extschema@.credit_setting('rule.disputed_invoices') = 'ignore'
+			   AND @extschema@.invoice_disputed(i.invoice_id, i.customer_id, d))
 	ORDER BY i.customer_id, i.due_on, i.invoice_id;
 
 	-- exposure against a positive limit (a limit of 0, grade D's, is the
@@ -185,7 +190,7 @@ COMMENT ON TABLE @extschema@.alerts IS
 	'credit alerts: at most one open per customer and kind; each new one is announced by NOTIFY customer_class_alerts';
 COMMENT ON COLUMN @extschema@.alerts.alert_id IS 'alert key';
 COMMENT ON COLUMN @extschema@.alerts.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant or external_event';
+COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event or promise_broken';
 COMMENT ON COLUMN @extschema@.alerts.level IS 'green, yellow or red';
 COMMENT ON COLUMN @extschema@.alerts.detail IS 'the figures behind the alert (the credit check verdict, the overdue invoice, ...)';
 COMMENT ON COLUMN @extschema@.alerts.raised_at IS 'when it was raised';
@@ -295,5 +300,5 @@ COMMENT ON FUNCTION @extschema@.credit_report(bigint, date) IS
 -- result passes a CHECK); keep it in step with the table's CHECKs.
 CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
 	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-									 'payment_rhythm', 'became_dormant', 'external_event')) IS FALSE)
+									 'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken')) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();

@@ -45,7 +45,9 @@ CREATE TYPE @extschema@.credit_verdict AS (
 
 -- The oldest invoice of a customer more than days past its due date (as of
 -- a date) with an open balance as of that date (payments made later do not
--- count): what rule.overdue_days looks for.  A table
+-- count): what rule.overdue_days looks for.  With rule.disputed_invoices =
+-- ignore, an invoice under open dispute that date does not count
+-- (collections/dunning.sql).  A table
 -- function (no row: none), so that the planner inlines it where it is used
 -- in FROM; a scalar SQL function with a subquery would not be.
 CREATE FUNCTION @extschema@.credit_overdue_invoice(customer_id bigint, as_of date, days integer)
@@ -58,6 +60,12 @@ BEGIN ATOMIC
 	  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
 							   WHERE p.invoice_id = i.invoice_id
 								 AND p.paid_on <= credit_overdue_invoice.as_of), 0)
+	  AND NOT ((SELECT cs.value FROM @extschema@.credit_setting cs
+				WHERE cs.name = 'rule.disputed_invoices' ORDER BY cs.shipped LIMIT 1) = 'ignore'
+			   AND EXISTS (SELECT FROM @extschema@.invoice_dispute x
+						   WHERE x.invoice_id = i.invoice_id AND x.customer_id = i.customer_id
+							 AND x.opened_on <= credit_overdue_invoice.as_of
+							 AND (x.resolved_on IS NULL OR x.resolved_on > credit_overdue_invoice.as_of)))
 	ORDER BY i.due_on, i.invoice_id
 	LIMIT 1;
 END;

@@ -50,6 +50,23 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value',
 					  HINT = 'Give the grade a customer with an unreviewed external event is capped at (B, C or D), or off.';
 		END IF;
+	ELSIF NEW.name = 'rule.disputed_invoices' THEN
+		IF NEW.value NOT IN ('count', 'ignore') THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'count (an invoice under open dispute counts in the overdue rules) or ignore (it does not).';
+		END IF;
+	ELSIF NEW.name = 'dunning.interval_days' THEN
+		IF NEW.value !~ '^[0-9]{1,3}$' OR NEW.value::integer > 365 THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Give a number of days between 0 and 365.';
+		END IF;
+	ELSIF NEW.name = 'dunning.broken_promise' THEN
+		IF NEW.value NOT IN ('escalate', 'alert') THEN
+			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'escalate (alert, and the next run raises the promised invoices one level at once) or alert (alert only).';
+		END IF;
 	ELSIF NEW.name = 'alert.nearly_used_pct' THEN
 		IF NEW.value !~ '^[0-9]{1,3}(\.[0-9]+)?$' OR NEW.value::numeric NOT BETWEEN 1 AND 100 THEN
 			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
@@ -76,7 +93,10 @@ INSERT INTO @extschema@.credit_setting (name, value, description, set_by, set_at
 	('rule.overdue_days', 'off', 'fail the check when an invoice is more than this many days overdue (off: no such rule)', 'customer_class', '2000-01-01', true),
 	('rule.grade_d', 'on', 'fail the check when the customer''s grade is D: on or off', 'customer_class', '2000-01-01', true),
 	('alert.nearly_used_pct', '90', 'raise a limit_nearly_used alert when exposure reaches this percentage of the limit', 'customer_class', '2000-01-01', true),
-	('rule.external_event', 'D', 'cap the grade of a customer with an external negative event not yet reviewed (its alert open) at this grade: B, C, D or off', 'customer_class', '2000-01-01', true);
+	('rule.external_event', 'D', 'cap the grade of a customer with an external negative event not yet reviewed (its alert open) at this grade: B, C, D or off', 'customer_class', '2000-01-01', true),
+	('rule.disputed_invoices', 'count', 'whether an invoice under open dispute counts in the overdue rules (rule.overdue_days, invoice_overdue alerts): count or ignore', 'customer_class', '2000-01-01', true),
+	('dunning.interval_days', '7', 'a dunning run raises an invoice to its next level only this many days after its previous notice (0 to 365)', 'customer_class', '2000-01-01', true),
+	('dunning.broken_promise', 'escalate', 'a broken promise to pay raises a promise_broken alert; escalate: the run that finds it also raises the promised invoices one level at once; alert: the alert only', 'customer_class', '2000-01-01', true);
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_setting', 'WHERE NOT shipped');
 

@@ -396,24 +396,10 @@ $$;
 COMMENT ON FUNCTION @extschema@.due_reminders(integer) IS
 	'open invoices overdue or falling due within the given days as of customer_class.as_of(), in collector order; a negative number keeps only invoices at least that many days overdue';
 
-CREATE VIEW @extschema@.due_reminders WITH (security_invoker = true) AS
-SELECT r.customer_id, r.customer_name, r.invoice_id, r.issued_on, r.due_on, r.days_past_due,
-	   r.open_amount, r.bucket, r.status
-FROM @extschema@.due_reminders(14) r;
-
-COMMENT ON VIEW @extschema@.due_reminders IS
-	'open invoices overdue or falling due within 14 days as of customer_class.as_of(), overdue first (oldest, biggest), then by due date';
-COMMENT ON COLUMN @extschema@.due_reminders.customer_id IS 'customer key';
-COMMENT ON COLUMN @extschema@.due_reminders.customer_name IS 'customer name';
-COMMENT ON COLUMN @extschema@.due_reminders.invoice_id IS 'invoice key';
-COMMENT ON COLUMN @extschema@.due_reminders.issued_on IS 'issue date';
-COMMENT ON COLUMN @extschema@.due_reminders.due_on IS 'due date';
-COMMENT ON COLUMN @extschema@.due_reminders.days_past_due IS 'days past due (negative: due in that many days)';
-COMMENT ON COLUMN @extschema@.due_reminders.open_amount IS 'amount still open';
-COMMENT ON COLUMN @extschema@.due_reminders.bucket IS 'aging bucket (30/60/90)';
-COMMENT ON COLUMN @extschema@.due_reminders.status IS 'overdue, due today or due soon';
+-- The view due_reminders over it (14 days), with each invoice's dunning
+-- level and dispute, is in collections/collections.sql.
 
 GRANT SELECT ON @extschema@.invoice_status, @extschema@.open_item, @extschema@.aging_report,
 	@extschema@.customer_class_member, @extschema@.aging_report_by_class, @extschema@.ar_kpi,
-	@extschema@.ar_kpi_by_class, @extschema@.customer_payment_behavior, @extschema@.due_reminders
+	@extschema@.ar_kpi_by_class, @extschema@.customer_payment_behavior
 	TO customer_class_reader;
