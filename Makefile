@@ -78,6 +78,8 @@ OBJS = \
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
 #   has all of the managed tables'), customer_profile (joins everything),
+#   reports/ (class_trend, report_html: SQL bodies read class_label,
+#   class_history and the src_* views; they write nothing),
 #   the access policies (every table with customer rows), and last the
 #   hand-over of the managed tables to the user (sources/user_data.sql).
 SQL_FRAGMENTS = \
@@ -107,6 +109,7 @@ SQL_FRAGMENTS = \
 	src/sql/tags/history.sql \
 	src/sql/credit/policy.sql \
 	src/sql/collections/dunning.sql \
+	src/sql/credit/menu.sql \
 	src/sql/credit/exposure.sql \
 	src/sql/credit/check.sql \
 	src/sql/credit/alerts.sql \
@@ -124,6 +127,8 @@ SQL_FRAGMENTS = \
 	src/sql/collections/triggers.sql \
 	src/sql/sources/triggers.sql \
 	src/sql/views/customer_profile.sql \
+	src/sql/reports/trend.sql \
+	src/sql/reports/report_html.sql \
 	src/sql/access/policies.sql \
 	src/sql/sources/user_data.sql
 # a fragment left out of the list would silently be missing from the script
@@ -159,6 +164,7 @@ REGRESS = \
 	refresh_rewind \
 	credit \
 	credit_rules \
+	credit_menu \
 	warnings \
 	tagset \
 	tagquery \
@@ -180,7 +186,8 @@ REGRESS = \
 	binding_erpnext \
 	dunning \
 	collections \
-	statement
+	statement \
+	class_trend
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
@@ -190,6 +197,7 @@ ISOLATION = \
 	credit_concurrency \
 	credit_prepayment \
 	credit_cache \
+	credit_menu \
 	tag_exclusive \
 	tag_rule_exclusive \
 	tag_stats_cache \

@@ -12,3 +12,17 @@ for f in test/demo/*.sql; do
 	echo
 	psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f "$f"
 done
+
+# The picture of the book: report_html() of the sample data, in English and
+# Chinese, written by psql (this user) where any user may read it (the clone
+# may lie in a directory only root can read).
+report_dir=${DEMO_REPORT_DIR:-${TMPDIR:-/tmp}/customer_class_report}
+mkdir -p "$report_dir"
+for lang in en zh; do
+	psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT customer_class.report_html(NULL, '$lang')" >"$report_dir/report_$lang.html"
+done
+chmod 755 "$report_dir"
+chmod 644 "$report_dir"/report_*.html
+echo
+say "the HTML report of the sample data (open it in a browser): $report_dir/report_en.html"
+say "in Chinese: $report_dir/report_zh.html"

@@ -59,8 +59,8 @@ SELECT kind, level, detail - 'promise_id' AS detail FROM customer_class.alerts W
 SET customer_class.as_of = '2025-12-26';
 SELECT customer_class.promise_to_pay(1813, 500, '2025-12-31') IS NOT NULL AS promised;
 SET customer_class.as_of = '2025-12-31';
-INSERT INTO customer_class.payment (customer_id, invoice_id, paid_on, amount) VALUES
-	(1813, 918131, '2025-12-27', 300.00), (1813, NULL, '2025-12-30', 200.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES
+	(918131, 1813, 918131, '2025-12-27', 300.00), (918132, 1813, NULL, '2025-12-30', 200.00);
 -- while open it is due today: first on the worklist
 SELECT customer_id, promised_today, reasons FROM customer_class.collection_worklist
 WHERE customer_id BETWEEN 1811 AND 1814 AND promised_today > 0;
@@ -132,6 +132,16 @@ FROM customer_class.collection_worklist WHERE customer_id BETWEEN 1811 AND 1814 
 SELECT customer_class.resolve_alert(a.alert_id) FROM customer_class.alerts a
 WHERE a.customer_id = 1811 AND a.kind = 'promise_broken';
 SELECT customer_id, broken_promises, reasons FROM customer_class.collection_worklist WHERE customer_id = 1811;
+
+-- with dunning.broken_promise = alert a broken promise raises its alert
+-- only: Small Ltd's promise of 12-31 is broken on 01-01, its invoice stays
+-- at its level (its last step was the day before)
+SELECT customer_class.set_credit_setting('dunning.broken_promise', 'alert');
+SELECT customer_class.dunning_run('2026-01-01') IS NOT NULL AS ran;
+SELECT status, closed_on, paid_amount FROM customer_class.payment_promise WHERE customer_id = 1814;
+SELECT kind, level FROM customer_class.alerts WHERE customer_id = 1814 AND resolved_at IS NULL ORDER BY kind;
+SELECT level, run_on FROM customer_class.dunning_notice WHERE customer_id = 1814 ORDER BY level;
+SELECT customer_class.reset_credit_setting('dunning.broken_promise');
 
 -- the worklist's columns are types a BI tool maps
 SELECT a.attname, format_type(a.atttypid, a.atttypmod)

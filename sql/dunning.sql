@@ -64,8 +64,8 @@ INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, 
 	(918011, 1801, '2025-10-01', '2025-10-31', 1000.00), (918012, 1801, '2025-12-01', '2025-12-20', 500.00),
 	(918013, 1801, '2025-12-10', '2026-01-05', 300.00), (918021, 1802, '2025-11-01', '2025-11-30', 800.00),
 	(918022, 1802, '2025-11-15', '2025-12-15', 200.00), (918031, 1803, '2025-11-01', '2025-12-01', 400.00);
-INSERT INTO customer_class.payment (customer_id, invoice_id, paid_on, amount) VALUES
-	(1802, 918021, '2025-12-10', 300.00), (1802, 918022, '2025-12-20', 200.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES
+	(918021, 1802, 918021, '2025-12-10', 300.00), (918022, 1802, 918022, '2025-12-20', 200.00);
 SELECT customer_class.open_dispute(918031, 'goods damaged in transit', '2025-12-15') IS NOT NULL AS disputed;
 
 -- the customer's open invoices before any run: overdue and due soon, no level yet
@@ -141,8 +141,8 @@ SELECT c, customer_class.customer_dunning_level(c, '2025-12-31') AS at_12_31,
 	   customer_class.customer_dunning_level(c, '2026-01-21') AS at_01_21
 FROM generate_series(1801, 1804) c;
 -- the invoice at level 4 is paid: the customer's level is its open invoices' highest
-INSERT INTO customer_class.payment (customer_id, invoice_id, paid_on, amount) VALUES
-	(1801, 918011, '2026-01-22', 1000.00);
+INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on, amount) VALUES
+	(918011, 1801, 918011, '2026-01-22', 1000.00);
 SELECT customer_class.customer_dunning_level(1801, '2026-01-21') AS before_payment,
 	   customer_class.customer_dunning_level(1801, '2026-01-22') AS after_payment;
 -- a dispute opened on an invoice takes its level out as well
@@ -172,3 +172,17 @@ SELECT customer_class.dunning_run('2026-01-31');
 SELECT count(*) > 0 AS reads FROM customer_class.dunning_letter_outbox;
 RESET ROLE;
 DROP ROLE cc_dun_reader;
+
+-- a level switched off by an admin's row is skipped: no reminder before
+-- the due date while level 0 is off
+INSERT INTO customer_class.dunning_level (level, days_past_due, name_en, name_zh, letter_en, letter_zh, enabled)
+SELECT level, days_past_due, name_en, name_zh, letter_en, letter_zh, false FROM customer_class.dunning_level
+WHERE level = 0 AND shipped;
+SELECT level FROM customer_class.dunning_levels ORDER BY level;
+INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
+	(918015, 1801, '2026-01-20', '2026-02-02', 80.00);
+SELECT customer_class.dunning_run('2026-01-31') IS NOT NULL AS ran;
+SELECT count(*) FROM customer_class.dunning_notice WHERE invoice_id = 918015;
+DELETE FROM customer_class.dunning_level WHERE level = 0 AND NOT shipped;
+SELECT customer_class.dunning_run('2026-02-01') IS NOT NULL AS ran;
+SELECT level, run_on, days_past_due, reason FROM customer_class.dunning_notice WHERE invoice_id = 918015;

@@ -49,6 +49,8 @@ static SPIPlanPtr ledger_add_plan = NULL;
 static SPIPlanPtr enforce_plan = NULL;
 static SPIPlanPtr invoiced_plan = NULL;
 static Oid	invoiced_plan_type = InvalidOid;	/* its parameter's type */
+/* enforce_plan passes document_value (the check menu is installed) */
+static bool enforce_menu = false;
 
 /*
  * The extension's schema, quoted for the queries, and its OID.  Checked
@@ -102,10 +104,15 @@ static void
 PreparePlans(FunctionCallInfo fcinfo)
 {
 	Oid			ledger_args[3] = {INT8OID, NUMERICOID, NUMERICOID};
-	Oid			enforce_args[5] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID};
+	Oid			enforce_args[6] = {INT8OID, TEXTOID, NUMERICOID, NUMERICOID, TEXTOID, NUMERICOID};
 	const char *schema;
+	bool		menu;
 
 	ResolveSchema(fcinfo);
+	/* credit_enforce() takes document_value from 0.3.0's SQL on */
+	menu = CreditMenuInstalled(ext_namespace);
+	if (enforce_plan != NULL && menu != enforce_menu)
+		FreePlan(&enforce_plan);
 	if (enforce_plan != NULL)
 		return;
 	schema = ext_schema;
@@ -123,8 +130,10 @@ PreparePlans(FunctionCallInfo fcinfo)
 										 3, ledger_args);
 	if (enforce_plan == NULL)
 		enforce_plan = KeepSchemaPlan(schema,
-									  "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
-									  5, enforce_args);
+									  menu ? "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5, $6)"
+									  : "SELECT %1$s.credit_enforce($1, $2, $3, $4, $5)",
+									  menu ? 6 : 5, enforce_args);
+	enforce_menu = menu;
 }
 
 /* run a saved plan, expecting at most one row; returns SPI_processed */
@@ -207,14 +216,14 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 	for (i = 0; i < nchecks && check_function_bodies; i++)
 	{
 		CreditCheckpoint checkpoint = checks[i].checkpoint;
-		Datum		values[5];
-		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+		Datum		values[6];
+		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 		char	   *what;
 
 		if (checkpoint == CREDIT_CHECK_NONE)
 			continue;
 		if (CreditCheckMayAct(ext_schema, ext_namespace, delta->customer_id, checkpoint,
-							  checkpoint_names[checkpoint], exposure))
+							  checkpoint_names[checkpoint], exposure, checks[i].document_value))
 		{
 			values[0] = Int64GetDatum(delta->customer_id);
 			values[1] = CStringGetTextDatum(checkpoint_names[checkpoint]);
@@ -225,6 +234,7 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
 				values[4] = CStringGetTextDatum(what);
 			else
 				nulls[4] = 'n';
+			values[5] = NumericGetDatum(checks[i].document_value);
 			RunPlan(enforce_plan, values, nulls);
 		}
 	}

@@ -29,11 +29,15 @@ typedef struct CreditSubject
 	Oid			id_type;
 } CreditSubject;
 
-/* one check to run after a ledger change: a checkpoint and the amount asked */
+/*
+ * one check to run after a ledger change: a checkpoint, the amount asked and
+ * the value of the document (for the rule document_value)
+ */
 typedef struct CreditCheckRequest
 {
 	CreditCheckpoint checkpoint;
 	Numeric		asked;
+	Numeric		document_value;
 } CreditCheckRequest;
 
 /* add a delta to the ledger (locking the row), check nothing */

@@ -80,8 +80,14 @@ typedef struct ContextEntry
 	int32		overdue_days;	/* rule.overdue_days; -1: off */
 	Numeric		credit_limit;	/* NULL: no limit */
 	Numeric		pct;			/* alert.nearly_used_pct */
-	uint64		overdue_generation; /* receivables_generation of overdue */
+	uint64		overdue_generation; /* receivables_generation of overdue and
+									 * ratio_exceeded; 0: not read yet */
 	bool		overdue;		/* an invoice is past rule.overdue_days */
+	/* the check menu (credit_menu()); the rule horizon needs nothing here */
+	Numeric		max_document;	/* rule document_value; NULL: off */
+	int32		ratio_days;		/* rule overdue_ratio; -1: off */
+	Numeric		ratio_pct;
+	bool		ratio_exceeded; /* credit_overdue_ratio() says exceeded */
 } ContextEntry;
 
 /* beyond this many entries the cache starts over (bounds its memory) */
@@ -115,6 +121,8 @@ static uint64 receivables_generation = 1;
 
 static SPIPlanPtr fill_plan = NULL;
 static SPIPlanPtr overdue_plan = NULL;
+/* whether those plans read the check menu (see CreditMenuInstalled) */
+static bool plans_menu = false;
 
 static void
 ContextRelcacheCallback(Datum arg, Oid relid)
@@ -190,23 +198,75 @@ ResolveWatched(Oid namespace)
 }
 
 static void
-PrepareContextPlans(const char *schema)
+PrepareContextPlans(const char *schema, bool menu)
 {
 	Oid			fill_args[3] = {INT8OID, TEXTOID, DATEOID};
-	Oid			overdue_args[3] = {INT8OID, DATEOID, INT4OID};
+	Oid			overdue_args[5] = {INT8OID, DATEOID, INT4OID, INT4OID, NUMERICOID};
 
-	/* the columns as ReadContext reads them: no rule is applied here */
+	/* the menu came (ALTER EXTENSION ... UPDATE in this backend): new plans */
+	if (menu != plans_menu)
+	{
+		CreditContextReset();
+		plans_menu = menu;
+	}
+
+	/*
+	 * A database still at an older version of the extension's SQL (before
+	 * its ALTER EXTENSION ... UPDATE) has no check menu: the same columns,
+	 * NULL.
+	 */
+	if (fill_plan == NULL && !menu)
+		fill_plan = KeepSchemaPlan(schema,
+									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
+									" c.pct, c.overdue_days, c.limit_method,"
+									" NULL::numeric, NULL::integer, NULL::numeric"
+									" FROM %1$s.credit_context($1, $2, $3) c",
+									3, fill_args);
+	if (overdue_plan == NULL && !menu)
+		overdue_plan = KeepSchemaPlan(schema,
+									   "SELECT $3 IS NOT NULL AND EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3)),"
+									   " NULL::boolean",
+									   5, overdue_args);
+
+	/*
+	 * The columns as ReadContext reads them: no rule is applied here.  The
+	 * check menu's rules come with the context (credit_menu()).  The two
+	 * rules on the receivables (the overdue invoice, the overdue ratio) are
+	 * not read here but by overdue_plan at the first check (the entry
+	 * starts stale): credit_context() computes the overdue invoice with a
+	 * setting as argument, which keeps the planner from inlining
+	 * credit_overdue_invoice() there, and a SQL function that is not
+	 * inlined is planned again at every execution.  Unselected, that
+	 * column is not computed at all; overdue_plan passes the days as a
+	 * parameter, and both functions are inlined into it.
+	 */
 	if (fill_plan == NULL)
 		fill_plan = KeepSchemaPlan(schema,
 									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
 									" c.pct, c.overdue_days, c.limit_method,"
-									" c.overdue_invoice IS NOT NULL"
-									" FROM %1$s.credit_context($1, $2, $3) c",
+									" m.max_document, m.ratio_days, m.ratio_pct"
+									" FROM %1$s.credit_context($1, $2, $3) c"
+									" CROSS JOIN LATERAL %1$s.credit_menu($1, $2, c.credit_grade, $3) m",
 									3, fill_args);
+	/* the two rules on the receivables, asked again after they changed */
 	if (overdue_plan == NULL)
 		overdue_plan = KeepSchemaPlan(schema,
-									   "SELECT EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3))",
-									   3, overdue_args);
+									   "SELECT $3 IS NOT NULL AND EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3)),"
+									   " CASE WHEN $4 IS NOT NULL THEN"
+									   "  (SELECT r.exceeded FROM %1$s.credit_overdue_ratio($1, $2, $4, $5) r) END",
+									   5, overdue_args);
+}
+
+/*
+ * Is the check menu (0.3.0's credit/menu.sql) installed in the extension's
+ * schema?  The library serves every version of the SQL, and a database is
+ * at an older one until its ALTER EXTENSION ... UPDATE: the plans must not
+ * name what it does not have.  A syscache lookup, at every check.
+ */
+bool
+CreditMenuInstalled(Oid namespace)
+{
+	return OidIsValid(get_relname_relid("credit_check_rule", namespace));
 }
 
 /*
@@ -235,9 +295,9 @@ CreditContextReset(void)
 
 /* run a saved plan that returns one row; its first column */
 static Datum
-RunOneRow(SPIPlanPtr plan, Datum *values, bool *isnull)
+RunOneRow(SPIPlanPtr plan, Datum *values, const char *nulls, bool *isnull)
 {
-	int			rc = SPI_execute_plan(plan, values, NULL, false, 1);
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 1);
 
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "credit context query failed: %s, " UINT64_FORMAT " rows",
@@ -284,11 +344,12 @@ ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 	Datum		values[3];
 	bool		isnull;
 	char	   *days;
+	Datum		d;
 
 	values[0] = Int64GetDatum(key->customer_id);
 	values[1] = CStringGetTextDatum(checkpoint);
 	values[2] = DateADTGetDatum(key->as_of);
-	(void) RunOneRow(fill_plan, values, &isnull);
+	(void) RunOneRow(fill_plan, values, NULL, &isnull);
 
 	memset(entry, 0, sizeof(*entry));
 	entry->key = *key;
@@ -301,7 +362,14 @@ ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 	/* the setting's trigger admits "off" or 0-9999 */
 	if (days != NULL && strcmp(days, "off") != 0)
 		entry->overdue_days = pg_strtoint32(days);
-	entry->overdue = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
+	entry->max_document = ColumnNumeric(8);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9, &isnull);
+	entry->ratio_days = isnull ? -1 : DatumGetInt32(d);
+	entry->ratio_pct = ColumnNumeric(10);
+	/* the overdue invoice and ratio: asked at the first check (stale) */
+	entry->overdue = false;
+	entry->ratio_exceeded = false;
+	entry->overdue_generation = 0;
 	return !ColumnIs(7, "sales_multiple");
 }
 
@@ -326,7 +394,8 @@ CacheNumeric(Numeric n)
  */
 bool
 CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
-				  CreditCheckpoint checkpoint, const char *checkpoint_name, Numeric exposure)
+				  CreditCheckpoint checkpoint, const char *checkpoint_name, Numeric exposure,
+				  Numeric document_value)
 {
 	ContextKey	key;
 	ContextEntry entry;
@@ -335,7 +404,7 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 	uint64		receivables;
 	bool		cacheable;
 
-	PrepareContextPlans(schema);
+	PrepareContextPlans(schema, CreditMenuInstalled(namespace));
 	memset(&key, 0, sizeof(key));
 	key.customer_id = customer_id;
 	key.checkpoint = (int32) checkpoint;
@@ -358,10 +427,8 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 	else
 	{
 		generation = context_generation;
-		receivables = receivables_generation;
 		ResolveWatched(namespace);
 		cacheable = ReadContext(&key, checkpoint_name, &entry);
-		entry.overdue_generation = receivables;
 		/* store it only when nothing was invalidated while it was read */
 		ContextCacheReady();
 		if (cacheable && generation == context_generation)
@@ -370,20 +437,30 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 			*cached = entry;
 			cached->credit_limit = CacheNumeric(entry.credit_limit);
 			cached->pct = CacheNumeric(entry.pct);
+			cached->max_document = CacheNumeric(entry.max_document);
+			cached->ratio_pct = CacheNumeric(entry.ratio_pct);
 		}
 	}
 
 	if (entry.mode_off)
 		return false;
-	/* grade D's prepayment, the limit, the limit nearly used */
+
+	/*
+	 * grade D's prepayment, the limit, the limit nearly used.  With the rule
+	 * horizon the limit is checked against a part of this exposure: what
+	 * passes here passes there, and what does not, credit_enforce() weighs.
+	 */
 	if (CreditExposureRule(entry.prepay, entry.credit_limit, entry.pct, exposure) != CREDIT_EXPOSURE_OK)
 		return true;
-	if (entry.overdue_days < 0)
+	if (CreditDocumentValueExceeded(document_value, entry.max_document))
+		return true;
+	if (entry.overdue_days < 0 && entry.ratio_days < 0)
 		return false;
 	if (entry.overdue_generation != receivables_generation)
 	{
 		/* invoices or payments changed since: ask again */
-		Datum		values[3];
+		Datum		values[5];
+		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 		bool		isnull;
 		Datum		d;
 
@@ -392,8 +469,16 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 		values[0] = Int64GetDatum(customer_id);
 		values[1] = DateADTGetDatum(key.as_of);
 		values[2] = Int32GetDatum(entry.overdue_days);
-		d = RunOneRow(overdue_plan, values, &isnull);
+		if (entry.overdue_days < 0)
+			nulls[2] = 'n';
+		values[3] = Int32GetDatum(entry.ratio_days);
+		values[4] = NumericGetDatum(entry.ratio_pct);
+		if (entry.ratio_days < 0 || entry.ratio_pct == NULL)
+			nulls[3] = nulls[4] = 'n';
+		d = RunOneRow(overdue_plan, values, nulls, &isnull);
 		entry.overdue = isnull || DatumGetBool(d);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		entry.ratio_exceeded = !isnull && DatumGetBool(d);
 		ContextCacheReady();
 		if (receivables == receivables_generation && generation == context_generation)
 		{
@@ -401,11 +486,12 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 			if (cached != NULL)
 			{
 				cached->overdue = entry.overdue;
+				cached->ratio_exceeded = entry.ratio_exceeded;
 				cached->overdue_generation = receivables;
 			}
 		}
 	}
-	return entry.overdue;
+	return entry.overdue || entry.ratio_exceeded;
 }
 
 PG_FUNCTION_INFO_V1(credit_context_changed);

@@ -16,12 +16,15 @@ typedef enum CreditCheckpoint
 	CREDIT_CHECK_DELIVERY
 } CreditCheckpoint;
 
+/* is the check menu installed (the extension's SQL at 0.3.0 or later)? */
+extern bool CreditMenuInstalled(Oid namespace);
+
 /* forget the plans and the cache: the extension's schema changed */
 extern void CreditContextReset(void);
 
-/* may the check of this exposure have something to say? */
+/* may the check of this exposure, for a document of this value, have something to say? */
 extern bool CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 							  CreditCheckpoint checkpoint, const char *checkpoint_name,
-							  Numeric exposure);
+							  Numeric exposure, Numeric document_value);
 
 #endif

@@ -7,7 +7,9 @@
  *	  notes above what it owes), so any exposure above zero fails;
  *	- an exposure above the credit limit fails;
  *	- an exposure of alert.nearly_used_pct percent of a positive limit or
- *	  more has the limit nearly used (an alert, never a failure).
+ *	  more has the limit nearly used (an alert, never a failure);
+ *	- and, of the check menu (src/sql/credit/menu.sql), one document above
+ *	  the rule document_value's maximum fails.
  *
  * Every path that applies them comes here: credit_evaluate() and
  * credit_watch() (PL/pgSQL) and credit_alert_scan() through the SQL
@@ -65,6 +67,27 @@ CreditExposureRule(bool prepay, Numeric credit_limit, Numeric pct, Numeric expos
 						NumericTimes(exposure, int64_to_numeric(100))))
 		return CREDIT_EXPOSURE_NEARLY_USED;
 	return CREDIT_EXPOSURE_OK;
+}
+
+bool
+CreditDocumentValueExceeded(Numeric document_value, Numeric max_document)
+{
+	return document_value != NULL && max_document != NULL &&
+		NumericGreater(document_value, max_document);
+}
+
+PG_FUNCTION_INFO_V1(credit_document_value_rule);
+
+/*
+ * credit_document_value_rule(document_value, max_document) -> boolean: the
+ * rule document_value of the check menu, for credit_verdict_decide().  Not
+ * STRICT: a NULL value or maximum is never exceeded.
+ */
+Datum
+credit_document_value_rule(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(CreditDocumentValueExceeded(PG_ARGISNULL(0) ? NULL : PG_GETARG_NUMERIC(0),
+											   PG_ARGISNULL(1) ? NULL : PG_GETARG_NUMERIC(1)));
 }
 
 PG_FUNCTION_INFO_V1(credit_exposure_rule);

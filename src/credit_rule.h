@@ -29,4 +29,7 @@ extern bool CreditPrepaymentRequired(const char *grade, const char *grade_d);
 extern CreditExposureVerdict CreditExposureRule(bool prepay, Numeric credit_limit,
 												Numeric pct, Numeric exposure);
 
+/* the rule document_value: is a document of this value above the maximum (NULL: none)? */
+extern bool CreditDocumentValueExceeded(Numeric document_value, Numeric max_document);
+
 #endif

@@ -20,6 +20,7 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
@@ -37,6 +38,7 @@ typedef struct OrderColumns
 	int			amount;
 	int			status;
 	int			order_id;
+	int			planned_ship_on;	/* 0: the relation has no such column */
 	Oid			customer_type;
 } OrderColumns;
 
@@ -53,11 +55,16 @@ typedef struct OrderRow
 	Datum		amount;			/* the row's amount (when it counts) */
 	Datum		order_id;
 	bool		order_id_null;
+	bool		ship_null;		/* planned_ship_on NULL (or no such column) */
+	DateADT		planned_ship_on;
 } OrderRow;
 
-/* attribute number of a column the trigger needs, or an error naming it */
+/*
+ * attribute number of a column the trigger needs, or an error naming it;
+ * optional: 0 when the relation has no such column
+ */
 static int
-OrderColumn(Relation rel, const char *name, const Oid *types, int ntypes, Oid *found)
+OrderColumn(Relation rel, const char *name, const Oid *types, int ntypes, Oid *found, bool optional)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i;
@@ -86,6 +93,8 @@ OrderColumn(Relation rel, const char *name, const Oid *types, int ntypes, Oid *f
 			*found = att->atttypid;
 		return i + 1;
 	}
+	if (optional)
+		return 0;
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
 			 errmsg("the credit trigger needs column \"%s\" in \"%s\"", name, RelationGetRelationName(rel)),
@@ -101,15 +110,18 @@ GetOrderColumns(FunctionCallInfo fcinfo, Relation rel)
 	static const Oid int_types[] = {INT8OID, INT4OID, INT2OID};
 	static const Oid numeric_types[] = {NUMERICOID};
 	static const Oid text_types[] = {TEXTOID, VARCHAROID};
+	static const Oid date_types[] = {DATEOID};
 
 	if (cols != NULL && cols->relid == RelationGetRelid(rel))
 		return cols;
 	if (cols == NULL)
 		cols = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(OrderColumns));
-	cols->customer_id = OrderColumn(rel, "customer_id", int_types, lengthof(int_types), &cols->customer_type);
-	cols->amount = OrderColumn(rel, "amount", numeric_types, lengthof(numeric_types), NULL);
-	cols->status = OrderColumn(rel, "status", text_types, lengthof(text_types), NULL);
-	cols->order_id = OrderColumn(rel, "order_id", NULL, 0, NULL);
+	cols->customer_id = OrderColumn(rel, "customer_id", int_types, lengthof(int_types), &cols->customer_type, false);
+	cols->amount = OrderColumn(rel, "amount", numeric_types, lengthof(numeric_types), NULL, false);
+	cols->status = OrderColumn(rel, "status", text_types, lengthof(text_types), NULL, false);
+	cols->order_id = OrderColumn(rel, "order_id", NULL, 0, NULL, false);
+	/* the rule horizon's date, when the table has it */
+	cols->planned_ship_on = OrderColumn(rel, "planned_ship_on", date_types, lengthof(date_types), NULL, true);
 	cols->relid = RelationGetRelid(rel);
 	fcinfo->flinfo->fn_extra = cols;
 	return cols;
@@ -128,6 +140,14 @@ ReadOrderRow(HeapTuple tuple, TupleDesc desc, OrderColumns *cols, Numeric zero, 
 	row->shipped = zero;
 	row->is_shipped = false;
 	row->order_id = heap_getattr(tuple, cols->order_id, desc, &row->order_id_null);
+	row->ship_null = true;
+	if (cols->planned_ship_on > 0)
+	{
+		d = heap_getattr(tuple, cols->planned_ship_on, desc, &isnull);
+		row->ship_null = isnull;
+		if (!isnull)
+			row->planned_ship_on = DatumGetDateADT(d);
+	}
 
 	d = heap_getattr(tuple, cols->customer_id, desc, &isnull);
 	row->customer_null = isnull;
@@ -232,7 +252,11 @@ NetOfInvoices(FunctionCallInfo fcinfo, OrderRow *row, Oid order_id_type, Numeric
  *	  shipped): asked is its part now shipped.
  * A write that does both (inserted shipped, shipped with a higher amount)
  * runs both, the order check first: so the order checkpoint's mode and
- * exceptions hold for every increase, whatever the delivery's.
+ * exceptions hold for every increase, whatever the delivery's.  An open
+ * order whose planned_ship_on moves earlier (or to NULL) passes the order
+ * check too, with nothing more asked: under the check menu's rule horizon
+ * it may now count.  The document value (rule document_value) is the
+ * order's amount at the order check, the part delivered at the delivery.
  */
 Datum
 credit_order_trigger(PG_FUNCTION_ARGS)
@@ -247,6 +271,7 @@ credit_order_trigger(PG_FUNCTION_ARGS)
 	Numeric		d_ship;
 	Numeric		increase;
 	bool		delivered = false;
+	bool		ship_sooner = false;
 	bool		inserted;
 	HeapTuple	new_tuple = NULL;
 	CreditLedgerDelta delta;
@@ -286,8 +311,14 @@ credit_order_trigger(PG_FUNCTION_ARGS)
 	if (n.present && n.customer_null)
 		n.present = false;
 
+	/* an open order of the same customer due to ship earlier than before */
+	if (o.present && n.present && o.customer_id == n.customer_id && o.counts && n.counts &&
+		!o.is_shipped && !n.is_shipped && !o.ship_null &&
+		(n.ship_null || n.planned_ship_on < o.planned_ship_on))
+		ship_sooner = true;
+
 	/* nothing that counts changed: no delta, no check */
-	if (o.present == n.present && (!o.present || o.customer_id == n.customer_id) &&
+	if (!ship_sooner && o.present == n.present && (!o.present || o.customer_id == n.customer_id) &&
 		(!n.present || (NumEq(o.open, n.open) && NumEq(o.shipped, n.shipped))))
 		return PointerGetDatum(NULL);
 
@@ -339,16 +370,18 @@ credit_order_trigger(PG_FUNCTION_ARGS)
 	subject.id = n.order_id;
 	subject.id_null = n.order_id_null;
 	subject.id_type = TupleDescAttr(desc, cols->order_id - 1)->atttypid;
-	if (NumIsPositive(increase, zero))
+	if (NumIsPositive(increase, zero) || ship_sooner)
 	{
 		checks[nchecks].checkpoint = CREDIT_CHECK_ORDER;
-		checks[nchecks].asked = increase;
+		checks[nchecks].asked = NumIsPositive(increase, zero) ? increase : zero;
+		checks[nchecks].document_value = DatumGetNumeric(n.amount);
 		nchecks++;
 	}
 	if (delivered)
 	{
 		checks[nchecks].checkpoint = CREDIT_CHECK_DELIVERY;
 		checks[nchecks].asked = n.shipped;
+		checks[nchecks].document_value = n.shipped;
 		nchecks++;
 	}
 	CreditLedgerAddAndCheck(fcinfo, &delta, checks, nchecks, &subject);

@@ -1,5 +1,5 @@
 SELECT customer_class.refresh() AS customers_graded \gset
-\echo '== Credit grades (refresh() graded' :customers_graded 'customers as of' `echo $DEMO_AS_OF`')'
+\echo '== Credit grades (refresh() as of' `echo $DEMO_AS_OF`': the classes of' :customers_graded 'customers changed)'
 SELECT grade, label_en, label_zh, count(*) AS customers, round(avg(credit_score), 1) AS avg_score,
 	   min(credit_score) AS min_score, max(credit_score) AS max_score
 FROM customer_class.customer_profile

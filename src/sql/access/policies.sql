@@ -68,3 +68,15 @@ BEGIN
 	END LOOP;
 END
 $policies$;
+
+-- The check menu's rows for everyone or a grade (customer_id NULL) concern
+-- no customer in particular: every reader sees them, as it sees the
+-- settings, so that credit_evaluate() answers the same for every role.
+ALTER TABLE @extschema@.credit_check_rule ENABLE ROW LEVEL SECURITY;
+CREATE POLICY customer_access ON @extschema@.credit_check_rule
+	USING (credit_check_rule.customer_id IS NULL
+		   OR @extschema@.access_visible(credit_check_rule.customer_id, (SELECT @extschema@.access_query())))
+	WITH CHECK (credit_check_rule.customer_id IS NULL
+				OR @extschema@.access_visible(credit_check_rule.customer_id, (SELECT @extschema@.access_query())));
+COMMENT ON POLICY customer_access ON @extschema@.credit_check_rule IS
+	'access by customer category: a restricted role sees the rules for everyone and for grades, and those of the customers it sees in customer';

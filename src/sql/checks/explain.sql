@@ -136,7 +136,8 @@ BEGIN
 		hint := 'Say why the customer is excepted from the check: the history keeps it.';
 	WHEN 'alerts.alerts_kind_valid' THEN
 		detail := format('kind "%s" is not one of: limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, '
-						 'blocked, payment_rhythm, became_dormant, external_event, promise_broken.', r->>'kind');
+						 'blocked, payment_rhythm, became_dormant, external_event, promise_broken, '
+						 'horizon_limit_exceeded, document_value_exceeded, overdue_ratio_exceeded.', r->>'kind');
 		hint := 'Raise an alert of one of these kinds.';
 	WHEN 'external_event.external_event_kind_valid' THEN
 		detail := format('kind "%s" is not one of: litigation, frozen_equity, enforcement, bankruptcy, '

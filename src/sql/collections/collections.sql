@@ -204,10 +204,12 @@ BEGIN
 		   s.reason
 	FROM (SELECT c.*, l.level, l.fee, l.interest_rate, l.letter_en, l.letter_zh, l.name_en,
 				 CASE WHEN c.days_past_due <= 0 THEN
-						  CASE WHEN c.days_past_due = 0 THEN 'due today' ELSE pg_catalog.format('due in %s days', -c.days_past_due) END
+						  CASE WHEN c.days_past_due = 0 THEN 'due today' WHEN c.days_past_due = -1 THEN 'due tomorrow'
+							   ELSE pg_catalog.format('due in %s days', -c.days_past_due) END
 					  WHEN l.days_past_due > c.days_past_due OR d - c.last_step < interval_days THEN
 						  pg_catalog.format('promise %s broken', c.broken_promise)
-					  ELSE pg_catalog.format('%s days past due (level %s from %s)', c.days_past_due, l.level, l.days_past_due) END AS reason
+					  ELSE pg_catalog.format('%s %s past due (level %s from %s)', c.days_past_due,
+											 CASE WHEN c.days_past_due = 1 THEN 'day' ELSE 'days' END, l.level, l.days_past_due) END AS reason
 		  FROM (SELECT r.customer_id, r.customer_name, r.invoice_id, r.issued_on, r.due_on, r.days_past_due, r.open_amount,
 					   h.cur_level, h.last_run, h.last_step, h.reminded, h.fees,
 					   (SELECT min(p.promise_id) FROM @extschema@.payment_promise p

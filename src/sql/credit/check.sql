@@ -40,7 +40,15 @@ CREATE TYPE @extschema@.credit_verdict AS (
 	overdue_invoice	bigint,
 	overdue_days	integer,
 	nearly_used		boolean,
-	prepayment_missing numeric
+	prepayment_missing numeric,
+	-- the check menu (credit/menu.sql): set only when its rule is on
+	document_value	numeric,
+	max_document	numeric,
+	horizon_days	integer,
+	exposure_in_horizon numeric,
+	overdue_ratio	numeric,
+	overdue_ratio_days integer,
+	overdue_ratio_pct numeric
 );
 
 -- The oldest invoice of a customer more than days past its due date (as of
@@ -121,12 +129,26 @@ CREATE FUNCTION @extschema@.credit_exposure_rule(credit_grade @extschema@.credit
 	AS 'MODULE_PATHNAME', 'credit_exposure_rule'
 	LANGUAGE C STABLE PARALLEL SAFE;
 
+-- The rule document_value of the check menu (credit/menu.sql), written
+-- once (src/credit_rule.c): is a document of this value above the maximum
+-- for one document?  NULL value or maximum: no.
+CREATE FUNCTION @extschema@.credit_document_value_rule(document_value numeric, max_document numeric)
+	RETURNS boolean
+	AS 'MODULE_PATHNAME', 'credit_document_value_rule'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- The decision of a check, from a verdict whose inputs are filled (mode,
--- exposure_after, credit_limit, credit_grade, overdue_invoice): the
--- violation and its SQLSTATE, the prepayment missing, the days overdue,
--- nearly used, allowed.  The rules on the exposure are
--- credit_exposure_rule()'s, then the overdue rule; credit_evaluate() and
--- credit_evaluate_in_company() (a company's own limit) both decide here.
+-- exposure_after, credit_limit, credit_grade, overdue_invoice, and the
+-- check menu's horizon_days, max_document with document_value,
+-- overdue_ratio_days and _pct): the violation and its SQLSTATE, the
+-- prepayment missing, the days overdue, the exposure within the horizon,
+-- the overdue ratio, nearly used, allowed.  The rules on the exposure are
+-- credit_exposure_rule()'s -- with the rule horizon, grade D's prepayment
+-- on the whole exposure and the limit on the exposure within the horizon
+-- (exposure_in_horizon; computed here unless the caller filled it) -- then
+-- the document value, the overdue invoice, the overdue ratio, the first
+-- that fails reported; credit_evaluate() and credit_evaluate_in_company()
+-- (a company's own limit) both decide here.
 CREATE FUNCTION @extschema@.credit_verdict_decide(v @extschema@.credit_verdict, grade_d text, pct numeric, as_of date)
 	RETURNS @extschema@.credit_verdict
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -134,19 +156,35 @@ CREATE FUNCTION @extschema@.credit_verdict_decide(v @extschema@.credit_verdict, 
 AS $$
 DECLARE
 	rule text;
+	r record;
 BEGIN
 	v.violation := NULL;
 	v.sqlstate := NULL;
 	v.prepayment_missing := NULL;
 	v.overdue_days := NULL;
-	rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, v.exposure_after);
+	IF v.horizon_days IS NULL THEN
+		v.exposure_in_horizon := NULL;
+		rule := @extschema@.credit_exposure_rule(v.credit_grade, grade_d, v.credit_limit, pct, v.exposure_after);
+	ELSE
+		IF v.exposure_in_horizon IS NULL THEN
+			v.exposure_in_horizon := v.exposure_after
+				- @extschema@.credit_beyond_horizon(v.customer_id, NULL, credit_verdict_decide.as_of, v.horizon_days);
+		END IF;
+		rule := coalesce(@extschema@.credit_exposure_rule(v.credit_grade, grade_d, NULL, NULL, v.exposure_after),
+						 @extschema@.credit_exposure_rule(NULL, NULL, v.credit_limit, pct, v.exposure_in_horizon));
+	END IF;
 	IF rule = 'grade_d' THEN
 		v.violation := 'grade_d';
 		v.sqlstate := 'KC003';
 		v.prepayment_missing := v.exposure_after;
 	ELSIF rule = 'limit_exceeded' THEN
-		v.violation := 'limit_exceeded';
+		v.violation := CASE WHEN v.horizon_days IS NULL THEN 'limit_exceeded' ELSE 'horizon_limit_exceeded' END;
 		v.sqlstate := 'KC001';
+	END IF;
+
+	IF v.violation IS NULL AND @extschema@.credit_document_value_rule(v.document_value, v.max_document) THEN
+		v.violation := 'document_value_exceeded';
+		v.sqlstate := 'KC004';
 	END IF;
 
 	IF v.violation IS NULL AND v.overdue_invoice IS NOT NULL THEN
@@ -156,15 +194,28 @@ BEGIN
 		v.sqlstate := 'KC002';
 	END IF;
 
+	IF v.overdue_ratio_days IS NOT NULL THEN
+		SELECT * INTO r FROM @extschema@.credit_overdue_ratio(v.customer_id, credit_verdict_decide.as_of,
+															  v.overdue_ratio_days, v.overdue_ratio_pct);
+		v.overdue_ratio := round(100 * r.overdue / nullif(r.open_balance, 0), 2);
+		IF v.violation IS NULL AND r.exceeded THEN
+			v.violation := 'overdue_ratio_exceeded';
+			v.sqlstate := 'KC005';
+		END IF;
+	END IF;
+
 	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
 	v.allowed := v.violation IS NULL OR v.mode <> 'block';
 	RETURN v;
 END
 $$;
 
--- Evaluate a check: exposure_after is the exposure with the amount asked.
--- violation: NULL (passes), grade_d, limit_exceeded or invoice_overdue (the
--- first that fails, in this order).  allowed is false only in mode block.
+-- Evaluate a check: exposure_after is the exposure with the amount asked;
+-- document_value the value of the document checked (NULL: the amount asked),
+-- for the rule document_value.  violation: NULL (passes), grade_d,
+-- limit_exceeded or horizon_limit_exceeded, document_value_exceeded,
+-- invoice_overdue, overdue_ratio_exceeded (the first that fails, in this
+-- order).  allowed is false only in mode block.
 -- Grade D with rule.grade_d on means "prepayment required" (D类要求预付款):
 -- a customer's prepayment is a negative exposure (unapplied payments and
 -- credit notes above what it owes), so the check passes when the exposure
@@ -175,7 +226,7 @@ $$;
 -- credit_exposure_rule()'s; the C fast path (src/credit_context.c) decides
 -- "may act" by the same code.
 CREATE FUNCTION @extschema@.credit_evaluate(customer_id bigint, checkpoint text, exposure_after numeric,
-											asked numeric, as_of date DEFAULT NULL)
+											asked numeric, as_of date DEFAULT NULL, document_value numeric DEFAULT NULL)
 	RETURNS @extschema@.credit_verdict
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -203,6 +254,14 @@ BEGIN
 	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
+	SELECT m.horizon_days, m.max_document, m.ratio_days, m.ratio_pct
+	INTO v.horizon_days, v.max_document, v.overdue_ratio_days, v.overdue_ratio_pct
+	FROM @extschema@.credit_menu(credit_evaluate.customer_id, credit_evaluate.checkpoint, v.credit_grade, d) m;
+	IF v.max_document IS NOT NULL THEN
+		-- the value of the document checked (an order raised: its new amount);
+		-- not given: the amount asked
+		v.document_value := coalesce(credit_evaluate.document_value, asked);
+	END IF;
 
 	RETURN @extschema@.credit_verdict_decide(v, grade_d, pct, d);
 END
@@ -221,13 +280,33 @@ CREATE FUNCTION @extschema@.credit_verdict_message(v @extschema@.credit_verdict,
 				v.overdue_invoice, v.overdue_days)
 			WHEN 'grade_d' THEN pg_catalog.format('credit grade is D and requires prepayment: %s of prepayment missing',
 				v.prepayment_missing)
+			WHEN 'horizon_limit_exceeded' THEN pg_catalog.format('exposure %s within the %s-day horizon is above the credit limit %s',
+				v.exposure_in_horizon, v.horizon_days, v.credit_limit)
+			WHEN 'document_value_exceeded' THEN pg_catalog.format('document value %s is above the maximum %s for one document',
+				v.document_value, v.max_document)
+			WHEN 'overdue_ratio_exceeded' THEN pg_catalog.format('%s%% of the open invoice balance is more than %s days overdue, above the maximum %s%%',
+				v.overdue_ratio, v.overdue_ratio_days, v.overdue_ratio_pct)
 			ELSE 'passed' END);
 
+-- The reason sentence of a failed rule of the check menu ('' for the others).
+CREATE FUNCTION @extschema@.credit_verdict_reason(v @extschema@.credit_verdict) RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN coalesce(CASE v.violation
+		WHEN 'horizon_limit_exceeded' THEN pg_catalog.format(' Reason: %s (open orders due to ship more than %s days ahead not counted: %s).',
+			v.violation, v.horizon_days, v.exposure_after - v.exposure_in_horizon)
+		WHEN 'document_value_exceeded' THEN pg_catalog.format(' Reason: %s (document value %s, at most %s).',
+			v.violation, v.document_value, v.max_document)
+		WHEN 'overdue_ratio_exceeded' THEN pg_catalog.format(' Reason: %s (%s%% more than %s days overdue, at most %s%%).',
+			v.violation, v.overdue_ratio, v.overdue_ratio_days, v.overdue_ratio_pct) END, '');
+
+-- The detail line of a verdict; a rule of the check menu that failed adds
+-- its reason code (the violation, also the alert's kind) and its figures.
 CREATE FUNCTION @extschema@.credit_verdict_detail(v @extschema@.credit_verdict) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN pg_catalog.format('Exposure %s, amount asked %s, exposure after %s, credit limit %s (%s), grade %s, mode %s.',
 		v.exposure_before, v.asked, v.exposure_after, coalesce(v.credit_limit::text, 'none'),
-		v.limit_source, coalesce(v.credit_grade::text, 'not graded'), v.mode);
+		v.limit_source, coalesce(v.credit_grade::text, 'not graded'), v.mode)
+		|| @extschema@.credit_verdict_reason(v);
 
 -- The hint of a failed check: what to do about it.
 CREATE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_verdict) RETURNS text
@@ -236,6 +315,9 @@ CREATE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_verdict) RE
 		WHEN 'limit_exceeded' THEN 'Lower the amount, collect payment first, or raise the limit (credit_limit_override).'
 		WHEN 'grade_d' THEN pg_catalog.format('Collect a prepayment of at least %s (a payment with no invoice) before this %s, or ask credit control: the rule can be excepted in credit_check_exception.',
 			v.prepayment_missing, v.checkpoint)
+		WHEN 'horizon_limit_exceeded' THEN 'Lower the amount, plan the delivery later (planned_ship_on), collect payment first, or raise the limit (credit_limit_override).'
+		WHEN 'document_value_exceeded' THEN 'Split or lower the document, or ask credit control: a row of credit_check_rule with enabled false sets the rule off for the customer.'
+		WHEN 'overdue_ratio_exceeded' THEN 'Collect the overdue invoices first, or ask credit control: a row of credit_check_rule with enabled false sets the rule off for the customer.'
 		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
 
 CREATE FUNCTION @extschema@.credit_verdict_json(v @extschema@.credit_verdict) RETURNS jsonb
@@ -246,7 +328,7 @@ CREATE FUNCTION @extschema@.credit_verdict_json(v @extschema@.credit_verdict) RE
 -- and an alert (warn), the document on hold with a warning and an alert
 -- (hold), or an error (block).
 CREATE FUNCTION @extschema@.credit_enforce(customer_id bigint, checkpoint text, exposure_after numeric,
-										   asked numeric, what text)
+										   asked numeric, what text, document_value numeric DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
@@ -260,14 +342,14 @@ BEGIN
 	IF current_setting('check_function_bodies') = 'off' THEN
 		RETURN;
 	END IF;
-	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked);
+	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, NULL, document_value);
 	-- orders on credit hold do not use the credit (credit/hold.sql): judged
 	-- without them; only looked for when the check fails
 	IF v.violation IS NOT NULL THEN
 		held := @extschema@.credit_hold_others(customer_id,
 			CASE WHEN checkpoint <> 'invoice' THEN substring(what FROM '^order ([0-9]+)$')::bigint END);
 		IF held > 0 THEN
-			v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after - held, asked);
+			v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after - held, asked, NULL, document_value);
 		END IF;
 	END IF;
 	IF v.violation IS NULL THEN
@@ -306,7 +388,7 @@ BEGIN
 		|| CASE WHEN hold IS NOT NULL THEN jsonb_build_object('hold_id', hold) ELSE '{}' END);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text, numeric) FROM PUBLIC;
 
 -- Orders: ledger delta, then the order or delivery check.  In C
 -- (src/credit_trigger.c, src/credit_check.c) because order entry is the hot
@@ -448,7 +530,7 @@ BEGIN
 	e := @extschema@.exposure_add(n_cust, d_open, d_ship, n_amt - o_amt, 0);
 	grow := n_amt - o_amt + d_open + d_ship;
 	IF n_amt > o_amt THEN
-		PERFORM @extschema@.credit_enforce(n_cust, 'invoice', e.exposure, grow, 'invoice ' || NEW.invoice_id);
+		PERFORM @extschema@.credit_enforce(n_cust, 'invoice', e.exposure, grow, 'invoice ' || NEW.invoice_id, n_amt);
 	ELSIF grow > 0 THEN
 		PERFORM @extschema@.credit_watch(n_cust, e.exposure, grow, 'invoice ' || NEW.invoice_id);
 	END IF;
@@ -649,10 +731,12 @@ COMMENT ON FUNCTION @extschema@.credit_context(bigint, text, date) IS
 	'internal: what a credit check needs to know about a customer (mode in force, limit and source, grade, rule settings, oldest overdue invoice)';
 COMMENT ON FUNCTION @extschema@.credit_exposure_rule(@extschema@.credit_grade, text, numeric, numeric, numeric) IS
 	'internal: the credit rules on an exposure (grade D prepayment, limit, nearly used): grade_d, limit_exceeded, limit_nearly_used or NULL';
+COMMENT ON FUNCTION @extschema@.credit_document_value_rule(numeric, numeric) IS
+	'internal: the rule document_value of the check menu: is the document''s value above the maximum for one document';
 COMMENT ON FUNCTION @extschema@.credit_verdict_decide(@extschema@.credit_verdict, text, numeric, date) IS
 	'internal: the decision of a credit check (violation, SQLSTATE, prepayment missing, days overdue, nearly used, allowed) from its inputs';
-COMMENT ON FUNCTION @extschema@.credit_evaluate(bigint, text, numeric, numeric, date) IS
-	'evaluate a credit check (limit, overdue rule, grade D rule, nearly-used threshold) without acting on it';
+COMMENT ON FUNCTION @extschema@.credit_evaluate(bigint, text, numeric, numeric, date, numeric) IS
+	'evaluate a credit check (limit, overdue rule, grade D rule, the check menu, nearly-used threshold) without acting on it';
 COMMENT ON FUNCTION @extschema@.credit_verdict_message(@extschema@.credit_verdict, text) IS
 	'the one-line message of a credit check verdict';
 COMMENT ON FUNCTION @extschema@.credit_verdict_detail(@extschema@.credit_verdict) IS
@@ -661,7 +745,9 @@ COMMENT ON FUNCTION @extschema@.credit_verdict_hint(@extschema@.credit_verdict) 
 	'the hint of a failed credit check: what to do about it';
 COMMENT ON FUNCTION @extschema@.credit_verdict_json(@extschema@.credit_verdict) IS
 	'a credit check verdict as jsonb (NULL fields left out)';
-COMMENT ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text) IS
+COMMENT ON FUNCTION @extschema@.credit_verdict_reason(@extschema@.credit_verdict) IS
+	'the reason sentence of a failed rule of the check menu in a verdict''s detail (empty for the other violations)';
+COMMENT ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text, numeric) IS
 	'internal: act on a credit check from a trigger (error in block mode, warning and alert in warn mode)';
 COMMENT ON FUNCTION @extschema@.credit_order_trigger() IS
 	'trigger on orders: exposure delta, then the order check (more exposure) or the delivery check (status to shipped)';

@@ -144,7 +144,11 @@ $$;
 -- (credit_limit_override: credit control's decision) still wins, as it wins
 -- over the customer's own limit.  The rules on the exposure are taken again
 -- against the company's limit by credit_exposure_rule(), as credit_evaluate()
--- takes them (grade D, limit, then the overdue rule, nearly used).
+-- takes them (grade D, limit, then the overdue rule, nearly used).  The
+-- check menu applies as in credit_evaluate(); its rule horizon leaves out
+-- the orders of this company due to ship beyond it.  The document value
+-- is the amount asked: the documents of the customer in the company that
+-- entered the checkpoint in one statement (one, as an ERP saves them).
 CREATE FUNCTION @extschema@.credit_evaluate_in_company(customer_id bigint, company_id bigint, checkpoint text,
 													   exposure_after numeric, asked numeric, as_of date DEFAULT NULL)
 	RETURNS @extschema@.credit_verdict
@@ -156,22 +160,34 @@ DECLARE
 	v @extschema@.credit_verdict;
 	lim numeric;
 	n bigint;
+	redecide boolean := false;
 BEGIN
 	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, d);
-	IF v.mode = 'off' OR pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NULL THEN
+	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
-	EXECUTE 'SELECT l.credit_limit FROM @extschema@.src_credit_limit l
-			 WHERE l.customer_id = $1 AND l.company_id IS NOT DISTINCT FROM $2 LIMIT 1'
-		INTO lim USING customer_id, company_id;
-	-- EXECUTE does not set FOUND
-	GET DIAGNOSTICS n = ROW_COUNT;
-	IF n = 0
-	   OR (SELECT l.limit_method FROM @extschema@.credit_limit_rows(customer_id, d) l) = 'override' THEN
+	-- the rule horizon: the orders of this company beyond it
+	IF v.horizon_days IS NOT NULL AND company_id IS NOT NULL THEN
+		v.exposure_in_horizon := exposure_after
+			- @extschema@.credit_beyond_horizon(customer_id, company_id, d, v.horizon_days);
+		redecide := true;
+	END IF;
+	IF pg_catalog.to_regclass('@extschema@.src_credit_limit') IS NOT NULL THEN
+		EXECUTE 'SELECT l.credit_limit FROM @extschema@.src_credit_limit l
+				 WHERE l.customer_id = $1 AND l.company_id IS NOT DISTINCT FROM $2 LIMIT 1'
+			INTO lim USING customer_id, company_id;
+		-- EXECUTE does not set FOUND
+		GET DIAGNOSTICS n = ROW_COUNT;
+		IF n > 0
+		   AND (SELECT l.limit_method FROM @extschema@.credit_limit_rows(customer_id, d) l) IS DISTINCT FROM 'override' THEN
+			v.credit_limit := lim;
+			v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
+			redecide := true;
+		END IF;
+	END IF;
+	IF NOT redecide THEN
 		RETURN v;
 	END IF;
-	v.credit_limit := lim;
-	v.limit_source := pg_catalog.format('credit limit of company %s', coalesce(company_id::text, '(none)'));
 	RETURN @extschema@.credit_verdict_decide(v, @extschema@.credit_setting('rule.grade_d'),
 											 @extschema@.credit_setting('alert.nearly_used_pct')::numeric, d);
 END
@@ -282,7 +298,7 @@ CREATE FUNCTION @extschema@.checkpoint_verdict_detail(v @extschema@.credit_verdi
 	RETURN CASE WHEN v.asked IS NULL
 				THEN pg_catalog.format('Exposure after %s, credit limit %s (%s), grade %s, mode %s.',
 					v.exposure_after, coalesce(v.credit_limit::text, 'none'), v.limit_source,
-					coalesce(v.credit_grade::text, 'not graded'), v.mode)
+					coalesce(v.credit_grade::text, 'not graded'), v.mode) || @extschema@.credit_verdict_reason(v)
 				ELSE @extschema@.credit_verdict_detail(v) END
 		|| CASE WHEN company_id IS NULL THEN '' ELSE pg_catalog.format(' Company %s.', company_id) END;
 

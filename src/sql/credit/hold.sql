@@ -166,8 +166,9 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_hold_for_decision(bigint, text, te
 
 -- Release a hold: the document's check is made again, now, and the hold
 -- is released only when it passes (or the mode in force is now warn, with a
--- WARNING, or off).  Refused, the error is the check's (KC001, KC002,
--- KC003) and the hold stays.  SECURITY DEFINER: credit managers decide
+-- WARNING, or off).  The check is the whole check, the check menu's rules
+-- included (credit_check_rule).  Refused, the error is the check's (KC001
+-- to KC005) and the hold stays.  SECURITY DEFINER: credit managers decide
 -- without the right to write holds or the ledger; EXECUTE for
 -- customer_class_admin only.
 CREATE FUNCTION @extschema@.release_credit_hold(hold_id bigint, reason text)
@@ -193,7 +194,12 @@ BEGIN
 																  WHERE si.order_id = o.order_id), 0), 0)
 							FROM @extschema@.src_order o WHERE o.order_id = h.order_id AND o.status IN ('open', 'shipped'))
 					  ELSE h.amount END;
-		v := @extschema@.credit_evaluate(h.customer_id, h.checkpoint, coalesce(x, 0) - others, coalesce(asked, 0));
+		-- the check menu's rule document_value: the order's amount at the
+		-- order checkpoint, as the order trigger passes it; else the amount
+		-- held (the part delivered, the invoice)
+		v := @extschema@.credit_evaluate(h.customer_id, h.checkpoint, coalesce(x, 0) - others, coalesce(asked, 0), NULL,
+			CASE WHEN h.order_id IS NOT NULL AND h.checkpoint = 'order'
+				 THEN (SELECT o.amount FROM @extschema@.src_order o WHERE o.order_id = h.order_id) END);
 	ELSE
 		x := @extschema@.exposure_in_company(h.customer_id, h.company_id);
 		v := @extschema@.credit_evaluate_in_company(h.customer_id, h.company_id, h.checkpoint, x, h.amount);

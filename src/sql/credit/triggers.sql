@@ -41,6 +41,16 @@ ALTER TABLE @extschema@.credit_check_exception ENABLE ALWAYS TRIGGER credit_cont
 CREATE TRIGGER customer_reference_check BEFORE INSERT OR UPDATE OF customer_id ON @extschema@.credit_check_exception
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.customer_reference_check();
 
+-- credit_check_rule: a row for everyone or a grade concerns every customer,
+-- so every ledger row is touched, as for credit_setting
+CREATE TRIGGER credit_touch_exposure AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_check_rule
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_touch_exposure();
+CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.credit_check_rule
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed('context');
+ALTER TABLE @extschema@.credit_check_rule ENABLE ALWAYS TRIGGER credit_context_changed;
+CREATE TRIGGER customer_reference_check BEFORE INSERT OR UPDATE OF customer_id ON @extschema@.credit_check_rule
+	FOR EACH ROW WHEN (NEW.customer_id IS NOT NULL) EXECUTE FUNCTION @extschema@.customer_reference_check();
+
 -- alerts
 CREATE TRIGGER external_event_reviewed AFTER UPDATE OF resolved_at ON @extschema@.alerts
 	FOR EACH ROW WHEN (NEW.kind = 'external_event' AND OLD.resolved_at IS DISTINCT FROM NEW.resolved_at)

@@ -45,6 +45,7 @@ AS $$
 		('order', 5, 'status', 'pg_catalog.text', false, '''open'''),
 		('order', 6, 'shipped_on', 'pg_catalog.date', false, NULL),
 		('order', 7, 'company_id', 'pg_catalog.int8', false, NULL),
+		('order', 8, 'planned_ship_on', 'pg_catalog.date', false, NULL),
 		('invoice', 1, 'invoice_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 2, 'customer_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 3, 'order_id', 'pg_catalog.int8', false, NULL),

@@ -37,6 +37,7 @@ CREATE TABLE @extschema@.sales_order (
 	amount				numeric(18,2) NOT NULL,
 	status				text NOT NULL DEFAULT 'open',
 	shipped_on			date,
+	planned_ship_on		date,
 	CONSTRAINT sales_order_amount_not_negative CHECK (amount >= 0),
 	CONSTRAINT sales_order_status_valid
 		CHECK (status IN ('open', 'shipped', 'invoiced', 'cancelled')),
@@ -128,6 +129,8 @@ COMMENT ON COLUMN @extschema@.sales_order.ordered_on IS 'order date';
 COMMENT ON COLUMN @extschema@.sales_order.amount IS 'order amount';
 COMMENT ON COLUMN @extschema@.sales_order.status IS 'open, shipped, invoiced or cancelled';
 COMMENT ON COLUMN @extschema@.sales_order.shipped_on IS 'delivery date, when shipped';
+COMMENT ON COLUMN @extschema@.sales_order.planned_ship_on IS
+	'requested or planned delivery date; the credit check rule horizon counts an open order only when it is due to ship within its days (NULL: always counted)';
 
 COMMENT ON TABLE @extschema@.invoice IS
 	'managed source: customer invoices (read through src_invoice)';

@@ -28,10 +28,10 @@ $$;
 
 CREATE FUNCTION @extschema@.src_order_rows()
 	RETURNS TABLE (order_id bigint, customer_id bigint, ordered_on date, amount numeric, status text,
-				   shipped_on date, company_id bigint)
+				   shipped_on date, company_id bigint, planned_ship_on date)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on, company_id
+	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on, company_id, planned_ship_on
 	FROM @extschema@.source_order
 $$;
 
@@ -83,7 +83,8 @@ CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	FROM @extschema@.src_customer_rows();
 
 CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
-	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id
+	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id,
+		   planned_ship_on
 	FROM @extschema@.src_order_rows();
 
 CREATE VIEW @extschema@.src_invoice WITH (security_invoker = true) AS
@@ -122,6 +123,7 @@ COMMENT ON COLUMN @extschema@.src_order.amount IS 'order amount';
 COMMENT ON COLUMN @extschema@.src_order.status IS 'open, shipped, invoiced or cancelled';
 COMMENT ON COLUMN @extschema@.src_order.shipped_on IS 'delivery date, when shipped';
 COMMENT ON COLUMN @extschema@.src_order.company_id IS 'the selling company; NULL: the one company';
+COMMENT ON COLUMN @extschema@.src_order.planned_ship_on IS 'requested or planned delivery date (NULL: none; the rule horizon then counts the order)';
 
 COMMENT ON VIEW @extschema@.src_invoice IS 'canonical source of customer invoices';
 COMMENT ON COLUMN @extschema@.src_invoice.invoice_id IS 'invoice key';

@@ -198,7 +198,7 @@ $$;
 
 -- the checks act on mode hold, and judge without the orders on hold
 CREATE OR REPLACE FUNCTION @extschema@.credit_enforce(customer_id bigint, checkpoint text, exposure_after numeric,
-										   asked numeric, what text)
+										   asked numeric, what text, document_value numeric DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
@@ -212,14 +212,14 @@ BEGIN
 	IF current_setting('check_function_bodies') = 'off' THEN
 		RETURN;
 	END IF;
-	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked);
+	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, NULL, document_value);
 	-- orders on credit hold do not use the credit (credit/hold.sql): judged
 	-- without them; only looked for when the check fails
 	IF v.violation IS NOT NULL THEN
 		held := @extschema@.credit_hold_others(customer_id,
 			CASE WHEN checkpoint <> 'invoice' THEN substring(what FROM '^order ([0-9]+)$')::bigint END);
 		IF held > 0 THEN
-			v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after - held, asked);
+			v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after - held, asked, NULL, document_value);
 		END IF;
 	END IF;
 	IF v.violation IS NULL THEN
@@ -504,8 +504,9 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_hold_for_decision(bigint, text, te
 
 -- Release a hold: the document's check is made again, now, and the hold
 -- is released only when it passes (or the mode in force is now warn, with a
--- WARNING, or off).  Refused, the error is the check's (KC001, KC002,
--- KC003) and the hold stays.  SECURITY DEFINER: credit managers decide
+-- WARNING, or off).  The check is the whole check, the check menu's rules
+-- included (credit_check_rule).  Refused, the error is the check's (KC001
+-- to KC005) and the hold stays.  SECURITY DEFINER: credit managers decide
 -- without the right to write holds or the ledger; EXECUTE for
 -- customer_class_admin only.
 CREATE FUNCTION @extschema@.release_credit_hold(hold_id bigint, reason text)
@@ -531,7 +532,12 @@ BEGIN
 																  WHERE si.order_id = o.order_id), 0), 0)
 							FROM @extschema@.src_order o WHERE o.order_id = h.order_id AND o.status IN ('open', 'shipped'))
 					  ELSE h.amount END;
-		v := @extschema@.credit_evaluate(h.customer_id, h.checkpoint, coalesce(x, 0) - others, coalesce(asked, 0));
+		-- the check menu's rule document_value: the order's amount at the
+		-- order checkpoint, as the order trigger passes it; else the amount
+		-- held (the part delivered, the invoice)
+		v := @extschema@.credit_evaluate(h.customer_id, h.checkpoint, coalesce(x, 0) - others, coalesce(asked, 0), NULL,
+			CASE WHEN h.order_id IS NOT NULL AND h.checkpoint = 'order'
+				 THEN (SELECT o.amount FROM @extschema@.src_order o WHERE o.order_id = h.order_id) END);
 	ELSE
 		x := @extschema@.exposure_in_company(h.customer_id, h.company_id);
 		v := @extschema@.credit_evaluate_in_company(h.customer_id, h.company_id, h.checkpoint, x, h.amount);

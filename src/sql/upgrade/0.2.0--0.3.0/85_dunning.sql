@@ -183,7 +183,8 @@ BEGIN
 		hint := 'Say why the customer is excepted from the check: the history keeps it.';
 	WHEN 'alerts.alerts_kind_valid' THEN
 		detail := format('kind "%s" is not one of: limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, '
-						 'blocked, payment_rhythm, became_dormant, external_event, promise_broken.', r->>'kind');
+						 'blocked, payment_rhythm, became_dormant, external_event, promise_broken, '
+						 'horizon_limit_exceeded, document_value_exceeded, overdue_ratio_exceeded.', r->>'kind');
 		hint := 'Raise an alert of one of these kinds.';
 	WHEN 'external_event.external_event_kind_valid' THEN
 		detail := format('kind "%s" is not one of: litigation, frozen_equity, enforcement, bankruptcy, '
@@ -213,13 +214,15 @@ $$;
 
 ALTER TABLE @extschema@.alerts DROP CONSTRAINT alerts_kind_valid;
 ALTER TABLE @extschema@.alerts ADD CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-											  'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken'));
+											  'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken',
+											  'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded'));
 DROP TRIGGER alerts_explain_check ON @extschema@.alerts;
 CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
 	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
-									 'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken')) IS FALSE)
+									 'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken',
+									 'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded')) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();
-COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event or promise_broken';
+COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event, promise_broken, horizon_limit_exceeded, document_value_exceeded or overdue_ratio_exceeded';
 
 -- == levels, disputes, notices, customer_dunning_level (collections/dunning.sql) ==
 -- Collections, part 1: dunning levels, disputes, the notices and the
@@ -917,10 +920,12 @@ BEGIN
 		   s.reason
 	FROM (SELECT c.*, l.level, l.fee, l.interest_rate, l.letter_en, l.letter_zh, l.name_en,
 				 CASE WHEN c.days_past_due <= 0 THEN
-						  CASE WHEN c.days_past_due = 0 THEN 'due today' ELSE pg_catalog.format('due in %s days', -c.days_past_due) END
+						  CASE WHEN c.days_past_due = 0 THEN 'due today' WHEN c.days_past_due = -1 THEN 'due tomorrow'
+							   ELSE pg_catalog.format('due in %s days', -c.days_past_due) END
 					  WHEN l.days_past_due > c.days_past_due OR d - c.last_step < interval_days THEN
 						  pg_catalog.format('promise %s broken', c.broken_promise)
-					  ELSE pg_catalog.format('%s days past due (level %s from %s)', c.days_past_due, l.level, l.days_past_due) END AS reason
+					  ELSE pg_catalog.format('%s %s past due (level %s from %s)', c.days_past_due,
+											 CASE WHEN c.days_past_due = 1 THEN 'day' ELSE 'days' END, l.level, l.days_past_due) END AS reason
 		  FROM (SELECT r.customer_id, r.customer_name, r.invoice_id, r.issued_on, r.due_on, r.days_past_due, r.open_amount,
 					   h.cur_level, h.last_run, h.last_step, h.reminded, h.fees,
 					   (SELECT min(p.promise_id) FROM @extschema@.payment_promise p
