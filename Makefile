@@ -181,6 +181,7 @@ REGRESS = \
 	binding \
 	checkpoint \
 	credit_hold \
+	credit_hold_menu \
 	catalog \
 	binding_odoo \
 	binding_erpnext \

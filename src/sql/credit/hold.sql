@@ -212,7 +212,9 @@ BEGIN
 			DETAIL = CASE WHEN h.relation IS NULL THEN @extschema@.credit_verdict_detail(v)
 						  ELSE @extschema@.checkpoint_verdict_detail(v, h.company_id) END
 				|| CASE WHEN others > 0 THEN pg_catalog.format(' Not counted: %s of other orders on hold.', others) ELSE '' END,
-			HINT = 'The hold stays. Collect payment or raise the limit (credit_limit_override) and release it again, or reject it (reject_credit_hold).';
+			-- what to do is the failed rule's (the check menu's rules included)
+			HINT = 'The hold stays. ' || @extschema@.credit_verdict_hint(v)
+				|| ' Then release it again, or reject it (reject_credit_hold).';
 	END IF;
 	IF v.violation IS NOT NULL THEN
 		-- mode warn now: released as a warn-mode check would accept it
