@@ -65,6 +65,8 @@ OBJS = \
 #   facts/         ... credit_facts() (risk_points() reads risk_factor) ...
 #   classes/       ... and the class functions of the facts (credit_facts)
 #   refresh/queue  the dirty queue: needs external_score and credit_override
+#   refresh/report_date  the date the views report as of: reads
+#                  rfm_boundary (classes/lifecycle); every view after it uses it
 #   classes/explain, tags/rules (rule_subject is over profile),
 #   receivables/views (by class), tags/history (class_history)
 #   credit/        policy -> exposure ledger -> checks -> alerts -> warnings
@@ -93,6 +95,7 @@ SQL_FRAGMENTS = \
 	src/sql/access/entries.sql \
 	src/sql/sources/binding.sql \
 	src/sql/sources/views.sql \
+	src/sql/facts/profit.sql \
 	src/sql/tags/catalog.sql \
 	src/sql/receivables/aging.sql \
 	src/sql/receivables/payment_behavior.sql \
@@ -103,9 +106,12 @@ SQL_FRAGMENTS = \
 	src/sql/classes/lifecycle.sql \
 	src/sql/classes/score.sql \
 	src/sql/refresh/queue.sql \
+	src/sql/refresh/report_date.sql \
 	src/sql/classes/explain.sql \
 	src/sql/tags/rules.sql \
+	src/sql/reports/members.sql \
 	src/sql/receivables/views.sql \
+	src/sql/reports/class_report.sql \
 	src/sql/tags/history.sql \
 	src/sql/credit/policy.sql \
 	src/sql/collections/dunning.sql \
@@ -175,6 +181,7 @@ REGRESS = \
 	aging \
 	payment_behavior \
 	receivables \
+	class_reports \
 	tag_rule \
 	errors \
 	access \
@@ -188,7 +195,10 @@ REGRESS = \
 	dunning \
 	collections \
 	statement \
-	class_trend
+	class_trend \
+	citus_as_of \
+	credit_menu_dunning \
+	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 ISOLATION = \
@@ -250,7 +260,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) $(SQL_UNLISTED) $(EXTENSION).c
 	  printf -- '\\echo Use "CREATE EXTENSION customer_class" to load this file. \\quit\n'; \
 	  for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
 
-.PHONY: deps demo test bench fuzz loadtest
+.PHONY: deps demo test bench fuzz loadtest citus-test
 
 deps:
 	@scripts/ensure-deps.sh
@@ -264,6 +274,12 @@ test: deps
 # make bench [SIZE=bench|demo] [CASES="floor ..."]
 bench: deps
 	@scripts/bench.sh $(or $(SIZE),demo) $(CASES)
+
+# make citus-test: the extension on a 3-node Citus cluster against a single
+# node (scripts/citus-test.sh, test/citus/; docs/citus.md).  Not in `make
+# test`: it needs Citus installed, and refuses with a message without it.
+citus-test: deps
+	@scripts/citus-test.sh
 
 # make loadtest [CLIENTS=16 DURATION=60 CUSTOMERS=100 RUNS="rc rr off"]: the
 # credit-control load test (pgbench; test/load/credit_load.sh), not in `make test`

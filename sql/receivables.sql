@@ -66,8 +66,10 @@ SELECT * FROM customer_class.open_item ORDER BY customer_id, invoice_id NULLS LA
 SELECT customer_id, customer_name, as_of, current_amount, days_1_30, days_31_60, days_61_90,
 	   days_over_90, total, overdue
 FROM customer_class.aging_report ORDER BY customer_id;
-SELECT aging FROM customer_class.aging_report WHERE customer_id = 2;
-SELECT dimension, class, customers, current_amount, days_1_30, days_over_90, total, overdue, aging
+-- the aging value itself (SQL users: the views give its buckets as numbers)
+SELECT customer_class.aging_agg(open_amount, due_on, customer_class.report_date()) AS aging
+FROM customer_class.open_item WHERE customer_id = 2;
+SELECT dimension, class, customers, current_amount, days_1_30, days_over_90, total, overdue
 FROM customer_class.aging_report_by_class ORDER BY dimension, class;
 -- the report total is each customer's balance: invoices - payments - credits
 SELECT count(*) AS mismatches

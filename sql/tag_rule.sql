@@ -214,7 +214,7 @@ UPDATE customer_class.tag_dimension SET exclusive = true WHERE dimension = 'indu
 ALTER TABLE customer_class.tag_dimension ENABLE TRIGGER tag_dimension_rule_exclusive;
 SELECT customer_class.apply_tag_rules('2025-12-31') AS changed;
 SELECT rule_id, last_error_sqlstate, last_error FROM customer_class.tag_rule WHERE rule_id = 92;
-SELECT customer_id, all_tags, (customer_class.exclusive_conflict(all_tags)).dimension AS conflict
+SELECT customer_id, all_tags, (customer_class.exclusive_conflict(all_tags::customer_class.tagset)).dimension AS conflict
 FROM customer_class.customer_profile ORDER BY customer_id;
 SELECT customer_id, old_value, new_value, why
 FROM customer_class.class_history WHERE dimension = 'rule_tag' AND old_value = 'industry.retail'

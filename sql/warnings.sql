@@ -261,7 +261,7 @@ RESET ROLE;
 INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount)
 VALUES (209, 2, '2025-11-01', '2025-12-01', 500);
 SELECT customer_id, grade, warning, warning_label_en, warning_label_zh, overdue_invoices, credit_limit,
-	   limit_source, exposure, available_credit, aging, alert_level, open_alerts
+	   limit_source, exposure, available_credit, aging_1_30, aging_total, alert_level, open_alerts
 FROM customer_class.customer_profile ORDER BY customer_id;
 
 -- a tag rule over the warning: the red ones are watched

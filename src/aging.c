@@ -444,6 +444,18 @@ aging_get(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();			/* like jsonb ->: no such bucket */
 }
 
+/* Sum of all buckets, at the value's scale (an error on overflow). */
+static int128
+AgingTotal(const Aging *a)
+{
+	int128		total = 0;
+	int			i;
+
+	for (i = 0; i < AGING_NBUCKETS(a); i++)
+		total = ExactAdd(total, AGING_AMOUNTS(a)[i], "aging total");
+	return total;
+}
+
 PG_FUNCTION_INFO_V1(aging_total);
 
 /* SQL: aging_total(aging) returns numeric -- sum of all buckets */
@@ -451,12 +463,8 @@ Datum
 aging_total(PG_FUNCTION_ARGS)
 {
 	Aging	   *a = PG_GETARG_AGING_P(0);
-	int128		total = 0;
-	int			i;
 
-	for (i = 0; i < AGING_NBUCKETS(a); i++)
-		total = ExactAdd(total, AGING_AMOUNTS(a)[i], "aging total");
-	PG_RETURN_DATUM(ExactToNumeric(total, a->scale));
+	PG_RETURN_DATUM(ExactToNumeric(AgingTotal(a), a->scale));
 }
 
 PG_FUNCTION_INFO_V1(aging_bounds);
@@ -476,13 +484,28 @@ aging_bounds(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(aging_jsonb);
 
-/* SQL: aging::jsonb -- the text form is JSON already */
+/*
+ * SQL: aging::jsonb -- the text form (JSON already) plus a "total" key, as
+ * aging -> 'total' gives it, so a client reading only the jsonb needs no
+ * sum of its own.  The amounts are written from the exact scaled integers,
+ * never through a float, and jsonb keeps them as numeric.  The text form
+ * itself has no total: it must round-trip, and a total would be redundant
+ * input to check.
+ */
 Datum
 aging_jsonb(PG_FUNCTION_ARGS)
 {
 	Aging	   *a = PG_GETARG_AGING_P(0);
+	char	   *json = AgingToText(a);
+	StringInfoData buf;
 
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(AgingToText(a))));
+	initStringInfo(&buf);
+	/* the text form ends with its closing brace: continue before it */
+	appendBinaryStringInfo(&buf, json, strlen(json) - 1);
+	appendStringInfoString(&buf, ", \"total\": ");
+	ExactAppendScaled(&buf, AgingTotal(a), a->scale);
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
 
 PG_FUNCTION_INFO_V1(aging_buckets);

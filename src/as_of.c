@@ -18,6 +18,18 @@
  * an as-of date may lie where something is written as of it (check_as_of()):
  * a refresh as of a mistyped year (2206 for 2026) would otherwise block
  * every refresh at a real date, since history is written in as-of order.
+ *
+ * On Citus, a query on distributed tables runs in part on the workers, in
+ * backends the coordinator opened, where the session's SET is not seen
+ * (Citus propagates SET LOCAL only, and only with
+ * citus.propagate_set_commands = 'local').  There an empty setting does not
+ * mean "today": it means "the coordinator's setting is unknown", and
+ * answering today would compute the query as of another day than its
+ * session asked, silently.  So an empty setting is refused in such a
+ * backend (docs/citus.md).  Citus names them by their application_name,
+ * "citus_internal gpid=N" (its CITUS_APPLICATION_NAME_PREFIX); a command
+ * the user sends to the workers himself (run_command_on_workers, named
+ * citus_run_command) and the coordinator's own backends are not concerned.
  */
 #include "postgres.h"
 
@@ -37,6 +49,9 @@ static int	max_days_ahead = 31;
 
 /* a value set before the library was loaded, rejected when it was defined */
 static char *rejected_value = NULL;
+
+/* application_name of the backends the Citus coordinator opens on a worker */
+#define CITUS_INTERNAL_APPLICATION_PREFIX "citus_internal gpid="
 
 /* Parse a date literal without throwing; false when it is not a finite date. */
 static bool
@@ -130,6 +145,19 @@ DefineAsOfGuc(void)
 }
 
 /*
+ * Whether this backend runs a query the Citus coordinator sent (see the
+ * header comment).  Read from application_name on each call: it is a short
+ * prefix comparison, and the setting may change within a session.
+ */
+static bool
+InCitusWorkerQuery(void)
+{
+	return application_name != NULL &&
+		strncmp(application_name, CITUS_INTERNAL_APPLICATION_PREFIX,
+				strlen(CITUS_INTERNAL_APPLICATION_PREFIX)) == 0;
+}
+
+/*
  * The as-of date in force.  Parsed on each call (it is cheap) so that the
  * value follows DateStyle-independent ISO input and SET LOCAL alike.
  */
@@ -145,7 +173,15 @@ CurrentAsOfDate(void)
 				 errdetail("It was set before the extension's library was loaded, so it could not be checked then, and it is not in force."),
 				 errhint("SET customer_class.as_of to a date such as '2025-12-31', or RESET it for the current date.")));
 	if (as_of_setting == NULL || as_of_setting[0] == '\0')
+	{
+		if (InCitusWorkerQuery())
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("customer_class.as_of is not known on this Citus worker"),
+					 errdetail("The Citus coordinator sent this part of the query to a worker, which does not see the session's SET; the current date could be another day than the session's as-of date."),
+					 errhint("Set the date in a transaction with SET LOCAL customer_class.as_of = '2025-12-31' (or 'today') after SET citus.propagate_set_commands = 'local', or pass the date explicitly.")));
 		return GetSQLCurrentDate();
+	}
 	if (!ParseAsOfDate(as_of_setting, &d))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

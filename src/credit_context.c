@@ -80,14 +80,17 @@ typedef struct ContextEntry
 	int32		overdue_days;	/* rule.overdue_days; -1: off */
 	Numeric		credit_limit;	/* NULL: no limit */
 	Numeric		pct;			/* alert.nearly_used_pct */
-	uint64		overdue_generation; /* receivables_generation of overdue and
-									 * ratio_exceeded; 0: not read yet */
+	uint64		overdue_generation; /* receivables_generation of overdue,
+									 * ratio_exceeded and dunning_exceeded; 0:
+									 * not read yet */
 	bool		overdue;		/* an invoice is past rule.overdue_days */
 	/* the check menu (credit_menu()); the rule horizon needs nothing here */
 	Numeric		max_document;	/* rule document_value; NULL: off */
 	int32		ratio_days;		/* rule overdue_ratio; -1: off */
 	Numeric		ratio_pct;
 	bool		ratio_exceeded; /* credit_overdue_ratio() says exceeded */
+	int32		max_dunning_level;	/* rule dunning_level; -1: off */
+	bool		dunning_exceeded;	/* customer_dunning_level() is above it */
 } ContextEntry;
 
 /* beyond this many entries the cache starts over (bounds its memory) */
@@ -201,7 +204,7 @@ static void
 PrepareContextPlans(const char *schema, bool menu)
 {
 	Oid			fill_args[3] = {INT8OID, TEXTOID, DATEOID};
-	Oid			overdue_args[5] = {INT8OID, DATEOID, INT4OID, INT4OID, NUMERICOID};
+	Oid			overdue_args[6] = {INT8OID, DATEOID, INT4OID, INT4OID, NUMERICOID, INT4OID};
 
 	/* the menu came (ALTER EXTENSION ... UPDATE in this backend): new plans */
 	if (menu != plans_menu)
@@ -219,19 +222,20 @@ PrepareContextPlans(const char *schema, bool menu)
 		fill_plan = KeepSchemaPlan(schema,
 									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
 									" c.pct, c.overdue_days, c.limit_method,"
-									" NULL::numeric, NULL::integer, NULL::numeric"
+									" NULL::numeric, NULL::integer, NULL::numeric, NULL::integer"
 									" FROM %1$s.credit_context($1, $2, $3) c",
 									3, fill_args);
 	if (overdue_plan == NULL && !menu)
 		overdue_plan = KeepSchemaPlan(schema,
 									   "SELECT $3 IS NOT NULL AND EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3)),"
-									   " NULL::boolean",
-									   5, overdue_args);
+									   " NULL::boolean, NULL::boolean",
+									   6, overdue_args);
 
 	/*
 	 * The columns as ReadContext reads them: no rule is applied here.  The
-	 * check menu's rules come with the context (credit_menu()).  The two
-	 * rules on the receivables (the overdue invoice, the overdue ratio) are
+	 * check menu's rules come with the context (credit_menu()).  The
+	 * rules on the receivables (the overdue invoice, the overdue ratio, the
+	 * dunning level) are
 	 * not read here but by overdue_plan at the first check (the entry
 	 * starts stale): credit_context() computes the overdue invoice with a
 	 * setting as argument, which keeps the planner from inlining
@@ -244,17 +248,20 @@ PrepareContextPlans(const char *schema, bool menu)
 		fill_plan = KeepSchemaPlan(schema,
 									"SELECT c.mode, c.credit_limit, c.credit_grade::text, c.grade_d,"
 									" c.pct, c.overdue_days, c.limit_method,"
-									" m.max_document, m.ratio_days, m.ratio_pct"
+									" m.max_document, m.ratio_days, m.ratio_pct, m.max_dunning_level"
 									" FROM %1$s.credit_context($1, $2, $3) c"
 									" CROSS JOIN LATERAL %1$s.credit_menu($1, $2, c.credit_grade, $3) m",
 									3, fill_args);
-	/* the two rules on the receivables, asked again after they changed */
+	/* the rules on the receivables, asked again after they changed (the
+	 * dunning level also after a notice or dispute: credit_context_changed
+	 * drops the whole cache then) */
 	if (overdue_plan == NULL)
 		overdue_plan = KeepSchemaPlan(schema,
 									   "SELECT $3 IS NOT NULL AND EXISTS (SELECT FROM %1$s.credit_overdue_invoice($1, $2, $3)),"
 									   " CASE WHEN $4 IS NOT NULL THEN"
-									   "  (SELECT r.exceeded FROM %1$s.credit_overdue_ratio($1, $2, $4, $5) r) END",
-									   5, overdue_args);
+									   "  (SELECT r.exceeded FROM %1$s.credit_overdue_ratio($1, $2, $4, $5) r) END,"
+									   " $6 IS NOT NULL AND %1$s.customer_dunning_level($1, $2) > $6",
+									   6, overdue_args);
 }
 
 /*
@@ -366,9 +373,12 @@ ReadContext(const ContextKey *key, const char *checkpoint, ContextEntry *entry)
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9, &isnull);
 	entry->ratio_days = isnull ? -1 : DatumGetInt32(d);
 	entry->ratio_pct = ColumnNumeric(10);
-	/* the overdue invoice and ratio: asked at the first check (stale) */
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull);
+	entry->max_dunning_level = isnull ? -1 : DatumGetInt32(d);
+	/* the overdue invoice, ratio and dunning level: asked at the first check (stale) */
 	entry->overdue = false;
 	entry->ratio_exceeded = false;
+	entry->dunning_exceeded = false;
 	entry->overdue_generation = 0;
 	return !ColumnIs(7, "sales_multiple");
 }
@@ -454,13 +464,14 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 		return true;
 	if (CreditDocumentValueExceeded(document_value, entry.max_document))
 		return true;
-	if (entry.overdue_days < 0 && entry.ratio_days < 0)
+	/* the rules on the receivables: the level is read only when its rule is on */
+	if (entry.overdue_days < 0 && entry.ratio_days < 0 && entry.max_dunning_level < 0)
 		return false;
 	if (entry.overdue_generation != receivables_generation)
 	{
 		/* invoices or payments changed since: ask again */
-		Datum		values[5];
-		char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+		Datum		values[6];
+		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 		bool		isnull;
 		Datum		d;
 
@@ -475,10 +486,15 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 		values[4] = NumericGetDatum(entry.ratio_pct);
 		if (entry.ratio_days < 0 || entry.ratio_pct == NULL)
 			nulls[3] = nulls[4] = 'n';
+		values[5] = Int32GetDatum(entry.max_dunning_level);
+		if (entry.max_dunning_level < 0)
+			nulls[5] = 'n';
 		d = RunOneRow(overdue_plan, values, nulls, &isnull);
 		entry.overdue = isnull || DatumGetBool(d);
 		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 		entry.ratio_exceeded = !isnull && DatumGetBool(d);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+		entry.dunning_exceeded = !isnull && DatumGetBool(d);
 		ContextCacheReady();
 		if (receivables == receivables_generation && generation == context_generation)
 		{
@@ -487,11 +503,12 @@ CreditCheckMayAct(const char *schema, Oid namespace, int64 customer_id,
 			{
 				cached->overdue = entry.overdue;
 				cached->ratio_exceeded = entry.ratio_exceeded;
+				cached->dunning_exceeded = entry.dunning_exceeded;
 				cached->overdue_generation = receivables;
 			}
 		}
 	}
-	return entry.overdue || entry.ratio_exceeded;
+	return entry.overdue || entry.ratio_exceeded || entry.dunning_exceeded;
 }
 
 PG_FUNCTION_INFO_V1(credit_context_changed);

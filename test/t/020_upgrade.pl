@@ -147,6 +147,17 @@ sub prepare
 
 # The main paths, read-only (the accepted order is rolled back): returns what
 # they computed, for comparison with another database.
+# Views whose rows the current release changes on purpose, and why: on an
+# older schema they answer as that release did, so they are not compared
+# with a fresh install's (their shape is, by the catalog comparison).
+my %views_changed = (
+	# issue 17: customer_class_member holds every dimension of
+	# class_members() (lifecycle stage and phase, segments, RFM, region
+	# levels, rule tags too), and the per-class views group by it
+	customer_class_member => 1,
+	aging_report_by_class => 1,
+	ar_kpi_by_class => 1);
+
 sub exercise
 {
 	my ($db) = @_;
@@ -165,7 +176,12 @@ sub exercise
 		  -- ones, which its update inserts (compared after the update)
 		  AND NOT EXISTS (SELECT FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
 						  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attname = 'shipped'
-						  WHERE r.ev_class = c.oid AND d.refobjid <> c.oid)});
+						  WHERE r.ev_class = c.oid AND d.refobjid <> c.oid)
+		  -- nor the views of constants (class_label: no dependency but on
+		  -- itself): a release may ship new labels, which its update's
+		  -- view brings
+		  AND EXISTS (SELECT FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+					  WHERE r.ev_class = c.oid AND d.refobjid <> c.oid)});
 
 	# the aggregates, per customer and over the whole table in parallel
 	like($node->safe_psql($db, qq{$parallel EXPLAIN (COSTS OFF)
@@ -402,9 +418,13 @@ for my $v (@olds)
 	}
 	is($old_work->{aggregates}, $fresh_work->{aggregates},
 		"$db: on $v, the aggregates compute what a fresh install computes");
-	# (the views of $v: a release may add views, e.g. 0.3.0 the sources')
-	my %old_views = map { (split / /)[0] => 1 } split /\n/, $old_work->{views};
-	is($old_work->{views}, join("\n", grep { $old_views{(split / /)[0]} } split /\n/, $fresh_work->{views}),
+	# (the views of $v: a release may add views, e.g. 0.3.0 the sources';
+	# and it may change what a view answers on purpose: those of
+	# %views_changed are not compared)
+	my %old_views = map { (split / /)[0] => 1 } grep { !$views_changed{(split / /)[0]} }
+	  split /\n/, $old_work->{views};
+	is(join("\n", grep { $old_views{(split / /)[0]} } split /\n/, $old_work->{views}),
+		join("\n", grep { $old_views{(split / /)[0]} } split /\n/, $fresh_work->{views}),
 		"$db: on $v, every view answers with the rows a fresh install gives");
 
 	# the update keeps every row

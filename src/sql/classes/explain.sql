@@ -125,20 +125,33 @@ COMMENT ON FUNCTION @extschema@.grade_migration(date, date) IS
 	'grade migration matrix between two dates from class_history: customers per (grade at from_date, grade at to_date); from_date after to_date is an error (22023)';
 
 -- The migration between the two latest as-of dates at which grades changed
--- (usually the last two refreshes that moved anyone).
+-- (usually the last two refreshes that moved anyone), up to the date the
+-- views report as of (report_date(): the last refresh unless a date is set).
 CREATE VIEW @extschema@.grade_migration_latest WITH (security_invoker = true) AS
-	SELECT d.from_date, d.to_date, m.from_grade, m.to_grade, m.customers
+	SELECT d.from_date, d.to_date, m.from_grade, m.to_grade, m.customers,
+		   (SELECT l.label_en FROM @extschema@.class_label l
+			WHERE l.dimension = 'credit_grade' AND l.value = m.from_grade::text) AS from_grade_label_en,
+		   (SELECT l.label_zh FROM @extschema@.class_label l
+			WHERE l.dimension = 'credit_grade' AND l.value = m.from_grade::text) AS from_grade_label_zh,
+		   (SELECT l.label_en FROM @extschema@.class_label l
+			WHERE l.dimension = 'credit_grade' AND l.value = m.to_grade::text) AS to_grade_label_en,
+		   (SELECT l.label_zh FROM @extschema@.class_label l
+			WHERE l.dimension = 'credit_grade' AND l.value = m.to_grade::text) AS to_grade_label_zh
 	FROM (SELECT min(x.as_of) AS from_date, max(x.as_of) AS to_date
 		  FROM (SELECT DISTINCT h.as_of FROM @extschema@.class_history h
-				WHERE h.dimension = 'credit_grade'
+				WHERE h.dimension = 'credit_grade' AND h.as_of <= (SELECT @extschema@.report_date())
 				ORDER BY h.as_of DESC LIMIT 2) x
 		  HAVING count(*) = 2) d
 	CROSS JOIN LATERAL @extschema@.grade_migration(d.from_date, d.to_date) m;
 GRANT SELECT ON @extschema@.grade_migration_latest TO customer_class_reader;
 COMMENT ON VIEW @extschema@.grade_migration_latest IS
-	'grade migration between the two latest as-of dates at which any grade changed (class_history); empty before there are two';
+	'grade migration between the two latest as-of dates at which any grade changed (class_history), up to customer_class.report_date(); empty before there are two';
 COMMENT ON COLUMN @extschema@.grade_migration_latest.from_date IS 'the earlier as-of date';
 COMMENT ON COLUMN @extschema@.grade_migration_latest.to_date IS 'the later as-of date';
 COMMENT ON COLUMN @extschema@.grade_migration_latest.from_grade IS 'grade at from_date (NULL: not yet graded)';
 COMMENT ON COLUMN @extschema@.grade_migration_latest.to_grade IS 'grade at to_date (NULL: gone from the sources)';
 COMMENT ON COLUMN @extschema@.grade_migration_latest.customers IS 'customers who moved so';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.from_grade_label_en IS 'display name of from_grade, English (NULL: not yet graded)';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.from_grade_label_zh IS 'display name of from_grade, Simplified Chinese (NULL: not yet graded)';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.to_grade_label_en IS 'display name of to_grade, English (NULL: gone from the sources)';
+COMMENT ON COLUMN @extschema@.grade_migration_latest.to_grade_label_zh IS 'display name of to_grade, Simplified Chinese (NULL: gone from the sources)';

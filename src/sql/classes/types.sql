@@ -62,13 +62,19 @@ CREATE VIEW @extschema@.class_label AS
 		('rfm_segment', 'lost', 'Lost', '已流失'),
 		('alert_level', 'green', 'green', '绿色'),
 		('alert_level', 'yellow', 'yellow', '黄色'),
-		('alert_level', 'red', 'red', '红色')
+		('alert_level', 'red', 'red', '红色'),
+		('customer_type', 'enterprise', 'enterprise', '企业'),
+		('customer_type', 'individual', 'individual', '个人'),
+		('size_class', 'micro', 'micro', '微型'),
+		('size_class', 'small', 'small', '小型'),
+		('size_class', 'medium', 'medium', '中型'),
+		('size_class', 'large', 'large', '大型')
 	) AS l (dimension, value, label_en, label_zh);
 
 COMMENT ON VIEW @extschema@.class_label IS
 	'display names of class values in English and Simplified Chinese';
 COMMENT ON COLUMN @extschema@.class_label.dimension IS
-	'class dimension: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, alert_level, ...';
+	'class dimension: credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, alert_level, customer_type, size_class';
 COMMENT ON COLUMN @extschema@.class_label.value IS 'the class value as stored';
 COMMENT ON COLUMN @extschema@.class_label.label_en IS 'English display name';
 COMMENT ON COLUMN @extschema@.class_label.label_zh IS 'Simplified Chinese display name';

@@ -38,7 +38,8 @@ CREATE TABLE @extschema@.alerts (
 	resolved_by		name,
 	CONSTRAINT alerts_kind_valid CHECK (kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
 											  'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken',
-											  'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded'))
+											  'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded',
+											  'dunning_level_exceeded'))
 )
 -- Each refresh counts one more occurrence on every open payment_rhythm alert
 -- whose warning goes on: with room on the page those updates are HOT and
@@ -191,7 +192,7 @@ COMMENT ON TABLE @extschema@.alerts IS
 	'credit alerts: at most one open per customer and kind; each new one is announced by NOTIFY customer_class_alerts';
 COMMENT ON COLUMN @extschema@.alerts.alert_id IS 'alert key';
 COMMENT ON COLUMN @extschema@.alerts.customer_id IS 'customer';
-COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event, promise_broken, horizon_limit_exceeded, document_value_exceeded or overdue_ratio_exceeded';
+COMMENT ON COLUMN @extschema@.alerts.kind IS 'limit_nearly_used, limit_exceeded, invoice_overdue, grade_d, blocked, payment_rhythm, became_dormant, external_event, promise_broken, horizon_limit_exceeded, document_value_exceeded, overdue_ratio_exceeded or dunning_level_exceeded';
 COMMENT ON COLUMN @extschema@.alerts.level IS 'green, yellow or red';
 COMMENT ON COLUMN @extschema@.alerts.detail IS 'the figures behind the alert (the credit check verdict, the overdue invoice, ...)';
 COMMENT ON COLUMN @extschema@.alerts.raised_at IS 'when it was raised';
@@ -302,5 +303,6 @@ COMMENT ON FUNCTION @extschema@.credit_report(bigint, date) IS
 CREATE TRIGGER alerts_explain_check BEFORE INSERT OR UPDATE ON @extschema@.alerts
 	FOR EACH ROW WHEN ((NEW.kind IN ('limit_nearly_used', 'limit_exceeded', 'invoice_overdue', 'grade_d', 'blocked',
 									 'payment_rhythm', 'became_dormant', 'external_event', 'promise_broken',
-									 'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded')) IS FALSE)
+									 'horizon_limit_exceeded', 'document_value_exceeded', 'overdue_ratio_exceeded',
+											  'dunning_level_exceeded')) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();

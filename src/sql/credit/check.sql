@@ -48,7 +48,10 @@ CREATE TYPE @extschema@.credit_verdict AS (
 	exposure_in_horizon numeric,
 	overdue_ratio	numeric,
 	overdue_ratio_days integer,
-	overdue_ratio_pct numeric
+	overdue_ratio_pct numeric,
+	-- the rule dunning_level: the customer's level and the highest allowed
+	dunning_level	integer,
+	max_dunning_level integer
 );
 
 -- The oldest invoice of a customer more than days past its due date (as of
@@ -140,14 +143,14 @@ CREATE FUNCTION @extschema@.credit_document_value_rule(document_value numeric, m
 -- The decision of a check, from a verdict whose inputs are filled (mode,
 -- exposure_after, credit_limit, credit_grade, overdue_invoice, and the
 -- check menu's horizon_days, max_document with document_value,
--- overdue_ratio_days and _pct): the violation and its SQLSTATE, the
+-- overdue_ratio_days and _pct, max_dunning_level): the violation and its SQLSTATE, the
 -- prepayment missing, the days overdue, the exposure within the horizon,
 -- the overdue ratio, nearly used, allowed.  The rules on the exposure are
 -- credit_exposure_rule()'s -- with the rule horizon, grade D's prepayment
 -- on the whole exposure and the limit on the exposure within the horizon
 -- (exposure_in_horizon; computed here unless the caller filled it) -- then
--- the document value, the overdue invoice, the overdue ratio, the first
--- that fails reported; credit_evaluate() and credit_evaluate_in_company()
+-- the document value, the overdue invoice, the overdue ratio, the dunning
+-- level, the first that fails reported; credit_evaluate() and credit_evaluate_in_company()
 -- (a company's own limit) both decide here.
 CREATE FUNCTION @extschema@.credit_verdict_decide(v @extschema@.credit_verdict, grade_d text, pct numeric, as_of date)
 	RETURNS @extschema@.credit_verdict
@@ -204,6 +207,15 @@ BEGIN
 		END IF;
 	END IF;
 
+	-- read only when the rule is on: the level is a query on the notices
+	IF v.max_dunning_level IS NOT NULL THEN
+		v.dunning_level := @extschema@.customer_dunning_level(v.customer_id, credit_verdict_decide.as_of);
+		IF v.violation IS NULL AND v.dunning_level > v.max_dunning_level THEN
+			v.violation := 'dunning_level_exceeded';
+			v.sqlstate := 'KC006';
+		END IF;
+	END IF;
+
 	v.nearly_used := v.violation IS NULL AND rule IS NOT DISTINCT FROM 'limit_nearly_used';
 	v.allowed := v.violation IS NULL OR v.mode <> 'block';
 	RETURN v;
@@ -214,8 +226,8 @@ $$;
 -- document_value the value of the document checked (NULL: the amount asked),
 -- for the rule document_value.  violation: NULL (passes), grade_d,
 -- limit_exceeded or horizon_limit_exceeded, document_value_exceeded,
--- invoice_overdue, overdue_ratio_exceeded (the first that fails, in this
--- order).  allowed is false only in mode block.
+-- invoice_overdue, overdue_ratio_exceeded, dunning_level_exceeded (the
+-- first that fails, in this order).  allowed is false only in mode block.
 -- Grade D with rule.grade_d on means "prepayment required" (D类要求预付款):
 -- a customer's prepayment is a negative exposure (unapplied payments and
 -- credit notes above what it owes), so the check passes when the exposure
@@ -254,8 +266,8 @@ BEGIN
 	IF v.mode = 'off' THEN
 		RETURN v;
 	END IF;
-	SELECT m.horizon_days, m.max_document, m.ratio_days, m.ratio_pct
-	INTO v.horizon_days, v.max_document, v.overdue_ratio_days, v.overdue_ratio_pct
+	SELECT m.horizon_days, m.max_document, m.ratio_days, m.ratio_pct, m.max_dunning_level
+	INTO v.horizon_days, v.max_document, v.overdue_ratio_days, v.overdue_ratio_pct, v.max_dunning_level
 	FROM @extschema@.credit_menu(credit_evaluate.customer_id, credit_evaluate.checkpoint, v.credit_grade, d) m;
 	IF v.max_document IS NOT NULL THEN
 		-- the value of the document checked (an order raised: its new amount);
@@ -286,6 +298,8 @@ CREATE FUNCTION @extschema@.credit_verdict_message(v @extschema@.credit_verdict,
 				v.document_value, v.max_document)
 			WHEN 'overdue_ratio_exceeded' THEN pg_catalog.format('%s%% of the open invoice balance is more than %s days overdue, above the maximum %s%%',
 				v.overdue_ratio, v.overdue_ratio_days, v.overdue_ratio_pct)
+			WHEN 'dunning_level_exceeded' THEN pg_catalog.format('dunning level %s is above the maximum %s',
+				v.dunning_level, v.max_dunning_level)
 			ELSE 'passed' END);
 
 -- The reason sentence of a failed rule of the check menu ('' for the others).
@@ -297,7 +311,9 @@ CREATE FUNCTION @extschema@.credit_verdict_reason(v @extschema@.credit_verdict) 
 		WHEN 'document_value_exceeded' THEN pg_catalog.format(' Reason: %s (document value %s, at most %s).',
 			v.violation, v.document_value, v.max_document)
 		WHEN 'overdue_ratio_exceeded' THEN pg_catalog.format(' Reason: %s (%s%% more than %s days overdue, at most %s%%).',
-			v.violation, v.overdue_ratio, v.overdue_ratio_days, v.overdue_ratio_pct) END, '');
+			v.violation, v.overdue_ratio, v.overdue_ratio_days, v.overdue_ratio_pct)
+		WHEN 'dunning_level_exceeded' THEN pg_catalog.format(' Reason: %s (dunning level %s, at most %s).',
+			v.violation, v.dunning_level, v.max_dunning_level) END, '');
 
 -- The detail line of a verdict; a rule of the check menu that failed adds
 -- its reason code (the violation, also the alert's kind) and its figures.
@@ -318,6 +334,7 @@ CREATE FUNCTION @extschema@.credit_verdict_hint(v @extschema@.credit_verdict) RE
 		WHEN 'horizon_limit_exceeded' THEN 'Lower the amount, plan the delivery later (planned_ship_on), collect payment first, or raise the limit (credit_limit_override).'
 		WHEN 'document_value_exceeded' THEN 'Split or lower the document, or ask credit control: a row of credit_check_rule with enabled false sets the rule off for the customer.'
 		WHEN 'overdue_ratio_exceeded' THEN 'Collect the overdue invoices first, or ask credit control: a row of credit_check_rule with enabled false sets the rule off for the customer.'
+		WHEN 'dunning_level_exceeded' THEN 'Collect the dunned invoices first (or record a dispute: a disputed invoice does not count), or ask credit control: a row of credit_check_rule with enabled false sets the rule off for the customer.'
 		ELSE 'Ask credit control: the customer''s rule can be excepted in credit_check_exception.' END;
 
 CREATE FUNCTION @extschema@.credit_verdict_json(v @extschema@.credit_verdict) RETURNS jsonb

@@ -168,7 +168,7 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_hold_for_decision(bigint, text, te
 -- is released only when it passes (or the mode in force is now warn, with a
 -- WARNING, or off).  The check is the whole check, the check menu's rules
 -- included (credit_check_rule).  Refused, the error is the check's (KC001
--- to KC005) and the hold stays.  SECURITY DEFINER: credit managers decide
+-- to KC006) and the hold stays.  SECURITY DEFINER: credit managers decide
 -- without the right to write holds or the ledger; EXECUTE for
 -- customer_class_admin only.
 CREATE FUNCTION @extschema@.release_credit_hold(hold_id bigint, reason text)

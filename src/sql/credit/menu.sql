@@ -10,6 +10,9 @@
 --                    above amount fails, even within the limit
 --   overdue_ratio    more than pct percent of the open invoice balance more
 --                    than days past due fails
+--   dunning_level    the customer's dunning level (customer_dunning_level():
+--                    its open invoices not under dispute) above days fails;
+--                    the column days holds the highest level allowed (0-9)
 -- Each row of credit_check_rule sets one rule for a scope: a checkpoint
 -- (NULL: every checkpoint) and a grade or a customer (both NULL: everyone).
 -- For a check, the most specific row in force wins -- the customer's over
@@ -18,7 +21,7 @@
 -- scope.  A rule no row sets is off.  What fails is reported with its own
 -- reason (credit_verdict.violation, the alert kind): horizon_limit_exceeded
 -- (SQLSTATE KC001, a limit exceeded), document_value_exceeded (KC004),
--- overdue_ratio_exceeded (KC005).
+-- overdue_ratio_exceeded (KC005), dunning_level_exceeded (KC006).
 
 CREATE TABLE @extschema@.credit_check_rule (
 	rule_id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -51,10 +54,10 @@ DECLARE
 	wanted text[];
 	given text[];
 BEGIN
-	IF NEW.rule IS NULL OR NEW.rule NOT IN ('horizon', 'document_value', 'overdue_ratio') THEN
+	IF NEW.rule IS NULL OR NEW.rule NOT IN ('horizon', 'document_value', 'overdue_ratio', 'dunning_level') THEN
 		RAISE EXCEPTION 'unknown credit check rule "%"', coalesce(NEW.rule, 'NULL')
 			USING ERRCODE = 'undefined_object',
-				  HINT = 'The rules are horizon (days), document_value (amount) and overdue_ratio (days, pct).';
+				  HINT = 'The rules are horizon (days), document_value (amount), overdue_ratio (days, pct) and dunning_level (days: the highest level allowed).';
 	END IF;
 	IF NEW.checkpoint NOT IN ('order', 'delivery', 'invoice') THEN
 		RAISE EXCEPTION 'unknown credit checkpoint "%"', NEW.checkpoint
@@ -67,7 +70,7 @@ BEGIN
 				  HINT = 'Give a grade or a customer (neither: everyone); a customer''s row wins over its grade''s.';
 	END IF;
 	wanted := CASE NEW.rule WHEN 'horizon' THEN '{days}' WHEN 'document_value' THEN '{amount}'
-							ELSE '{days,pct}' END;
+							WHEN 'dunning_level' THEN '{days}' ELSE '{days,pct}' END;
 	given := array_remove(ARRAY[CASE WHEN NEW.days IS NOT NULL THEN 'days' END,
 								CASE WHEN NEW.amount IS NOT NULL THEN 'amount' END,
 								CASE WHEN NEW.pct IS NOT NULL THEN 'pct' END], NULL);
@@ -79,9 +82,10 @@ BEGIN
 				  HINT = CASE NEW.rule
 					  WHEN 'horizon' THEN 'days: open orders count when due to ship within that many days (0-3650).'
 					  WHEN 'document_value' THEN 'amount: the largest value of one document (0 or more).'
+					  WHEN 'dunning_level' THEN 'days: the highest dunning level allowed (0-9); a customer whose open invoices not under dispute reached a higher level fails.'
 					  ELSE 'days: past due by more than that many days (0-9999); pct: the largest share of the open balance so overdue, in percent (0-100).' END;
 	END IF;
-	IF NEW.days NOT BETWEEN 0 AND (CASE NEW.rule WHEN 'horizon' THEN 3650 ELSE 9999 END)
+	IF NEW.days NOT BETWEEN 0 AND (CASE NEW.rule WHEN 'horizon' THEN 3650 WHEN 'dunning_level' THEN 9 ELSE 9999 END)
 	   OR NEW.amount < 0 OR NEW.pct NOT BETWEEN 0 AND 100 THEN
 		RAISE EXCEPTION 'credit check rule %: % out of range', NEW.rule,
 			concat_ws(', ', 'days ' || NEW.days, 'amount ' || NEW.amount, 'pct ' || NEW.pct)
@@ -89,6 +93,7 @@ BEGIN
 				  HINT = CASE NEW.rule
 					  WHEN 'horizon' THEN 'days is 0 to 3650.'
 					  WHEN 'document_value' THEN 'amount is 0 or more.'
+					  WHEN 'dunning_level' THEN 'days (the highest level allowed) is 0 to 9.'
 					  ELSE 'days is 0 to 9999, pct 0 to 100.' END;
 	END IF;
 	RETURN NEW;
@@ -103,13 +108,15 @@ CREATE TRIGGER credit_check_rule_validate BEFORE INSERT OR UPDATE ON @extschema@
 -- query (src/credit_context.c), which caches it.
 CREATE FUNCTION @extschema@.credit_menu(customer_id bigint, checkpoint text, grade @extschema@.credit_grade,
 										as_of date)
-	RETURNS TABLE (horizon_days integer, max_document numeric, ratio_days integer, ratio_pct numeric)
+	RETURNS TABLE (horizon_days integer, max_document numeric, ratio_days integer, ratio_pct numeric,
+				   max_dunning_level integer)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT max(r.days) FILTER (WHERE r.rule = 'horizon'),
 		   max(r.amount) FILTER (WHERE r.rule = 'document_value'),
 		   max(r.days) FILTER (WHERE r.rule = 'overdue_ratio'),
-		   max(r.pct) FILTER (WHERE r.rule = 'overdue_ratio')
+		   max(r.pct) FILTER (WHERE r.rule = 'overdue_ratio'),
+		   max(r.days) FILTER (WHERE r.rule = 'dunning_level')
 	FROM (SELECT DISTINCT ON (r.rule) r.rule, r.enabled, r.days, r.amount, r.pct
 		  FROM @extschema@.credit_check_rule r
 		  WHERE (r.customer_id = credit_menu.customer_id OR r.customer_id IS NULL)
@@ -173,14 +180,14 @@ GRANT SELECT ON @extschema@.credit_check_rule TO customer_class_reader;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.credit_check_rule TO customer_class_admin;
 
 COMMENT ON TABLE @extschema@.credit_check_rule IS
-	'the check menu: rules horizon, document_value and overdue_ratio per checkpoint, for everyone, a grade or a customer (the most specific row wins)';
+	'the check menu: rules horizon, document_value, overdue_ratio and dunning_level per checkpoint, for everyone, a grade or a customer (the most specific row wins)';
 COMMENT ON COLUMN @extschema@.credit_check_rule.rule_id IS 'rule row key';
-COMMENT ON COLUMN @extschema@.credit_check_rule.rule IS 'horizon, document_value or overdue_ratio';
+COMMENT ON COLUMN @extschema@.credit_check_rule.rule IS 'horizon, document_value, overdue_ratio or dunning_level';
 COMMENT ON COLUMN @extschema@.credit_check_rule.checkpoint IS 'order, delivery or invoice; NULL for every checkpoint';
 COMMENT ON COLUMN @extschema@.credit_check_rule.grade IS 'the grade the row is for (NULL: every grade, unless customer_id is set)';
 COMMENT ON COLUMN @extschema@.credit_check_rule.customer_id IS 'the customer the row is for (NULL: every customer of grade, or everyone)';
 COMMENT ON COLUMN @extschema@.credit_check_rule.enabled IS 'false: the rule is off in this scope (e.g. one customer excepted)';
-COMMENT ON COLUMN @extschema@.credit_check_rule.days IS 'horizon: open orders count when due to ship within days; overdue_ratio: past due by more than days';
+COMMENT ON COLUMN @extschema@.credit_check_rule.days IS 'horizon: open orders count when due to ship within days; overdue_ratio: past due by more than days; dunning_level: the highest dunning level allowed';
 COMMENT ON COLUMN @extschema@.credit_check_rule.amount IS 'document_value: the largest value of one document';
 COMMENT ON COLUMN @extschema@.credit_check_rule.pct IS 'overdue_ratio: the largest share of the open invoice balance so overdue, in percent';
 COMMENT ON COLUMN @extschema@.credit_check_rule.reason IS 'why the rule is set';

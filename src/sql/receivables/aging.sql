@@ -73,6 +73,8 @@ COMMENT ON OPERATOR @extschema@.+ (@extschema@.aging, @extschema@.aging) IS
 
 CREATE FUNCTION @extschema@.aging_get(@extschema@.aging, text) RETURNS numeric
 	AS 'MODULE_PATHNAME', 'aging_get' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.aging_get(@extschema@.aging, text) IS
+	'amount of the bucket with that label, or ''total''; NULL for an unknown label: the function of the operator ->, to call schema-qualified when customer_class is not on the search_path';
 CREATE OPERATOR @extschema@.-> (
 	LEFTARG = @extschema@.aging,
 	RIGHTARG = text,
@@ -94,7 +96,7 @@ COMMENT ON FUNCTION @extschema@.aging_bounds(@extschema@.aging) IS
 CREATE FUNCTION @extschema@.aging_jsonb(@extschema@.aging) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'aging_jsonb' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.aging_jsonb(@extschema@.aging) IS
-	'the aging as jsonb: {"bounds": [...], "current": ..., ...}';
+	'the aging as jsonb: {"bounds": [...], "current": ..., ..., "total": ...}, amounts as exact numerics';
 CREATE CAST (@extschema@.aging AS jsonb) WITH FUNCTION @extschema@.aging_jsonb(@extschema@.aging);
 
 CREATE FUNCTION @extschema@.aging_buckets(@extschema@.aging,

@@ -37,11 +37,13 @@ CREATE TABLE @extschema@.sales_order (
 	amount				numeric(18,2) NOT NULL,
 	status				text NOT NULL DEFAULT 'open',
 	shipped_on			date,
+	cost				numeric(18,2),
 	planned_ship_on		date,
 	CONSTRAINT sales_order_amount_not_negative CHECK (amount >= 0),
 	CONSTRAINT sales_order_status_valid
 		CHECK (status IN ('open', 'shipped', 'invoiced', 'cancelled')),
 	CONSTRAINT sales_order_shipped_after_ordered CHECK (shipped_on >= ordered_on),
+	CONSTRAINT sales_order_cost_not_negative CHECK (cost >= 0),
 	-- lets invoices reference (order_id, customer_id) so an invoice can only
 	-- bill its own customer's order
 	CONSTRAINT sales_order_id_customer_key UNIQUE (order_id, customer_id)
@@ -54,7 +56,9 @@ CREATE TABLE @extschema@.invoice (
 	issued_on			date NOT NULL,
 	due_on				date NOT NULL,
 	amount				numeric(18,2) NOT NULL,
+	cost				numeric(18,2),
 	CONSTRAINT invoice_amount_positive CHECK (amount > 0),
+	CONSTRAINT invoice_cost_not_negative CHECK (cost >= 0),
 	CONSTRAINT invoice_due_not_before_issue CHECK (due_on >= issued_on),
 	CONSTRAINT invoice_order_of_same_customer FOREIGN KEY (order_id, customer_id)
 		REFERENCES @extschema@.sales_order (order_id, customer_id),
@@ -129,6 +133,8 @@ COMMENT ON COLUMN @extschema@.sales_order.ordered_on IS 'order date';
 COMMENT ON COLUMN @extschema@.sales_order.amount IS 'order amount';
 COMMENT ON COLUMN @extschema@.sales_order.status IS 'open, shipped, invoiced or cancelled';
 COMMENT ON COLUMN @extschema@.sales_order.shipped_on IS 'delivery date, when shipped';
+COMMENT ON COLUMN @extschema@.sales_order.cost IS
+	'expected cost of the goods and services ordered; NULL: not known (gross profit counts invoices, not orders)';
 COMMENT ON COLUMN @extschema@.sales_order.planned_ship_on IS
 	'requested or planned delivery date; the credit check rule horizon counts an open order only when it is due to ship within its days (NULL: always counted)';
 
@@ -141,6 +147,8 @@ COMMENT ON COLUMN @extschema@.invoice.issued_on IS 'issue date';
 COMMENT ON COLUMN @extschema@.invoice.due_on IS
 	'due date (not before the issue date); written as NULL, it is set from the payment terms (invoice_due_on)';
 COMMENT ON COLUMN @extschema@.invoice.amount IS 'invoiced amount, positive';
+COMMENT ON COLUMN @extschema@.invoice.cost IS
+	'cost of the goods and services invoiced (cost of sales), 0 or more; NULL: not known, the invoice then has no gross profit';
 
 COMMENT ON TABLE @extschema@.payment IS
 	'managed source: payments and credit notes (read through src_payment)';

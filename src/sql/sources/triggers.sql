@@ -57,7 +57,8 @@ CREATE TRIGGER credit_touch_exposure AFTER UPDATE OF credit_limit ON @extschema@
 CREATE TRIGGER sales_order_explain_check BEFORE INSERT OR UPDATE ON @extschema@.sales_order
 	FOR EACH ROW WHEN ((NEW.amount >= 0) IS FALSE
 		OR (NEW.status IN ('open', 'shipped', 'invoiced', 'cancelled')) IS FALSE
-		OR (NEW.shipped_on >= NEW.ordered_on) IS FALSE)
+		OR (NEW.shipped_on >= NEW.ordered_on) IS FALSE
+		OR (NEW.cost >= 0) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();
 CREATE TRIGGER sales_order_dirty_ins AFTER INSERT ON @extschema@.sales_order REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.mark_dirty();
@@ -82,7 +83,8 @@ CREATE TRIGGER credit_order_held_upd BEFORE UPDATE OF status ON @extschema@.sale
 
 -- invoice
 CREATE TRIGGER invoice_explain_check BEFORE INSERT OR UPDATE ON @extschema@.invoice
-	FOR EACH ROW WHEN ((NEW.amount > 0) IS FALSE OR (NEW.due_on >= NEW.issued_on) IS FALSE)
+	FOR EACH ROW WHEN ((NEW.amount > 0) IS FALSE OR (NEW.due_on >= NEW.issued_on) IS FALSE
+		OR (NEW.cost >= 0) IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();
 CREATE TRIGGER invoice_fill_due_on BEFORE INSERT OR UPDATE ON @extschema@.invoice
 	FOR EACH ROW WHEN (NEW.due_on IS NULL)

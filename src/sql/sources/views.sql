@@ -28,19 +28,19 @@ $$;
 
 CREATE FUNCTION @extschema@.src_order_rows()
 	RETURNS TABLE (order_id bigint, customer_id bigint, ordered_on date, amount numeric, status text,
-				   shipped_on date, company_id bigint, planned_ship_on date)
+				   shipped_on date, company_id bigint, cost numeric, planned_ship_on date)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on, company_id, planned_ship_on
+	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on, company_id, cost, planned_ship_on
 	FROM @extschema@.source_order
 $$;
 
 CREATE FUNCTION @extschema@.src_invoice_rows()
 	RETURNS TABLE (invoice_id bigint, customer_id bigint, order_id bigint, issued_on date, due_on date,
-				   amount numeric, company_id bigint)
+				   amount numeric, company_id bigint, cost numeric)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount, company_id
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount, company_id, cost
 	FROM @extschema@.source_invoice
 $$;
 
@@ -84,11 +84,12 @@ CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 
 CREATE VIEW @extschema@.src_order WITH (security_invoker = true) AS
 	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id,
-		   planned_ship_on
+		   cost::numeric(18,2) AS cost, planned_ship_on
 	FROM @extschema@.src_order_rows();
 
 CREATE VIEW @extschema@.src_invoice WITH (security_invoker = true) AS
-	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount::numeric(18,2) AS amount, company_id
+	SELECT invoice_id, customer_id, order_id, issued_on, due_on, amount::numeric(18,2) AS amount, company_id,
+		   cost::numeric(18,2) AS cost
 	FROM @extschema@.src_invoice_rows();
 
 CREATE VIEW @extschema@.src_payment WITH (security_invoker = true) AS
@@ -123,6 +124,7 @@ COMMENT ON COLUMN @extschema@.src_order.amount IS 'order amount';
 COMMENT ON COLUMN @extschema@.src_order.status IS 'open, shipped, invoiced or cancelled';
 COMMENT ON COLUMN @extschema@.src_order.shipped_on IS 'delivery date, when shipped';
 COMMENT ON COLUMN @extschema@.src_order.company_id IS 'the selling company; NULL: the one company';
+COMMENT ON COLUMN @extschema@.src_order.cost IS 'expected cost of what was ordered; NULL: not known';
 COMMENT ON COLUMN @extschema@.src_order.planned_ship_on IS 'requested or planned delivery date (NULL: none; the rule horizon then counts the order)';
 
 COMMENT ON VIEW @extschema@.src_invoice IS 'canonical source of customer invoices';
@@ -133,6 +135,7 @@ COMMENT ON COLUMN @extschema@.src_invoice.issued_on IS 'issue date';
 COMMENT ON COLUMN @extschema@.src_invoice.due_on IS 'due date (from the payment terms when the invoice was written without one)';
 COMMENT ON COLUMN @extschema@.src_invoice.amount IS 'invoiced amount, in the company''s currency';
 COMMENT ON COLUMN @extschema@.src_invoice.company_id IS 'the invoicing company; NULL: the one company';
+COMMENT ON COLUMN @extschema@.src_invoice.cost IS 'cost of what was invoiced (cost of sales), in the company''s currency; NULL: not known (no gross profit)';
 
 COMMENT ON VIEW @extschema@.src_payment IS 'canonical source of payments and credit notes';
 COMMENT ON COLUMN @extschema@.src_payment.payment_id IS 'payment key';

@@ -66,7 +66,8 @@ COMMENT ON COLUMN @extschema@.tag_catalog.shipped IS
 INSERT INTO @extschema@.tag_dimension (dimension, exclusive, label_en, label_zh, description, shipped) VALUES
 	('industry', true, 'Industry', '行业', 'the customer''s industry: one per customer', true),
 	('region', true, 'Region', '地区', 'the customer''s region as a path, e.g. region.east.shanghai: one per customer', true),
-	('size', true, 'Size', '规模', 'the customer''s size class: one per customer', true);
+	('size', true, 'Size', '规模', 'the customer''s size class: one per customer', true),
+	('profit', false, 'Profitability', '盈利能力', 'profitability classes, e.g. profit.high given by a tag rule on gross_margin_12m (docs/reporting.md)', true);
 
 INSERT INTO @extschema@.tag_catalog (tag, dimension, label_en, label_zh, shipped) VALUES
 	('industry', 'industry', 'Industry', '行业', true),
@@ -98,7 +99,9 @@ INSERT INTO @extschema@.tag_catalog (tag, dimension, label_en, label_zh, shipped
 	('size.micro', 'size', 'Micro', '微型', true),
 	('size.small', 'size', 'Small', '小型', true),
 	('size.medium', 'size', 'Medium', '中型', true),
-	('size.large', 'size', 'Large', '大型', true);
+	('size.large', 'size', 'Large', '大型', true),
+	('profit', 'profit', 'Profitability', '盈利能力', true),
+	('profit.high', 'profit', 'High-profit customer', '高利润客户', true);
 
 -- tagquery for "prefix and everything below it", the prefix quoted
 CREATE FUNCTION @extschema@.tag_subtree_query(prefix text) RETURNS @extschema@.tagquery

@@ -14,7 +14,11 @@ CREATE VIEW @extschema@.rule_subject WITH (security_invoker = true) AS
 		   p.behaviour_segment, p.rfm_r, p.rfm_f, p.rfm_m, p.rfm_segment,
 		   p.first_order_on, p.last_order_on, p.orders_12m, p.revenue_12m,
 		   p.open_balance, p.overdue_balance, p.overdue_invoices, p.payment_index,
-		   p.days_beyond_terms, p.payment_warning
+		   p.days_beyond_terms, p.payment_warning,
+		   (SELECT pr.gross_profit FROM @extschema@.customer_profit(p.as_of - 364, p.as_of) pr
+			WHERE pr.customer_id = c.customer_id) AS gross_profit_12m,
+		   (SELECT pr.gross_margin FROM @extschema@.customer_profit(p.as_of - 364, p.as_of) pr
+			WHERE pr.customer_id = c.customer_id) AS gross_margin_12m
 	FROM @extschema@.src_customer c
 	JOIN @extschema@.profile p ON p.customer_id = c.customer_id;
 
@@ -51,6 +55,8 @@ COMMENT ON COLUMN @extschema@.rule_subject.overdue_invoices IS 'open invoices pa
 COMMENT ON COLUMN @extschema@.rule_subject.payment_index IS 'PAYDEX-style payment index 20-100 (NULL below 3 paid invoices)';
 COMMENT ON COLUMN @extschema@.rule_subject.days_beyond_terms IS 'amount-weighted days beyond terms of paid invoices (negative: early)';
 COMMENT ON COLUMN @extschema@.rule_subject.payment_warning IS 'payment-rhythm warning (alert_level yellow or red; NULL: none), see docs/warnings.md';
+COMMENT ON COLUMN @extschema@.rule_subject.gross_profit_12m IS 'gross profit of the invoices with a cost issued in the 365 days up to as_of (NULL: none), see docs/reporting.md';
+COMMENT ON COLUMN @extschema@.rule_subject.gross_margin_12m IS 'gross_profit_12m / revenue of those invoices, fraction with 4 decimals (0.3000 = 30 %)';
 
 -- Validation and normalisation of a condition (src/tag_rule.c).  STABLE: the
 -- result depends on the catalogs.  PARALLEL UNSAFE: it sets search_path for

@@ -1,13 +1,17 @@
 -- What people and BI tools read: customer_profile, one row per customer
 -- with every class the last refresh() wrote (as of its as_of), and the live
--- credit and receivables figures beside them (as of customer_class.as_of():
--- limit in force, exposure, available credit, aging, open alerts).  The live
--- figures are scalar subqueries, so a query that does not select them does
--- not compute them; for every customer at once, aging_report is cheaper than
--- the aging column.
+-- receivables figures beside them as of report_date() (docs/reporting.md:
+-- the classes' date unless customer_class.as_of is set), and the credit
+-- position the checks decide on (limit in force, exposure, available credit,
+-- open alerts: as of as_of(), the maintained ledger).  Only types a JDBC or
+-- ODBC client maps: the aging as numeric bucket columns, tag sets as text[]
+-- (customer.tags and profile.rule_tags keep the tagset for SQL).  The aging
+-- is one lateral aggregate per customer, which the planner drops when no
+-- aging column is selected (an aggregate without GROUP BY is one row); for
+-- every customer at once, aging_report is cheaper.
 
 CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
-	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region,
+	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region, c.size_class, c.payment_terms_days,
 		   p.as_of,
 		   p.credit_score,
 		   p.credit_grade,
@@ -15,6 +19,8 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   gl.label_en AS grade_label_en,
 		   gl.label_zh AS grade_label_zh,
 		   p.computed_grade,
+		   cl.label_en AS computed_grade_label_en,
+		   cl.label_zh AS computed_grade_label_zh,
 		   p.override_id IS NOT NULL AS grade_overridden,
 		   p.scale_points, p.payment_points, p.stability_points, p.risk_points,
 		   p.external_score,
@@ -63,18 +69,39 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   @extschema@.credit_limit(c.customer_id)
 			   - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0)
 			   AS available_credit,
-		   (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, @extschema@.as_of())
-			FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) AS aging,
-		   coalesce((SELECT max(a.level) FROM @extschema@.alerts a
-					 WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL), 'green') AS alert_level,
-		   (SELECT count(*) FROM @extschema@.alerts a
-			WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) AS open_alerts,
+		   ag.a OPERATOR(@extschema@.->) 'current' AS aging_current,
+		   ag.a OPERATOR(@extschema@.->) '1-30' AS aging_1_30,
+		   ag.a OPERATOR(@extschema@.->) '31-60' AS aging_31_60,
+		   ag.a OPERATOR(@extschema@.->) '61-90' AS aging_61_90,
+		   ag.a OPERATOR(@extschema@.->) '91+' AS aging_over_90,
+		   @extschema@.aging_total(ag.a) AS aging_total,
+		   @extschema@.aging_total(ag.a) - (ag.a OPERATOR(@extschema@.->) 'current') AS aging_overdue,
+		   al.alert_level,
+		   (SELECT l.label_en FROM @extschema@.class_label l
+			WHERE l.dimension = 'alert_level' AND l.value = al.alert_level::text) AS alert_level_label_en,
+		   (SELECT l.label_zh FROM @extschema@.class_label l
+			WHERE l.dimension = 'alert_level' AND l.value = al.alert_level::text) AS alert_level_label_zh,
+		   al.open_alerts,
 		   p.refreshed_at,
-		   c.tags,
-		   p.rule_tags,
-		   c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS all_tags
+		   CAST(c.tags AS pg_catalog.text[]) AS tags,
+		   CAST(p.rule_tags AS pg_catalog.text[]) AS rule_tags,
+		   CAST(c.tags OPERATOR(@extschema@.|) coalesce(p.rule_tags, '{}'::@extschema@.tagset) AS pg_catalog.text[]) AS all_tags,
+		   pf.revenue, pf.cost, pf.costed_revenue, pf.gross_profit, pf.gross_margin
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
+	LEFT JOIN LATERAL (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
+					   FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) ag ON true
+	LEFT JOIN LATERAL (SELECT coalesce(max(a.level), 'green') AS alert_level, count(*) AS open_alerts
+					   FROM @extschema@.alerts a
+					   WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) al ON true
+	-- gross profit of the 365 days up to the report date (facts/profit.sql);
+	-- the date comes in as a column so that customer_profit() is inlined
+	-- and reads this customer's invoices only
+	LEFT JOIN LATERAL (SELECT pr.revenue, pr.cost, pr.costed_revenue, pr.gross_profit, pr.gross_margin
+					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
+					   WHERE pr.customer_id = c.customer_id) pf ON true
+	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
 	LEFT JOIN @extschema@.class_label pl ON pl.dimension = 'lifecycle_phase' AND pl.value = p.lifecycle_phase::text
@@ -84,12 +111,14 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 
 GRANT SELECT ON @extschema@.customer_profile TO customer_class_reader;
 COMMENT ON VIEW @extschema@.customer_profile IS
-	'one row per customer: its current classes as of the last refresh() (NULLs until the first refresh)';
+	'one row per customer: its classes as of the last refresh() (NULLs until the first refresh), its receivables as of customer_class.report_date() (the same date unless customer_class.as_of is set), its credit position as the credit checks see it now';
 COMMENT ON COLUMN @extschema@.customer_profile.customer_id IS 'customer key';
 COMMENT ON COLUMN @extschema@.customer_profile.name IS 'customer name';
 COMMENT ON COLUMN @extschema@.customer_profile.customer_type IS 'enterprise or individual';
 COMMENT ON COLUMN @extschema@.customer_profile.industry IS 'industry code';
 COMMENT ON COLUMN @extschema@.customer_profile.region IS 'region as a dotted path';
+COMMENT ON COLUMN @extschema@.customer_profile.size_class IS 'micro, small, medium or large';
+COMMENT ON COLUMN @extschema@.customer_profile.payment_terms_days IS 'agreed payment terms in days';
 COMMENT ON COLUMN @extschema@.customer_profile.as_of IS 'date the classes were computed as of';
 COMMENT ON COLUMN @extschema@.customer_profile.credit_score IS 'credit score 0-100';
 COMMENT ON COLUMN @extschema@.customer_profile.credit_grade IS 'credit grade in force (enum, A best)';
@@ -97,6 +126,8 @@ COMMENT ON COLUMN @extschema@.customer_profile.grade IS 'credit grade in force, 
 COMMENT ON COLUMN @extschema@.customer_profile.grade_label_en IS 'grade display name, English';
 COMMENT ON COLUMN @extschema@.customer_profile.grade_label_zh IS 'grade display name, Simplified Chinese';
 COMMENT ON COLUMN @extschema@.customer_profile.computed_grade IS 'grade from the score, before any override';
+COMMENT ON COLUMN @extschema@.customer_profile.computed_grade_label_en IS 'display name of computed_grade, English';
+COMMENT ON COLUMN @extschema@.customer_profile.computed_grade_label_zh IS 'display name of computed_grade, Simplified Chinese';
 COMMENT ON COLUMN @extschema@.customer_profile.grade_overridden IS 'a manual override is in force';
 COMMENT ON COLUMN @extschema@.customer_profile.scale_points IS 'transaction scale points 0-100';
 COMMENT ON COLUMN @extschema@.customer_profile.payment_points IS 'payment performance points 0-100';
@@ -143,10 +174,23 @@ COMMENT ON COLUMN @extschema@.customer_profile.credit_limit IS 'credit limit in 
 COMMENT ON COLUMN @extschema@.customer_profile.limit_source IS 'where the limit in force comes from';
 COMMENT ON COLUMN @extschema@.customer_profile.exposure IS 'credit exposure now: open orders + shipped not invoiced + open invoices - unapplied credits (the maintained ledger)';
 COMMENT ON COLUMN @extschema@.customer_profile.available_credit IS 'credit_limit - exposure (negative: over the limit; NULL: no limit)';
-COMMENT ON COLUMN @extschema@.customer_profile.aging IS 'receivables aging as of customer_class.as_of() (bounds 30/60/90; NULL: nothing open); see aging_report for every customer at once';
+COMMENT ON COLUMN @extschema@.customer_profile.aging_current IS 'receivables not yet due, less unapplied credits, as of customer_class.report_date() (NULL: nothing open)';
+COMMENT ON COLUMN @extschema@.customer_profile.aging_1_30 IS 'receivables 1-30 days past due as of customer_class.report_date()';
+COMMENT ON COLUMN @extschema@.customer_profile.aging_31_60 IS 'receivables 31-60 days past due as of customer_class.report_date()';
+COMMENT ON COLUMN @extschema@.customer_profile.aging_61_90 IS 'receivables 61-90 days past due as of customer_class.report_date()';
+COMMENT ON COLUMN @extschema@.customer_profile.aging_over_90 IS 'receivables more than 90 days past due as of customer_class.report_date()';
+COMMENT ON COLUMN @extschema@.customer_profile.aging_total IS 'total owed as of customer_class.report_date() (credits deducted; NULL: nothing open)';
+COMMENT ON COLUMN @extschema@.customer_profile.aging_overdue IS 'total past due as of customer_class.report_date()';
 COMMENT ON COLUMN @extschema@.customer_profile.alert_level IS 'highest level of the open alerts (green: none)';
+COMMENT ON COLUMN @extschema@.customer_profile.alert_level_label_en IS 'display name of alert_level, English';
+COMMENT ON COLUMN @extschema@.customer_profile.alert_level_label_zh IS 'display name of alert_level, Simplified Chinese';
 COMMENT ON COLUMN @extschema@.customer_profile.open_alerts IS 'number of open alerts';
 COMMENT ON COLUMN @extschema@.customer_profile.refreshed_at IS 'when refresh() last wrote the profile';
-COMMENT ON COLUMN @extschema@.customer_profile.tags IS 'manual tags (customer.tags), never written by rules';
-COMMENT ON COLUMN @extschema@.customer_profile.rule_tags IS 'tags given by tag rules at the last refresh (NULL until the first refresh)';
-COMMENT ON COLUMN @extschema@.customer_profile.all_tags IS 'manual and rule tags together (tags | rule_tags)';
+COMMENT ON COLUMN @extschema@.customer_profile.tags IS 'manual tags (customer.tags, a tagset there), never written by rules, as text[]';
+COMMENT ON COLUMN @extschema@.customer_profile.rule_tags IS 'tags given by tag rules at the last refresh (profile.rule_tags), as text[] (NULL until the first refresh)';
+COMMENT ON COLUMN @extschema@.customer_profile.all_tags IS 'manual and rule tags together (tags | rule_tags), as text[]';
+COMMENT ON COLUMN @extschema@.customer_profile.revenue IS 'invoiced in the 365 days up to report_date() (NULL: nothing)';
+COMMENT ON COLUMN @extschema@.customer_profile.cost IS 'cost of those invoices that have one (NULL: none has)';
+COMMENT ON COLUMN @extschema@.customer_profile.costed_revenue IS 'revenue of the invoices with a cost: the base of gross profit';
+COMMENT ON COLUMN @extschema@.customer_profile.gross_profit IS 'costed_revenue - cost';
+COMMENT ON COLUMN @extschema@.customer_profile.gross_margin IS 'gross_profit / costed_revenue, fraction with 4 decimals';

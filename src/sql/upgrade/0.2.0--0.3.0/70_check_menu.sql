@@ -31,7 +31,8 @@ AS $$
 		('order', 5, 'status', 'pg_catalog.text', false, '''open'''),
 		('order', 6, 'shipped_on', 'pg_catalog.date', false, NULL),
 		('order', 7, 'company_id', 'pg_catalog.int8', false, NULL),
-		('order', 8, 'planned_ship_on', 'pg_catalog.date', false, NULL),
+		('order', 8, 'cost', 'pg_catalog.numeric', false, NULL),
+		('order', 9, 'planned_ship_on', 'pg_catalog.date', false, NULL),
 		('invoice', 1, 'invoice_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 2, 'customer_id', 'pg_catalog.int8', true, NULL),
 		('invoice', 3, 'order_id', 'pg_catalog.int8', false, NULL),
@@ -39,6 +40,7 @@ AS $$
 		('invoice', 5, 'due_on', 'pg_catalog.date', true, NULL),
 		('invoice', 6, 'amount', 'pg_catalog.numeric', true, NULL),
 		('invoice', 7, 'company_id', 'pg_catalog.int8', false, NULL),
+		('invoice', 8, 'cost', 'pg_catalog.numeric', false, NULL),
 		('payment', 1, 'payment_id', 'pg_catalog.int8', true, NULL),
 		('payment', 2, 'customer_id', 'pg_catalog.int8', true, NULL),
 		('payment', 3, 'invoice_id', 'pg_catalog.int8', false, NULL),
@@ -75,21 +77,22 @@ ALTER EXTENSION customer_class DROP VIEW @extschema@.source_order;
 -- column: dropped and created again, src_order reading the source view
 -- meanwhile)
 CREATE OR REPLACE VIEW @extschema@.src_order WITH (security_invoker = true) AS
-	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id
+	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id,
+		   cost::numeric(18,2) AS cost
 	FROM @extschema@.source_order;
 DROP FUNCTION @extschema@.src_order_rows();
 CREATE FUNCTION @extschema@.src_order_rows()
 	RETURNS TABLE (order_id bigint, customer_id bigint, ordered_on date, amount numeric, status text,
-				   shipped_on date, company_id bigint, planned_ship_on date)
+				   shipped_on date, company_id bigint, cost numeric, planned_ship_on date)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on, company_id, planned_ship_on
+	SELECT order_id, customer_id, ordered_on, amount, status, shipped_on, company_id, cost, planned_ship_on
 	FROM @extschema@.source_order
 $$;
 
 CREATE OR REPLACE VIEW @extschema@.src_order WITH (security_invoker = true) AS
 	SELECT order_id, customer_id, ordered_on, amount::numeric(18,2) AS amount, status, shipped_on, company_id,
-		   planned_ship_on
+		   cost::numeric(18,2) AS cost, planned_ship_on
 	FROM @extschema@.src_order_rows();
 COMMENT ON COLUMN @extschema@.src_order.planned_ship_on IS 'requested or planned delivery date (NULL: none; the rule horizon then counts the order)';
 COMMENT ON FUNCTION @extschema@.src_order_rows() IS

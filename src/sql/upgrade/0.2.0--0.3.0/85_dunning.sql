@@ -113,12 +113,18 @@ BEGIN
 	WHEN 'sales_order.sales_order_shipped_after_ordered' THEN
 		detail := format('shipped_on %s is before ordered_on %s.', r->>'shipped_on', r->>'ordered_on');
 		hint := 'An order is shipped on or after the day it was ordered.';
+	WHEN 'sales_order.sales_order_cost_not_negative' THEN
+		detail := format('cost %s is negative.', r->>'cost');
+		hint := 'A cost is 0 or more, or NULL when it is not known.';
 	WHEN 'invoice.invoice_amount_positive' THEN
 		detail := format('amount %s is not positive.', r->>'amount');
 		hint := 'An invoice amount is more than 0: record a credit as a payment of kind credit_note.';
 	WHEN 'invoice.invoice_due_not_before_issue' THEN
 		detail := format('due_on %s is before issued_on %s.', r->>'due_on', r->>'issued_on');
 		hint := 'An invoice falls due on or after the day it was issued.';
+	WHEN 'invoice.invoice_cost_not_negative' THEN
+		detail := format('cost %s is negative.', r->>'cost');
+		hint := 'The cost of what an invoice bills is 0 or more, or NULL when it is not known.';
 	WHEN 'payment.payment_amount_positive' THEN
 		detail := format('amount %s is not positive.', r->>'amount');
 		hint := 'A payment or credit note amount is more than 0: correct or delete a wrong one instead of offsetting it.';
