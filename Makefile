@@ -75,7 +75,9 @@ OBJS = \
 #                  collections/dunning (levels, disputes, notices) right
 #                  after the policy: the checks' overdue rule reads
 #                  disputes; collections/ run, worklist and statements after
-#                  the credit files (raise_alert)
+#                  the credit files (raise_alert);
+#                  holds (credit/hold.sql) after the write side of bound
+#                  ERP tables (checkpoints.sql): their release calls both sides
 #   refresh/       refresh() and rewind(): they call everything above
 #   then what acts on everything before it: the triggers whose functions
 #   load after their table (<folder>/triggers.sql; sources/triggers.sql
@@ -124,6 +126,7 @@ SQL_FRAGMENTS = \
 	src/sql/credit/warnings.sql \
 	src/sql/credit/rules.sql \
 	src/sql/credit/checkpoints.sql \
+	src/sql/credit/hold.sql \
 	src/sql/collections/collections.sql \
 	src/sql/collections/statement.sql \
 	src/sql/refresh/refresh.sql \
@@ -190,6 +193,8 @@ REGRESS = \
 	access \
 	binding \
 	checkpoint \
+	credit_hold \
+	credit_hold_menu \
 	catalog \
 	binding_odoo \
 	binding_erpnext \
@@ -215,7 +220,8 @@ ISOLATION = \
 	tag_rule_exclusive \
 	tag_stats_cache \
 	credit_recreate \
-	checkpoint_erp
+	checkpoint_erp \
+	credit_hold
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

@@ -9,6 +9,9 @@
 #   rc        READ COMMITTED, credit triggers on
 #   rr        REPEATABLE READ, credit triggers on (pgbench retries 40001)
 #   off       READ COMMITTED, credit triggers disabled (the throughput baseline)
+#   hold      READ COMMITTED, mode.order hold: orders above the limit are
+#             saved on hold, and a fourth script (10%) releases the oldest
+#             hold of a customer (refused, KC001, when it does not fit)
 # Every accepted order records, in its own transaction, the customer's
 # exposure just after it (the ledger row, which that transaction holds
 # locked) and the limit: a breach at acceptance is an order accepted with
@@ -40,6 +43,10 @@ cat >"$work/pay.sql" <<'SQL'
 INSERT INTO customer_class.payment (customer_id, invoice_id, paid_on, amount)
 VALUES (:c, CASE WHEN :amt % 2 = 0 THEN :c END, '2025-12-30', :amt);
 SQL
+cat >"$work/release.sql" <<'SQL'
+\set c random(1, :customers)
+SELECT credit_load.release_one(:c);
+SQL
 cat >"$work/cancel.sql" <<'SQL'
 \set c random(1, :customers)
 UPDATE customer_class.sales_order SET status = 'cancelled'
@@ -66,12 +73,39 @@ DECLARE
 BEGIN
 	INSERT INTO customer_class.sales_order (customer_id, ordered_on, amount) VALUES (c, '2025-12-30', amt)
 	RETURNING order_id INTO id;
+	-- saved on hold (mode hold): not accepted
+	IF EXISTS (SELECT FROM customer_class.credit_hold h WHERE h.order_id = id AND h.status = 'held') THEN
+		RETURN false;
+	END IF;
 	INSERT INTO credit_load.accepted
-	SELECT id, c, x.exposure, cu.credit_limit
+	SELECT id, c, x.exposure - customer_class.credit_hold_others(c, NULL), cu.credit_limit
 	FROM customer_class.credit_exposure x JOIN customer_class.customer cu USING (customer_id)
 	WHERE x.customer_id = c;
 	RETURN true;
 EXCEPTION WHEN SQLSTATE 'KC001' THEN
+	RETURN false;
+END $$;
+-- release the oldest order on hold of a customer: accepted, with what
+-- credit control has accepted just after it (the exposure less the orders
+-- still on hold), or refused
+CREATE FUNCTION credit_load.release_one(c bigint) RETURNS boolean
+	LANGUAGE plpgsql AS $$
+DECLARE
+	h bigint;
+	o bigint;
+BEGIN
+	SELECT hold_id, order_id INTO h, o FROM customer_class.credit_hold
+	WHERE customer_id = c AND status = 'held' ORDER BY hold_id LIMIT 1;
+	IF h IS NULL THEN
+		RETURN false;
+	END IF;
+	PERFORM customer_class.release_credit_hold(h, 'load test');
+	INSERT INTO credit_load.accepted
+	SELECT o, c, x.exposure - customer_class.credit_hold_others(c, NULL), cu.credit_limit
+	FROM customer_class.credit_exposure x JOIN customer_class.customer cu USING (customer_id)
+	WHERE x.customer_id = c;
+	RETURN true;
+EXCEPTION WHEN SQLSTATE 'KC001' OR SQLSTATE '55000' THEN
 	RETURN false;
 END $$;
 INSERT INTO customer_class.customer (customer_id, name, credit_limit, created_on)
@@ -86,13 +120,16 @@ SQL
 	opts=()
 	case $run in
 	rr) opts=(--max-tries=100); export PGOPTIONS="-c default_transaction_isolation=repeatable\\ read" ;;
+	hold) unset PGOPTIONS
+		psql_q -d "$DB" -c "SELECT customer_class.set_credit_setting('mode.order', 'hold')" >/dev/null ;;
 	off) unset PGOPTIONS
 		psql_q -d "$DB" -c "ALTER TABLE customer_class.sales_order DISABLE TRIGGER credit_order" \
 			-c "ALTER TABLE customer_class.payment DISABLE TRIGGER credit_payment" ;;
 	*) unset PGOPTIONS ;;
 	esac
 	pgbench -n -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_RUN" -D customers="$CUSTOMERS" "${opts[@]}" \
-		-f "$work/order.sql@6" -f "$work/pay.sql@2" -f "$work/cancel.sql@2" "$DB" >"$work/$run.out" 2>&1 \
+		-f "$work/order.sql@6" -f "$work/pay.sql@2" -f "$work/cancel.sql@2" \
+		$([ "$run" = hold ] && echo "-f $work/release.sql@1") "$DB" >"$work/$run.out" 2>&1 \
 		|| { cat "$work/$run.out"; failed=1; continue; }
 	unset PGOPTIONS
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$work/$run.out" | tail -1)
@@ -107,7 +144,8 @@ SQL
 			   (SELECT count(*) FROM customer_class.sales_order WHERE status = 'open'),
 			   (SELECT count(*) FROM credit_load.accepted WHERE exposure_after > credit_limit),
 			   (SELECT count(*) FROM customer_class.exposure_recomputed() r
-				WHERE r.exposure > customer_class.credit_limit(r.customer_id)),
+				WHERE r.exposure - customer_class.credit_hold_others(r.customer_id, NULL)
+					  > customer_class.credit_limit(r.customer_id)),
 			   CASE WHEN '$run' = 'off' THEN 'n/a' ELSE (SELECT count(*) FROM customer_class.verify_exposure())::text END")
 	printf 'credit load %-3s: %s clients x %s s, %s customers: tps %s (%s transactions%s), orders accepted %s, breaches at acceptance %s, limit breaches %s, maintained-vs-recomputed differences %s\n' \
 		"$run" "$CLIENTS" "$SECONDS_RUN" "$CUSTOMERS" "$tps" "$tx" "${retried:+, $retried retried}" "$orders" \

@@ -7,7 +7,8 @@
 #    ledger rebuilt by the triggers equals the original;
 #  - each new alert sends NOTIFY customer_class_alerts with its id as JSON;
 #  - test/load/credit_load.sh with 8 clients x 5 s under READ COMMITTED and
-#    REPEATABLE READ ends with no limit breach and no ledger difference.
+#    REPEATABLE READ, and in mode hold with concurrent releases, ends with
+#    no limit breach and no ledger difference.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -104,13 +105,29 @@ is(scalar @notes, 1, 'a 9000-character detail is announced');
 like($notes[0] // '', qr/^\{"alert_id": \d+\}$/,
 	'without the detail');
 
+# a credit hold (mode hold) announces itself: NOTIFY customer_class_holds
+# with the hold's id, sent when the order commits
+$out = $node->safe_psql('copy', q{
+	SET customer_class.as_of = '2025-12-31';
+	SET client_min_messages = error;
+	LISTEN customer_class_holds;
+	SELECT customer_class.set_credit_setting('mode.order', 'hold');
+	INSERT INTO customer_class.sales_order (order_id, customer_id, ordered_on, amount) VALUES (9, 1, '2025-12-30', 500);
+	SELECT hold_id FROM customer_class.credit_hold WHERE order_id = 9 AND status = 'held';
+});
+@notes = ($out =~ /Asynchronous notification "customer_class_holds" with payload "(.*?)" received/g);
+my ($hold_id) = ($out =~ /^(\d+)$/m);
+is(scalar @notes, 1, 'one notification for a new hold');
+is($notes[0] // '', '{"hold_id": ' . ($hold_id // 'none') . '}', 'payload is the hold id only, as JSON');
+
 # the short load test
-my $load = `PGHOST='${\ $node->host }' PGPORT='${\ $node->port }' CLIENTS=8 DURATION=5 RUNS='rc rr' $src/test/load/credit_load.sh 2>&1`;
+my $load = `PGHOST='${\ $node->host }' PGPORT='${\ $node->port }' CLIENTS=8 DURATION=5 RUNS='rc rr hold' $src/test/load/credit_load.sh 2>&1`;
 my $load_rc = $?;
 note($load);
 is($load_rc, 0, 'load test passes');
 like($load, qr/credit load rc .*breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0/, 'READ COMMITTED: no breach, no difference');
 like($load, qr/credit load rr .*breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0/, 'REPEATABLE READ: no breach, no difference');
+like($load, qr/credit load hold.*breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0/, 'mode hold with releases: no breach of what was accepted, no difference');
 
 $node->stop;
 done_testing();

@@ -56,7 +56,7 @@ BEGIN
 	FOREACH t IN ARRAY ARRAY['sales_order', 'invoice', 'payment', 'profile', 'class_history', 'dirty',
 							 'external_score', 'credit_override', 'credit_limit_override',
 							 'credit_check_exception', 'credit_exposure', 'alerts', 'external_event', 'rewound_row',
-							 'invoice_dispute', 'dunning_notice', 'payment_promise', 'credit_limit_request']
+							 'invoice_dispute', 'dunning_notice', 'payment_promise', 'credit_limit_request', 'credit_hold']
 	LOOP
 		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE pg_catalog.format($f$

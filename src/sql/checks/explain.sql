@@ -135,8 +135,8 @@ BEGIN
 		detail := format('checkpoint "%s" is not one of: order, delivery, invoice.', r->>'checkpoint');
 		hint := 'Write order, delivery or invoice, or leave it NULL for every checkpoint.';
 	WHEN 'credit_check_exception.credit_check_exception_mode_valid' THEN
-		detail := format('mode "%s" is not one of: block, warn, off.', r->>'mode');
-		hint := 'Write block, warn or off, in lower case.';
+		detail := format('mode "%s" is not one of: block, warn, hold, off.', r->>'mode');
+		hint := 'Write block, warn, hold or off, in lower case.';
 	WHEN 'credit_check_exception.credit_check_exception_reason_given' THEN
 		detail := 'The reason is empty or only blanks.';
 		hint := 'Say why the customer is excepted from the check: the history keeps it.';

@@ -372,7 +372,8 @@ CREATE FUNCTION @extschema@.credit_verdict_json(v @extschema@.credit_verdict) RE
 	RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(v));
 
 -- Act on a check from a trigger: nothing, a nearly-used alert, a warning
--- and an alert (warn), or an error (block).
+-- and an alert (warn), the document on hold with a warning and an alert
+-- (hold), or an error (block).
 CREATE FUNCTION @extschema@.credit_enforce(customer_id bigint, checkpoint text, exposure_after numeric,
 										   asked numeric, what text, document_value numeric DEFAULT NULL)
 	RETURNS void
@@ -381,12 +382,23 @@ CREATE FUNCTION @extschema@.credit_enforce(customer_id bigint, checkpoint text, 
 AS $$
 DECLARE
 	v @extschema@.credit_verdict;
+	hold bigint;
+	held numeric;
 BEGIN
 	-- a restore re-inserts rows accepted before: check nothing
 	IF current_setting('check_function_bodies') = 'off' THEN
 		RETURN;
 	END IF;
 	v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after, asked, NULL, document_value);
+	-- orders on credit hold do not use the credit (credit/hold.sql): judged
+	-- without them; only looked for when the check fails
+	IF v.violation IS NOT NULL THEN
+		held := @extschema@.credit_hold_others(customer_id,
+			CASE WHEN checkpoint <> 'invoice' THEN substring(what FROM '^order ([0-9]+)$')::bigint END);
+		IF held > 0 THEN
+			v := @extschema@.credit_evaluate(customer_id, checkpoint, exposure_after - held, asked, NULL, document_value);
+		END IF;
+	END IF;
 	IF v.violation IS NULL THEN
 		IF v.nearly_used THEN
 			PERFORM @extschema@.raise_alert(customer_id, 'limit_nearly_used', 'yellow',
@@ -401,12 +413,26 @@ BEGIN
 			DETAIL = @extschema@.credit_verdict_detail(v),
 			HINT = @extschema@.credit_verdict_hint(v);
 	END IF;
-	-- warn
-	RAISE WARNING USING
-		MESSAGE = @extschema@.credit_verdict_message(v, what),
-		DETAIL = @extschema@.credit_verdict_detail(v);
+	IF v.mode = 'hold' THEN
+		-- saved on hold (credit/hold.sql); what is "order N" or "invoice N",
+		-- as the triggers name the document
+		hold := @extschema@.credit_hold_place(v, what,
+			CASE WHEN checkpoint <> 'invoice' THEN substring(what FROM '^order ([0-9]+)$')::bigint END,
+			CASE WHEN checkpoint = 'invoice' THEN substring(what FROM '^invoice ([0-9]+)$')::bigint END,
+			NULL, NULL, NULL);
+		RAISE WARNING USING
+			MESSAGE = @extschema@.credit_verdict_message(v, what),
+			DETAIL = @extschema@.credit_verdict_detail(v),
+			HINT = pg_catalog.format('The %s is saved on credit hold %s until a credit manager releases it (release_credit_hold) or rejects it (reject_credit_hold).',
+									 CASE checkpoint WHEN 'invoice' THEN 'invoice' ELSE 'order' END, hold);
+	ELSE
+		RAISE WARNING USING
+			MESSAGE = @extschema@.credit_verdict_message(v, what),
+			DETAIL = @extschema@.credit_verdict_detail(v);
+	END IF;
 	PERFORM @extschema@.raise_alert(customer_id, v.violation, 'red',
-		@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what));
+		@extschema@.credit_verdict_json(v) || jsonb_build_object('what', what)
+		|| CASE WHEN hold IS NOT NULL THEN jsonb_build_object('hold_id', hold) ELSE '{}' END);
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_enforce(bigint, text, numeric, numeric, text, numeric) FROM PUBLIC;
@@ -729,7 +755,9 @@ BEGIN
 	IF NOT FOUND AND NOT EXISTS (SELECT FROM @extschema@.src_customer c WHERE c.customer_id = credit_check.customer_id) THEN
 		RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'no_data_found';
 	END IF;
-	v := @extschema@.credit_evaluate(customer_id, checkpoint, coalesce(current_exposure, 0) + amount, amount);
+	-- without the orders on credit hold, as the checks judge (credit/hold.sql)
+	v := @extschema@.credit_evaluate(customer_id, checkpoint,
+		coalesce(current_exposure, 0) + amount - @extschema@.credit_hold_others(customer_id, NULL), amount);
 	IF record AND NOT v.allowed THEN
 		PERFORM @extschema@.raise_alert(customer_id, 'blocked', 'red',
 			@extschema@.credit_verdict_json(v) || jsonb_build_object('what', 'credit_check'));

@@ -236,7 +236,9 @@ $$;
 -- rewrites the customers' ledger rows first, then checks each (customer,
 -- company) against the exposure computed in a new statement, and acts as
 -- credit_enforce() does: an error in mode block (KC001, KC002, KC003), a
--- WARNING and an alert in mode warn, a limit_nearly_used alert.  SECURITY
+-- WARNING and an alert in mode warn, the documents on hold (one hold per
+-- customer and company of the statement) with a WARNING and an alert in
+-- mode hold, a limit_nearly_used alert.  SECURITY
 -- DEFINER: called by the checkpoint trigger, which runs as the ERP's role,
 -- and that role need not read or write the extension's tables.  EXECUTE for
 -- PUBLIC: it only does what a write to the bound table does.
@@ -250,6 +252,8 @@ DECLARE
 	v @extschema@.credit_verdict;
 	x numeric;
 	i integer;
+	hold bigint;
+	rel text;
 BEGIN
 	PERFORM @extschema@.binding_trigger_only('checkpoint_enforce');
 	-- a customer the caller may not see (docs/access.md) is answered like
@@ -283,11 +287,26 @@ BEGIN
 				DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]),
 				HINT = @extschema@.credit_verdict_hint(v);
 		END IF;
-		RAISE WARNING USING
-			MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
-			DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]);
+		hold := NULL;
+		IF v.mode = 'hold' THEN
+			-- saved on hold (credit/hold.sql): whats[i] is the relation, a
+			-- space and the documents' keys (checkpoint_query)
+			SELECT b.relation INTO rel FROM @extschema@.checkpoint_binding b WHERE b.checkpoint = checkpoint_enforce.checkpoint;
+			hold := @extschema@.credit_hold_place(v, whats[i], NULL, NULL, rel,
+				CASE WHEN starts_with(whats[i], rel || ' ') THEN substr(whats[i], length(rel) + 2) ELSE whats[i] END,
+				companies[i]);
+			RAISE WARNING USING
+				MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
+				DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]),
+				HINT = pg_catalog.format('The document is saved on credit hold %s until a credit manager releases it (release_credit_hold) or rejects it (reject_credit_hold).', hold);
+		ELSE
+			RAISE WARNING USING
+				MESSAGE = @extschema@.credit_verdict_message(v, whats[i]),
+				DETAIL = @extschema@.checkpoint_verdict_detail(v, companies[i]);
+		END IF;
 		PERFORM @extschema@.raise_alert(customers[i], v.violation, 'red',
-			@extschema@.credit_verdict_json(v) || jsonb_build_object('what', whats[i], 'company_id', companies[i]));
+			@extschema@.credit_verdict_json(v) || jsonb_build_object('what', whats[i], 'company_id', companies[i])
+			|| CASE WHEN hold IS NOT NULL THEN jsonb_build_object('hold_id', hold) ELSE '{}' END);
 	END LOOP;
 END
 $$;

@@ -29,9 +29,9 @@ CREATE FUNCTION @extschema@.credit_setting_validate() RETURNS trigger
 AS $$
 BEGIN
 	IF NEW.name IN ('mode.order', 'mode.delivery', 'mode.invoice') THEN
-		IF NEW.value NOT IN ('block', 'warn', 'off') THEN
+		IF NEW.value NOT IN ('block', 'warn', 'hold', 'off') THEN
 			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'A check mode is block, warn or off.';
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'A check mode is block, warn, hold or off.';
 		END IF;
 	ELSIF NEW.name = 'rule.overdue_days' THEN
 		IF NEW.value <> 'off' AND (NEW.value !~ '^[0-9]{1,4}$') THEN
@@ -221,7 +221,7 @@ CREATE TABLE @extschema@.credit_check_exception (
 	set_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	expires_on		date,
 	CONSTRAINT credit_check_exception_checkpoint_valid CHECK (checkpoint IN ('order', 'delivery', 'invoice')),
-	CONSTRAINT credit_check_exception_mode_valid CHECK (mode IN ('block', 'warn', 'off')),
+	CONSTRAINT credit_check_exception_mode_valid CHECK (mode IN ('block', 'warn', 'hold', 'off')),
 	CONSTRAINT credit_check_exception_reason_given CHECK (btrim(reason) <> '')
 );
 CREATE INDEX credit_check_exception_customer_idx ON @extschema@.credit_check_exception (customer_id);
@@ -485,7 +485,7 @@ COMMENT ON TABLE @extschema@.credit_check_exception IS
 COMMENT ON COLUMN @extschema@.credit_check_exception.exception_id IS 'exception key';
 COMMENT ON COLUMN @extschema@.credit_check_exception.customer_id IS 'customer';
 COMMENT ON COLUMN @extschema@.credit_check_exception.checkpoint IS 'order, delivery or invoice; NULL for every checkpoint';
-COMMENT ON COLUMN @extschema@.credit_check_exception.mode IS 'mode for this customer: block, warn or off';
+COMMENT ON COLUMN @extschema@.credit_check_exception.mode IS 'mode for this customer: block, warn, hold or off';
 COMMENT ON COLUMN @extschema@.credit_check_exception.reason IS 'why (required)';
 COMMENT ON COLUMN @extschema@.credit_check_exception.set_by IS 'who set it';
 COMMENT ON COLUMN @extschema@.credit_check_exception.set_at IS 'when it was set';
@@ -520,5 +520,5 @@ CREATE TRIGGER credit_limit_override_explain_check BEFORE INSERT OR UPDATE ON @e
 	EXECUTE FUNCTION @extschema@.explain_check_violation();
 CREATE TRIGGER credit_check_exception_explain_check BEFORE INSERT OR UPDATE ON @extschema@.credit_check_exception
 	FOR EACH ROW WHEN ((NEW.checkpoint IN ('order', 'delivery', 'invoice')) IS FALSE
-		OR (NEW.mode IN ('block', 'warn', 'off')) IS FALSE OR (btrim(NEW.reason) <> '') IS FALSE)
+		OR (NEW.mode IN ('block', 'warn', 'hold', 'off')) IS FALSE OR (btrim(NEW.reason) <> '') IS FALSE)
 	EXECUTE FUNCTION @extschema@.explain_check_violation();

@@ -14,6 +14,7 @@
 --   credit_touch_exposure    credit/check.sql     a changed limit waits for the checks in progress
 --   customer_parent_check    credit/groups.sql    no cycle in a credit group
 --   credit_group_*           credit/groups.sql    a changed parent rewrites the ledger's group paths
+--   credit_*_held            credit/hold.sql      an order on credit hold is not shipped or invoiced
 --   invoice_fill_due_on      credit/rules.sql     the due date from the payment terms
 -- pg_dump writes them after the rows of these tables (sources/user_data.sql).
 -- Triggers fire in name order, whatever the order here.
@@ -85,6 +86,14 @@ CREATE TRIGGER credit_order AFTER INSERT OR UPDATE OR DELETE ON @extschema@.sale
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_order_trigger();
 CREATE TRIGGER credit_order_truncate AFTER TRUNCATE ON @extschema@.sales_order
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+-- after credit_order (name order), which may just have held the order
+CREATE TRIGGER credit_order_held_ins AFTER INSERT ON @extschema@.sales_order
+	FOR EACH ROW WHEN (NEW.status IN ('shipped', 'invoiced'))
+	EXECUTE FUNCTION @extschema@.credit_hold_guard();
+-- before the checks: the hold is the reason, whatever they would say
+CREATE TRIGGER credit_order_held_upd BEFORE UPDATE OF status ON @extschema@.sales_order
+	FOR EACH ROW WHEN (NEW.status IN ('shipped', 'invoiced') AND OLD.status IS DISTINCT FROM NEW.status)
+	EXECUTE FUNCTION @extschema@.credit_hold_guard();
 
 -- invoice
 CREATE TRIGGER invoice_explain_check BEFORE INSERT OR UPDATE ON @extschema@.invoice
@@ -106,6 +115,9 @@ CREATE TRIGGER credit_invoice AFTER INSERT OR UPDATE OR DELETE ON @extschema@.in
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.credit_invoice_trigger();
 CREATE TRIGGER credit_invoice_truncate AFTER TRUNCATE ON @extschema@.invoice
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_truncate_trigger();
+CREATE TRIGGER credit_invoice_held BEFORE INSERT OR UPDATE OF order_id ON @extschema@.invoice
+	FOR EACH ROW WHEN (NEW.order_id IS NOT NULL)
+	EXECUTE FUNCTION @extschema@.credit_hold_guard();
 CREATE TRIGGER credit_context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.invoice
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.credit_context_changed('receivables');
 ALTER TABLE @extschema@.invoice ENABLE ALWAYS TRIGGER credit_context_changed;

@@ -8,9 +8,9 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_setting_validate() RETURNS trigger
 AS $$
 BEGIN
 	IF NEW.name IN ('mode.order', 'mode.delivery', 'mode.invoice') THEN
-		IF NEW.value NOT IN ('block', 'warn', 'off') THEN
+		IF NEW.value NOT IN ('block', 'warn', 'hold', 'off') THEN
 			RAISE EXCEPTION 'invalid value "%" for credit setting "%"', NEW.value, NEW.name
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'A check mode is block, warn or off.';
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'A check mode is block, warn, hold or off.';
 		END IF;
 	ELSIF NEW.name = 'rule.overdue_days' THEN
 		IF NEW.value <> 'off' AND (NEW.value !~ '^[0-9]{1,4}$') THEN
@@ -182,8 +182,8 @@ BEGIN
 		detail := format('checkpoint "%s" is not one of: order, delivery, invoice.', r->>'checkpoint');
 		hint := 'Write order, delivery or invoice, or leave it NULL for every checkpoint.';
 	WHEN 'credit_check_exception.credit_check_exception_mode_valid' THEN
-		detail := format('mode "%s" is not one of: block, warn, off.', r->>'mode');
-		hint := 'Write block, warn or off, in lower case.';
+		detail := format('mode "%s" is not one of: block, warn, hold, off.', r->>'mode');
+		hint := 'Write block, warn, hold or off, in lower case.';
 	WHEN 'credit_check_exception.credit_check_exception_reason_given' THEN
 		detail := 'The reason is empty or only blanks.';
 		hint := 'Say why the customer is excepted from the check: the history keeps it.';
