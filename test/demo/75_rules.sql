@@ -14,7 +14,7 @@ SELECT count(*) AS tagged FROM customer_class.profile
 WHERE rule_tags OPERATOR(customer_class.?) 'watch.collection';
 SELECT customer_id, name, rule_tags, all_tags
 FROM customer_class.customer_profile
-WHERE rule_tags OPERATOR(customer_class.?) 'watch.collection'
+WHERE 'watch.collection' = ANY (rule_tags)
 ORDER BY customer_id LIMIT 10;
 
 \echo '== Why (class_history)'
