@@ -63,11 +63,14 @@ AS $$
 DECLARE
 	id bigint;
 	fresh boolean;
+	-- a value, not a call, in DO UPDATE: Citus takes only immutable
+	-- functions there
+	seen_now timestamptz := pg_catalog.now();
 BEGIN
 	INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
 	VALUES (raise_alert.customer_id, raise_alert.kind, raise_alert.level, coalesce(raise_alert.detail, '{}'))
 	ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
-	SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(),
+	SET occurrences = x.occurrences + 1, last_seen_at = seen_now,
 		level = excluded.level, detail = excluded.detail
 	RETURNING x.alert_id, x.xmax = 0 INTO id, fresh;
 	IF NOT fresh THEN
