@@ -357,6 +357,35 @@ BEGIN
 
 	PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', modify_mode, true);
 
+	-- The identity keys of the extension's distributed tables (alert_id,
+	-- history_id, ...) are drawn on the worker where the trigger runs, from
+	-- the worker's own copy of the sequence, which Citus leaves alone for an
+	-- extension's table: each worker gets its own range, as Citus gives the
+	-- tables it creates (group g: from g * 2^48 + 1), so that no key is
+	-- drawn twice.
+	SELECT pg_catalog.string_agg(pg_catalog.format(
+			'EXECUTE pg_catalog.format(%L, (g << 48) + 1, ((g + 1) << 48) - 1, (g << 48) + 1);',
+			'ALTER SEQUENCE ' || s::text || ' MINVALUE %s MAXVALUE %s START %s RESTART'), ' ' ORDER BY s::text)
+		INTO stmt
+	FROM pg_catalog.unnest(dist_tables) t
+	JOIN pg_catalog.pg_attribute a ON a.attrelid = t AND a.attidentity <> '' AND NOT a.attisdropped
+	CROSS JOIN LATERAL pg_catalog.pg_get_serial_sequence(t::text, a.attname) q
+	CROSS JOIN LATERAL (SELECT q::regclass AS s) sq
+	WHERE EXISTS (SELECT FROM pg_catalog.pg_depend d
+				  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = t AND d.deptype = 'e');
+	IF stmt IS NOT NULL THEN
+		FOR con IN
+			SELECT w.nodename, w.nodeport, w.result
+			FROM pg_catalog.run_command_on_workers(
+				'DO $seq$ DECLARE g bigint := (SELECT groupid FROM pg_catalog.pg_dist_local_group); BEGIN '
+				|| stmt || ' END $seq$') w
+			WHERE NOT w.success
+		LOOP
+			RAISE EXCEPTION 'could not give the worker %:% its range of keys', con.nodename, con.nodeport
+				USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = con.result;
+		END LOOP;
+	END IF;
+
 	FOREACH rel IN ARRAY local_tables LOOP
 		relation := rel;
 		placement := 'local';
