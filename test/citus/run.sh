@@ -239,5 +239,17 @@ done
 out=$(coord cm -At -c "SELECT count(*) FROM (SELECT alert_id FROM customer_class.alerts GROUP BY 1 HAVING count(*) > 1) d")
 [ "$out" = 0 ] && report managed.alert_ids_unique ok || report managed.alert_ids_unique FAILED "$out alert ids used twice"
 
+# ---- the race through the coordinator (race.sh) ------------------------------
+say "the race: concurrent orders, payments and cancellations through the coordinator"
+"$TESTDIR/race.sh" >"$work/race.out" 2>&1 || true
+for run in rc rr; do
+	line=$(grep -m1 "^race $run:" "$work/race.out" || true)
+	case $line in
+	*"breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0") report "managed.race_$run" ok; echo "  $line" ;;
+	"") report "managed.race_$run" FAILED "$(grep -m1 -h 'ERROR\|error' "$work/race.out" || tail -n 1 "$work/race.out")" ;;
+	*) report "managed.race_$run" FAILED "$line" ;;
+	esac
+done
+
 echo "$passed passed, $failed failed, $known known failures"
 [ "$failed" -eq 0 ]

@@ -76,8 +76,12 @@ BEGIN
 	IF NOT fresh THEN
 		RETURN NULL;
 	END IF;
-	-- the payload of notify_alert() (64_warnings.sql), the same for every kind
-	PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', id)::text);
+	-- the payload of notify_alert() (64_warnings.sql), the same for every kind;
+	-- not from a Citus worker (a check on a shard): nobody listens there, and
+	-- Citus cannot commit in two phases a transaction that sent a NOTIFY
+	IF pg_catalog.current_setting('application_name') NOT LIKE 'citus\_internal gpid=%' THEN
+		PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', id)::text);
+	END IF;
 	RETURN id;
 END
 $$;

@@ -98,7 +98,8 @@ BEGIN
 	SET amount = h.amount + excluded.amount, reasons = excluded.reasons, sqlstate = excluded.sqlstate,
 		message = excluded.message, verdict = excluded.verdict
 	RETURNING h.hold_id, h.xmax = 0 INTO id, fresh;
-	IF fresh THEN
+	-- (not from a Citus worker: raise_alert() says why)
+	IF fresh AND pg_catalog.current_setting('application_name') NOT LIKE 'citus\_internal gpid=%' THEN
 		PERFORM pg_catalog.pg_notify('customer_class_holds', pg_catalog.jsonb_build_object('hold_id', id)::text);
 	END IF;
 	RETURN id;
