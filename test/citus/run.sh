@@ -223,6 +223,12 @@ cmp -s "$work/recompute.single" "$work/recompute.cm" \
 	&& report managed.recompute_exposure ok \
 	|| report managed.recompute_exposure FAILED "$(head -c 300 "$work/recompute.cm")"
 compare cm managed.ledger_before "SELECT * FROM customer_class.credit_exposure"
+# a customer's explanations through the coordinator (a known failure until
+# they run there: they compute from the distributed tables per customer)
+SOFT=1 compare cm managed.explain_score "SELECT c, customer_class.explain_score(c, '$CITUS_AS_OF')::text
+	FROM unnest(ARRAY[3, 17, 1999]) c" "not equal on the distributed tables yet"
+SOFT=1 compare cm managed.credit_report "SELECT c, customer_class.credit_report(c, '$CITUS_AS_OF')::text
+	FROM unnest(ARRAY[3, 17, 1999]) c" "not equal on the distributed tables yet"
 since=$(coord single -At -c "SELECT now()")
 for db in single cm; do
 	psql -X -q -p "$CITUS_COORD_PORT" -d "$db" -f test/citus/credit_checks.sql >"$work/credit.$db" 2>&1 || true
