@@ -44,6 +44,9 @@
 #include "commands/extension.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
+#include "parser/parsetree.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "optimizer/prep.h"
 #include "utils/guc.h"
@@ -135,6 +138,178 @@ name_columns_as_called(Query *body, List *colnames)
 }
 
 /*
+ * Arguments computed by a sub-select.  The views take their date as
+ * (SELECT report_date()), so that Citus computes it once on the coordinator
+ * (docs/citus.md), and pass it to a function either directly or through a
+ * one-row subquery in the same FROM:
+ *
+ *     FROM (SELECT (SELECT report_date()) AS d) rd
+ *     CROSS JOIN LATERAL class_members(rd.d) m
+ *
+ * PostgreSQL does not inline a call whose arguments hold a sub-select, and
+ * inlines the second form with the body referring to rd laterally, which
+ * Citus cannot push down (a lateral reference into a UNION, say).  So for
+ * Citus an argument that is, once rd's columns are replaced by what they
+ * stand for, an uncorrelated sub-select without volatile functions (the
+ * same value wherever it is evaluated in the statement) goes into the body
+ * itself: the call is inlined with a placeholder in its place, which is
+ * then replaced by the sub-select; Citus evaluates it on the coordinator.
+ */
+typedef struct ArgPlaceholders
+{
+	List	   *exprs;			/* the argument behind placeholder -(i + 1) */
+	int			shown;			/* placeholders replaced so far */
+} ArgPlaceholders;
+
+/* does the expression refer to a query level outside itself? */
+static bool
+correlated_walker(Node *node, int *depth)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+		return ((Var *) node)->varlevelsup >= (Index) *depth;
+	if (IsA(node, Aggref))
+		return ((Aggref *) node)->agglevelsup >= (Index) *depth;
+	if (IsA(node, PlaceHolderVar) || IsA(node, GroupingFunc))
+		return true;
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		(*depth)++;
+		result = query_tree_walker((Query *) node, correlated_walker, depth, 0);
+		(*depth)--;
+		return result;
+	}
+	return expression_tree_walker(node, correlated_walker, depth);
+}
+
+/*
+ * A Var of a one-row subquery of the same FROM without a FROM of its own
+ * (rd above): the expression it stands for; else NULL.
+ */
+static Node *
+one_row_column(Query *query, Var *var)
+{
+	RangeTblEntry *rte;
+	Query	   *sub;
+	TargetEntry *tle;
+
+	if (var->varlevelsup != 0 || var->varattno <= 0 ||
+		var->varno > (Index) list_length(query->rtable))
+		return NULL;
+	rte = rt_fetch(var->varno, query->rtable);
+	if (rte->rtekind != RTE_SUBQUERY)
+		return NULL;
+	sub = rte->subquery;
+	if (sub->rtable != NIL || sub->jointree->quals != NULL || sub->setOperations != NULL ||
+		sub->hasAggs || sub->hasWindowFuncs || sub->hasTargetSRFs || sub->groupClause != NIL ||
+		sub->havingQual != NULL || sub->limitCount != NULL || sub->limitOffset != NULL ||
+		sub->cteList != NIL)
+		return NULL;
+	tle = get_tle_by_resno(sub->targetList, var->varattno);
+	if (tle == NULL || tle->resjunk)
+		return NULL;
+	return (Node *) tle->expr;
+}
+
+typedef struct OneRowContext
+{
+	Query	   *query;
+	bool		ok;				/* every Var of the level was replaced */
+} OneRowContext;
+
+static Node *
+one_row_mutator(Node *node, OneRowContext *cxt)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var) && ((Var *) node)->varlevelsup == 0)
+	{
+		Node	   *expr = one_row_column(cxt->query, (Var *) node);
+
+		if (expr == NULL)
+		{
+			cxt->ok = false;
+			return node;
+		}
+		return copyObject(expr);
+	}
+	/* (Vars inside a sub-select of the argument are that query's own) */
+	if (IsA(node, SubLink))
+		return node;
+	return expression_tree_mutator(node, one_row_mutator, cxt);
+}
+
+/*
+ * Replace the sub-select arguments of a call by placeholders (see above);
+ * returns the call's original arguments when it changed any, else NIL.
+ */
+static List *
+hide_subselect_args(Query *query, RangeTblEntry *rte, ArgPlaceholders *ph)
+{
+	FuncExpr   *fexpr = (FuncExpr *) linitial_node(RangeTblFunction, rte->functions)->funcexpr;
+	List	   *original = fexpr->args;
+	List	   *args = NIL;
+	bool		changed = false;
+	ListCell   *lc;
+
+	foreach(lc, original)
+	{
+		Node	   *arg = lfirst(lc);
+		OneRowContext cxt = {query, true};
+		Node	   *expr = one_row_mutator(copyObject(arg), &cxt);
+		int			depth = 0;
+
+		if (cxt.ok && contain_subplans(expr) && !contain_volatile_functions(expr) &&
+			!correlated_walker(expr, &depth))
+		{
+			Param	   *param = makeNode(Param);
+
+			param->paramkind = PARAM_EXTERN;
+			ph->exprs = lappend(ph->exprs, expr);
+			param->paramid = -list_length(ph->exprs);
+			param->paramtype = exprType(arg);
+			param->paramtypmod = exprTypmod(arg);
+			param->paramcollid = exprCollation(arg);
+			param->location = -1;
+			arg = (Node *) param;
+			changed = true;
+		}
+		args = lappend(args, arg);
+	}
+	if (!changed)
+		return NIL;
+	fexpr->args = args;
+	return original;
+}
+
+static Node *
+show_subselect_args_mutator(Node *node, ArgPlaceholders *ph)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN &&
+		((Param *) node)->paramid < 0)
+	{
+		ph->shown++;
+		return copyObject(list_nth(ph->exprs, -((Param *) node)->paramid - 1));
+	}
+	if (IsA(node, Query))
+	{
+		int			before = ph->shown;
+		Query	   *query = query_tree_mutator((Query *) node, show_subselect_args_mutator, ph, 0);
+
+		/* the planner looks for sub-selects only in a query that says it has some */
+		if (ph->shown != before)
+			query->hasSubLinks = true;
+		return (Node *) query;
+	}
+	return expression_tree_mutator(node, show_subselect_args_mutator, ph);
+}
+
+/*
  * Inline the functions of each level, then walk into what they became: an
  * inlined body may call further functions (a view over src_invoice_rows(),
  * say), inlined in turn.  Each level goes through the planner's own
@@ -162,14 +337,32 @@ inline_walker(Node *node, PlannerInfo *root)
 		}
 		if (calls != NIL)
 		{
+			ArgPlaceholders ph = {NIL, 0};
+			List	   *originals = NIL;
+			ListCell   *oc;
+
+			foreach(lc, calls)
+				originals = lappend(originals,
+									hide_subselect_args(query, lfirst_node(RangeTblEntry, lc), &ph));
 			root->parse = query;
 			preprocess_function_rtes(root);
-			foreach(lc, calls)
+			forboth(lc, calls, oc, originals)
 			{
 				RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
 				if (rte->rtekind == RTE_SUBQUERY)
+				{
 					name_columns_as_called(rte->subquery, rte->eref->colnames);
+					if (lfirst(oc) != NIL)
+						rte->subquery = (Query *) show_subselect_args_mutator((Node *) rte->subquery, &ph);
+				}
+				else if (lfirst(oc) != NIL)
+				{
+					/* not inlined after all: the call as it was */
+					RangeTblFunction *rtfunc = linitial_node(RangeTblFunction, rte->functions);
+
+					((FuncExpr *) rtfunc->funcexpr)->args = lfirst(oc);
+				}
 			}
 			list_free(calls);
 		}
