@@ -34,6 +34,14 @@ create_citus_db cc
 # (Citus warns that generate.sql's check function stays local: it is)
 load_demo cc 2>/dev/null
 coord cc -f test/citus/shape_customer.sql >/dev/null
+# the extension's tables colocated with the bound ERP customer table
+coord cc -c "ALTER DATABASE cc SET citus.enable_unsafe_triggers = on" >/dev/null
+coord cc -At -F ' ' -c "SELECT relation, placement FROM customer_class.distribute('customer')" >"$work/distribute.cc.out" 2>&1 || true
+out=$(coord cc -At -c "SELECT count(*) FROM pg_dist_partition p, pg_dist_partition e
+	WHERE p.logicalrelid = 'customer_class.profile'::regclass AND e.logicalrelid = 'erp.customer'::regclass
+		AND p.colocationid = e.colocationid" 2>&1)
+[ "$out" = 1 ] && report bound.distribute_colocated_with_erp ok \
+	|| report bound.distribute_colocated_with_erp FAILED "$out $(head -c 300 "$work/distribute.cc.out")"
 #coord cc -f test/citus/citus_mode.sql >/dev/null
 n=$(coord cc -At -c "SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid::text LIKE 'erp.%'")
 [ "$n" = 4 ] && report shape_customer_distributed ok || report shape_customer_distributed FAILED "$n of 4 tables distributed"
@@ -79,14 +87,15 @@ esac
 
 # ---- every view, with the date propagated: equal to the single node --------
 # compare DB NAME QUERY [KNOWN-WHY]: the sorted rows of QUERY on the single
-# node and on the Citus database DB
+# node and on the Citus database DB; with SOFT=1 a known failure that
+# passes is just passed
 compare() {
 	local db=$1 name=$2 query=$3 why=${4:-}
 	coord single -At -c "SET customer_class.as_of = '$CITUS_AS_OF'" -c "$query" 2>&1 \
 		| sort >"$work/$name.single" || true
 	citus_q "$db" "$query" 2>&1 | sort >"$work/$name.citus" || true
 	if cmp -s "$work/$name.single" "$work/$name.citus" && [ -s "$work/$name.single" ]; then
-		if [ -n "$why" ]; then report "$name" FAILED "equal now: remove it from the known failures"; else report "$name" ok; fi
+		if [ -n "$why" ] && [ -z "${SOFT:-}" ]; then report "$name" FAILED "equal now: remove it from the known failures"; else report "$name" ok; fi
 	else
 		local detail
 		detail=$(grep -m1 -h -o 'ERROR:.*' "$work/$name.citus" || true)
@@ -97,9 +106,9 @@ compare() {
 # known SHAPE NAME: why check NAME is a known failure in SHAPE (empty: none)
 known() {
 	case $1:$2 in
-	bound:view_aging_report_by_class) echo "class_members() joins the local profile with the distributed customers (distribute() makes it distributed)" ;;
-	bound:view_due_reminders) echo "joins the coordinator's local dunning tables with the distributed sources (distribute() makes them distributed)" ;;
-	bound:view_customer_profile) echo "the local profile joined with the distributed sources" ;;
+	*:credit_facts | *:credit_facts_some) echo "risk_points() reads the reference table risk_factor inside the pushed-down query (19R)" ;;
+	*:refresh) echo "refresh() on the distributed tables (19R)" ;;
+	*:view_customer_profile | *:view_due_reminders | *:view_aging_report_by_class) echo "the view on the distributed tables (19P)" ;;
 	esac
 }
 # compare_all DB SHAPE: every view and the refresh on DB, checks SHAPE.NAME
@@ -135,6 +144,19 @@ SQL
 		FROM customer_class.profile" "$(known "$shape" refresh)"
 	compare "$db" "$shape.view_customer_profile" "SELECT * FROM customer_class.customer_profile" \
 		"$(known "$shape" view_customer_profile)"
+	# every other view of the schema, from the catalog: equal, or a known
+	# failure until the views are made to run on the distributed tables
+	# (the list above is the strict one).  Left out: the src_* views and
+	# source_<role> (compared through the views over them), and the views
+	# of settings, identical by construction
+	local v
+	for v in $(coord single -At -c "SELECT viewname FROM pg_views WHERE schemaname = 'customer_class'
+			AND viewname !~ '^(src_|source_)' AND viewname NOT IN ('invoice_status', 'open_item', 'aging_report',
+				'customer_payment_behavior', 'ar_kpi', 'aging_report_by_class', 'due_reminders', 'customer_profile')
+			ORDER BY 1"); do
+		SOFT=1 compare "$db" "$shape.every_view.$v" "SELECT * FROM customer_class.$v" \
+			"not equal on the distributed tables yet"
+	done
 }
 compare_all cc bound
 
@@ -185,6 +207,71 @@ case $out in
 *) report managed.distribute_twice_refused FAILED "answered: $out" ;;
 esac
 compare_all cm managed
+
+# ---- credit checks through the coordinator: the verdicts of the single node
+say "credit checks at order, delivery and invoice: single node and Citus (shape managed)"
+# The grades the checks read are the single node's last refresh (refresh()
+# on Citus is compared above): the same profile in both, and the exposure
+# ledger rebuilt from the sources on both
+coord cm -c "DELETE FROM customer_class.profile" >/dev/null
+coord single -c "\copy customer_class.profile TO STDOUT" | coord cm -c "\copy customer_class.profile FROM STDIN"
+for db in single cm; do
+	coord "$db" -At -c "SELECT customer_class.recompute_exposure()" >"$work/recompute.$db" 2>&1 || true
+done
+cmp -s "$work/recompute.single" "$work/recompute.cm" \
+	&& report managed.recompute_exposure ok \
+	|| report managed.recompute_exposure FAILED "$(head -c 300 "$work/recompute.cm")"
+compare cm managed.ledger_before "SELECT * FROM customer_class.credit_exposure"
+since=$(coord single -At -c "SELECT now()")
+for db in single cm; do
+	psql -X -q -p "$CITUS_COORD_PORT" -d "$db" -f test/citus/credit_checks.sql >"$work/credit.$db" 2>&1 || true
+	sed -i 's/^psql:[^ ]*: //' "$work/credit.$db"
+done
+if cmp -s "$work/credit.single" "$work/credit.cm" && grep -q 'order 5000 KC001' "$work/credit.single" \
+	&& grep -q 'order 400 00000' "$work/credit.single"; then
+	report managed.credit_checks ok
+else
+	report managed.credit_checks FAILED "$( (diff "$work/credit.single" "$work/credit.cm" || true) | head -n 6 | tr '\n' ' ')"
+fi
+# every checkpoint refused once and accepted once per customer
+for step in 'order 5000 KC' 'order 400 00000' 'delivery over the limit KC' 'delivery 00000' \
+		'invoice of the order 00000' 'invoice 50000 KC' 'payment 00000' 'tag 00000'; do
+	n=$(grep -c " $step" "$work/credit.cm" || true)
+	[ "$n" = 3 ] || report "managed.credit_step '$step'" FAILED "$n of 3 customers: $(grep -m3 -h 'ERROR' "$work/credit.cm" | tr '\n' ' ')"
+done
+compare cm managed.ledger_after "SELECT * FROM customer_class.credit_exposure"
+compare cm managed.verify_exposure "SELECT count(*) FROM customer_class.verify_exposure()"
+# alerts and history written by the triggers on the workers' shards, read
+# through the coordinator: those of the checks above (the single node's
+# refresh raised others; ids are each node's own, not compared)
+compare cm managed.alerts "SELECT customer_id, kind, level, detail, resolved_at FROM customer_class.alerts
+	WHERE last_seen_at >= '$since'"
+compare cm managed.class_history_tags "SELECT customer_id, dimension, old_value, new_value, as_of, why
+	FROM customer_class.class_history WHERE as_of = current_date"
+# and nowhere else: the workers' own copies of the extension's tables (the
+# shells Citus reads the shards through) stay empty
+for port in $CITUS_WORKER_PORTS; do
+	out=$(on "$port" cm -At -c "SELECT string_agg(c.relname, ' ') FROM pg_class c
+		WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind = 'r'
+			AND c.oid IN (SELECT logicalrelid FROM pg_dist_partition WHERE partmethod = 'h')
+			AND pg_relation_size(c.oid) > 0" 2>&1)
+	[ -z "$out" ] && report "managed.worker_shells_empty_$port" ok \
+		|| report "managed.worker_shells_empty_$port" FAILED "rows in the shells: $out"
+done
+out=$(coord cm -At -c "SELECT count(*) FROM (SELECT alert_id FROM customer_class.alerts GROUP BY 1 HAVING count(*) > 1) d")
+[ "$out" = 0 ] && report managed.alert_ids_unique ok || report managed.alert_ids_unique FAILED "$out alert ids used twice"
+
+# ---- the race through the coordinator (race.sh) ------------------------------
+say "the race: concurrent orders, payments and cancellations through the coordinator"
+"$TESTDIR/race.sh" >"$work/race.out" 2>&1 || true
+for run in rc rr; do
+	line=$(grep -m1 "^race $run:" "$work/race.out" || true)
+	case $line in
+	*"breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0") report "managed.race_$run" ok; echo "  $line" ;;
+	"") report "managed.race_$run" FAILED "$(grep -m1 -h 'ERROR\|error' "$work/race.out" || tail -n 1 "$work/race.out")" ;;
+	*) report "managed.race_$run" FAILED "$line" ;;
+	esac
+done
 
 echo "$passed passed, $failed failed, $known known failures"
 [ "$failed" -eq 0 ]

@@ -86,6 +86,8 @@ DECLARE
 	add_fkeys text[];
 	worker_ddl text;
 	modify_mode text;
+	-- what the customer rows are colocated with: the customer source
+	colocate_rel regclass;
 	stmt text;
 	unwrap text := '\(\s*SELECT\s+([[:alnum:]_."]+\(\))\s+AS\s+[[:alnum:]_"]+\s*\)';
 BEGIN
@@ -105,11 +107,57 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Create it first (CREATE EXTENSION citus) and add the worker nodes; see docs/citus.md, "Running on Citus".';
 	END IF;
+	-- The extension's planner hook (src/citus_inline.c) must run before
+	-- Citus plans, on every node: without it queries over the extension's
+	-- SQL functions fail, or read the coordinator's empty shell tables
+	-- without a word.  customer_class after citus in
+	-- shared_preload_libraries (a hook loaded later runs first).
+	FOR con IN
+		SELECT 'the coordinator' AS node, pg_catalog.current_setting('shared_preload_libraries') AS libs
+		UNION ALL
+		SELECT pg_catalog.format('the worker %s:%s', w.nodename, w.nodeport), w.result
+		FROM pg_catalog.run_command_on_workers('SHOW shared_preload_libraries') w
+	LOOP
+		IF coalesce(pg_catalog.array_position(pg_catalog.regexp_split_to_array(con.libs, '\s*,\s*'), 'customer_class'), 0)
+		   <= coalesce(pg_catalog.array_position(pg_catalog.regexp_split_to_array(con.libs, '\s*,\s*'), 'citus'), 0) THEN
+			RAISE EXCEPTION 'customer_class is not preloaded after citus on %', con.node
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = pg_catalog.format('shared_preload_libraries is ''%s'' there.', con.libs),
+					  HINT = 'Set shared_preload_libraries = ''citus,customer_class'' on the coordinator and every worker and restart them (docs/citus.md, "Running on Citus").';
+		END IF;
+	END LOOP;
 	IF done IS NOT NULL THEN
 		RAISE EXCEPTION 'customer_class is already distributed (shape %)', done
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'distribute() runs once per database.';
 	END IF;
+	-- Sources bound to the ERP's own tables (bind_source()): those must be
+	-- distributed by the column bound to customer_id already, colocated with
+	-- the bound customer relation, which the extension's tables then join.
+	-- They are the ERP's tables: distribute() does not move them itself.
+	FOR con IN
+		SELECT b.role, b.relation, b.columns ->> dist_col AS col,
+			pg_catalog.to_regclass(b.relation) AS rel
+		FROM @extschema@.source_binding b
+		ORDER BY b.role <> 'customer', b.role
+	LOOP
+		IF NOT EXISTS (
+			SELECT FROM pg_catalog.pg_dist_partition p
+			WHERE p.logicalrelid = con.rel AND p.partmethod = 'h'
+				AND pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) = con.col
+				AND (colocate_rel IS NULL OR p.colocationid = (SELECT q.colocationid FROM pg_catalog.pg_dist_partition q
+															  WHERE q.logicalrelid = colocate_rel))) THEN
+			RAISE EXCEPTION 'the % source is bound to %, which is not distributed by its column % colocated with the customer source',
+				con.role, con.relation, con.col
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Distribute the ERP''s tables first, each by its customer column and colocated with the customer table (create_distributed_table(..., colocate_with => ...)), then call distribute() again.';
+		END IF;
+		IF con.role = 'customer' THEN
+			colocate_rel := con.rel;
+		END IF;
+	END LOOP;
+	colocate_rel := coalesce(colocate_rel, '@extschema@.customer'::regclass);
+
 	-- Citus copies the rows of each table as its owner would; say so at once
 	-- rather than after half the tables
 	SELECT c.relowner::regrole::name INTO owner_name FROM pg_catalog.pg_class c
@@ -330,13 +378,12 @@ BEGIN
 				ON k.contype = 'f' AND k.confrelid = depth.rel AND k.conrelid <> k.confrelid
 			WHERE k.conrelid = ANY (dist_tables))
 		SELECT depth.rel FROM depth GROUP BY depth.rel
-		ORDER BY depth.rel <> '@extschema@.customer'::regclass, max(depth.d), depth.rel::text
+		ORDER BY depth.rel <> colocate_rel, max(depth.d), depth.rel::text
 	LOOP
-		IF rel = '@extschema@.customer'::regclass THEN
+		IF rel = colocate_rel THEN
 			PERFORM pg_catalog.create_distributed_table(rel, dist_col::text);
 		ELSE
-			PERFORM pg_catalog.create_distributed_table(rel, dist_col::text,
-														colocate_with => '@extschema@.customer');
+			PERFORM pg_catalog.create_distributed_table(rel, dist_col::text, colocate_with => colocate_rel::text);
 		END IF;
 		relation := rel;
 		placement := pg_catalog.format('distributed by %I', dist_col);
@@ -356,6 +403,35 @@ BEGIN
 	END LOOP;
 
 	PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', modify_mode, true);
+
+	-- The identity keys of the extension's distributed tables (alert_id,
+	-- history_id, ...) are drawn on the worker where the trigger runs, from
+	-- the worker's own copy of the sequence, which Citus leaves alone for an
+	-- extension's table: each worker gets its own range, as Citus gives the
+	-- tables it creates (group g: from g * 2^48 + 1), so that no key is
+	-- drawn twice.
+	SELECT pg_catalog.string_agg(pg_catalog.format(
+			'EXECUTE pg_catalog.format(%L, (g << 48) + 1, ((g + 1) << 48) - 1, (g << 48) + 1);',
+			'ALTER SEQUENCE ' || s::text || ' MINVALUE %s MAXVALUE %s START %s RESTART'), ' ' ORDER BY s::text)
+		INTO stmt
+	FROM pg_catalog.unnest(dist_tables) t
+	JOIN pg_catalog.pg_attribute a ON a.attrelid = t AND a.attidentity <> '' AND NOT a.attisdropped
+	CROSS JOIN LATERAL pg_catalog.pg_get_serial_sequence(t::text, a.attname) q
+	CROSS JOIN LATERAL (SELECT q::regclass AS s) sq
+	WHERE EXISTS (SELECT FROM pg_catalog.pg_depend d
+				  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = t AND d.deptype = 'e');
+	IF stmt IS NOT NULL THEN
+		FOR con IN
+			SELECT w.nodename, w.nodeport, w.result
+			FROM pg_catalog.run_command_on_workers(
+				'DO $seq$ DECLARE g bigint := (SELECT groupid FROM pg_catalog.pg_dist_local_group); BEGIN '
+				|| stmt || ' END $seq$') w
+			WHERE NOT w.success
+		LOOP
+			RAISE EXCEPTION 'could not give the worker %:% its range of keys', con.nodename, con.nodeport
+				USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = con.result;
+		END LOOP;
+	END IF;
 
 	FOREACH rel IN ARRAY local_tables LOOP
 		relation := rel;
