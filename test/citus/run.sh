@@ -94,7 +94,7 @@ compare() {
 	coord single -At -c "SET customer_class.as_of = '$CITUS_AS_OF'" -c "$query" 2>&1 \
 		| sort >"$work/$name.single" || true
 	citus_q "$db" "$query" 2>&1 | sort >"$work/$name.citus" || true
-	if cmp -s "$work/$name.single" "$work/$name.citus" && [ -s "$work/$name.single" ]; then
+	if cmp -s "$work/$name.single" "$work/$name.citus" && { [ -s "$work/$name.single" ] || [ -n "${SOFT:-}" ]; }; then
 		if [ -n "$why" ] && [ -z "${SOFT:-}" ]; then report "$name" FAILED "equal now: remove it from the known failures"; else report "$name" ok; fi
 	else
 		local detail
@@ -108,6 +108,7 @@ known() {
 	case $1:$2 in
 	*:credit_facts | *:credit_facts_some) echo "risk_points() reads the reference table risk_factor inside the pushed-down query (19R)" ;;
 	*:refresh) echo "refresh() on the distributed tables (19R)" ;;
+	bound:view_aging_report_one_customer) echo "a router query sends the bound customer source's access filter (SELECT access_query(), which reads the reference table customer_access) to the worker, where Citus refuses a nested query" ;;
 	*:view_customer_profile | *:view_due_reminders | *:view_aging_report_by_class) echo "the view on the distributed tables (19P)" ;;
 	esac
 }
@@ -222,6 +223,12 @@ cmp -s "$work/recompute.single" "$work/recompute.cm" \
 	&& report managed.recompute_exposure ok \
 	|| report managed.recompute_exposure FAILED "$(head -c 300 "$work/recompute.cm")"
 compare cm managed.ledger_before "SELECT * FROM customer_class.credit_exposure"
+# a customer's explanations through the coordinator (a known failure until
+# they run there: they compute from the distributed tables per customer)
+SOFT=1 compare cm managed.explain_score "SELECT c, customer_class.explain_score(c, '$CITUS_AS_OF')::text
+	FROM unnest(ARRAY[3, 17, 1999]) c" "not equal on the distributed tables yet"
+SOFT=1 compare cm managed.credit_report "SELECT c, customer_class.credit_report(c, '$CITUS_AS_OF')::text
+	FROM unnest(ARRAY[3, 17, 1999]) c" "not equal on the distributed tables yet"
 since=$(coord single -At -c "SELECT now()")
 for db in single cm; do
 	psql -X -q -p "$CITUS_COORD_PORT" -d "$db" -f test/citus/credit_checks.sql >"$work/credit.$db" 2>&1 || true
