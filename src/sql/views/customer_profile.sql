@@ -14,9 +14,9 @@
 -- the customer: no call per row of a function that reads a table (Citus
 -- cannot run those from a query on a shard), the credit limit from the
 -- set-returning credit_limit_rows() which is inlined.  The group columns
--- read other customers (a group's members are on different shards): they
--- come from grouped passes over the ledger's group members, joined on the
--- group's root or the member, not from correlated sub-selects.
+-- read other customers (a group's members are on different shards): the
+-- group's exposure comes from a grouped pass over the ledger's group
+-- members joined on the group's root; its limits are still read per row.
 
 CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region, c.size_class, c.payment_terms_days,
@@ -99,12 +99,17 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   c.parent_id,
 		   (SELECT coalesce(e.group_path[1], e.customer_id) FROM @extschema@.credit_exposure e
 			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_id,
-		   gr.subtree_exposure AS group_exposure,
-		   gr.credit_limit AS group_credit_limit,
-		   CASE WHEN ga.limits > 0
-				THEN least(lim.credit_limit
-						   - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
-						   ga.least_left) END AS group_available_credit
+		   gx.exposure AS group_exposure,
+		   -- the limits of the group read other customers per row: Citus
+		   -- refuses them (docs/citus.md); computed in one pass for every
+		   -- member, as group_exposure, they would cost a single node's
+		   -- lookup of one customer a limit per member of every group
+		   (SELECT @extschema@.credit_limit(coalesce(e.group_path[1], e.customer_id)) FROM @extschema@.credit_exposure e
+			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_credit_limit,
+		   (SELECT least(lim.credit_limit
+						 - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
+						 min(l.credit_limit - l.group_exposure))
+			FROM @extschema@.credit_group_limits(c.customer_id) l HAVING count(*) > 0) AS group_available_credit
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN (SELECT o.customer_id, @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
@@ -123,23 +128,17 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 	LEFT JOIN LATERAL (SELECT l.credit_limit, l.limit_source
 					   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
 					   CROSS JOIN LATERAL @extschema@.credit_limit_rows(c.customer_id, k.d) l) lim ON true
-	-- credit groups (credit/groups.sql): the customer's ledger row (ge);
-	-- its group as its root's subtree (gr); the least credit left under its
-	-- ancestors' limits, and its own if it heads a subtree (ga, as
-	-- credit_group_limits() without an amount asked)
+	-- credit groups (credit/groups.sql): the customer's ledger row (ge), and
+	-- its group's exposure as the subtree of its root (gx): one grouped pass
+	-- over the group members' ledger rows (as credit_group_subtrees(),
+	-- without the limits), joined on the root, not a sub-select per customer
+	-- reading the other members (on Citus on other shards)
 	LEFT JOIN @extschema@.credit_exposure ge ON ge.customer_id = c.customer_id AND ge.group_path IS NOT NULL
-	LEFT JOIN (SELECT g.customer_id, g.subtree_exposure, g.credit_limit
-			   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
-			   CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) gr
-		ON gr.customer_id = coalesce(ge.group_path[1], ge.customer_id)
-	LEFT JOIN (SELECT m.customer_id, min(g.credit_limit - g.subtree_exposure) AS least_left, count(*) AS limits
-			   FROM @extschema@.credit_exposure m
-			   CROSS JOIN LATERAL unnest(m.group_path || m.customer_id) a(customer_id)
-			   JOIN (SELECT g.customer_id, g.subtree_exposure, g.subtree_members, g.credit_limit
-					 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
-					 CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) g ON g.customer_id = a.customer_id
-			   WHERE m.group_path IS NOT NULL AND (a.customer_id <> m.customer_id OR g.subtree_members > 1)
-			   GROUP BY m.customer_id) ga ON ga.customer_id = c.customer_id
+	LEFT JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure
+			   FROM @extschema@.credit_exposure s
+			   CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
+			   WHERE s.group_path IS NOT NULL
+			   GROUP BY a.customer_id) gx ON gx.customer_id = coalesce(ge.group_path[1], ge.customer_id)
 	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text

@@ -1,10 +1,11 @@
--- 0.2.0 -> 0.3.0, Citus: every view equal on the distributed tables (issue 19, 19P).
--- No view calls a function per row that reads a table (Citus cannot run it
--- from a query on a shard) nor a correlated sub-select across customers:
--- disputed_invoices() and customer_dunning_levels() (the rules of
--- invoice_disputed() and customer_dunning_level() for every customer at
--- once), credit_group_subtrees() (the group members' subtree exposures and
--- limits in one grouped pass) with its index, and the views due_reminders,
+-- 0.2.0 -> 0.3.0, Citus: the views on the distributed tables (issue 19, 19P).
+-- No view calls per row a function that reads a table (Citus cannot run it
+-- from a query on a shard) where a join does the same, nor reads other
+-- customers through a correlated sub-select: disputed_invoices() and
+-- customer_dunning_levels() (the rules of invoice_disputed() and
+-- customer_dunning_level() for every customer at once),
+-- credit_group_subtrees() (the group members' subtree exposures and limits
+-- in one grouped pass) with its index, and the views due_reminders,
 -- collection_worklist, credit_group and customer_profile over them, with
 -- the same columns and rows.
 -- The same for every invoice at once: the invoices under an open dispute on
@@ -276,12 +277,17 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 		   c.parent_id,
 		   (SELECT coalesce(e.group_path[1], e.customer_id) FROM @extschema@.credit_exposure e
 			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_id,
-		   gr.subtree_exposure AS group_exposure,
-		   gr.credit_limit AS group_credit_limit,
-		   CASE WHEN ga.limits > 0
-				THEN least(lim.credit_limit
-						   - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
-						   ga.least_left) END AS group_available_credit
+		   gx.exposure AS group_exposure,
+		   -- the limits of the group read other customers per row: Citus
+		   -- refuses them (docs/citus.md); computed in one pass for every
+		   -- member, as group_exposure, they would cost a single node's
+		   -- lookup of one customer a limit per member of every group
+		   (SELECT @extschema@.credit_limit(coalesce(e.group_path[1], e.customer_id)) FROM @extschema@.credit_exposure e
+			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_credit_limit,
+		   (SELECT least(lim.credit_limit
+						 - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
+						 min(l.credit_limit - l.group_exposure))
+			FROM @extschema@.credit_group_limits(c.customer_id) l HAVING count(*) > 0) AS group_available_credit
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN (SELECT o.customer_id, @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
@@ -300,23 +306,17 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 	LEFT JOIN LATERAL (SELECT l.credit_limit, l.limit_source
 					   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
 					   CROSS JOIN LATERAL @extschema@.credit_limit_rows(c.customer_id, k.d) l) lim ON true
-	-- credit groups (credit/groups.sql): the customer's ledger row (ge);
-	-- its group as its root's subtree (gr); the least credit left under its
-	-- ancestors' limits, and its own if it heads a subtree (ga, as
-	-- credit_group_limits() without an amount asked)
+	-- credit groups (credit/groups.sql): the customer's ledger row (ge), and
+	-- its group's exposure as the subtree of its root (gx): one grouped pass
+	-- over the group members' ledger rows (as credit_group_subtrees(),
+	-- without the limits), joined on the root, not a sub-select per customer
+	-- reading the other members (on Citus on other shards)
 	LEFT JOIN @extschema@.credit_exposure ge ON ge.customer_id = c.customer_id AND ge.group_path IS NOT NULL
-	LEFT JOIN (SELECT g.customer_id, g.subtree_exposure, g.credit_limit
-			   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
-			   CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) gr
-		ON gr.customer_id = coalesce(ge.group_path[1], ge.customer_id)
-	LEFT JOIN (SELECT m.customer_id, min(g.credit_limit - g.subtree_exposure) AS least_left, count(*) AS limits
-			   FROM @extschema@.credit_exposure m
-			   CROSS JOIN LATERAL unnest(m.group_path || m.customer_id) a(customer_id)
-			   JOIN (SELECT g.customer_id, g.subtree_exposure, g.subtree_members, g.credit_limit
-					 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
-					 CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) g ON g.customer_id = a.customer_id
-			   WHERE m.group_path IS NOT NULL AND (a.customer_id <> m.customer_id OR g.subtree_members > 1)
-			   GROUP BY m.customer_id) ga ON ga.customer_id = c.customer_id
+	LEFT JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure
+			   FROM @extschema@.credit_exposure s
+			   CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
+			   WHERE s.group_path IS NOT NULL
+			   GROUP BY a.customer_id) gx ON gx.customer_id = coalesce(ge.group_path[1], ge.customer_id)
 	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
