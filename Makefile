@@ -208,6 +208,7 @@ REGRESS = \
 	citus_as_of \
 	citus_distribute \
 	credit_menu_dunning \
+	citus_views \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

@@ -252,6 +252,25 @@ END;
 COMMENT ON FUNCTION @extschema@.invoice_disputed(bigint, bigint, date) IS
 	'true when the invoice is under a dispute opened by the date and not resolved by then';
 
+-- The same for every invoice at once: the invoices under an open dispute on
+-- the date, one row each (keep the rule in step with invoice_disputed()).
+-- The views join it on (customer_id, invoice_id) instead of calling
+-- invoice_disputed() per row: on Citus a per-row function that reads a
+-- distributed table cannot run in a query on a shard (docs/citus.md), while
+-- this one is inlined into the query and pushed down per customer.
+CREATE FUNCTION @extschema@.disputed_invoices(as_of date)
+	RETURNS TABLE (customer_id bigint, invoice_id bigint)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT DISTINCT x.customer_id, x.invoice_id
+	FROM @extschema@.invoice_dispute x
+	WHERE x.opened_on <= disputed_invoices.as_of
+	  AND (x.resolved_on IS NULL OR x.resolved_on > disputed_invoices.as_of);
+END;
+GRANT EXECUTE ON FUNCTION @extschema@.disputed_invoices(date) TO customer_class_reader;
+COMMENT ON FUNCTION @extschema@.disputed_invoices(date) IS
+	'the invoices under a dispute opened by the date and not resolved by then, one row each (invoice_disputed() for every invoice at once)';
+
 -- Open a dispute on an invoice (its customer is looked up); returns its id.
 CREATE FUNCTION @extschema@.open_dispute(invoice_id bigint, reason text, opened_on date DEFAULT NULL) RETURNS bigint
 	LANGUAGE plpgsql VOLATILE
@@ -406,3 +425,28 @@ END;
 GRANT EXECUTE ON FUNCTION @extschema@.customer_dunning_level(bigint, date) TO customer_class_reader;
 COMMENT ON FUNCTION @extschema@.customer_dunning_level(bigint, date) IS
 	'the highest dunning level reached by the customer''s invoices still open on the date (default: the as-of date) and not disputed; 0 when none';
+
+-- The same for every customer at once (keep the rule in step with
+-- customer_dunning_level()): the customers whose invoices have a level on
+-- the date, with the highest; a customer without a row has level 0.  For
+-- the views, as disputed_invoices() above.
+CREATE FUNCTION @extschema@.customer_dunning_levels(as_of date)
+	RETURNS TABLE (customer_id bigint, dunning_level integer)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT n.customer_id, max(n.level)
+	FROM @extschema@.dunning_notice n
+	JOIN @extschema@.src_invoice i ON i.invoice_id = n.invoice_id AND i.customer_id = n.customer_id
+	WHERE n.run_on <= customer_dunning_levels.as_of
+	  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
+							   WHERE p.invoice_id = i.invoice_id AND p.customer_id = i.customer_id
+								 AND p.paid_on <= customer_dunning_levels.as_of), 0)
+	  AND NOT EXISTS (SELECT FROM @extschema@.invoice_dispute x
+					  WHERE x.invoice_id = n.invoice_id AND x.customer_id = n.customer_id
+						AND x.opened_on <= customer_dunning_levels.as_of
+						AND (x.resolved_on IS NULL OR x.resolved_on > customer_dunning_levels.as_of))
+	GROUP BY n.customer_id;
+END;
+GRANT EXECUTE ON FUNCTION @extschema@.customer_dunning_levels(date) TO customer_class_reader;
+COMMENT ON FUNCTION @extschema@.customer_dunning_levels(date) IS
+	'the customers with a dunning level on the date and that level (customer_dunning_level() for every customer at once; no row: level 0)';

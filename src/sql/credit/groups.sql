@@ -257,20 +257,54 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_group_trigger() FROM PUBLIC;
 -- their triggers on customer are in sources/triggers.sql
 
+-- the members of groups, for credit_group_subtrees() (credit_exposure_group_idx,
+-- a GIN index, cannot list them all)
+CREATE INDEX credit_exposure_grouped_idx ON @extschema@.credit_exposure (customer_id)
+	WHERE group_path IS NOT NULL;
+COMMENT ON INDEX @extschema@.credit_exposure_grouped_idx IS
+	'the ledger rows of the customers in a credit group (credit_group_subtrees())';
+
+-- Every customer in a credit group with the exposure of its subtree (itself
+-- and all its descendants, from the ledger), their number, and its credit
+-- limit in force on the date (credit_limit_rows()): one grouped pass over
+-- the group members' ledger rows, each member's exposure counted for itself
+-- and for each of its ancestors.  For credit_group and customer_profile,
+-- which join it: on Citus a group's members are on different shards, and
+-- Citus runs such a pass and joins its result, but not a sub-select per
+-- member that reads other customers (docs/citus.md).
+CREATE FUNCTION @extschema@.credit_group_subtrees(as_of date)
+	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT m.customer_id, t.exposure, t.members, l.credit_limit
+	FROM @extschema@.credit_exposure m
+	JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure, count(*) AS members
+		  FROM @extschema@.credit_exposure s
+		  CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
+		  WHERE s.group_path IS NOT NULL
+		  GROUP BY a.customer_id) t ON t.customer_id = m.customer_id
+	CROSS JOIN LATERAL @extschema@.credit_limit_rows(m.customer_id, credit_group_subtrees.as_of) l
+	WHERE m.group_path IS NOT NULL;
+END;
+COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS
+	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date';
+
 -- The groups as a table: every customer in a group, with its parent, its
 -- root, its level (1: the root) and, for each customer, the exposure of its
--- subtree with the limit that caps it.
+-- subtree with the limit that caps it (credit_group_subtrees()).
 CREATE VIEW @extschema@.credit_group WITH (security_invoker = true) AS
 	SELECT x.customer_id,
 		   c.parent_id,
 		   coalesce(x.group_path[1], x.customer_id) AS group_id,
 		   pg_catalog.cardinality(x.group_path) + 1 AS level,
 		   x.exposure AS own_exposure,
-		   (SELECT sum(s.exposure) FROM @extschema@.credit_exposure s
-			WHERE s.customer_id = x.customer_id OR s.group_path @> ARRAY[x.customer_id]) AS subtree_exposure,
-		   @extschema@.credit_limit(x.customer_id, (SELECT @extschema@.as_of())) AS credit_limit
+		   g.subtree_exposure,
+		   g.credit_limit
 	FROM @extschema@.credit_exposure x
 	LEFT JOIN @extschema@.src_customer c ON c.customer_id = x.customer_id
+	LEFT JOIN (SELECT g.customer_id, g.subtree_exposure, g.credit_limit
+			   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+			   CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) g ON g.customer_id = x.customer_id
 	WHERE x.group_path IS NOT NULL;
 GRANT SELECT ON @extschema@.credit_group TO customer_class_reader;
 

@@ -6,9 +6,17 @@
 -- open alerts: as of as_of(), the maintained ledger).  Only types a JDBC or
 -- ODBC client maps: the aging as numeric bucket columns, tag sets as text[]
 -- (customer.tags and profile.rule_tags keep the tagset for SQL).  The aging
--- is one lateral aggregate per customer, which the planner drops when no
--- aging column is selected (an aggregate without GROUP BY is one row); for
--- every customer at once, aging_report is cheaper.
+-- is open_item aggregated per customer and joined, which the planner drops
+-- when no aging column is selected (one row per customer).
+--
+-- Citus (docs/citus.md): every figure of the customer is a join on
+-- customer_id or a sub-select on it, so that Citus runs it on the shard of
+-- the customer: no call per row of a function that reads a table (Citus
+-- cannot run those from a query on a shard), the credit limit from the
+-- set-returning credit_limit_rows() which is inlined.  The group columns
+-- read other customers (a group's members are on different shards): the
+-- group's exposure comes from a grouped pass over the ledger's group
+-- members joined on the group's root; its limits are still read per row.
 
 CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region, c.size_class, c.payment_terms_days,
@@ -62,11 +70,11 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   p.payment_warning::text AS warning,
 		   wl.label_en AS warning_label_en,
 		   wl.label_zh AS warning_label_zh,
-		   @extschema@.credit_limit(c.customer_id) AS credit_limit,
-		   (@extschema@.credit_limit_info(c.customer_id)).limit_source AS limit_source,
+		   lim.credit_limit,
+		   lim.limit_source,
 		   coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0)
 			   AS exposure,
-		   @extschema@.credit_limit(c.customer_id)
+		   lim.credit_limit
 			   - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0)
 			   AS available_credit,
 		   ag.a OPERATOR(@extschema@.->) 'current' AS aging_current,
@@ -91,21 +99,21 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   c.parent_id,
 		   (SELECT coalesce(e.group_path[1], e.customer_id) FROM @extschema@.credit_exposure e
 			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_id,
-		   (SELECT sum(s.exposure) FROM @extschema@.credit_exposure e
-			JOIN @extschema@.credit_exposure s
-			  ON s.customer_id = coalesce(e.group_path[1], e.customer_id)
-			  OR s.group_path @> ARRAY[coalesce(e.group_path[1], e.customer_id)]
-			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_exposure,
+		   gx.exposure AS group_exposure,
+		   -- the limits of the group read other customers per row: Citus
+		   -- refuses them (docs/citus.md); computed in one pass for every
+		   -- member, as group_exposure, they would cost a single node's
+		   -- lookup of one customer a limit per member of every group
 		   (SELECT @extschema@.credit_limit(coalesce(e.group_path[1], e.customer_id)) FROM @extschema@.credit_exposure e
 			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_credit_limit,
-		   (SELECT least(@extschema@.credit_limit(c.customer_id)
+		   (SELECT least(lim.credit_limit
 						 - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
 						 min(l.credit_limit - l.group_exposure))
 			FROM @extschema@.credit_group_limits(c.customer_id) l HAVING count(*) > 0) AS group_available_credit
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
-	LEFT JOIN LATERAL (SELECT @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
-					   FROM @extschema@.open_item o WHERE o.customer_id = c.customer_id) ag ON true
+	LEFT JOIN (SELECT o.customer_id, @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
+			   FROM @extschema@.open_item o GROUP BY o.customer_id) ag ON ag.customer_id = c.customer_id
 	LEFT JOIN LATERAL (SELECT coalesce(max(a.level), 'green') AS alert_level, count(*) AS open_alerts
 					   FROM @extschema@.alerts a
 					   WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) al ON true
@@ -116,6 +124,21 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
 					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
 					   WHERE pr.customer_id = c.customer_id) pf ON true
+	-- the limit in force as of as_of(), as the credit checks see it
+	LEFT JOIN LATERAL (SELECT l.credit_limit, l.limit_source
+					   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+					   CROSS JOIN LATERAL @extschema@.credit_limit_rows(c.customer_id, k.d) l) lim ON true
+	-- credit groups (credit/groups.sql): the customer's ledger row (ge), and
+	-- its group's exposure as the subtree of its root (gx): one grouped pass
+	-- over the group members' ledger rows (as credit_group_subtrees(),
+	-- without the limits), joined on the root, not a sub-select per customer
+	-- reading the other members (on Citus on other shards)
+	LEFT JOIN @extschema@.credit_exposure ge ON ge.customer_id = c.customer_id AND ge.group_path IS NOT NULL
+	LEFT JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure
+			   FROM @extschema@.credit_exposure s
+			   CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
+			   WHERE s.group_path IS NOT NULL
+			   GROUP BY a.customer_id) gx ON gx.customer_id = coalesce(ge.group_path[1], ge.customer_id)
 	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
