@@ -148,24 +148,51 @@ CREATE FUNCTION @extschema@.credit_facts_of(txn @extschema@.txn_facts, as_of dat
 COMMENT ON FUNCTION @extschema@.credit_facts_of(@extschema@.txn_facts, date, date, numeric, numeric, numeric) IS
 	'one customer''s credit_facts from its txn_facts (NULL: no transactions; counts and amounts then 0) and its own columns: tenure_days = as_of - least(created_on, first invoice)';
 
+-- credit_facts_txn(customer_id, as_of): one customer's txn_facts (NULL
+-- when it has no transaction), for credit_facts(), which inlines it in a
+-- lateral join.  The three sources form one UNION ALL whose branches have no
+-- WHERE of their own and the same column types, so that the planner
+-- flattens it into an append of index scans on (customer_id, date).  An
+-- aggregate without GROUP BY: one row whether or not there are
+-- transactions.  A function of its own so that refresh() on Citus can run
+-- it apart (refresh_compute): Citus pushes a UNION ALL down to the shards
+-- only in a query whose every join is on the distribution column.
+CREATE FUNCTION @extschema@.credit_facts_txn(customer_id bigint, as_of date)
+	RETURNS TABLE (f @extschema@.txn_facts)
+	LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $2) AS f
+	FROM (
+		SELECT 'i'::"char" AS kind, i.customer_id, i.invoice_id, i.amount, i.issued_on AS d1,
+			   i.due_on AS d2, false AS cancelled
+		FROM @extschema@.src_invoice i
+		UNION ALL
+		SELECT 'p'::"char", p.customer_id, p.invoice_id, p.amount, p.paid_on, NULL::date, false
+		FROM @extschema@.src_payment p
+		UNION ALL
+		SELECT 'o'::"char", o.customer_id, NULL::bigint, NULL::numeric, o.ordered_on, NULL::date,
+			   o.status = 'cancelled'
+		FROM @extschema@.src_order o
+	) t
+	WHERE t.customer_id = $1 AND t.d1 <= $2 AND NOT t.cancelled
+$$;
+COMMENT ON FUNCTION @extschema@.credit_facts_txn(bigint, date) IS
+	'one customer''s transaction facts (credit_facts_agg over its invoices, payments and orders up to as_of; NULL when none), for credit_facts()';
+
 -- credit_facts(as_of, scorecard_id, customers, from_customer, to_customer):
 -- the facts of every customer, of those listed, or of those with
 -- from_customer <= customer_id < to_customer (NULL: unbounded).  A SQL
 -- function the planner inlines, so the filters reach the index scans.
 --
--- Each customer's transactions are aggregated in a lateral subquery, one
--- customer at a time (constant memory): the three sources form one UNION
--- ALL whose branches have no WHERE of their own and the same column types,
--- so that the planner flattens it into an append of index scans on
--- (customer_id, date).  An aggregate without GROUP BY gives a row for a
--- customer without transactions too (NULL facts, as credit_facts_of
--- expects).  As fast as aggregating the sources read in customer_id order
--- and LEFT JOINed to the customers (measured, 100,000 customers), and,
--- unlike that form, Citus pushes it down to the shards when the sources are
--- distributed by customer_id and colocated: it cannot push down an outer
--- join whose inner side is a UNION ALL (docs/citus.md).  refresh() cuts a
--- full run into customer_id ranges, so that parallel workers take whole
--- ranges (see refresh_rows_query).
+-- Each customer's transactions are aggregated one customer at a time
+-- (constant memory) by credit_facts_txn() in a lateral join.  As fast as
+-- aggregating the sources read in customer_id order and LEFT JOINed to the
+-- customers (measured, 100,000 customers), and unlike that form Citus can
+-- push it down to the shards when the sources are distributed by
+-- customer_id and colocated: it cannot push down an outer join whose inner
+-- side is a UNION ALL (docs/citus.md).  refresh() cuts a full run into
+-- customer_id ranges, so that parallel workers take whole ranges (see
+-- refresh_rows_query).
 CREATE FUNCTION @extschema@.credit_facts(as_of date, scorecard_id text, customers bigint[] DEFAULT NULL,
 										 from_customer bigint DEFAULT NULL, to_customer bigint DEFAULT NULL)
 	RETURNS TABLE (customer_id bigint, facts @extschema@.credit_facts)
@@ -191,22 +218,7 @@ AS $$
 									   coalesce(reg.points, (SELECT points FROM risk WHERE prefix = 'region')),
 									   ext.score)
 	FROM @extschema@.src_customer c
-	CROSS JOIN LATERAL (
-		SELECT @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $1) AS f
-		FROM (
-			SELECT 'i'::"char" AS kind, i.customer_id, i.invoice_id, i.amount, i.issued_on AS d1,
-				   i.due_on AS d2, false AS cancelled
-			FROM @extschema@.src_invoice i
-			UNION ALL
-			SELECT 'p'::"char", p.customer_id, p.invoice_id, p.amount, p.paid_on, NULL::date, false
-			FROM @extschema@.src_payment p
-			UNION ALL
-			SELECT 'o'::"char", o.customer_id, NULL::bigint, NULL::numeric, o.ordered_on, NULL::date,
-				   o.status = 'cancelled'
-			FROM @extschema@.src_order o
-		) t
-		WHERE t.customer_id = c.customer_id AND t.d1 <= $1 AND NOT t.cancelled
-	) t
+	CROSS JOIN LATERAL @extschema@.credit_facts_txn(c.customer_id, $1) t
 	LEFT JOIN ext ON ext.customer_id = c.customer_id
 	-- the longest matching risk prefix, looked up once per distinct value
 	-- among the customers asked for (only those are read): risk_points()'s

@@ -299,7 +299,10 @@ CREATE FUNCTION @extschema@.refresh_compute(as_of date, card @extschema@.scoreca
 	SET parallel_leader_participation = off
 AS $$
 DECLARE
+	txn_call text := 'CROSS JOIN LATERAL @extschema@.credit_facts_txn(c.customer_id, $1) t';
+	txn text;
 	facts text;
+	args text[];
 BEGIN
 	IF pg_catalog.to_regclass('pg_temp.cc_refresh_new') IS NOT NULL THEN
 		DROP TABLE pg_temp.cc_refresh_new;
@@ -311,29 +314,47 @@ BEGIN
 		RETURN;
 	END IF;
 	-- Citus: the facts and classes are computed on the shards, in parallel,
-	-- by one INSERT ... SELECT into a work table colocated with profile
-	-- (the sources, profile, overrides and events are distributed by
-	-- customer_id and colocated, so Citus pushes the whole query down to
-	-- each shard group).  It is made for this refresh and dropped with it.
-	-- The query is the body of credit_facts() with its arguments, in
-	-- refresh_rows_sql() with constants for its parameters (see
-	-- refresh_sql_bind).  Only the finished rows, one per customer, come to
-	-- the coordinator, into cc_refresh_new, for the statements that follow.
+	-- into work tables colocated with profile (the sources, profile,
+	-- overrides and events are distributed by customer_id and colocated, so
+	-- that Citus pushes each statement down to every shard group), made for
+	-- this refresh and dropped with it.  Two statements: each customer's
+	-- transactions first (credit_facts_txn(), whose UNION ALL Citus pushes
+	-- down only in a query whose every join is on customer_id), then
+	-- refresh_rows_sql() over credit_facts() reading them from the first
+	-- work table.  The SQL is the functions' own, with their arguments and
+	-- with constants for the parameters (refresh_sql_bind).  Only the
+	-- finished rows, one per customer, come to the coordinator, into
+	-- cc_refresh_new, for the statements that follow.
+	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT txn FROM pg_catalog.pg_proc p
+	WHERE p.oid = '@extschema@.credit_facts_txn(bigint, date)'::pg_catalog.regprocedure;
 	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT facts FROM pg_catalog.pg_proc p
 	WHERE p.oid = '@extschema@.credit_facts(date, text, bigint[], bigint, bigint)'::pg_catalog.regprocedure;
-	facts := @extschema@.refresh_sql_bind(facts, ARRAY['$1', '($2).scorecard_id', '$5', 'NULL::bigint', 'NULL::bigint']);
+	IF pg_catalog.strpos(facts, txn_call) = 0 THEN
+		RAISE EXCEPTION 'credit_facts() no longer calls %', txn_call
+			USING ERRCODE = 'internal_error',
+				  HINT = 'refresh_compute() reads its body for Citus: update both together.';
+	END IF;
+	facts := pg_catalog.replace(facts, txn_call,
+								'LEFT JOIN @extschema@.cc_refresh_txn t ON t.customer_id = c.customer_id');
+	args := ARRAY[pg_catalog.format('%L::date', as_of), pg_catalog.format('%L::@extschema@.scorecard', card),
+				  pg_catalog.format('%L::@extschema@.lifecycle_policy', pol), pg_catalog.format('%L::bigint', version),
+				  pg_catalog.format('%L::bigint[]', customers)];
+	CREATE UNLOGGED TABLE @extschema@.cc_refresh_txn (customer_id bigint, f @extschema@.txn_facts);
+	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_txn', 'customer_id',
+												colocate_with => '@extschema@.profile');
 	CREATE UNLOGGED TABLE @extschema@.cc_refresh_work OF @extschema@.refresh_row;
 	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_work', 'customer_id',
 												colocate_with => '@extschema@.profile');
+	EXECUTE 'INSERT INTO @extschema@.cc_refresh_txn SELECT c.customer_id, t.f FROM @extschema@.src_customer c '
+			|| 'CROSS JOIN LATERAL ('
+			|| @extschema@.refresh_sql_bind(txn, ARRAY['c.customer_id', args[1]])
+			|| ') t WHERE ' || @extschema@.refresh_sql_bind('$1 IS NULL OR c.customer_id = ANY ($1)', ARRAY[args[5]]);
+	facts := @extschema@.refresh_sql_bind(facts, ARRAY['$1', '($2).scorecard_id', '$5', 'NULL::bigint', 'NULL::bigint']);
 	EXECUTE 'INSERT INTO @extschema@.cc_refresh_work '
-			|| @extschema@.refresh_sql_bind(@extschema@.refresh_rows_sql('NULL', 'NULL', facts),
-										   ARRAY[pg_catalog.format('%L::date', as_of),
-												 pg_catalog.format('%L::@extschema@.scorecard', card),
-												 pg_catalog.format('%L::@extschema@.lifecycle_policy', pol),
-												 pg_catalog.format('%L::bigint', version),
-												 pg_catalog.format('%L::bigint[]', customers)]);
+			|| @extschema@.refresh_sql_bind(@extschema@.refresh_rows_sql('NULL', 'NULL', facts), args);
 	CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS SELECT * FROM @extschema@.cc_refresh_work;
 	DROP TABLE @extschema@.cc_refresh_work;
+	DROP TABLE @extschema@.cc_refresh_txn;
 	-- no ANALYZE: the statements after this one scan the table whole, and
 	-- its size, which the planner reads off the file, is all they need
 END
