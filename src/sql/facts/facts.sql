@@ -154,14 +154,16 @@ COMMENT ON FUNCTION @extschema@.credit_facts_of(@extschema@.txn_facts, date, dat
 -- WHERE of their own and the same column types, so that the planner
 -- flattens it into an append of index scans on (customer_id, date).  An
 -- aggregate without GROUP BY: one row whether or not there are
--- transactions.  A function of its own so that refresh() on Citus can run
--- it apart (refresh_compute): Citus pushes a UNION ALL down to the shards
--- only in a query whose every join is on the distribution column.
-CREATE FUNCTION @extschema@.credit_facts_txn(customer_id bigint, as_of date)
-	RETURNS TABLE (f @extschema@.txn_facts)
+-- transactions (the customer beside it: a function of one composite column
+-- would read as that type's columns).  A function of its own so that
+-- refresh() on Citus can run it apart (refresh_compute): Citus pushes a
+-- UNION ALL down to the shards only in a query whose every join is on the
+-- distribution column.
+CREATE FUNCTION @extschema@.credit_facts_txn(customer bigint, as_of date)
+	RETURNS TABLE (customer_id bigint, f @extschema@.txn_facts)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $2) AS f
+	SELECT $1 AS customer_id, @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $2) AS f
 	FROM (
 		SELECT 'i'::"char" AS kind, i.customer_id, i.invoice_id, i.amount, i.issued_on AS d1,
 			   i.due_on AS d2, false AS cancelled
