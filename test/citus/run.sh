@@ -202,5 +202,38 @@ n=$(coord singler -At -c "SELECT count(*) FROM customer_class.class_history WHER
 [ "$n" -gt 0 ] && report refresh_incremental_changed_classes ok \
 	|| report refresh_incremental_changed_classes FAILED "the documents changed no class: the check proves nothing"
 
+# The heavy part runs on the workers: the plans of refresh()'s two Citus
+# statements (refresh_citus_sql()) aggregate each customer's invoices,
+# payments and orders with credit_facts_agg in the shards' task queries, and
+# no Distributed Subplan pulls invoice, payment or order rows to the
+# coordinator (only the customers' distinct industries and regions, and
+# settings, go through it).
+coord ccr -At -f - >"$work/plans.txt" 2>&1 <<SQL || true
+SET client_min_messages = warning;
+BEGIN;
+CREATE UNLOGGED TABLE customer_class.cc_refresh_txn (customer_id bigint, f customer_class.txn_facts);
+SELECT pg_catalog.create_distributed_table('customer_class.cc_refresh_txn', 'customer_id', colocate_with => 'customer_class.profile');
+CREATE UNLOGGED TABLE customer_class.cc_refresh_work OF customer_class.refresh_row;
+SELECT pg_catalog.create_distributed_table('customer_class.cc_refresh_work', 'customer_id', colocate_with => 'customer_class.profile');
+SELECT 'EXPLAIN (VERBOSE, COSTS OFF) ' || q
+FROM unnest(customer_class.refresh_citus_sql('$CITUS_AS_OF', customer_class.active_scorecard(),
+	customer_class.active_lifecycle_policy(), 1, NULL)) q \gexec
+ROLLBACK;
+SQL
+pulled=$(awk '
+	{ match($0, /^ */); ind = RLENGTH }
+	insub && ind <= subind { insub = 0 }
+	/Distributed Subplan/ { insub = 1; subind = ind; next }
+	insub && /(invoice|payment|sales_order)_[0-9]+/ { n++ }
+	END { print n + 0 }' "$work/plans.txt")
+tasks=$(grep -c 'Output: .*customer_class.credit_facts_agg(' "$work/plans.txt" || true)
+if grep -q 'ERROR' "$work/plans.txt"; then
+	report refresh_heavy_part_on_workers FAILED "$(grep -m1 ERROR "$work/plans.txt")"
+elif [ "$pulled" = 0 ] && [ "$tasks" -gt 0 ]; then
+	report refresh_heavy_part_on_workers ok
+else
+	report refresh_heavy_part_on_workers FAILED "$pulled source scans pulled to the coordinator, credit_facts_agg in $tasks task outputs"
+fi
+
 echo "$passed passed, $failed failed, $known known failures"
 [ "$failed" -eq 0 ]

@@ -154,16 +154,17 @@ COMMENT ON FUNCTION @extschema@.credit_facts_of(@extschema@.txn_facts, date, dat
 -- WHERE of their own and the same column types, so that the planner
 -- flattens it into an append of index scans on (customer_id, date).  An
 -- aggregate without GROUP BY: one row whether or not there are
--- transactions (the customer beside it: a function of one composite column
--- would read as that type's columns).  A function of its own so that
+-- transactions (with their number beside it: a function of one composite
+-- column would read as that type's columns; not the customer id, which
+-- would answer for a customer the caller may not see).  A function of its own so that
 -- refresh() on Citus can run it apart (refresh_compute): Citus pushes a
 -- UNION ALL down to the shards only in a query whose every join is on the
 -- distribution column.
 CREATE FUNCTION @extschema@.credit_facts_txn(customer bigint, as_of date)
-	RETURNS TABLE (customer_id bigint, f @extschema@.txn_facts)
+	RETURNS TABLE (transactions bigint, f @extschema@.txn_facts)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT $1 AS customer_id, @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $2) AS f
+	SELECT count(*) AS transactions, @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $2) AS f
 	FROM (
 		SELECT 'i'::"char" AS kind, i.customer_id, i.invoice_id, i.amount, i.issued_on AS d1,
 			   i.due_on AS d2, false AS cancelled
@@ -179,7 +180,7 @@ AS $$
 	WHERE t.customer_id = $1 AND t.d1 <= $2 AND NOT t.cancelled
 $$;
 COMMENT ON FUNCTION @extschema@.credit_facts_txn(bigint, date) IS
-	'one customer''s transaction facts (credit_facts_agg over its invoices, payments and orders up to as_of; NULL when none), for credit_facts()';
+	'one customer''s transaction facts (credit_facts_agg over its invoices, payments and orders up to as_of; NULL when none) and their number, for credit_facts()';
 
 -- credit_facts(as_of, scorecard_id, customers, from_customer, to_customer):
 -- the facts of every customer, of those listed, or of those with

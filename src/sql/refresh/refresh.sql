@@ -279,6 +279,56 @@ REVOKE EXECUTE ON FUNCTION @extschema@.refresh_on_citus() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.refresh_on_citus() IS
 	'part of refresh(): true when profile is a Citus distributed table; refuses (55000) when Citus distributes other tables but not the extension''s';
 
+-- refresh_citus_sql(as_of, scorecard, lifecycle policy, policy version,
+-- customers): the statements refresh_compute() runs on Citus, where the
+-- sources, profile, overrides and events are distributed by customer_id and
+-- colocated, to fill the work tables cc_refresh_txn and cc_refresh_work
+-- (colocated too): each statement runs on the shards, every shard group in
+-- parallel.  Two statements: each customer's transactions first
+-- (credit_facts_txn(), whose UNION ALL Citus pushes down only in a query
+-- whose every join is on customer_id), then refresh_rows_sql() over
+-- credit_facts() reading them from cc_refresh_txn.  The SQL is the
+-- functions' own bodies with their arguments, and constants for the
+-- parameters (refresh_sql_bind).
+CREATE FUNCTION @extschema@.refresh_citus_sql(as_of date, card @extschema@.scorecard,
+											  pol @extschema@.lifecycle_policy, version bigint, customers bigint[])
+	RETURNS text[]
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	txn_call text := 'CROSS JOIN LATERAL @extschema@.credit_facts_txn(c.customer_id, $1) t';
+	txn text;
+	facts text;
+	args text[] := ARRAY[pg_catalog.format('%L::date', as_of), pg_catalog.format('%L::@extschema@.scorecard', card),
+						 pg_catalog.format('%L::@extschema@.lifecycle_policy', pol),
+						 pg_catalog.format('%L::bigint', version), pg_catalog.format('%L::bigint[]', customers)];
+BEGIN
+	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT txn FROM pg_catalog.pg_proc p
+	WHERE p.oid = '@extschema@.credit_facts_txn(bigint, date)'::pg_catalog.regprocedure;
+	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT facts FROM pg_catalog.pg_proc p
+	WHERE p.oid = '@extschema@.credit_facts(date, text, bigint[], bigint, bigint)'::pg_catalog.regprocedure;
+	IF pg_catalog.strpos(facts, txn_call) = 0 THEN
+		RAISE EXCEPTION 'credit_facts() no longer calls credit_facts_txn() as refresh_citus_sql() expects'
+			USING ERRCODE = 'internal_error',
+				  DETAIL = pg_catalog.format('It looks for: %s', txn_call),
+				  HINT = 'refresh_citus_sql() reads the body of credit_facts(): change both together.';
+	END IF;
+	facts := pg_catalog.replace(facts, txn_call,
+								'LEFT JOIN @extschema@.cc_refresh_txn t ON t.customer_id = c.customer_id');
+	facts := @extschema@.refresh_sql_bind(facts, ARRAY['$1', '($2).scorecard_id', '$5', 'NULL::bigint', 'NULL::bigint']);
+	RETURN ARRAY[
+		'INSERT INTO @extschema@.cc_refresh_txn SELECT c.customer_id, t.f FROM @extschema@.src_customer c '
+		|| 'CROSS JOIN LATERAL (' || @extschema@.refresh_sql_bind(txn, ARRAY['c.customer_id', args[1]]) || ') t '
+		|| 'WHERE ' || @extschema@.refresh_sql_bind('$1 IS NULL OR c.customer_id = ANY ($1)', ARRAY[args[5]]),
+		'INSERT INTO @extschema@.cc_refresh_work '
+		|| @extschema@.refresh_sql_bind(@extschema@.refresh_rows_sql('NULL', 'NULL', facts), args)];
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_citus_sql(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_citus_sql(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) IS
+	'part of refresh(): on Citus, the two statements that fill the work tables cc_refresh_txn (each customer''s transactions) and cc_refresh_work (refresh_rows) on the shards';
+
 -- refresh_compute(as_of, scorecard, lifecycle policy, policy version,
 -- customers): part of refresh().  Fills the temp table cc_refresh_new with
 -- the refresh_row of everyone, or of the customers listed.
@@ -299,10 +349,7 @@ CREATE FUNCTION @extschema@.refresh_compute(as_of date, card @extschema@.scoreca
 	SET parallel_leader_participation = off
 AS $$
 DECLARE
-	txn_call text := 'CROSS JOIN LATERAL @extschema@.credit_facts_txn(c.customer_id, $1) t';
-	txn text;
-	facts text;
-	args text[];
+	q text;
 BEGIN
 	IF pg_catalog.to_regclass('pg_temp.cc_refresh_new') IS NOT NULL THEN
 		DROP TABLE pg_temp.cc_refresh_new;
@@ -314,44 +361,19 @@ BEGIN
 		RETURN;
 	END IF;
 	-- Citus: the facts and classes are computed on the shards, in parallel,
-	-- into work tables colocated with profile (the sources, profile,
-	-- overrides and events are distributed by customer_id and colocated, so
-	-- that Citus pushes each statement down to every shard group), made for
-	-- this refresh and dropped with it.  Two statements: each customer's
-	-- transactions first (credit_facts_txn(), whose UNION ALL Citus pushes
-	-- down only in a query whose every join is on customer_id), then
-	-- refresh_rows_sql() over credit_facts() reading them from the first
-	-- work table.  The SQL is the functions' own, with their arguments and
-	-- with constants for the parameters (refresh_sql_bind).  Only the
+	-- into work tables colocated with profile, made for this refresh and
+	-- dropped with it, by the statements of refresh_citus_sql().  Only the
 	-- finished rows, one per customer, come to the coordinator, into
 	-- cc_refresh_new, for the statements that follow.
-	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT txn FROM pg_catalog.pg_proc p
-	WHERE p.oid = '@extschema@.credit_facts_txn(bigint, date)'::pg_catalog.regprocedure;
-	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT facts FROM pg_catalog.pg_proc p
-	WHERE p.oid = '@extschema@.credit_facts(date, text, bigint[], bigint, bigint)'::pg_catalog.regprocedure;
-	IF pg_catalog.strpos(facts, txn_call) = 0 THEN
-		RAISE EXCEPTION 'credit_facts() no longer calls %', txn_call
-			USING ERRCODE = 'internal_error',
-				  HINT = 'refresh_compute() reads its body for Citus: update both together.';
-	END IF;
-	facts := pg_catalog.replace(facts, txn_call,
-								'LEFT JOIN @extschema@.cc_refresh_txn t ON t.customer_id = c.customer_id');
-	args := ARRAY[pg_catalog.format('%L::date', as_of), pg_catalog.format('%L::@extschema@.scorecard', card),
-				  pg_catalog.format('%L::@extschema@.lifecycle_policy', pol), pg_catalog.format('%L::bigint', version),
-				  pg_catalog.format('%L::bigint[]', customers)];
 	CREATE UNLOGGED TABLE @extschema@.cc_refresh_txn (customer_id bigint, f @extschema@.txn_facts);
 	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_txn', 'customer_id',
 												colocate_with => '@extschema@.profile');
 	CREATE UNLOGGED TABLE @extschema@.cc_refresh_work OF @extschema@.refresh_row;
 	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_work', 'customer_id',
 												colocate_with => '@extschema@.profile');
-	EXECUTE 'INSERT INTO @extschema@.cc_refresh_txn SELECT c.customer_id, t.f FROM @extschema@.src_customer c '
-			|| 'CROSS JOIN LATERAL ('
-			|| @extschema@.refresh_sql_bind(txn, ARRAY['c.customer_id', args[1]])
-			|| ') t WHERE ' || @extschema@.refresh_sql_bind('$1 IS NULL OR c.customer_id = ANY ($1)', ARRAY[args[5]]);
-	facts := @extschema@.refresh_sql_bind(facts, ARRAY['$1', '($2).scorecard_id', '$5', 'NULL::bigint', 'NULL::bigint']);
-	EXECUTE 'INSERT INTO @extschema@.cc_refresh_work '
-			|| @extschema@.refresh_sql_bind(@extschema@.refresh_rows_sql('NULL', 'NULL', facts), args);
+	FOREACH q IN ARRAY @extschema@.refresh_citus_sql(as_of, card, pol, version, customers) LOOP
+		EXECUTE q;
+	END LOOP;
 	CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS SELECT * FROM @extschema@.cc_refresh_work;
 	DROP TABLE @extschema@.cc_refresh_work;
 	DROP TABLE @extschema@.cc_refresh_txn;

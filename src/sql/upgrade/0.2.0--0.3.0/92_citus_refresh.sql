@@ -1,12 +1,12 @@
--- 0.2.0 -> 0.3.0, refresh() on Citus (issue 19, part R): credit_facts_txn() (each customer's transactions, a lateral join in credit_facts(), which Citus can push down), credit_facts()'s risk lookup as a join, refresh_row.override_why, refresh_rows_sql(), refresh_sql_bind(), refresh_on_citus(), and refresh_compute()/refresh()/refresh_history()/refresh_rows()/refresh_alerts()/apply_tag_rules() in the forms that run on Citus
+-- 0.2.0 -> 0.3.0, refresh() on Citus (issue 19, part R): credit_facts_txn() (each customer's transactions, a lateral join in credit_facts(), which Citus can push down), credit_facts()'s risk lookup as a join, refresh_row.override_why, refresh_rows_sql(), refresh_sql_bind(), refresh_on_citus(), refresh_citus_sql(), and refresh_compute()/refresh()/refresh_history()/refresh_rows()/refresh_alerts()/apply_tag_rules() in the forms that run on Citus
 
 -- == facts/facts.sql ==
 
 CREATE FUNCTION @extschema@.credit_facts_txn(customer bigint, as_of date)
-	RETURNS TABLE (customer_id bigint, f @extschema@.txn_facts)
+	RETURNS TABLE (transactions bigint, f @extschema@.txn_facts)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT $1 AS customer_id, @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $2) AS f
+	SELECT count(*) AS transactions, @extschema@.credit_facts_agg(t.kind, t.invoice_id, t.amount, t.d1, t.d2, $2) AS f
 	FROM (
 		SELECT 'i'::"char" AS kind, i.customer_id, i.invoice_id, i.amount, i.issued_on AS d1,
 			   i.due_on AS d2, false AS cancelled
@@ -22,7 +22,7 @@ AS $$
 	WHERE t.customer_id = $1 AND t.d1 <= $2 AND NOT t.cancelled
 $$;
 COMMENT ON FUNCTION @extschema@.credit_facts_txn(bigint, date) IS
-	'one customer''s transaction facts (credit_facts_agg over its invoices, payments and orders up to as_of; NULL when none), for credit_facts()';
+	'one customer''s transaction facts (credit_facts_agg over its invoices, payments and orders up to as_of; NULL when none) and their number, for credit_facts()';
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_facts(as_of date, scorecard_id text, customers bigint[] DEFAULT NULL,
 										 from_customer bigint DEFAULT NULL, to_customer bigint DEFAULT NULL)
@@ -162,7 +162,6 @@ BEGIN
 	USING as_of, card, pol, version, customers;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.refresh_rows(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[], bigint, bigint) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.refresh_rows(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[], bigint, bigint) IS
 	'part of refresh(): new classes beside the previous ones of everyone, of the customers listed, or of one customer_id range (one parallel worker takes a whole range)';
 
@@ -218,6 +217,45 @@ REVOKE EXECUTE ON FUNCTION @extschema@.refresh_on_citus() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.refresh_on_citus() IS
 	'part of refresh(): true when profile is a Citus distributed table; refuses (55000) when Citus distributes other tables but not the extension''s';
 
+CREATE FUNCTION @extschema@.refresh_citus_sql(as_of date, card @extschema@.scorecard,
+											  pol @extschema@.lifecycle_policy, version bigint, customers bigint[])
+	RETURNS text[]
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	txn_call text := 'CROSS JOIN LATERAL @extschema@.credit_facts_txn(c.customer_id, $1) t';
+	txn text;
+	facts text;
+	args text[] := ARRAY[pg_catalog.format('%L::date', as_of), pg_catalog.format('%L::@extschema@.scorecard', card),
+						 pg_catalog.format('%L::@extschema@.lifecycle_policy', pol),
+						 pg_catalog.format('%L::bigint', version), pg_catalog.format('%L::bigint[]', customers)];
+BEGIN
+	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT txn FROM pg_catalog.pg_proc p
+	WHERE p.oid = '@extschema@.credit_facts_txn(bigint, date)'::pg_catalog.regprocedure;
+	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT facts FROM pg_catalog.pg_proc p
+	WHERE p.oid = '@extschema@.credit_facts(date, text, bigint[], bigint, bigint)'::pg_catalog.regprocedure;
+	IF pg_catalog.strpos(facts, txn_call) = 0 THEN
+		RAISE EXCEPTION 'credit_facts() no longer calls credit_facts_txn() as refresh_citus_sql() expects'
+			USING ERRCODE = 'internal_error',
+				  DETAIL = pg_catalog.format('It looks for: %s', txn_call),
+				  HINT = 'refresh_citus_sql() reads the body of credit_facts(): change both together.';
+	END IF;
+	facts := pg_catalog.replace(facts, txn_call,
+								'LEFT JOIN @extschema@.cc_refresh_txn t ON t.customer_id = c.customer_id');
+	facts := @extschema@.refresh_sql_bind(facts, ARRAY['$1', '($2).scorecard_id', '$5', 'NULL::bigint', 'NULL::bigint']);
+	RETURN ARRAY[
+		'INSERT INTO @extschema@.cc_refresh_txn SELECT c.customer_id, t.f FROM @extschema@.src_customer c '
+		|| 'CROSS JOIN LATERAL (' || @extschema@.refresh_sql_bind(txn, ARRAY['c.customer_id', args[1]]) || ') t '
+		|| 'WHERE ' || @extschema@.refresh_sql_bind('$1 IS NULL OR c.customer_id = ANY ($1)', ARRAY[args[5]]),
+		'INSERT INTO @extschema@.cc_refresh_work '
+		|| @extschema@.refresh_sql_bind(@extschema@.refresh_rows_sql('NULL', 'NULL', facts), args)];
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_citus_sql(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_citus_sql(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) IS
+	'part of refresh(): on Citus, the two statements that fill the work tables cc_refresh_txn (each customer''s transactions) and cc_refresh_work (refresh_rows) on the shards';
+
 CREATE OR REPLACE FUNCTION @extschema@.refresh_compute(as_of date, card @extschema@.scorecard,
 											pol @extschema@.lifecycle_policy, version bigint, customers bigint[])
 	RETURNS void
@@ -227,10 +265,7 @@ CREATE OR REPLACE FUNCTION @extschema@.refresh_compute(as_of date, card @extsche
 	SET parallel_leader_participation = off
 AS $$
 DECLARE
-	txn_call text := 'CROSS JOIN LATERAL @extschema@.credit_facts_txn(c.customer_id, $1) t';
-	txn text;
-	facts text;
-	args text[];
+	q text;
 BEGIN
 	IF pg_catalog.to_regclass('pg_temp.cc_refresh_new') IS NOT NULL THEN
 		DROP TABLE pg_temp.cc_refresh_new;
@@ -242,44 +277,19 @@ BEGIN
 		RETURN;
 	END IF;
 	-- Citus: the facts and classes are computed on the shards, in parallel,
-	-- into work tables colocated with profile (the sources, profile,
-	-- overrides and events are distributed by customer_id and colocated, so
-	-- that Citus pushes each statement down to every shard group), made for
-	-- this refresh and dropped with it.  Two statements: each customer's
-	-- transactions first (credit_facts_txn(), whose UNION ALL Citus pushes
-	-- down only in a query whose every join is on customer_id), then
-	-- refresh_rows_sql() over credit_facts() reading them from the first
-	-- work table.  The SQL is the functions' own, with their arguments and
-	-- with constants for the parameters (refresh_sql_bind).  Only the
+	-- into work tables colocated with profile, made for this refresh and
+	-- dropped with it, by the statements of refresh_citus_sql().  Only the
 	-- finished rows, one per customer, come to the coordinator, into
 	-- cc_refresh_new, for the statements that follow.
-	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT txn FROM pg_catalog.pg_proc p
-	WHERE p.oid = '@extschema@.credit_facts_txn(bigint, date)'::pg_catalog.regprocedure;
-	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT facts FROM pg_catalog.pg_proc p
-	WHERE p.oid = '@extschema@.credit_facts(date, text, bigint[], bigint, bigint)'::pg_catalog.regprocedure;
-	IF pg_catalog.strpos(facts, txn_call) = 0 THEN
-		RAISE EXCEPTION 'credit_facts() no longer calls %', txn_call
-			USING ERRCODE = 'internal_error',
-				  HINT = 'refresh_compute() reads its body for Citus: update both together.';
-	END IF;
-	facts := pg_catalog.replace(facts, txn_call,
-								'LEFT JOIN @extschema@.cc_refresh_txn t ON t.customer_id = c.customer_id');
-	args := ARRAY[pg_catalog.format('%L::date', as_of), pg_catalog.format('%L::@extschema@.scorecard', card),
-				  pg_catalog.format('%L::@extschema@.lifecycle_policy', pol), pg_catalog.format('%L::bigint', version),
-				  pg_catalog.format('%L::bigint[]', customers)];
 	CREATE UNLOGGED TABLE @extschema@.cc_refresh_txn (customer_id bigint, f @extschema@.txn_facts);
 	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_txn', 'customer_id',
 												colocate_with => '@extschema@.profile');
 	CREATE UNLOGGED TABLE @extschema@.cc_refresh_work OF @extschema@.refresh_row;
 	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_work', 'customer_id',
 												colocate_with => '@extschema@.profile');
-	EXECUTE 'INSERT INTO @extschema@.cc_refresh_txn SELECT c.customer_id, t.f FROM @extschema@.src_customer c '
-			|| 'CROSS JOIN LATERAL ('
-			|| @extschema@.refresh_sql_bind(txn, ARRAY['c.customer_id', args[1]])
-			|| ') t WHERE ' || @extschema@.refresh_sql_bind('$1 IS NULL OR c.customer_id = ANY ($1)', ARRAY[args[5]]);
-	facts := @extschema@.refresh_sql_bind(facts, ARRAY['$1', '($2).scorecard_id', '$5', 'NULL::bigint', 'NULL::bigint']);
-	EXECUTE 'INSERT INTO @extschema@.cc_refresh_work '
-			|| @extschema@.refresh_sql_bind(@extschema@.refresh_rows_sql('NULL', 'NULL', facts), args);
+	FOREACH q IN ARRAY @extschema@.refresh_citus_sql(as_of, card, pol, version, customers) LOOP
+		EXECUTE q;
+	END LOOP;
 	CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS SELECT * FROM @extschema@.cc_refresh_work;
 	DROP TABLE @extschema@.cc_refresh_work;
 	DROP TABLE @extschema@.cc_refresh_txn;
@@ -287,7 +297,6 @@ BEGIN
 	-- its size, which the planner reads off the file, is all they need
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.refresh_compute(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.refresh_compute(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) IS
 	'part of refresh(): the new classes of everyone or of the customers listed, beside their previous ones, into the temp table cc_refresh_new';
 
@@ -419,7 +428,6 @@ BEGIN
 	RETURN changed;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.refresh_history(date, @extschema@.lifecycle_policy, @extschema@.rfm_boundary) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.refresh_history(date, @extschema@.lifecycle_policy, @extschema@.rfm_boundary) IS
 	'part of refresh(): appends to class_history every class in cc_refresh_new that changed, with the reason; returns the customers with a change';
 
@@ -578,8 +586,6 @@ BEGIN
 	RETURN changed + @extschema@.apply_tag_rules(d, targets);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.refresh(date, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.refresh(date, boolean) TO customer_class_analyst;
 COMMENT ON FUNCTION @extschema@.refresh(date, boolean) IS
 	'recompute customer profiles (credit grade, lifecycle stage and phase, behaviour segment, RFM) as of a date (default as_of()): everyone when full or when date/policy changed, else the queued dirty customers; records class changes in class_history; then applies the tag rules (apply_tag_rules); returns customers whose classes changed plus customers whose rule tags changed (a customer with both counts twice)';
 
@@ -655,7 +661,6 @@ BEGIN
 	RETURN n;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.refresh_alerts(date) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.refresh_alerts(date) IS
 	'part of refresh(): raises and resolves payment_rhythm and became_dormant alerts from the classes being written; returns new alerts';
 
@@ -838,7 +843,5 @@ BEGIN
 	RETURN changed;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.apply_tag_rules(date, bigint[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.apply_tag_rules(date, bigint[]) TO customer_class_analyst;
 COMMENT ON FUNCTION @extschema@.apply_tag_rules(date, bigint[]) IS
 	'evaluates the enabled tag rules for the given customers (NULL: all) into profile.rule_tags, recording every rule tag gained or lost in class_history; returns the number of customers whose rule tags changed (refresh() calls it)';
