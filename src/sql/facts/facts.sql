@@ -160,7 +160,7 @@ COMMENT ON FUNCTION @extschema@.credit_facts_of(@extschema@.txn_facts, date, dat
 -- refresh() on Citus can run it apart (refresh_compute): Citus pushes a
 -- UNION ALL down to the shards only in a query whose every join is on the
 -- distribution column.
-CREATE FUNCTION @extschema@.credit_facts_txn(customer bigint, as_of date)
+CREATE FUNCTION @extschema@.credit_facts_txn(customer_id bigint, as_of date)
 	RETURNS TABLE (transactions bigint, f @extschema@.txn_facts)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$

@@ -2,7 +2,7 @@
 
 -- == facts/facts.sql ==
 
-CREATE FUNCTION @extschema@.credit_facts_txn(customer bigint, as_of date)
+CREATE FUNCTION @extschema@.credit_facts_txn(customer_id bigint, as_of date)
 	RETURNS TABLE (transactions bigint, f @extschema@.txn_facts)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
