@@ -39,7 +39,8 @@ OBJS = \
 	src/credit_trigger.o \
 	src/tag_rule.o \
 	src/enum_hint.o \
-	src/binding.o
+	src/binding.o \
+	src/citus_inline.o
 
 # The install script is generated from the hand-edited fragments in
 # src/sql/<concern>/, concatenated in the order listed here (not by name).  A

@@ -74,7 +74,7 @@ for n in "${NODES[@]}"; do
 listen_addresses = '127.0.0.1'
 port = ${ports[$i]}
 unix_socket_directories = '$CITUS_DIR'
-shared_preload_libraries = 'citus'
+shared_preload_libraries = 'citus,customer_class'
 max_connections = 60
 shared_buffers = 64MB
 fsync = off

@@ -1,7 +1,8 @@
 /*
  * customer_class.c
  *		Module entry point: magic block, GUC registration, the enum hint
- *		(enum_hint.c), in_extension_script() and session_is_restore().
+ *		(enum_hint.c), the planner hook for Citus (citus_inline.c),
+ *		in_extension_script() and session_is_restore().
  *
  * Each concern lives in its own file; this one only wires them up at load.
  */
@@ -13,6 +14,7 @@
 #include "utils/guc_tables.h"
 
 #include "as_of.h"
+#include "citus_inline.h"
 #include "enum_hint.h"
 
 PG_MODULE_MAGIC;
@@ -23,6 +25,7 @@ void
 _PG_init(void)
 {
 	DefineAsOfGuc();
+	InstallCitusInline();
 	MarkGUCPrefixReserved("customer_class");
 	InstallEnumHint();
 }

@@ -13,7 +13,8 @@ cd "$SRCDIR"
 
 passed=0 failed=0 known=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/customer_class_citus_out.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+[ -n "${CITUS_KEEP_OUT:-}" ] && echo "comparison files kept in $work"
+trap '[ -n "${CITUS_KEEP_OUT:-}" ] || rm -rf "$work"' EXIT
 
 report() {	# report NAME ok|FAILED|known [why]
 	case $2 in
@@ -33,7 +34,7 @@ create_citus_db cc
 # (Citus warns that generate.sql's check function stays local: it is)
 load_demo cc 2>/dev/null
 coord cc -f test/citus/shape_customer.sql >/dev/null
-coord cc -f test/citus/citus_mode.sql >/dev/null
+#coord cc -f test/citus/citus_mode.sql >/dev/null
 n=$(coord cc -At -c "SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid::text LIKE 'erp.%'")
 [ "$n" = 4 ] && report shape_customer_distributed ok || report shape_customer_distributed FAILED "$n of 4 tables distributed"
 
@@ -99,20 +100,33 @@ compare aging_report_overdue_total "SELECT sum(overdue), count(*) FROM customer_
 compare view_aging_report_one_customer "SELECT * FROM customer_class.aging_report WHERE customer_id = 17"
 compare aging_agg_global "SELECT customer_class.aging_agg(open_amount, due_on, '$CITUS_AS_OF')::text FROM customer_class.open_item"
 compare view_customer_payment_behavior "SELECT * FROM customer_class.customer_payment_behavior"
-compare credit_facts "SELECT f::text FROM customer_class.credit_facts('$CITUS_AS_OF', 'default') f" \
-	"a LANGUAGE sql function with parameters reading the sources"
-compare view_ar_kpi "SELECT * FROM customer_class.ar_kpi" \
-	"reads the sources through LANGUAGE sql functions with parameters"
-compare view_aging_report_by_class "SELECT * FROM customer_class.aging_report_by_class" \
-	"customer_class_member's VALUES list calls non-immutable functions"
-compare view_due_reminders "SELECT * FROM customer_class.due_reminders" \
-	"reads the sources through LANGUAGE sql functions with parameters"
-# refresh() with the sources distributed but not the extension's tables:
-# refused (it once ran on the coordinator's empty shells and wrote nothing)
-out=$(citus_q cc "SELECT customer_class.refresh('$CITUS_AS_OF')" 2>&1 || true)
+compare credit_facts "SELECT f::text FROM customer_class.credit_facts('$CITUS_AS_OF', 'default') f"
+compare credit_facts_some "SELECT f::text FROM customer_class.credit_facts('$CITUS_AS_OF', 'default', ARRAY[3, 17, 1999]) f"
+compare view_ar_kpi "SELECT * FROM customer_class.ar_kpi"
+# what makes them work: without the planner hook (src/citus_inline.c) Citus
+# meets the functions only once PostgreSQL has inlined them, and stops
+out=$(citus_q cc "SET LOCAL customer_class.inline_before_citus = off; SELECT count(*) FROM customer_class.ar_kpi" 2>&1 || true)
 case $out in
-*"refresh() cannot run on Citus before the tables of customer_class are distributed"*) report refresh_refused_before_distribute ok ;;
-*) report refresh_refused_before_distribute FAILED "answered: $out" ;;
+*"parameterized queries for SQL functions referencing distributed tables are not supported"*) report inline_before_citus_off_fails ok ;;
+*) report inline_before_citus_off_fails FAILED "answered: $out" ;;
+esac
+compare view_aging_report_by_class "SELECT * FROM customer_class.aging_report_by_class" \
+	"class_members() joins the local profile with the distributed customers (distribute() makes it distributed)"
+compare view_due_reminders "SELECT * FROM customer_class.due_reminders" \
+	"joins the coordinator's local dunning tables with the distributed sources (distribute() makes them distributed)"
+# refresh() on the coordinator, with its figures compared through profile
+citus_q cc "SELECT customer_class.refresh('$CITUS_AS_OF')" >"$work/refresh.out" 2>&1 || true
+compare refresh "SELECT customer_id, as_of, credit_score, credit_grade, lifecycle_stage, lifecycle_phase,
+		behaviour_segment, rfm_segment, open_balance, overdue_balance, payment_warning, rule_tags
+	FROM customer_class.profile"
+# without the hook, Citus would plan refresh()'s work query with the
+# coordinator's empty shells of the distributed sources (it wrote no profile
+# before): refresh() refuses then, unless the extension's tables are
+# distributed
+out=$(citus_q cc "SET LOCAL customer_class.inline_before_citus = off; SELECT customer_class.refresh('$CITUS_AS_OF', full_refresh => true)" 2>&1 || true)
+case $out in
+*"refresh() cannot run on Citus"*) report refresh_refused_without_hook ok ;;
+*) report refresh_refused_without_hook FAILED "answered: $out" ;;
 esac
 compare view_customer_profile "SELECT * FROM customer_class.customer_profile" \
 	"the local profile joined with the distributed sources"

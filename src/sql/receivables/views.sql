@@ -377,7 +377,7 @@ COMMENT ON COLUMN @extschema@.customer_payment_behavior.payment_index IS 'PAYDEX
 CREATE FUNCTION @extschema@.due_reminders(within_days integer)
 	RETURNS TABLE (customer_id bigint, customer_name text, invoice_id bigint, issued_on date,
 				   due_on date, days_past_due integer, open_amount numeric, bucket text, status text)
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 	SELECT o.customer_id, c.name, o.invoice_id, i.issued_on, o.due_on,
 		   (SELECT @extschema@.report_date()) - o.due_on,

@@ -11,21 +11,6 @@ CREATE FUNCTION @extschema@.region_level(region text, level integer) RETURNS tex
 COMMENT ON FUNCTION @extschema@.region_level(text, integer) IS
 	'a dotted path (region or tag) cut to its first n labels; a shorter path stays whole';
 
--- The value class_history records for a customer's class in a dimension as
--- of a date: the one the last refresh at or before it gave (NULL: not yet
--- classified by then).
-CREATE FUNCTION @extschema@.class_in_force(customer_id bigint, dimension text, as_of date) RETURNS text
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-AS $$
-	SELECT h.new_value
-	FROM @extschema@.class_history h
-	WHERE h.customer_id = $1 AND h.dimension = $2 AND h.as_of <= $3
-	ORDER BY h.as_of DESC, h.history_id DESC
-	LIMIT 1
-$$;
-COMMENT ON FUNCTION @extschema@.class_in_force(bigint, text, date) IS
-	'a customer''s class in a dimension (credit_grade, lifecycle_stage, lifecycle_phase, segment, rfm_segment, ...) as of a date, from class_history: the value of the last refresh at or before it';
-
 -- Every customer once in every dimension (class NULL: not classified in
 -- it), and once under each of its tags (manual and rule tags; NULL: none).
 -- The classes refresh() computes are the profile's when the profile is as
@@ -38,26 +23,50 @@ CREATE FUNCTION @extschema@.class_members(as_of date, tag_prefix text DEFAULT NU
 	RETURNS TABLE (customer_id bigint, dimension text, class text)
 	LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT c.customer_id, d.dimension, d.class
-	FROM @extschema@.src_customer c
-	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
+	SELECT x.customer_id, d.dimension, d.class
+	FROM (SELECT c.customer_id,
+				 CASE WHEN p.as_of <= $1 THEN p.credit_grade::text ELSE h.credit_grade END AS credit_grade,
+				 CASE WHEN p.as_of <= $1 THEN p.lifecycle_stage::text ELSE h.lifecycle_stage END AS lifecycle_stage,
+				 CASE WHEN p.as_of <= $1 THEN p.lifecycle_phase::text ELSE h.lifecycle_phase END AS lifecycle_phase,
+				 CASE WHEN p.as_of <= $1 THEN p.behaviour_segment::text ELSE h.segment END AS segment,
+				 CASE WHEN p.as_of <= $1 THEN p.rfm_segment::text ELSE h.rfm_segment END AS rfm_segment,
+				 c.customer_type, c.industry,
+				 @extschema@.region_level(c.region, 1) AS region,
+				 @extschema@.region_level(c.region, 2) AS region_2,
+				 @extschema@.region_level(c.region, 3) AS region_3,
+				 c.size_class
+		  FROM @extschema@.src_customer c
+		  LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
+		  -- a profile later than the date: the classes of the last refresh
+		  -- at or before it, from class_history (read only then)
+		  LEFT JOIN LATERAL (
+			  SELECT (pg_catalog.array_agg(hh.new_value ORDER BY hh.as_of DESC, hh.history_id DESC)
+						  FILTER (WHERE hh.dimension = 'credit_grade'))[1] AS credit_grade,
+					 (pg_catalog.array_agg(hh.new_value ORDER BY hh.as_of DESC, hh.history_id DESC)
+						  FILTER (WHERE hh.dimension = 'lifecycle_stage'))[1] AS lifecycle_stage,
+					 (pg_catalog.array_agg(hh.new_value ORDER BY hh.as_of DESC, hh.history_id DESC)
+						  FILTER (WHERE hh.dimension = 'lifecycle_phase'))[1] AS lifecycle_phase,
+					 (pg_catalog.array_agg(hh.new_value ORDER BY hh.as_of DESC, hh.history_id DESC)
+						  FILTER (WHERE hh.dimension = 'segment'))[1] AS segment,
+					 (pg_catalog.array_agg(hh.new_value ORDER BY hh.as_of DESC, hh.history_id DESC)
+						  FILTER (WHERE hh.dimension = 'rfm_segment'))[1] AS rfm_segment
+			  FROM @extschema@.class_history hh
+			  WHERE hh.customer_id = c.customer_id AND hh.as_of <= $1 AND p.as_of > $1
+		  ) h ON true) x
+	-- the unpivot lists columns only: Citus pushes a VALUES list down only
+	-- when nothing in it calls a function that is not immutable
 	CROSS JOIN LATERAL (VALUES
-		('credit_grade', CASE WHEN p.as_of <= $1 THEN p.credit_grade::text
-							  WHEN p.as_of > $1 THEN @extschema@.class_in_force(c.customer_id, 'credit_grade', $1) END),
-		('lifecycle_stage', CASE WHEN p.as_of <= $1 THEN p.lifecycle_stage::text
-								 WHEN p.as_of > $1 THEN @extschema@.class_in_force(c.customer_id, 'lifecycle_stage', $1) END),
-		('lifecycle_phase', CASE WHEN p.as_of <= $1 THEN p.lifecycle_phase::text
-								 WHEN p.as_of > $1 THEN @extschema@.class_in_force(c.customer_id, 'lifecycle_phase', $1) END),
-		('segment', CASE WHEN p.as_of <= $1 THEN p.behaviour_segment::text
-						 WHEN p.as_of > $1 THEN @extschema@.class_in_force(c.customer_id, 'segment', $1) END),
-		('rfm_segment', CASE WHEN p.as_of <= $1 THEN p.rfm_segment::text
-							 WHEN p.as_of > $1 THEN @extschema@.class_in_force(c.customer_id, 'rfm_segment', $1) END),
-		('customer_type', c.customer_type),
-		('industry', c.industry),
-		('region', @extschema@.region_level(c.region, 1)),
-		('region_2', @extschema@.region_level(c.region, 2)),
-		('region_3', @extschema@.region_level(c.region, 3)),
-		('size_class', c.size_class)) AS d(dimension, class)
+		('credit_grade', x.credit_grade),
+		('lifecycle_stage', x.lifecycle_stage),
+		('lifecycle_phase', x.lifecycle_phase),
+		('segment', x.segment),
+		('rfm_segment', x.rfm_segment),
+		('customer_type', x.customer_type),
+		('industry', x.industry),
+		('region', x.region),
+		('region_2', x.region_2),
+		('region_3', x.region_3),
+		('size_class', x.size_class)) AS d(dimension, class)
 	UNION ALL
 	SELECT c.customer_id, 'tag', t.class
 	FROM @extschema@.src_customer c

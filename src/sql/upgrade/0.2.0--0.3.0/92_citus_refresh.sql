@@ -197,25 +197,29 @@ AS $$
 DECLARE
 	profile_distributed boolean;
 	any_distributed boolean;
+	preload text := pg_catalog.current_setting('shared_preload_libraries');
 BEGIN
 	IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
 		RETURN false;
 	END IF;
-	EXECUTE 'SELECT bool_or(p.logicalrelid = $1), count(*) > 0 FROM pg_catalog.pg_dist_partition p'
+	EXECUTE 'SELECT coalesce(bool_or(p.logicalrelid = $1), false), count(*) > 0 FROM pg_catalog.pg_dist_partition p'
 	INTO profile_distributed, any_distributed
 	USING '@extschema@.profile'::pg_catalog.regclass;
-	IF any_distributed AND NOT profile_distributed THEN
-		RAISE EXCEPTION 'refresh() cannot run on Citus before the tables of customer_class are distributed'
+	IF any_distributed AND NOT profile_distributed
+	   AND NOT (coalesce(pg_catalog.current_setting('customer_class.inline_before_citus', true), 'off') = 'on'
+				AND pg_catalog.strpos(preload, 'citus') > 0
+				AND pg_catalog.strpos(preload, 'customer_class') > pg_catalog.strpos(preload, 'citus')) THEN
+		RAISE EXCEPTION 'refresh() cannot run on Citus here: the tables of customer_class are not distributed and the extension''s functions are not inlined before Citus plans'
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = 'Tables of this database are distributed by Citus, but not customer_class.profile: the refresh would read the coordinator''s empty copies of the distributed tables.',
-				  HINT = 'Distribute the tables of customer_class first: SELECT customer_class.distribute(''customer''); see docs/citus.md.';
+				  DETAIL = 'Tables of this database are distributed by Citus, but not customer_class.profile, and without the inlining the refresh would read the coordinator''s empty copies of the distributed tables.',
+				  HINT = 'Distribute the tables of customer_class (SELECT customer_class.distribute(''customer'')), or load customer_class after citus in shared_preload_libraries with customer_class.inline_before_citus on; see docs/citus.md.';
 	END IF;
-	RETURN coalesce(profile_distributed, false);
+	RETURN profile_distributed;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.refresh_on_citus() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.refresh_on_citus() IS
-	'part of refresh(): true when profile is a Citus distributed table; refuses (55000) when Citus distributes other tables but not the extension''s';
+	'part of refresh(): true when profile is a Citus distributed table; refuses (55000) when Citus distributes other tables but neither the extension''s nor the planner hook inlines its functions';
 
 CREATE FUNCTION @extschema@.refresh_citus_sql(as_of date, card @extschema@.scorecard,
 											  pol @extschema@.lifecycle_policy, version bigint, customers bigint[])
