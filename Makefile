@@ -40,7 +40,8 @@ OBJS = \
 	src/tag_rule.o \
 	src/enum_hint.o \
 	src/binding.o \
-	src/citus_inline.o
+	src/citus_inline.o \
+	src/citus_write_date.o
 
 # The install script is generated from the hand-edited fragments in
 # src/sql/<concern>/, concatenated in the order listed here (not by name).  A

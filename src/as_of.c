@@ -149,7 +149,7 @@ DefineAsOfGuc(void)
  * header comment).  Read from application_name on each call: it is a short
  * prefix comparison, and the setting may change within a session.
  */
-static bool
+bool
 InCitusWorkerQuery(void)
 {
 	return application_name != NULL &&

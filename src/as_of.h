@@ -15,5 +15,6 @@
 
 extern void DefineAsOfGuc(void);
 extern DateADT CurrentAsOfDate(void);
+extern bool InCitusWorkerQuery(void);
 
 #endif

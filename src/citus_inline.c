@@ -54,6 +54,7 @@
 #include "utils/syscache.h"
 
 #include "citus_inline.h"
+#include "citus_write_date.h"
 
 static planner_hook_type prev_planner_hook = NULL;
 static bool inline_before_citus = true;
@@ -377,6 +378,9 @@ citus_inline_planner(Query *parse, const char *query_string, int cursorOptions,
 {
 	PlannerGlobal *glob = NULL;
 	PlannedStmt *result;
+
+	/* a write on Citus must carry its date to the workers */
+	CheckCitusWriteDate(parse);
 
 	if (inline_before_citus &&
 		has_sql_srf_walker((Node *) parse, NULL) &&

@@ -77,6 +77,28 @@ case $out in
 *) report aging_report_session_set FAILED "overdue $out against $expected on a single node" ;;
 esac
 
+# A write's checks run on the workers: with the session's date set but not
+# propagated the write is refused on the coordinator (src/citus_write_date.c)
+# instead of being checked there as of today.
+write="UPDATE erp.invoice SET amount = amount WHERE customer_id = 17"
+out=$(coord cc -At -c "SET customer_class.as_of = '$CITUS_AS_OF'" -c "BEGIN" -c "$write" -c "ROLLBACK" 2>&1 || true)
+case $out in
+*"customer_class.as_of is set in this session, but the Citus workers that check this write do not see it"*) report write_session_date_refused ok ;;
+*) report write_session_date_refused FAILED "answered: $out" ;;
+esac
+out=$(coord cc -At -c "SET customer_class.as_of = '$CITUS_AS_OF'" \
+	-c "WITH w AS ($write RETURNING 1) SELECT count(*) FROM w" 2>&1 || true)
+case $out in
+*"the Citus workers that check this write do not see it"*) report write_in_with_refused ok ;;
+*) report write_in_with_refused FAILED "answered: $out" ;;
+esac
+out=$(citus_q cc "$write" 2>&1 || true)
+[ "$out" = "UPDATE 0" ] || [ -z "$(echo "$out" | grep -i error)" ] && report write_set_local_propagated ok \
+	|| report write_set_local_propagated FAILED "answered: $out"
+out=$(coord cc -At -c "$write" 2>&1 || true)
+[ -z "$(echo "$out" | grep -i error)" ] && report write_without_date ok \
+	|| report write_without_date FAILED "answered: $out"
+
 # ---- every view, with the date propagated: equal to the single node --------
 # compare NAME QUERY [KNOWN-WHY]: the sorted rows of QUERY on both
 compare() {
