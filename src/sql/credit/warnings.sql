@@ -47,8 +47,11 @@ CREATE FUNCTION @extschema@.refresh_alerts(as_of date) RETURNS bigint
 AS $$
 DECLARE
 	n bigint;
+	-- now() once, in a variable: on Citus, ON CONFLICT ... DO UPDATE on a
+	-- distributed table accepts immutable functions only
+	at timestamptz := pg_catalog.now();
 BEGIN
-	UPDATE @extschema@.alerts a SET resolved_at = pg_catalog.now(), resolved_by = SESSION_USER
+	UPDATE @extschema@.alerts a SET resolved_at = at, resolved_by = SESSION_USER
 	FROM pg_temp.cc_refresh_new r
 	WHERE a.customer_id = r.customer_id AND a.resolved_at IS NULL AND NOT r.gone
 	  AND (a.kind = 'payment_rhythm' AND a.level IS DISTINCT FROM r.payment_warning
@@ -87,7 +90,7 @@ BEGIN
 	-- a warning as it was: seen again on its open alert, if there is one
 	seen AS (
 		UPDATE @extschema@.alerts x
-		SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(), detail = f.detail
+		SET occurrences = x.occurrences + 1, last_seen_at = at, detail = f.detail
 		FROM found f
 		WHERE NOT f.changed AND x.customer_id = f.customer_id AND x.kind = f.kind AND x.resolved_at IS NULL
 	),
@@ -97,11 +100,14 @@ BEGIN
 		WHERE f.changed
 		ORDER BY f.customer_id, f.kind
 		ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
-		SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(), detail = excluded.detail
-		RETURNING x AS alert, x.xmax = 0 AS fresh
+		SET occurrences = x.occurrences + 1, last_seen_at = at, detail = excluded.detail
+		-- the columns, not the row x: on Citus the row would be the shard's
+		-- type; an alert just raised is the one seen once (an update counts)
+		RETURNING x.*
 	)
 	SELECT count(@extschema@.notify_alert(r.alert)) INTO n
-	FROM (SELECT alert FROM raised WHERE fresh ORDER BY (alert).customer_id, (alert).kind) r;
+	FROM (SELECT raised::@extschema@.alerts AS alert FROM raised WHERE raised.occurrences = 1
+		  ORDER BY raised.customer_id, raised.kind) r;
 	RETURN n;
 END
 $$;

@@ -7,7 +7,8 @@
 -- profile (existed: it had one), and its facts whole (the explanations in
 -- class_history and the alerts read a few rows' other figures from them).
 -- gone marks a profile whose customer is no longer in the sources (then
--- only the old_* columns are set).  The columns every row is compared on
+-- only the old_* columns are set).  override_why is the reason of the
+-- override in force, for class_history.  The columns every row is compared on
 -- come first, so a scan that filters on them need not take the rest of the
 -- row apart.
 CREATE TYPE @extschema@.refresh_row AS (
@@ -51,10 +52,82 @@ CREATE TYPE @extschema@.refresh_row AS (
 	open_balance			numeric,
 	overdue_balance			numeric,
 	overdue_invoices		integer,
-	facts					@extschema@.credit_facts
+	facts					@extschema@.credit_facts,
+	override_why			text
 );
 COMMENT ON TYPE @extschema@.refresh_row IS
 	'part of refresh(): one customer''s new classes and figures beside its previous classes (the rows of the temp table cc_refresh_new)';
+
+-- refresh_rows_sql(from_customer, to_customer, facts): the query of
+-- refresh_rows() (below), with $1 as_of, $2 the scorecard, $3 the lifecycle
+-- policy, $4 the policy version and $5 the customers asked for; the bounds
+-- are SQL text ('NULL': unbounded).  facts NULL: the facts read through
+-- credit_facts(), computed in an OFFSET 0 subquery so that each score
+-- function runs once per customer; else the SQL text of the facts, a query
+-- of (customer_id, facts), read without the fence: Citus pushes a subquery
+-- with OFFSET down to the shards only by pulling its rows to the
+-- coordinator, and the shards' planners then call the score functions once
+-- per field used, a small price beside the transfer (refresh_compute).
+CREATE FUNCTION @extschema@.refresh_rows_sql(from_customer text, to_customer text, facts text DEFAULT NULL)
+	RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	RETURN pg_catalog.format($q$
+	SELECT x.customer_id, false AS gone, p.customer_id IS NOT NULL AS existed,
+		   coalesce(o.grade, greatest((x.s).grade, ev.cap)) AS credit_grade, (x.l).stage AS lifecycle_stage,
+		   (x.l).phase AS lifecycle_phase, (x.l).segment, x.payment_warning, (x.facts).last_order_on,
+		   (x.facts).orders_12m, (x.facts).revenue_12m, p.credit_grade AS old_grade,
+		   p.lifecycle_stage AS old_stage, p.lifecycle_phase AS old_phase,
+		   p.behaviour_segment AS old_segment, p.rfm_segment AS old_rfm,
+		   p.payment_warning AS old_warning, p.override_id AS old_override,
+		   p.last_order_on AS old_last_order_on, p.as_of AS old_as_of, $1 AS as_of, ($2).scorecard_id,
+		   $4 AS policy_version, (x.s).scale_points::numeric(5,2) AS scale_points,
+		   (x.s).payment_points::numeric(5,2) AS payment_points,
+		   (x.s).stability_points::numeric(5,2) AS stability_points,
+		   (x.s).risk_points::numeric(5,2) AS risk_points,
+		   (x.s).internal_score::numeric(5,2) AS internal_score,
+		   (x.facts).external_score,
+		   (x.s).score::numeric(5,2) AS credit_score, (x.s).grade AS computed_grade, o.override_id,
+		   pg_catalog.now() AS refreshed_at, ($3).policy_id AS lifecycle_policy_id,
+		   (x.facts).first_order_on, (x.facts).payment_index, (x.facts).days_beyond_terms,
+		   (x.facts).open_balance, (x.facts).overdue_balance, (x.facts).overdue_invoices, x.facts,
+		   o.why AS override_why
+	FROM (SELECT f.customer_id, f.facts, @extschema@.credit_score(f.facts, $2) AS s,
+				 @extschema@.lifecycle_classify(f.facts, $3, $1) AS l,
+				 @extschema@.payment_warning(f.facts, $3, $1) AS payment_warning
+		  FROM %3$s) x
+	-- the override in force: the latest set
+	LEFT JOIN (SELECT DISTINCT ON (co.customer_id) co.customer_id, co.override_id, co.grade,
+					  pg_catalog.format('override #%%s by %%s: %%s', co.override_id, co.set_by, co.reason) AS why
+			   FROM @extschema@.credit_override co
+			   WHERE co.valid_from <= $1 AND $1 < co.expires_on
+				 AND ($5 IS NULL OR co.customer_id = ANY ($5))
+				 AND (%1$s::bigint IS NULL OR co.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR co.customer_id < %2$s)
+			   ORDER BY co.customer_id, co.set_at DESC, co.override_id DESC) o ON o.customer_id = x.customer_id
+	-- an external negative event not yet reviewed (its alert open) caps the
+	-- grade at rule.external_event, as credit_event_cap() does for the checks
+	LEFT JOIN (SELECT DISTINCT e.customer_id,
+					  (SELECT nullif(cs.value, 'off') FROM @extschema@.credit_setting cs
+					   WHERE cs.name = 'rule.external_event' ORDER BY cs.shipped LIMIT 1)::@extschema@.credit_grade AS cap
+			   FROM @extschema@.external_event e
+			   -- (the alert is the event's customer's: saying so lets Citus
+			   -- join the two on their shards)
+			   LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id AND a.customer_id = e.customer_id
+			   WHERE e.event_on <= $1 AND a.resolved_at IS NULL
+				 AND ($5 IS NULL OR e.customer_id = ANY ($5))
+				 AND (%1$s::bigint IS NULL OR e.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR e.customer_id < %2$s)) ev
+		ON ev.customer_id = x.customer_id
+	LEFT JOIN (SELECT p.* FROM @extschema@.profile p
+			   WHERE ($5 IS NULL OR p.customer_id = ANY ($5))
+				 AND (%1$s::bigint IS NULL OR p.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR p.customer_id < %2$s)) p
+		ON p.customer_id = x.customer_id
+	$q$, from_customer, to_customer,
+		coalesce('(' || facts || ') f (customer_id, facts)',
+				 pg_catalog.format('@extschema@.credit_facts($1, ($2).scorecard_id, $5, %s, %s) f OFFSET 0',
+								   from_customer, to_customer)));
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_rows_sql(text, text, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_rows_sql(text, text, text) IS
+	'part of refresh(): the SQL of refresh_rows() for a customer_id range, over credit_facts() or over the SQL text of the facts given (Citus)';
 
 -- refresh_rows(as_of, scorecard, lifecycle policy, policy version, customers,
 -- from_customer, to_customer): the refresh_row of every customer, of those
@@ -81,52 +154,7 @@ DECLARE
 	lo text := coalesce(from_customer::text, 'NULL');
 	hi text := coalesce(to_customer::text, 'NULL');
 BEGIN
-	RETURN QUERY EXECUTE pg_catalog.format($q$
-	SELECT x.customer_id, false AS gone, p.customer_id IS NOT NULL AS existed,
-		   coalesce(o.grade, greatest((x.s).grade, ev.cap)) AS credit_grade, (x.l).stage AS lifecycle_stage,
-		   (x.l).phase AS lifecycle_phase, (x.l).segment, x.payment_warning, (x.facts).last_order_on,
-		   (x.facts).orders_12m, (x.facts).revenue_12m, p.credit_grade AS old_grade,
-		   p.lifecycle_stage AS old_stage, p.lifecycle_phase AS old_phase,
-		   p.behaviour_segment AS old_segment, p.rfm_segment AS old_rfm,
-		   p.payment_warning AS old_warning, p.override_id AS old_override,
-		   p.last_order_on AS old_last_order_on, p.as_of AS old_as_of, $1 AS as_of, ($2).scorecard_id,
-		   $4 AS policy_version, (x.s).scale_points::numeric(5,2) AS scale_points,
-		   (x.s).payment_points::numeric(5,2) AS payment_points,
-		   (x.s).stability_points::numeric(5,2) AS stability_points,
-		   (x.s).risk_points::numeric(5,2) AS risk_points,
-		   (x.s).internal_score::numeric(5,2) AS internal_score,
-		   (x.facts).external_score,
-		   (x.s).score::numeric(5,2) AS credit_score, (x.s).grade AS computed_grade, o.override_id,
-		   pg_catalog.now() AS refreshed_at, ($3).policy_id AS lifecycle_policy_id,
-		   (x.facts).first_order_on, (x.facts).payment_index, (x.facts).days_beyond_terms,
-		   (x.facts).open_balance, (x.facts).overdue_balance, (x.facts).overdue_invoices, x.facts
-	FROM (SELECT f.customer_id, f.facts, @extschema@.credit_score(f.facts, $2) AS s,
-				 @extschema@.lifecycle_classify(f.facts, $3, $1) AS l,
-				 @extschema@.payment_warning(f.facts, $3, $1) AS payment_warning
-		  FROM @extschema@.credit_facts($1, ($2).scorecard_id, $5, %1$s, %2$s) f OFFSET 0) x
-	-- the override in force: the latest set
-	LEFT JOIN (SELECT DISTINCT ON (co.customer_id) co.customer_id, co.override_id, co.grade
-			   FROM @extschema@.credit_override co
-			   WHERE co.valid_from <= $1 AND $1 < co.expires_on
-				 AND ($5 IS NULL OR co.customer_id = ANY ($5))
-				 AND (%1$s::bigint IS NULL OR co.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR co.customer_id < %2$s)
-			   ORDER BY co.customer_id, co.set_at DESC, co.override_id DESC) o ON o.customer_id = x.customer_id
-	-- an external negative event not yet reviewed (its alert open) caps the
-	-- grade at rule.external_event, as credit_event_cap() does for the checks
-	LEFT JOIN (SELECT DISTINCT e.customer_id,
-					  (SELECT nullif(cs.value, 'off') FROM @extschema@.credit_setting cs
-					   WHERE cs.name = 'rule.external_event' ORDER BY cs.shipped LIMIT 1)::@extschema@.credit_grade AS cap
-			   FROM @extschema@.external_event e
-			   LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id
-			   WHERE e.event_on <= $1 AND a.resolved_at IS NULL
-				 AND ($5 IS NULL OR e.customer_id = ANY ($5))
-				 AND (%1$s::bigint IS NULL OR e.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR e.customer_id < %2$s)) ev
-		ON ev.customer_id = x.customer_id
-	LEFT JOIN (SELECT p.* FROM @extschema@.profile p
-			   WHERE ($5 IS NULL OR p.customer_id = ANY ($5))
-				 AND (%1$s::bigint IS NULL OR p.customer_id >= %1$s) AND (%2$s::bigint IS NULL OR p.customer_id < %2$s)) p
-		ON p.customer_id = x.customer_id
-	$q$, lo, hi)
+	RETURN QUERY EXECUTE @extschema@.refresh_rows_sql(lo, hi)
 	USING as_of, card, pol, version, customers;
 END
 $$;
@@ -183,6 +211,132 @@ REVOKE EXECUTE ON FUNCTION @extschema@.refresh_rows_query(boolean, bigint) FROM 
 COMMENT ON FUNCTION @extschema@.refresh_rows_query(boolean, bigint) IS
 	'part of refresh(): the query of the rows to recompute (everyone: customer_id ranges of refresh_rows() for parallel workers; else the queued customers)';
 
+-- refresh_sql_bind(sql, args): sql with each parameter $n replaced by the
+-- SQL text args[n], in parentheses, in one pass (a $ in an argument is left
+-- as it is).  For SQL made of the extension's own queries, which have no $
+-- but their parameters.  refresh_compute uses it to give Citus the body of
+-- credit_facts() with its arguments, and its constants rather than
+-- parameters: Citus plans a query in a function call only as the function
+-- (it reads the coordinator's empty shell of a distributed table when the
+-- call is inlined inside a subquery, which is how refresh() computed no
+-- profile on Citus, issue 19), and cannot always push down a query with
+-- parameters.
+CREATE FUNCTION @extschema@.refresh_sql_bind(sql text, args text[]) RETURNS text
+	LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	parts text[] := pg_catalog.regexp_split_to_array(sql, '\$[0-9]+');
+	nums text[];
+	res text := parts[1];
+BEGIN
+	SELECT pg_catalog.array_agg(m.m[1] ORDER BY m.n) INTO nums
+	FROM pg_catalog.regexp_matches(sql, '\$([0-9]+)', 'g') WITH ORDINALITY m(m, n);
+	FOR i IN 1 .. coalesce(pg_catalog.array_length(nums, 1), 0) LOOP
+		IF nums[i]::int > coalesce(pg_catalog.array_length(args, 1), 0) THEN
+			RAISE EXCEPTION 'parameter $% has no argument', nums[i]
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		res := res || '(' || args[nums[i]::int] || ')' || parts[i + 1];
+	END LOOP;
+	RETURN res;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_sql_bind(text, text[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_sql_bind(text, text[]) IS
+	'part of refresh(): SQL text with each parameter $n replaced by the SQL text of its argument (for Citus)';
+
+-- refresh_on_citus(): whether refresh() runs the Citus way, that is whether
+-- profile is a Citus distributed table.  Otherwise, in a database where
+-- Citus distributes other tables (the ERP's sources, say), the single-node
+-- way is right only while the planner hook inlines the extension's SQL
+-- functions before Citus plans (src/citus_inline.c: customer_class loaded
+-- after citus in shared_preload_libraries, customer_class.inline_before_citus
+-- on).  Without it Citus would let PostgreSQL inline credit_facts() inside a
+-- subquery of the work query and read the coordinator's empty shells of the
+-- distributed tables: every customer would silently lose his profile, as
+-- before issue 19.  refresh() refuses then.
+CREATE FUNCTION @extschema@.refresh_on_citus() RETURNS boolean
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	profile_distributed boolean;
+	any_distributed boolean;
+	preload text := pg_catalog.current_setting('shared_preload_libraries');
+BEGIN
+	IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RETURN false;
+	END IF;
+	EXECUTE 'SELECT coalesce(bool_or(p.logicalrelid = $1), false), count(*) > 0 FROM pg_catalog.pg_dist_partition p'
+	INTO profile_distributed, any_distributed
+	USING '@extschema@.profile'::pg_catalog.regclass;
+	IF any_distributed AND NOT profile_distributed
+	   AND NOT (coalesce(pg_catalog.current_setting('customer_class.inline_before_citus', true), 'off') = 'on'
+				AND pg_catalog.strpos(preload, 'citus') > 0
+				AND pg_catalog.strpos(preload, 'customer_class') > pg_catalog.strpos(preload, 'citus')) THEN
+		RAISE EXCEPTION 'refresh() cannot run on Citus here: the tables of customer_class are not distributed and the extension''s functions are not inlined before Citus plans'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Tables of this database are distributed by Citus, but not customer_class.profile, and without the inlining the refresh would read the coordinator''s empty copies of the distributed tables.',
+				  HINT = 'Distribute the tables of customer_class (SELECT customer_class.distribute(''customer'')), or load customer_class after citus in shared_preload_libraries with customer_class.inline_before_citus on; see docs/citus.md.';
+	END IF;
+	RETURN profile_distributed;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_on_citus() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_on_citus() IS
+	'part of refresh(): true when profile is a Citus distributed table; refuses (55000) when Citus distributes other tables but neither the extension''s nor the planner hook inlines its functions';
+
+-- refresh_citus_sql(as_of, scorecard, lifecycle policy, policy version,
+-- customers): the statements refresh_compute() runs on Citus, where the
+-- sources, profile, overrides and events are distributed by customer_id and
+-- colocated, to fill the work tables cc_refresh_txn and cc_refresh_work
+-- (colocated too): each statement runs on the shards, every shard group in
+-- parallel.  Two statements: each customer's transactions first
+-- (credit_facts_txn(), whose UNION ALL Citus pushes down only in a query
+-- whose every join is on customer_id), then refresh_rows_sql() over
+-- credit_facts() reading them from cc_refresh_txn.  The SQL is the
+-- functions' own bodies with their arguments, and constants for the
+-- parameters (refresh_sql_bind).
+CREATE FUNCTION @extschema@.refresh_citus_sql(as_of date, card @extschema@.scorecard,
+											  pol @extschema@.lifecycle_policy, version bigint, customers bigint[])
+	RETURNS text[]
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	txn_call text := 'CROSS JOIN LATERAL @extschema@.credit_facts_txn(c.customer_id, $1) t';
+	txn text;
+	facts text;
+	args text[] := ARRAY[pg_catalog.format('%L::date', as_of), pg_catalog.format('%L::@extschema@.scorecard', card),
+						 pg_catalog.format('%L::@extschema@.lifecycle_policy', pol),
+						 pg_catalog.format('%L::bigint', version), pg_catalog.format('%L::bigint[]', customers)];
+BEGIN
+	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT txn FROM pg_catalog.pg_proc p
+	WHERE p.oid = '@extschema@.credit_facts_txn(bigint, date)'::pg_catalog.regprocedure;
+	SELECT pg_catalog.rtrim(p.prosrc, E' \t\n;') INTO STRICT facts FROM pg_catalog.pg_proc p
+	WHERE p.oid = '@extschema@.credit_facts(date, text, bigint[], bigint, bigint)'::pg_catalog.regprocedure;
+	IF pg_catalog.strpos(facts, txn_call) = 0 THEN
+		RAISE EXCEPTION 'credit_facts() no longer calls credit_facts_txn() as refresh_citus_sql() expects'
+			USING ERRCODE = 'internal_error',
+				  DETAIL = pg_catalog.format('It looks for: %s', txn_call),
+				  HINT = 'refresh_citus_sql() reads the body of credit_facts(): change both together.';
+	END IF;
+	facts := pg_catalog.replace(facts, txn_call,
+								'LEFT JOIN @extschema@.cc_refresh_txn t ON t.customer_id = c.customer_id');
+	facts := @extschema@.refresh_sql_bind(facts, ARRAY['$1', '($2).scorecard_id', '$5', 'NULL::bigint', 'NULL::bigint']);
+	RETURN ARRAY[
+		'INSERT INTO @extschema@.cc_refresh_txn SELECT c.customer_id, t.f FROM @extschema@.src_customer c '
+		|| 'CROSS JOIN LATERAL (' || @extschema@.refresh_sql_bind(txn, ARRAY['c.customer_id', args[1]]) || ') t '
+		|| 'WHERE ' || @extschema@.refresh_sql_bind('$1 IS NULL OR c.customer_id = ANY ($1)', ARRAY[args[5]]),
+		'INSERT INTO @extschema@.cc_refresh_work '
+		|| @extschema@.refresh_sql_bind(@extschema@.refresh_rows_sql('NULL', 'NULL', facts), args)];
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_citus_sql(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.refresh_citus_sql(date, @extschema@.scorecard, @extschema@.lifecycle_policy, bigint, bigint[]) IS
+	'part of refresh(): on Citus, the two statements that fill the work tables cc_refresh_txn (each customer''s transactions) and cc_refresh_work (refresh_rows) on the shards';
+
 -- refresh_compute(as_of, scorecard, lifecycle policy, policy version,
 -- customers): part of refresh().  Fills the temp table cc_refresh_new with
 -- the refresh_row of everyone, or of the customers listed.
@@ -202,13 +356,35 @@ CREATE FUNCTION @extschema@.refresh_compute(as_of date, card @extschema@.scoreca
 	SET enable_hashagg = off
 	SET parallel_leader_participation = off
 AS $$
+DECLARE
+	q text;
 BEGIN
 	IF pg_catalog.to_regclass('pg_temp.cc_refresh_new') IS NOT NULL THEN
 		DROP TABLE pg_temp.cc_refresh_new;
 	END IF;
-	EXECUTE 'CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS '
-			|| @extschema@.refresh_rows_query(customers IS NULL)
-	USING as_of, card, pol, version, customers;
+	IF NOT @extschema@.refresh_on_citus() THEN
+		EXECUTE 'CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS '
+				|| @extschema@.refresh_rows_query(customers IS NULL)
+		USING as_of, card, pol, version, customers;
+		RETURN;
+	END IF;
+	-- Citus: the facts and classes are computed on the shards, in parallel,
+	-- into work tables colocated with profile, made for this refresh and
+	-- dropped with it, by the statements of refresh_citus_sql().  Only the
+	-- finished rows, one per customer, come to the coordinator, into
+	-- cc_refresh_new, for the statements that follow.
+	CREATE UNLOGGED TABLE @extschema@.cc_refresh_txn (customer_id bigint, f @extschema@.txn_facts);
+	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_txn', 'customer_id',
+												colocate_with => '@extschema@.profile');
+	CREATE UNLOGGED TABLE @extschema@.cc_refresh_work OF @extschema@.refresh_row;
+	PERFORM pg_catalog.create_distributed_table('@extschema@.cc_refresh_work', 'customer_id',
+												colocate_with => '@extschema@.profile');
+	FOREACH q IN ARRAY @extschema@.refresh_citus_sql(as_of, card, pol, version, customers) LOOP
+		EXECUTE q;
+	END LOOP;
+	CREATE TEMP TABLE cc_refresh_new ON COMMIT DROP AS SELECT * FROM @extschema@.cc_refresh_work;
+	DROP TABLE @extschema@.cc_refresh_work;
+	DROP TABLE @extschema@.cc_refresh_txn;
 	-- no ANALYZE: the statements after this one scan the table whole, and
 	-- its size, which the planner reads off the file, is all they need
 END
@@ -244,7 +420,7 @@ BEGIN
 				   (n.facts).invoices_paid, (n.facts).pay_days_median, (n.facts).pay_days_spread,
 				   (n.facts).last_pay_days, (n.facts).prev_pay_days, (n.facts).orders_90d,
 				   (n.facts).orders_prior_90d, (n.facts).last_settled_on, (n.facts).oldest_open_issued_on,
-				   n.old_override, n.override_id, n.computed_grade, n.credit_score, n.scale_points, n.payment_points,
+				   n.old_override, n.override_id, n.override_why, n.computed_grade, n.credit_score, n.scale_points, n.payment_points,
 				   n.stability_points, n.risk_points, n.external_score, n.scorecard_id,
 				   n.first_order_on, n.last_order_on, (n.facts).previous_order_on, n.orders_12m,
 				   n.revenue_12m, (n.facts).order_months, (n.facts).invoices_12m, (n.facts).revenue_180d,
@@ -280,9 +456,7 @@ BEGIN
 				CASE
 					 WHEN j.old_grade IS NOT DISTINCT FROM j.new_grade THEN NULL
 					 WHEN j.gone THEN 'customer no longer in the sources'
-					 WHEN j.override_id IS NOT NULL THEN
-						 (SELECT format('override #%s by %s: %s', co.override_id, co.set_by, co.reason)
-						  FROM @extschema@.credit_override co WHERE co.override_id = j.override_id)
+					 WHEN j.override_id IS NOT NULL THEN j.override_why
 					 WHEN j.new_grade IS DISTINCT FROM j.computed_grade THEN
 						 format('computed grade %s (score %s) capped at %s: external negative event not yet reviewed (rule.external_event)',
 								j.computed_grade, j.credit_score, j.new_grade)
@@ -443,14 +617,19 @@ BEGIN
 	IF targets IS NULL THEN
 		SELECT count(*) INTO kept FROM cc_refresh_new n WHERE n.existed;
 	END IF;
+	-- (An anti-join with a CTE rather than NOT EXISTS, and IN below: the
+	-- same plans here, and Citus can join its distributed profile with the
+	-- coordinator's cc_refresh_new only when that is read in a subquery of
+	-- its own.)
 	IF targets IS NOT NULL OR kept < profiles THEN
+		WITH matched AS (SELECT n.customer_id FROM cc_refresh_new n)
 		INSERT INTO cc_refresh_new (customer_id, gone, existed, old_grade, old_stage, old_phase, old_segment,
 									old_rfm, old_warning, old_override, old_last_order_on, old_as_of)
 		SELECT p.customer_id, true, true, p.credit_grade, p.lifecycle_stage, p.lifecycle_phase,
 			   p.behaviour_segment, p.rfm_segment, p.payment_warning, p.override_id, p.last_order_on, p.as_of
 		FROM @extschema@.profile p
-		WHERE (targets IS NULL OR p.customer_id = ANY (targets))
-		  AND NOT EXISTS (SELECT FROM cc_refresh_new n WHERE n.customer_id = p.customer_id);
+		LEFT JOIN matched m ON m.customer_id = p.customer_id
+		WHERE (targets IS NULL OR p.customer_id = ANY (targets)) AND m.customer_id IS NULL;
 		GET DIAGNOSTICS gone = ROW_COUNT;
 	END IF;
 
@@ -461,8 +640,7 @@ BEGIN
 
 	IF gone > 0 THEN
 		DELETE FROM @extschema@.profile p
-		USING cc_refresh_new n
-		WHERE n.gone AND p.customer_id = n.customer_id;
+		WHERE p.customer_id IN (SELECT n.customer_id FROM cc_refresh_new n WHERE n.gone);
 	END IF;
 
 	-- A join-driven UPDATE of the customers that had a profile, plus an

@@ -297,9 +297,10 @@ BEGIN
 	-- here), so that a tag change is never recorded twice
 	PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('customer_class.refresh'));
 
-	-- nothing to do, at the cost of two index probes
-	IF NOT EXISTS (SELECT FROM @extschema@.tag_rule t WHERE t.enabled)
-	   AND NOT EXISTS (SELECT FROM @extschema@.profile p
+	-- nothing to do, at the cost of two index probes (SELECT 1: on Citus
+	-- each EXISTS is planned apart, and its result cannot have no column)
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tag_rule t WHERE t.enabled)
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.profile p
 					   WHERE p.rule_tags OPERATOR(@extschema@.<>) '{}'::@extschema@.tagset) THEN
 		RETURN 0;
 	END IF;
