@@ -131,7 +131,7 @@ known() {
 	*:credit_facts | *:credit_facts_some) echo "risk_points() reads the reference table risk_factor inside the pushed-down query (19R)" ;;
 	*:refresh) echo "refresh() on the distributed tables (19R)" ;;
 	bound:view_aging_report_one_customer) echo "a router query sends the bound customer source's access filter (SELECT access_query(), which reads the reference table customer_access) to the worker, where Citus refuses a nested query" ;;
-	*:view_customer_profile) echo "its credit limit columns call credit_limit_rows() per customer, whose one-row subquery k its LEFT JOIN LATERALs read (19D); the rest of the view is pushed down" ;;
+	*:view_customer_profile) echo "its credit limit columns call credit_limit_rows() per customer, whose one-row subquery k its LEFT JOIN LATERALs read (19D), and its group limits read other customers per row (docs/citus.md); the rest is pushed down" ;;
 	*:view_aging_report_by_class) echo "the classes of the profile refresh() writes (19R)" ;;
 	esac
 }
