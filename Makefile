@@ -142,6 +142,7 @@ SQL_FRAGMENTS = \
 	src/sql/reports/trend.sql \
 	src/sql/reports/report_html.sql \
 	src/sql/access/policies.sql \
+	src/sql/citus/distribute.sql \
 	src/sql/sources/user_data.sql
 # a fragment left out of the list would silently be missing from the script
 SQL_UNLISTED = $(filter-out $(SQL_FRAGMENTS) src/sql/upgrade/%,$(wildcard src/sql/*.sql src/sql/*/*.sql))
@@ -205,6 +206,7 @@ REGRESS = \
 	statement \
 	class_trend \
 	citus_as_of \
+	citus_distribute \
 	credit_menu_dunning \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)

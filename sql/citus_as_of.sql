@@ -33,3 +33,17 @@ SET application_name = 'citus_run_command gpid=10000000001';
 SELECT customer_class.as_of() = current_date AS is_today;
 RESET application_name;
 SELECT customer_class.as_of() = current_date AS is_today;
+
+-- a write the coordinator sent (the shard's part of an INSERT, UPDATE,
+-- DELETE or COPY): its triggers and credit checks decide as of the moment
+-- of the write, as on a single node, so empty is today there; a read in the
+-- same backend is still refused
+SET application_name = 'citus_internal gpid=10000000001';
+RESET customer_class.as_of;
+CREATE TEMP TABLE written (d date);
+INSERT INTO written SELECT customer_class.as_of();
+UPDATE written SET d = customer_class.as_of() - 1 RETURNING d = current_date - 1 AS yesterday;
+SELECT d = current_date - 1 AS yesterday FROM written;
+SELECT customer_class.as_of();
+\echo :LAST_ERROR_SQLSTATE
+RESET application_name;

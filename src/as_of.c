@@ -30,6 +30,16 @@
  * "citus_internal gpid=N" (its CITUS_APPLICATION_NAME_PREFIX); a command
  * the user sends to the workers himself (run_command_on_workers, named
  * citus_run_command) and the coordinator's own backends are not concerned.
+ *
+ * A write is the exception: when the statement the coordinator sent is an
+ * INSERT, UPDATE, DELETE, MERGE or COPY (the shard's part of a write through
+ * the coordinator), the as-of date is read by the triggers, the credit
+ * checks and the ledger, which decide as of the moment of the write, as on
+ * a single node: there an empty setting is today.  (Citus evaluates the
+ * statement's own non-immutable functions on the coordinator for a write,
+ * so only the triggers and what they call read it here.)  A write as of
+ * another day must set the date with SET LOCAL and
+ * citus.propagate_set_commands = 'local' (docs/citus.md).
  */
 #include "postgres.h"
 
@@ -37,6 +47,7 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
+#include "tcop/pquery.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -158,6 +169,29 @@ InCitusWorkerQuery(void)
 }
 
 /*
+ * Whether the statement this backend runs is a write (see the header
+ * comment): the tag of the portal running it, the statement the client (the
+ * coordinator) sent, whatever the triggers it fires run inside.
+ */
+static bool
+InWriteStatement(void)
+{
+	if (ActivePortal == NULL)
+		return false;
+	switch (ActivePortal->commandTag)
+	{
+		case CMDTAG_INSERT:
+		case CMDTAG_UPDATE:
+		case CMDTAG_DELETE:
+		case CMDTAG_MERGE:
+		case CMDTAG_COPY:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
  * The as-of date in force.  Parsed on each call (it is cheap) so that the
  * value follows DateStyle-independent ISO input and SET LOCAL alike.
  */
@@ -174,7 +208,7 @@ CurrentAsOfDate(void)
 				 errhint("SET customer_class.as_of to a date such as '2025-12-31', or RESET it for the current date.")));
 	if (as_of_setting == NULL || as_of_setting[0] == '\0')
 	{
-		if (InCitusWorkerQuery())
+		if (InCitusWorkerQuery() && !InWriteStatement())
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("customer_class.as_of is not known on this Citus worker"),

@@ -17,4 +17,7 @@ extern void DefineAsOfGuc(void);
 extern DateADT CurrentAsOfDate(void);
 extern bool InCitusWorkerQuery(void);
 
+/* whether this backend runs a query the Citus coordinator sent (as_of.c) */
+extern bool InCitusWorkerQuery(void);
+
 #endif

@@ -301,9 +301,9 @@ CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerDelta *delta,
  * 40001.
  */
 Numeric
-CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type)
+CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type, int64 customer_id)
 {
-	Datum		values[1];
+	Datum		values[2];
 	Numeric		result;
 	MemoryContext caller = CurrentMemoryContext;
 
@@ -314,16 +314,23 @@ CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type)
 		FreePlan(&invoiced_plan);
 	if (invoiced_plan == NULL)
 	{
-		Oid			args[1];
+		Oid			args[2];
 
 		args[0] = order_id_type;
+		args[1] = INT8OID;
+		/*
+		 * the order's customer too: the invoices of an order are its
+		 * customer's, and on Citus the query must name the customer to be
+		 * routed to its shard group
+		 */
 		invoiced_plan = KeepSchemaPlan(ext_schema,
 									   "SELECT coalesce(sum(i.amount), 0)::numeric FROM %1$s.src_invoice i"
-									   " WHERE i.order_id = $1",
-									   1, args);
+									   " WHERE i.order_id = $1 AND i.customer_id = $2",
+									   2, args);
 		invoiced_plan_type = order_id_type;
 	}
 	values[0] = order_id;
+	values[1] = Int64GetDatum(customer_id);
 	RunPlan(invoiced_plan, values, NULL);
 	/* copy the result out of SPI memory before SPI_finish frees it */
 	{

@@ -49,6 +49,7 @@ extern void CreditLedgerAddAndCheck(FunctionCallInfo fcinfo, const CreditLedgerD
 									const CreditSubject *subject);
 
 /* the sum of the invoices that name an order (src_invoice.order_id) */
-extern Numeric CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type);
+extern Numeric CreditOrderInvoiced(FunctionCallInfo fcinfo, Datum order_id, Oid order_id_type,
+								   int64 customer_id);
 
 #endif

@@ -231,7 +231,7 @@ NetOfInvoices(FunctionCallInfo fcinfo, OrderRow *row, Oid order_id_type, Numeric
 		datumIsEqual(row->order_id, same->order_id, get_typbyval(order_id_type), get_typlen(order_id_type)))
 		*invoiced = same_invoiced;
 	else
-		*invoiced = CreditOrderInvoiced(fcinfo, row->order_id, order_id_type);
+		*invoiced = CreditOrderInvoiced(fcinfo, row->order_id, order_id_type, row->customer_id);
 	if (NumEq(*invoiced, zero))
 		return;
 	part = NumMaxZero(NumSub(DatumGetNumeric(row->amount), *invoiced), zero);

@@ -34,6 +34,14 @@ create_citus_db cc
 # (Citus warns that generate.sql's check function stays local: it is)
 load_demo cc 2>/dev/null
 coord cc -f test/citus/shape_customer.sql >/dev/null
+# the extension's tables colocated with the bound ERP customer table
+coord cc -c "ALTER DATABASE cc SET citus.enable_unsafe_triggers = on" >/dev/null
+coord cc -At -F ' ' -c "SELECT relation, placement FROM customer_class.distribute('customer')" >"$work/distribute.cc.out" 2>&1 || true
+out=$(coord cc -At -c "SELECT count(*) FROM pg_dist_partition p, pg_dist_partition e
+	WHERE p.logicalrelid = 'customer_class.profile'::regclass AND e.logicalrelid = 'erp.customer'::regclass
+		AND p.colocationid = e.colocationid" 2>&1)
+[ "$out" = 1 ] && report bound.distribute_colocated_with_erp ok \
+	|| report bound.distribute_colocated_with_erp FAILED "$out $(head -c 300 "$work/distribute.cc.out")"
 #coord cc -f test/citus/citus_mode.sql >/dev/null
 n=$(coord cc -At -c "SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid::text LIKE 'erp.%'")
 [ "$n" = 4 ] && report shape_customer_distributed ok || report shape_customer_distributed FAILED "$n of 4 tables distributed"
@@ -100,14 +108,16 @@ out=$(coord cc -At -c "$write" 2>&1 || true)
 	|| report write_without_date FAILED "answered: $out"
 
 # ---- every view, with the date propagated: equal to the single node --------
-# compare NAME QUERY [KNOWN-WHY]: the sorted rows of QUERY on both
+# compare DB NAME QUERY [KNOWN-WHY]: the sorted rows of QUERY on the single
+# node and on the Citus database DB; with SOFT=1 a known failure that
+# passes is just passed
 compare() {
-	local name=$1 query=$2 why=${3:-}
+	local db=$1 name=$2 query=$3 why=${4:-}
 	coord single -At -c "SET customer_class.as_of = '$CITUS_AS_OF'" -c "$query" 2>&1 \
 		| sort >"$work/$name.single" || true
-	citus_q cc "$query" 2>&1 | sort >"$work/$name.citus" || true
-	if cmp -s "$work/$name.single" "$work/$name.citus" && [ -s "$work/$name.single" ]; then
-		if [ -n "$why" ]; then report "$name" FAILED "equal now: remove it from the known failures"; else report "$name" ok; fi
+	citus_q "$db" "$query" 2>&1 | sort >"$work/$name.citus" || true
+	if cmp -s "$work/$name.single" "$work/$name.citus" && { [ -s "$work/$name.single" ] || [ -n "${SOFT:-}" ]; }; then
+		if [ -n "$why" ] && [ -z "${SOFT:-}" ]; then report "$name" FAILED "equal now: remove it from the known failures"; else report "$name" ok; fi
 	else
 		local detail
 		detail=$(grep -m1 -h -o 'ERROR:.*' "$work/$name.citus" || true)
@@ -115,54 +125,191 @@ compare() {
 		if [ -n "$why" ]; then report "$name" known "$why; $detail"; else report "$name" FAILED "$detail"; fi
 	fi
 }
-compare view_invoice_status "SELECT * FROM customer_class.invoice_status"
-compare view_open_item "SELECT * FROM customer_class.open_item"
-compare view_aging_report "SELECT * FROM customer_class.aging_report"
-compare aging_report_overdue_total "SELECT sum(overdue), count(*) FROM customer_class.aging_report"
-compare view_aging_report_one_customer "SELECT * FROM customer_class.aging_report WHERE customer_id = 17"
-compare aging_agg_global "SELECT customer_class.aging_agg(open_amount, due_on, '$CITUS_AS_OF')::text FROM customer_class.open_item"
-compare view_customer_payment_behavior "SELECT * FROM customer_class.customer_payment_behavior"
-compare credit_facts "SELECT f::text FROM customer_class.credit_facts('$CITUS_AS_OF', 'default') f"
-compare credit_facts_some "SELECT f::text FROM customer_class.credit_facts('$CITUS_AS_OF', 'default', ARRAY[3, 17, 1999]) f"
-compare view_ar_kpi "SELECT * FROM customer_class.ar_kpi"
-# what makes them work: without the planner hook (src/citus_inline.c) Citus
-# meets the functions only once PostgreSQL has inlined them, and stops
-out=$(citus_q cc "SET LOCAL customer_class.inline_before_citus = off; SELECT count(*) FROM customer_class.ar_kpi" 2>&1 || true)
+# known SHAPE NAME: why check NAME is a known failure in SHAPE (empty: none)
+known() {
+	case $1:$2 in
+	bound:view_aging_report_one_customer) echo "a router query sends the bound customer source's access filter (SELECT access_query(), which reads the reference table customer_access) to the worker, where Citus refuses a nested query" ;;
+	*:view_customer_profile | *:view_due_reminders | *:view_aging_report_by_class) echo "the view on the distributed tables (19P)" ;;
+	esac
+}
+# compare_all DB SHAPE: every view and the refresh on DB, checks SHAPE.NAME
+compare_all() {
+	local db=$1 shape=$2 name query
+	while IFS='|' read -r name query; do
+		compare "$db" "$shape.$name" "$query" "$(known "$shape" "$name")"
+	done <<SQL
+view_invoice_status|SELECT * FROM customer_class.invoice_status
+view_open_item|SELECT * FROM customer_class.open_item
+view_aging_report|SELECT * FROM customer_class.aging_report
+aging_report_overdue_total|SELECT sum(overdue), count(*) FROM customer_class.aging_report
+view_aging_report_one_customer|SELECT * FROM customer_class.aging_report WHERE customer_id = 17
+aging_agg_global|SELECT customer_class.aging_agg(open_amount, due_on, '$CITUS_AS_OF')::text FROM customer_class.open_item
+view_customer_payment_behavior|SELECT * FROM customer_class.customer_payment_behavior
+credit_facts|SELECT f::text FROM customer_class.credit_facts('$CITUS_AS_OF', 'default') f
+credit_facts_some|SELECT f::text FROM customer_class.credit_facts('$CITUS_AS_OF', 'default', ARRAY[3, 17, 1999]) f
+view_ar_kpi|SELECT * FROM customer_class.ar_kpi
+view_aging_report_by_class|SELECT * FROM customer_class.aging_report_by_class
+view_due_reminders|SELECT * FROM customer_class.due_reminders
+SQL
+	# what makes them work: without the planner hook (src/citus_inline.c)
+	# Citus meets the functions only once PostgreSQL has inlined them, and stops
+	out=$(citus_q "$db" "SET LOCAL customer_class.inline_before_citus = off; SELECT count(*) FROM customer_class.ar_kpi" 2>&1 || true)
+	case $out in
+	*"parameterized queries for SQL functions referencing distributed tables are not supported"*) report "$shape.inline_before_citus_off_fails" ok ;;
+	*) report "$shape.inline_before_citus_off_fails" FAILED "answered: $out" ;;
+	esac
+	# refresh() on the coordinator, with its figures compared through profile
+	citus_q "$db" "SELECT customer_class.refresh('$CITUS_AS_OF')" >"$work/refresh.$db.out" 2>&1 || true
+	compare "$db" "$shape.refresh" "SELECT customer_id, as_of, credit_score, credit_grade, lifecycle_stage, lifecycle_phase,
+			behaviour_segment, rfm_segment, open_balance, overdue_balance, payment_warning, rule_tags
+		FROM customer_class.profile" "$(known "$shape" refresh)"
+	compare "$db" "$shape.view_customer_profile" "SELECT * FROM customer_class.customer_profile" \
+		"$(known "$shape" view_customer_profile)"
+	# every other view of the schema, from the catalog: equal, or a known
+	# failure until the views are made to run on the distributed tables
+	# (the list above is the strict one).  Left out: the src_* views and
+	# source_<role> (compared through the views over them), and the views
+	# of settings, identical by construction
+	local v
+	for v in $(coord single -At -c "SELECT viewname FROM pg_views WHERE schemaname = 'customer_class'
+			AND viewname !~ '^(src_|source_)' AND viewname NOT IN ('invoice_status', 'open_item', 'aging_report',
+				'customer_payment_behavior', 'ar_kpi', 'aging_report_by_class', 'due_reminders', 'customer_profile')
+			ORDER BY 1"); do
+		SOFT=1 compare "$db" "$shape.every_view.$v" "SELECT * FROM customer_class.$v" \
+			"not equal on the distributed tables yet"
+	done
+}
+compare_all cc bound
+
+# ---- shape managed: the managed tables, customer_class.distribute() --------
+say "Citus: sample data in the managed tables, customer_class.distribute('customer')"
+create_citus_db cm
+load_demo cm 2>/dev/null
+# the credit triggers run on the shards: Citus must allow them (docs/citus.md)
+coord cm -c "ALTER DATABASE cm SET citus.enable_unsafe_triggers = on" >/dev/null
+coord cm -At -F ' ' -c "SELECT relation, placement FROM customer_class.distribute('customer')" \
+	>"$work/distribute.out" 2>&1 || true
+# what distribute() did, checked in Citus's metadata: every table the issue
+# names distributed by customer_id and colocated with customer, the
+# settings reference tables, refresh()'s bookkeeping local
+out=$(coord cm -At -c "
+	SELECT string_agg(t, ' ' ORDER BY t) FROM unnest(ARRAY['customer', 'sales_order', 'invoice', 'payment',
+		'profile', 'credit_exposure', 'dirty', 'alerts', 'class_history', 'credit_hold', 'dunning_notice',
+		'payment_promise', 'invoice_dispute', 'credit_override', 'credit_limit_override', 'external_score',
+		'external_event', 'credit_check_exception', 'credit_limit_request']) t
+	WHERE NOT EXISTS (SELECT FROM pg_dist_partition p
+		WHERE p.logicalrelid = ('customer_class.' || t)::regclass AND p.partmethod = 'h'
+			AND column_to_column_name(p.logicalrelid, p.partkey) = 'customer_id'
+			AND p.colocationid = (SELECT colocationid FROM pg_dist_partition
+								  WHERE logicalrelid = 'customer_class.customer'::regclass))" 2>&1)
+[ -z "$out" ] && report managed.distributed_colocated ok \
+	|| report managed.distributed_colocated FAILED "not distributed by customer_id with customer: $out $(head -c 300 "$work/distribute.out")"
+out=$(coord cm -At -c "
+	SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_class c
+	WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind = 'r'
+		AND c.relname NOT IN ('rfm_boundary', 'rewind_log')
+		AND NOT EXISTS (SELECT FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+	UNION ALL
+	SELECT string_agg(t, ' ') FROM unnest(ARRAY['credit_setting', 'scorecard', 'risk_factor', 'tag_dimension',
+		'tag_catalog', 'tag_rule', 'credit_limit_policy', 'customer_access', 'source_binding']) t
+	WHERE NOT EXISTS (SELECT FROM pg_dist_partition p
+		WHERE p.logicalrelid = ('customer_class.' || t)::regclass AND p.partmethod = 'n')
+	UNION ALL
+	SELECT string_agg(logicalrelid::text, ' ') FROM pg_dist_partition
+	WHERE logicalrelid IN ('customer_class.rfm_boundary'::regclass, 'customer_class.rewind_log'::regclass)" 2>&1)
+[ -z "$(echo "$out" | tr -d '\n')" ] && report managed.reference_and_local ok \
+	|| report managed.reference_and_local FAILED "left out / not reference / not local: $out"
+out=$(coord cm -At -c "SELECT customer_class.distributed(), customer_class.distributed_shape()" 2>&1)
+[ "$out" = "t|customer" ] && report managed.distributed_recorded ok \
+	|| report managed.distributed_recorded FAILED "distributed(), distributed_shape(): $out"
+out=$(coord cm -At -c "SELECT customer_class.distribute('customer')" 2>&1 || true)
 case $out in
-*"parameterized queries for SQL functions referencing distributed tables are not supported"*) report inline_before_citus_off_fails ok ;;
-*) report inline_before_citus_off_fails FAILED "answered: $out" ;;
+*"customer_class is already distributed (shape customer)"*) report managed.distribute_twice_refused ok ;;
+*) report managed.distribute_twice_refused FAILED "answered: $out" ;;
 esac
-compare view_aging_report_by_class "SELECT * FROM customer_class.aging_report_by_class" \
-	"class_members() joins the local profile with the distributed customers (distribute() makes it distributed)"
-compare view_due_reminders "SELECT * FROM customer_class.due_reminders" \
-	"joins the coordinator's local dunning tables with the distributed sources (distribute() makes them distributed)"
-# refresh() on the coordinator, with its figures compared through profile
-citus_q cc "SELECT customer_class.refresh('$CITUS_AS_OF')" >"$work/refresh.out" 2>&1 || true
-compare refresh "SELECT customer_id, as_of, credit_score, credit_grade, lifecycle_stage, lifecycle_phase,
-		behaviour_segment, rfm_segment, open_balance, overdue_balance, payment_warning, rule_tags
-	FROM customer_class.profile"
-# without the hook, Citus would plan refresh()'s work query with the
-# coordinator's empty shells of the distributed sources (it wrote no profile
-# before): refresh() refuses then, unless the extension's tables are
-# distributed
-out=$(citus_q cc "SET LOCAL customer_class.inline_before_citus = off; SELECT customer_class.refresh('$CITUS_AS_OF', full_refresh => true)" 2>&1 || true)
-case $out in
-*"refresh() cannot run on Citus"*) report refresh_refused_without_hook ok ;;
-*) report refresh_refused_without_hook FAILED "answered: $out" ;;
-esac
-compare view_customer_profile "SELECT * FROM customer_class.customer_profile" \
-	"the local profile joined with the distributed sources"
+compare_all cm managed
+
+# ---- credit checks through the coordinator: the verdicts of the single node
+say "credit checks at order, delivery and invoice: single node and Citus (shape managed)"
+# The grades the checks read are the single node's last refresh (refresh()
+# on Citus is compared above): the same profile in both, and the exposure
+# ledger rebuilt from the sources on both
+coord cm -c "DELETE FROM customer_class.profile" >/dev/null
+coord single -c "\copy customer_class.profile TO STDOUT" | coord cm -c "\copy customer_class.profile FROM STDIN"
+for db in single cm; do
+	coord "$db" -At -c "SELECT customer_class.recompute_exposure()" >"$work/recompute.$db" 2>&1 || true
+done
+cmp -s "$work/recompute.single" "$work/recompute.cm" \
+	&& report managed.recompute_exposure ok \
+	|| report managed.recompute_exposure FAILED "$(head -c 300 "$work/recompute.cm")"
+compare cm managed.ledger_before "SELECT * FROM customer_class.credit_exposure"
+# a customer's explanations through the coordinator (a known failure until
+# they run there: they compute from the distributed tables per customer)
+SOFT=1 compare cm managed.explain_score "SELECT c, customer_class.explain_score(c, '$CITUS_AS_OF')::text
+	FROM unnest(ARRAY[3, 17, 1999]) c" "not equal on the distributed tables yet"
+SOFT=1 compare cm managed.credit_report "SELECT c, customer_class.credit_report(c, '$CITUS_AS_OF')::text
+	FROM unnest(ARRAY[3, 17, 1999]) c" "not equal on the distributed tables yet"
+since=$(coord single -At -c "SELECT now()")
+for db in single cm; do
+	psql -X -q -p "$CITUS_COORD_PORT" -d "$db" -f test/citus/credit_checks.sql >"$work/credit.$db" 2>&1 || true
+	sed -i 's/^psql:[^ ]*: //' "$work/credit.$db"
+done
+if cmp -s "$work/credit.single" "$work/credit.cm" && grep -q 'order 5000 KC001' "$work/credit.single" \
+	&& grep -q 'order 400 00000' "$work/credit.single"; then
+	report managed.credit_checks ok
+else
+	report managed.credit_checks FAILED "$( (diff "$work/credit.single" "$work/credit.cm" || true) | head -n 6 | tr '\n' ' ')"
+fi
+# every checkpoint refused once and accepted once per customer
+for step in 'order 5000 KC' 'order 400 00000' 'delivery over the limit KC' 'delivery 00000' \
+		'invoice of the order 00000' 'invoice 50000 KC' 'payment 00000' 'tag 00000'; do
+	n=$(grep -c " $step" "$work/credit.cm" || true)
+	[ "$n" = 3 ] || report "managed.credit_step '$step'" FAILED "$n of 3 customers: $(grep -m3 -h 'ERROR' "$work/credit.cm" | tr '\n' ' ')"
+done
+compare cm managed.ledger_after "SELECT * FROM customer_class.credit_exposure"
+compare cm managed.verify_exposure "SELECT count(*) FROM customer_class.verify_exposure()"
+# alerts and history written by the triggers on the workers' shards, read
+# through the coordinator: those of the checks above (the single node's
+# refresh raised others; ids are each node's own, not compared)
+compare cm managed.alerts "SELECT customer_id, kind, level, detail, resolved_at FROM customer_class.alerts
+	WHERE last_seen_at >= '$since'"
+compare cm managed.class_history_tags "SELECT customer_id, dimension, old_value, new_value, as_of, why
+	FROM customer_class.class_history WHERE as_of = current_date"
+# and nowhere else: the workers' own copies of the extension's tables (the
+# shells Citus reads the shards through) stay empty
+for port in $CITUS_WORKER_PORTS; do
+	out=$(on "$port" cm -At -c "SELECT string_agg(c.relname, ' ') FROM pg_class c
+		WHERE c.relnamespace = 'customer_class'::regnamespace AND c.relkind = 'r'
+			AND c.oid IN (SELECT logicalrelid FROM pg_dist_partition WHERE partmethod = 'h')
+			AND pg_relation_size(c.oid) > 0" 2>&1)
+	[ -z "$out" ] && report "managed.worker_shells_empty_$port" ok \
+		|| report "managed.worker_shells_empty_$port" FAILED "rows in the shells: $out"
+done
+out=$(coord cm -At -c "SELECT count(*) FROM (SELECT alert_id FROM customer_class.alerts GROUP BY 1 HAVING count(*) > 1) d")
+[ "$out" = 0 ] && report managed.alert_ids_unique ok || report managed.alert_ids_unique FAILED "$out alert ids used twice"
+
+# ---- the race through the coordinator (race.sh) ------------------------------
+say "the race: concurrent orders, payments and cancellations through the coordinator"
+"$TESTDIR/race.sh" >"$work/race.out" 2>&1 || true
+for run in rc rr; do
+	line=$(grep -m1 "^race $run:" "$work/race.out" || true)
+	case $line in
+	*"breaches at acceptance 0, limit breaches 0, maintained-vs-recomputed differences 0") report "managed.race_$run" ok; echo "  $line" ;;
+	"") report "managed.race_$run" FAILED "$(grep -m1 -h 'ERROR\|error' "$work/race.out" || tail -n 1 "$work/race.out")" ;;
+	*) report "managed.race_$run" FAILED "$line" ;;
+	esac
+done
 
 
 # ---- refresh() on Citus: equal to the single node, full and incremental ----
-# A second Citus database with the tables refresh() touches distributed
-# (test/citus/refresh_standin.sql, until distribute() exists).
-say "Citus: refresh, the extension's tables distributed (stand-in for distribute())"
+# A Citus database of its own, the sources bound to ERP tables and the
+# extension's tables distributed beside them, refreshed for the first time.
+say "Citus: refresh, the bound sources and the extension's tables distributed"
 create_citus_db ccr
 load_demo ccr 2>/dev/null
 coord ccr -f test/citus/shape_customer.sql >/dev/null
-coord ccr -f test/citus/citus_mode.sql >/dev/null
-coord ccr -f test/citus/refresh_standin.sql >/dev/null
+coord ccr -c "ALTER DATABASE ccr SET citus.enable_unsafe_triggers = on" >/dev/null
+coord ccr -At -c "SET client_min_messages = warning" -c "SELECT count(*) FROM customer_class.distribute('customer')" >/dev/null
 # and a single node with the same data, not refreshed yet
 create_single_db singler
 load_demo singler

@@ -86,17 +86,28 @@ CREATE FUNCTION @extschema@.credit_override_ended() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	h @extschema@.class_history[];
 BEGIN
-	INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
-	SELECT n.customer_id, 'credit_override',
-		   pg_catalog.format('#%s %s until %s', o.override_id, o.grade, o.expires_on),
-		   pg_catalog.format('#%s %s until %s', n.override_id, n.grade, n.expires_on),
-		   @extschema@.as_of(),
-		   pg_catalog.format('override #%s %s by %s', n.override_id,
-							 CASE WHEN n.expires_on < o.expires_on THEN 'ended early' ELSE 'extended' END,
-							 SESSION_USER)
-	FROM new_rows n JOIN old_rows o USING (override_id)
-	WHERE n.expires_on IS DISTINCT FROM o.expires_on;
+	-- the rows first, from the transition tables alone (on Citus a statement
+	-- naming one and a distributed table fails on the shard: docs/citus.md)
+	h := ARRAY(
+		SELECT ROW(NULL, n.customer_id, 'credit_override',
+				   pg_catalog.format('#%s %s until %s', o.override_id, o.grade, o.expires_on),
+				   pg_catalog.format('#%s %s until %s', n.override_id, n.grade, n.expires_on),
+				   @extschema@.as_of(), NULL,
+				   pg_catalog.format('override #%s %s by %s', n.override_id,
+									 CASE WHEN n.expires_on < o.expires_on THEN 'ended early' ELSE 'extended' END,
+									 SESSION_USER))::@extschema@.class_history
+		FROM new_rows n JOIN old_rows o USING (override_id)
+		WHERE n.expires_on IS DISTINCT FROM o.expires_on
+		ORDER BY n.override_id);
+	IF pg_catalog.cardinality(h) > 0 THEN
+		INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+		SELECT r.customer_id, r.dimension, r.old_value, r.new_value, r.as_of, r.why
+		FROM pg_catalog.unnest(h) WITH ORDINALITY r
+		ORDER BY r.ordinality;
+	END IF;
 	RETURN NULL;
 END
 $$;

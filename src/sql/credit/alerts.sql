@@ -63,18 +63,25 @@ AS $$
 DECLARE
 	id bigint;
 	fresh boolean;
+	-- a value, not a call, in DO UPDATE: Citus takes only immutable
+	-- functions there
+	seen_now timestamptz := pg_catalog.now();
 BEGIN
 	INSERT INTO @extschema@.alerts AS x (customer_id, kind, level, detail)
 	VALUES (raise_alert.customer_id, raise_alert.kind, raise_alert.level, coalesce(raise_alert.detail, '{}'))
 	ON CONFLICT (customer_id, kind) WHERE resolved_at IS NULL DO UPDATE
-	SET occurrences = x.occurrences + 1, last_seen_at = pg_catalog.now(),
+	SET occurrences = x.occurrences + 1, last_seen_at = seen_now,
 		level = excluded.level, detail = excluded.detail
 	RETURNING x.alert_id, x.xmax = 0 INTO id, fresh;
 	IF NOT fresh THEN
 		RETURN NULL;
 	END IF;
-	-- the payload of notify_alert() (64_warnings.sql), the same for every kind
-	PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', id)::text);
+	-- the payload of notify_alert() (64_warnings.sql), the same for every kind;
+	-- not from a Citus worker (a check on a shard): nobody listens there, and
+	-- Citus cannot commit in two phases a transaction that sent a NOTIFY
+	IF pg_catalog.current_setting('application_name') NOT LIKE 'citus\_internal gpid=%' THEN
+		PERFORM pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', id)::text);
+	END IF;
 	RETURN id;
 END
 $$;

@@ -75,12 +75,12 @@ BEGIN ATOMIC
 	WHERE i.customer_id = credit_overdue_invoice.customer_id
 	  AND i.due_on < credit_overdue_invoice.as_of - credit_overdue_invoice.days
 	  AND i.amount > coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
-							   WHERE p.invoice_id = i.invoice_id
+							   WHERE p.invoice_id = i.invoice_id AND p.customer_id = credit_overdue_invoice.customer_id
 								 AND p.paid_on <= credit_overdue_invoice.as_of), 0)
 	  AND NOT ((SELECT cs.value FROM @extschema@.credit_setting cs
 				WHERE cs.name = 'rule.disputed_invoices' ORDER BY cs.shipped LIMIT 1) = 'ignore'
 			   AND EXISTS (SELECT FROM @extschema@.invoice_dispute x
-						   WHERE x.invoice_id = i.invoice_id AND x.customer_id = i.customer_id
+						   WHERE x.invoice_id = i.invoice_id AND x.customer_id = credit_overdue_invoice.customer_id
 							 AND x.opened_on <= credit_overdue_invoice.as_of
 							 AND (x.resolved_on IS NULL OR x.resolved_on > credit_overdue_invoice.as_of)))
 	ORDER BY i.due_on, i.invoice_id
@@ -93,7 +93,10 @@ END;
 -- rule settings, and the oldest invoice past rule.overdue_days (only looked
 -- for when that rule is on).  One SQL query, so that it is inlined both into
 -- credit_evaluate() and into the C order trigger's queries, which cache it
--- (src/credit_context.c).
+-- (src/credit_context.c).  Every table with customer rows is filtered by
+-- the argument customer_id itself, never through k or a join: on Citus the
+-- query must name the customer on each table to be routed to its shard
+-- group (docs/citus.md, "Running on Citus").
 CREATE FUNCTION @extschema@.credit_context(customer_id bigint, checkpoint text, as_of date)
 	RETURNS TABLE (mode text, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
 				   grade_d text, pct numeric, overdue_invoice bigint, overdue_days text, limit_method text)
@@ -101,7 +104,7 @@ CREATE FUNCTION @extschema@.credit_context(customer_id bigint, checkpoint text, 
 BEGIN ATOMIC
 	SELECT coalesce(
 			   (SELECT e.mode FROM @extschema@.credit_check_exception e
-				WHERE e.customer_id = k.customer_id
+				WHERE e.customer_id = credit_context.customer_id
 				  AND (e.checkpoint = k.checkpoint OR e.checkpoint IS NULL)
 				  AND (e.expires_on IS NULL OR e.expires_on > k.as_of)
 				ORDER BY e.checkpoint IS NULL, e.set_at DESC, e.exception_id DESC LIMIT 1),
@@ -109,11 +112,11 @@ BEGIN ATOMIC
 		   l.credit_limit, l.limit_source, l.credit_grade, st.grade_d, st.pct,
 		   CASE WHEN st.overdue_days <> 'off' THEN
 			   (SELECT o.invoice_id
-				FROM @extschema@.credit_overdue_invoice(k.customer_id, k.as_of, st.overdue_days::integer) o) END,
+				FROM @extschema@.credit_overdue_invoice(credit_context.customer_id, k.as_of, st.overdue_days::integer) o) END,
 		   st.overdue_days, l.limit_method
 	FROM (SELECT credit_context.customer_id AS customer_id, credit_context.checkpoint AS checkpoint,
 				 coalesce(credit_context.as_of, @extschema@.as_of()) AS as_of) k
-	CROSS JOIN LATERAL @extschema@.credit_limit_rows(k.customer_id, k.as_of) l
+	CROSS JOIN LATERAL @extschema@.credit_limit_rows(credit_context.customer_id, k.as_of) l
 	CROSS JOIN LATERAL
 		(SELECT (SELECT cs.value FROM @extschema@.credit_setting cs
 				 WHERE cs.name = 'mode.' || k.checkpoint ORDER BY cs.shipped LIMIT 1) AS mode,
@@ -516,6 +519,7 @@ DECLARE
 	ord bigint;
 	billed numeric;
 	so_cust bigint;
+	cust bigint;
 	so_amt numeric;
 	so_status text;
 	invoiced numeric;
@@ -544,12 +548,16 @@ BEGIN
 		CONTINUE WHEN ord IS NULL;
 		billed := CASE WHEN ord = n_ord THEN n_amt ELSE 0 END - CASE WHEN ord = o_ord THEN o_amt ELSE 0 END;
 		CONTINUE WHEN billed = 0;
+		-- the order is the invoice's customer's (on Citus each query names
+		-- the customer, to be routed to its shard group)
+		cust := CASE WHEN ord = n_ord THEN n_cust ELSE o_cust END;
 		SELECT so.customer_id, so.amount, so.status INTO so_cust, so_amt, so_status
-		FROM @extschema@.src_order_locked(ord) so;
+		FROM @extschema@.src_order_locked(ord, cust) so;
 		CONTINUE WHEN NOT FOUND;
 		part := 0;
 		IF so_status IN ('open', 'shipped') THEN
-			SELECT coalesce(sum(si.amount), 0) INTO invoiced FROM @extschema@.src_invoice si WHERE si.order_id = ord;
+			SELECT coalesce(sum(si.amount), 0) INTO invoiced FROM @extschema@.src_invoice si
+			WHERE si.order_id = ord AND si.customer_id = cust;
 			part := greatest(so_amt - invoiced, 0) - greatest(so_amt - (invoiced - billed), 0);
 		END IF;
 		IF so_cust IS NOT DISTINCT FROM n_cust THEN
@@ -705,14 +713,22 @@ $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.credit_touch_exposure() FROM PUBLIC;
 
 -- The same for the customers of a statement's rows (transition table
--- changed_rows), in one UPDATE.
+-- changed_rows), in one UPDATE.  The customers are read first, alone (on
+-- Citus a statement naming a transition table and a distributed table
+-- fails on the shard: docs/citus.md, "Triggers on the shards").
 CREATE FUNCTION @extschema@.credit_touch_exposure_rows() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	ids bigint[] := ARRAY(SELECT DISTINCT c.customer_id FROM changed_rows c);
 BEGIN
-	UPDATE @extschema@.credit_exposure x SET open_orders = x.open_orders
-	WHERE x.customer_id IN (SELECT c.customer_id FROM changed_rows c);
+	-- none (a statement that changed no row): nothing to touch, and on
+	-- Citus an empty list would reach every shard
+	IF pg_catalog.cardinality(ids) > 0 THEN
+		UPDATE @extschema@.credit_exposure x SET open_orders = x.open_orders
+		WHERE x.customer_id = ANY (ids);
+	END IF;
 	RETURN NULL;
 END
 $$;

@@ -177,6 +177,13 @@ BEGIN
 	v.group_exposure := NULL;
 	v.group_limit := NULL;
 	v.group_limit_source := NULL;
+	-- on Citus, a customer in no group (its ledger row says so) has no
+	-- group limit to look for: the lookup reads the group's members, which
+	-- may lie on other nodes than the shard the check runs on (docs/citus.md)
+	IF @extschema@.distributed() AND NOT EXISTS (SELECT FROM @extschema@.credit_exposure x
+				   WHERE x.customer_id = v.customer_id AND x.group_path IS NOT NULL) THEN
+		RETURN v;
+	END IF;
 	SELECT l.group_id, l.group_exposure, l.credit_limit, l.limit_source INTO g
 	FROM @extschema@.credit_group_limits(v.customer_id, member_exposure, as_of) l
 	WHERE l.credit_limit IS NOT NULL

@@ -98,7 +98,8 @@ BEGIN
 	SET amount = h.amount + excluded.amount, reasons = excluded.reasons, sqlstate = excluded.sqlstate,
 		message = excluded.message, verdict = excluded.verdict
 	RETURNING h.hold_id, h.xmax = 0 INTO id, fresh;
-	IF fresh THEN
+	-- (not from a Citus worker: raise_alert() says why)
+	IF fresh AND pg_catalog.current_setting('application_name') NOT LIKE 'citus\_internal gpid=%' THEN
 		PERFORM pg_catalog.pg_notify('customer_class_holds', pg_catalog.jsonb_build_object('hold_id', id)::text);
 	END IF;
 	RETURN id;
@@ -110,16 +111,24 @@ REVOKE EXECUTE ON FUNCTION @extschema@.credit_hold_place(@extschema@.credit_verd
 -- except_order) count in its exposure now: each one's part not invoiced
 -- while open or shipped (0 once cancelled, invoiced or deleted), as the
 -- ledger counts it.  The checks leave it out of the exposure they judge.
+-- PL/pgSQL, each table filtered by the customer itself: on Citus a query of
+-- a SQL function's parameters cannot be routed to the customer's shard
+-- group (docs/citus.md).
 CREATE FUNCTION @extschema@.credit_hold_others(customer_id bigint, except_order bigint) RETURNS numeric
-	LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT coalesce(sum(greatest(o.amount - coalesce((SELECT sum(si.amount) FROM @extschema@.src_invoice si
-													   WHERE si.order_id = o.order_id), 0), 0)), 0)
-	FROM @extschema@.credit_hold h
-	JOIN @extschema@.src_order o ON o.order_id = h.order_id
-	WHERE h.customer_id = credit_hold_others.customer_id AND h.status = 'held' AND h.checkpoint = 'order'
-	  AND h.order_id IS DISTINCT FROM credit_hold_others.except_order AND o.status IN ('open', 'shipped');
-END;
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(sum(greatest(o.amount - coalesce((SELECT sum(si.amount) FROM @extschema@.src_invoice si
+														   WHERE si.order_id = o.order_id
+															 AND si.customer_id = credit_hold_others.customer_id), 0), 0)), 0)
+		FROM @extschema@.credit_hold h
+		JOIN @extschema@.src_order o ON o.order_id = h.order_id AND o.customer_id = credit_hold_others.customer_id
+		WHERE h.customer_id = credit_hold_others.customer_id AND h.status = 'held' AND h.checkpoint = 'order'
+		  AND h.order_id IS DISTINCT FROM credit_hold_others.except_order AND o.status IN ('open', 'shipped'));
+END
+$$;
 
 -- A hold the caller may decide on, locked, with the customer's ledger row
 -- locked before it (the order every check takes); errors for a missing
@@ -294,7 +303,7 @@ BEGIN
 		END IF;
 	END IF;
 	SELECT * INTO h FROM @extschema@.credit_hold x
-	WHERE x.order_id = NEW.order_id AND x.status = 'held'
+	WHERE x.order_id = NEW.order_id AND x.customer_id = NEW.customer_id AND x.status = 'held'
 	  AND (x.checkpoint = 'order' OR (doing = 'invoiced' AND x.checkpoint = 'delivery'))
 	ORDER BY x.hold_id LIMIT 1;
 	IF FOUND THEN

@@ -115,13 +115,18 @@ CREATE FUNCTION @extschema@.set_credit_setting(name text, value text) RETURNS te
 	LANGUAGE plpgsql VOLATILE STRICT
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	-- values, not calls, in DO UPDATE: Citus (a reference table) takes
+	-- only immutable functions there
+	who name := CURRENT_USER;
+	set_now timestamptz := pg_catalog.now();
 BEGIN
 	INSERT INTO @extschema@.credit_setting AS s (name, value, description)
 	SELECT set_credit_setting.name, set_credit_setting.value, d.description
 	FROM (SELECT coalesce((SELECT description FROM @extschema@.credit_setting
 						   WHERE credit_setting.name = set_credit_setting.name AND shipped), '') AS description) d
 	ON CONFLICT ON CONSTRAINT credit_setting_pkey DO UPDATE
-		SET value = excluded.value, set_by = CURRENT_USER, set_at = pg_catalog.now();
+		SET value = excluded.value, set_by = who, set_at = set_now;
 	RETURN value;
 END
 $$;
@@ -261,7 +266,7 @@ BEGIN
 				  WHERE cs.name = 'rule.external_event' ORDER BY cs.shipped LIMIT 1) s
 			WHERE s.value <> 'off'
 			  AND EXISTS (SELECT FROM @extschema@.external_event e
-						  LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id
+						  LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id AND a.customer_id = e.customer_id
 						  WHERE e.customer_id = credit_event_cap.customer_id
 							AND e.event_on <= coalesce(credit_event_cap.as_of, @extschema@.as_of())
 							AND a.resolved_at IS NULL));
@@ -302,7 +307,7 @@ BEGIN ATOMIC
 			   WHEN p.method = 'sales_multiple' THEN
 				   least(greatest(round(
 					   (SELECT coalesce(sum(i.amount), 0) FROM @extschema@.src_invoice i
-						WHERE i.customer_id = k.customer_id
+						WHERE i.customer_id = credit_limit_rows.customer_id
 						  AND i.issued_on > k.as_of - pg_catalog.make_interval(months => p.sales_months)
 						  AND i.issued_on <= k.as_of)
 					   / p.sales_months * p.sales_multiple, 2), p.amount), p.max_amount)
@@ -333,10 +338,10 @@ BEGIN ATOMIC
 		   END
 	FROM (SELECT credit_limit_rows.customer_id AS customer_id,
 				 coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
-	LEFT JOIN @extschema@.profile pr ON pr.customer_id = k.customer_id
+	LEFT JOIN @extschema@.profile pr ON pr.customer_id = credit_limit_rows.customer_id
 	-- OFFSET 0: computed once, not at every use of the grade below
 	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
-									THEN @extschema@.credit_event_cap(k.customer_id, k.as_of) END AS cap
+									THEN @extschema@.credit_event_cap(credit_limit_rows.customer_id, k.as_of) END AS cap
 						OFFSET 0) ev
 	-- the grade before any cap: refresh() writes a capped grade into
 	-- credit_grade, computed_grade keeps the score's (the cap is lifted here
@@ -349,9 +354,9 @@ BEGIN ATOMIC
 	LEFT JOIN LATERAL (
 		SELECT lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
 		FROM @extschema@.credit_limit_override lo
-		WHERE lo.customer_id = k.customer_id AND lo.valid_from <= k.as_of AND k.as_of < lo.expires_on
+		WHERE lo.customer_id = credit_limit_rows.customer_id AND lo.valid_from <= k.as_of AND k.as_of < lo.expires_on
 		ORDER BY lo.set_at DESC, lo.override_id DESC LIMIT 1) o ON true
-	LEFT JOIN @extschema@.src_customer c ON c.customer_id = k.customer_id
+	LEFT JOIN @extschema@.src_customer c ON c.customer_id = credit_limit_rows.customer_id
 	LEFT JOIN LATERAL (
 		SELECT lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount, lp.shipped
 		FROM @extschema@.credit_limit_policy lp

@@ -11,12 +11,14 @@ CREATE FUNCTION @extschema@.payment_warning(facts @extschema@.credit_facts,
 COMMENT ON FUNCTION @extschema@.payment_warning(@extschema@.credit_facts, @extschema@.lifecycle_policy, date) IS
 	'payment-rhythm warning of a customer''s facts as of a date: yellow when its last two settlements each took clearly longer than its own baseline, red when its orders fell sharply too, NULL otherwise (rule in docs/warnings.md)';
 
--- The NOTIFY of a new alert; the payload is the documented one.
+-- The NOTIFY of a new alert; the payload is the documented one.  Not from a
+-- Citus worker (raise_alert() says why).
 CREATE FUNCTION @extschema@.notify_alert(a @extschema@.alerts) RETURNS void
 	LANGUAGE sql VOLATILE STRICT
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', a.alert_id)::text);
+	SELECT pg_catalog.pg_notify('customer_class_alerts', pg_catalog.jsonb_build_object('alert_id', a.alert_id)::text)
+	WHERE pg_catalog.current_setting('application_name') NOT LIKE 'citus\_internal gpid=%';
 END;
 REVOKE EXECUTE ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.notify_alert(@extschema@.alerts) TO customer_class_analyst;

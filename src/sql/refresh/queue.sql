@@ -22,11 +22,16 @@ COMMENT ON COLUMN @extschema@.dirty.marked_at IS 'when the change was seen';
 
 -- SECURITY DEFINER so that any role allowed to write invoices, payments or
 -- orders marks the customer without write access to the queue itself; it
--- only copies customer ids out of the transition tables.
+-- only copies customer ids out of the transition tables.  It reads them
+-- into an array first, in a statement of their own: on Citus the trigger
+-- runs on a shard, where a statement naming both a transition table and a
+-- distributed table fails (docs/citus.md, "Triggers on the shards").
 CREATE FUNCTION @extschema@.mark_dirty() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	ids bigint[];
 BEGIN
 	-- A restore never fires this on the managed tables: it loads their rows
 	-- before it creates their triggers (99_user_data.sql).  A data-only
@@ -41,12 +46,14 @@ BEGIN
 	END IF;
 	-- each branch names only the transition tables its event has
 	IF TG_OP = 'INSERT' THEN
-		INSERT INTO @extschema@.dirty (customer_id) SELECT DISTINCT customer_id FROM new_rows;
+		ids := ARRAY(SELECT DISTINCT customer_id FROM new_rows);
 	ELSIF TG_OP = 'UPDATE' THEN
-		INSERT INTO @extschema@.dirty (customer_id)
-		SELECT customer_id FROM new_rows UNION SELECT customer_id FROM old_rows;
+		ids := ARRAY(SELECT customer_id FROM new_rows UNION SELECT customer_id FROM old_rows);
 	ELSE
-		INSERT INTO @extschema@.dirty (customer_id) SELECT DISTINCT customer_id FROM old_rows;
+		ids := ARRAY(SELECT DISTINCT customer_id FROM old_rows);
+	END IF;
+	IF pg_catalog.cardinality(ids) > 0 THEN
+		INSERT INTO @extschema@.dirty (customer_id) SELECT pg_catalog.unnest(ids);
 	END IF;
 	RETURN NULL;
 END

@@ -66,16 +66,16 @@ $$;
 -- function is inlined later).  So the one caller that locks a source row --
 -- the invoice trigger, which locks the order it bills -- locks it through
 -- this function, late-bound like the others.
-CREATE FUNCTION @extschema@.src_order_locked(order_id bigint)
+CREATE FUNCTION @extschema@.src_order_locked(order_id bigint, order_customer_id bigint)
 	RETURNS TABLE (customer_id bigint, amount numeric, status text)
 	LANGUAGE sql VOLATILE
 AS $$
 	SELECT so.customer_id, so.amount, so.status
 	FROM @extschema@.sales_order so
-	WHERE so.order_id = $1
+	WHERE so.order_id = $1 AND so.customer_id = $2
 	FOR NO KEY UPDATE
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.src_order_locked(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.src_order_locked(bigint, bigint) FROM PUBLIC;
 
 CREATE VIEW @extschema@.src_customer WITH (security_invoker = true) AS
 	SELECT customer_id, name, customer_type, industry, region, size_class,
@@ -163,8 +163,8 @@ COMMENT ON FUNCTION @extschema@.src_payment_rows() IS
 	'internal: the rows of source_payment (the managed table payment or the bound relation), for src_payment (late-bound: the view does not pin it)';
 COMMENT ON FUNCTION @extschema@.src_credit_limit_rows() IS
 	'internal: the rows of source_credit_limit (no rows, or the bound relation), for src_credit_limit (late-bound: the view does not pin it)';
-COMMENT ON FUNCTION @extschema@.src_order_locked(bigint) IS
-	'internal: an order''s customer, amount and status, its row locked FOR NO KEY UPDATE (row locks do not pass through the late-bound src_order)';
+COMMENT ON FUNCTION @extschema@.src_order_locked(bigint, bigint) IS
+	'internal: an order''s customer, amount and status (the order and its customer given: on Citus the customer routes the query), its row locked FOR NO KEY UPDATE (row locks do not pass through the late-bound src_order)';
 
 -- The columns of the source_<role> views (sources/binding.sql) mean what
 -- those of the src_* views mean: the same comments.  (They stay through

@@ -17,14 +17,18 @@ DECLARE
 	-- here, but SET ROLE shows in the setting "role"
 	who text := CASE WHEN pg_catalog.current_setting('role') = 'none' THEN SESSION_USER::text
 					 ELSE pg_catalog.current_setting('role') END;
+	h @extschema@.class_history[];
 BEGIN
-	INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
-	SELECT n.customer_id, 'tag',
+	-- the rows first, from the transition tables alone (on Citus a statement
+	-- naming one and a distributed table fails on the shard: docs/citus.md)
+	h := ARRAY(
+	SELECT ROW(NULL, n.customer_id, 'tag',
 		   CASE WHEN x.added THEN NULL ELSE x.tag END,
 		   CASE WHEN x.added THEN x.tag END,
 		   -- refused when the as_of setting is a mistyped year (checked
 		   -- only when a tag changed: other customer writes go through)
-		   @extschema@.check_as_of(d, 'manual tag change'), pg_catalog.format('tag %s by %s', CASE WHEN x.added THEN 'added' ELSE 'removed' END, who)
+		   @extschema@.check_as_of(d, 'manual tag change'), NULL,
+		   pg_catalog.format('tag %s by %s', CASE WHEN x.added THEN 'added' ELSE 'removed' END, who))::@extschema@.class_history
 	FROM new_rows n
 	JOIN old_rows o USING (customer_id)
 	CROSS JOIN LATERAL (
@@ -34,7 +38,13 @@ BEGIN
 		SELECT t, false
 		FROM @extschema@.tags(@extschema@.tagset_minus(coalesce(o.tags, '{}'), coalesce(n.tags, '{}'))) t
 	) x
-	ORDER BY n.customer_id, x.added, x.tag;
+	ORDER BY n.customer_id, x.added, x.tag);
+	IF pg_catalog.cardinality(h) > 0 THEN
+		INSERT INTO @extschema@.class_history (customer_id, dimension, old_value, new_value, as_of, why)
+		SELECT r.customer_id, r.dimension, r.old_value, r.new_value, r.as_of, r.why
+		FROM pg_catalog.unnest(h) WITH ORDINALITY r
+		ORDER BY r.ordinality;
+	END IF;
 	RETURN NULL;
 END
 $$;
