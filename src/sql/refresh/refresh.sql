@@ -342,12 +342,11 @@ COMMENT ON FUNCTION @extschema@.refresh_citus_sql(date, @extschema@.scorecard, @
 -- the refresh_row of everyone, or of the customers listed.
 --
 -- CREATE TABLE AS, not INSERT ... SELECT: only the former may run its query
--- in parallel workers.  Facts are aggregated one customer at a time over
--- the sources read in customer_id order (an index merge, or a sort):
--- constant memory, where a hash aggregate would hold every customer's
--- invoices at once and spill.  The leader takes no range itself: while it
--- computed one (seconds) the workers' result queues would fill and stop
--- them; it writes the rows they send.
+-- in parallel workers.  Facts are aggregated one customer at a time
+-- (credit_facts_txn()): constant memory, where a hash aggregate would hold
+-- every customer's invoices at once and spill.  The leader takes no range
+-- itself: while it computed one (seconds) the workers' result queues would
+-- fill and stop them; it writes the rows they send.
 CREATE FUNCTION @extschema@.refresh_compute(as_of date, card @extschema@.scorecard,
 											pol @extschema@.lifecycle_policy, version bigint, customers bigint[])
 	RETURNS void
