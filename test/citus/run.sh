@@ -42,7 +42,6 @@ out=$(coord cc -At -c "SELECT count(*) FROM pg_dist_partition p, pg_dist_partiti
 		AND p.colocationid = e.colocationid" 2>&1)
 [ "$out" = 1 ] && report bound.distribute_colocated_with_erp ok \
 	|| report bound.distribute_colocated_with_erp FAILED "$out $(head -c 300 "$work/distribute.cc.out")"
-#coord cc -f test/citus/citus_mode.sql >/dev/null
 n=$(coord cc -At -c "SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid::text LIKE 'erp.%'")
 [ "$n" = 4 ] && report shape_customer_distributed ok || report shape_customer_distributed FAILED "$n of 4 tables distributed"
 
