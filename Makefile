@@ -209,6 +209,7 @@ REGRESS = \
 	citus_distribute \
 	credit_menu_dunning \
 	citus_views \
+	citus_limits \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

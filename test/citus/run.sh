@@ -128,7 +128,7 @@ compare() {
 known() {
 	case $1:$2 in
 	bound:view_aging_report_one_customer) echo "a router query sends the bound customer source's access filter (SELECT access_query(), which reads the reference table customer_access) to the worker, where Citus refuses a nested query" ;;
-	*:view_customer_profile) echo "its credit limit columns call credit_limit_rows() per customer, whose one-row subquery k its LEFT JOIN LATERALs read (19D), and its group limits read other customers per row (docs/citus.md); the rest is pushed down" ;;
+	*:view_customer_profile) echo "its group limit columns (group_credit_limit, group_available_credit) call credit_limit() and credit_group_limits() per row (credit groups are not supported on Citus, docs/citus.md); the rest, the credit limit columns included (credit_limits()), is pushed down" ;;
 	esac
 }
 # compare_all DB SHAPE: every view and the refresh on DB, checks SHAPE.NAME

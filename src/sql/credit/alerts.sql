@@ -233,19 +233,26 @@ DECLARE
 	x @extschema@.credit_exposure;
 	f @extschema@.credit_facts;
 	report jsonb;
+	card text;
+	cj jsonb;
 BEGIN
 	SELECT sc.customer_id, sc.name, sc.customer_type, sc.industry, sc.region, sc.payment_terms_days
 	INTO c FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'no_data_found';
 	END IF;
+	-- (to jsonb here: Citus cannot send a record to the shard's query)
+	cj := to_jsonb(c);
 	li := @extschema@.credit_limit_info(customer_id, d);
 	SELECT * INTO x FROM @extschema@.credit_exposure e WHERE e.customer_id = credit_report.customer_id;
+	-- the scorecard first: on Citus a function reading a table must not be
+	-- evaluated in the query that runs on the customer's shard
+	card := (@extschema@.active_scorecard()).scorecard_id;
 	SELECT (cf.facts).* INTO f
-	FROM @extschema@.credit_facts(d, (@extschema@.active_scorecard()).scorecard_id, ARRAY[customer_id]) cf;
+	FROM @extschema@.credit_facts(d, card, ARRAY[customer_id]) cf;
 
 	report := jsonb_build_object(
-		'customer', to_jsonb(c),
+		'customer', cj,
 		'as_of', d,
 		'grade', (SELECT jsonb_build_object('grade', p.credit_grade, 'score', p.credit_score,
 											'computed_grade', p.computed_grade, 'overridden', p.override_id IS NOT NULL,
@@ -278,7 +285,8 @@ BEGIN
 						'91+', coalesce(sum(o.open) FILTER (WHERE d - o.due_on > 90), 0),
 						'open_invoices', count(*) FILTER (WHERE o.open > 0))
 				  FROM (SELECT i.due_on, i.amount - coalesce((SELECT sum(p.amount) FROM @extschema@.src_payment p
-															  WHERE p.invoice_id = i.invoice_id AND p.paid_on <= d), 0) AS open
+															  WHERE p.customer_id = i.customer_id AND p.invoice_id = i.invoice_id
+																AND p.paid_on <= d), 0) AS open
 						FROM @extschema@.src_invoice i
 						WHERE i.customer_id = credit_report.customer_id AND i.issued_on <= d) o
 				  WHERE o.open > 0),

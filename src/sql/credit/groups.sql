@@ -283,7 +283,16 @@ BEGIN ATOMIC
 		  CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
 		  WHERE s.group_path IS NOT NULL
 		  GROUP BY a.customer_id) t ON t.customer_id = m.customer_id
-	CROSS JOIN LATERAL @extschema@.credit_limit_rows(m.customer_id, credit_group_subtrees.as_of) l
+	-- the limits: credit_limits() joined on the member (the capped members
+	-- listed first), not credit_limit_rows() per member, which Citus cannot
+	-- push down as a lateral join
+	LEFT JOIN (SELECT l.customer_id, l.credit_limit
+			   FROM (SELECT ARRAY(SELECT x.customer_id FROM @extschema@.credit_exposure x
+								  WHERE x.group_path IS NOT NULL
+									AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
+							AS capped) k
+			   CROSS JOIN LATERAL @extschema@.credit_limits(credit_group_subtrees.as_of, k.capped) l) l
+		ON l.customer_id = m.customer_id
 	WHERE m.group_path IS NOT NULL;
 END;
 COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS

@@ -236,11 +236,14 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.credit_check_exception_e
 -- The check mode for a customer at a checkpoint on a date: an exception in
 -- force (one for this checkpoint before one for all, the newest first),
 -- else the setting mode.<checkpoint>.
+-- PL/pgSQL: see credit_limit_info().
 CREATE FUNCTION @extschema@.credit_check_mode(customer_id bigint, checkpoint text, as_of date DEFAULT NULL)
 	RETURNS text
-	LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT coalesce(
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN coalesce(
 		(SELECT e.mode FROM @extschema@.credit_check_exception e
 		 WHERE e.customer_id = credit_check_mode.customer_id
 		   AND (e.checkpoint = credit_check_mode.checkpoint OR e.checkpoint IS NULL)
@@ -248,28 +251,24 @@ BEGIN ATOMIC
 		 ORDER BY e.checkpoint IS NULL, e.set_at DESC, e.exception_id DESC LIMIT 1),
 		(SELECT s.value FROM @extschema@.credit_setting s
 		 WHERE s.name = 'mode.' || credit_check_mode.checkpoint ORDER BY s.shipped LIMIT 1));
-END;
+END
+$$;
 
 -- The grade an external negative event caps a customer at (setting
 -- rule.external_event; NULL: no cap): while the customer has an event dated
 -- on or before as_of whose external_event alert is not resolved, i.e. not
 -- yet reviewed by credit control.  PL/pgSQL, because external_event and
--- alerts are created after this file (credit/warnings.sql, credit/alerts.sql).
+-- alerts are created after this file (credit/warnings.sql, credit/alerts.sql),
+-- like credit_event_caps(), which holds the rule.
 CREATE FUNCTION @extschema@.credit_event_cap(customer_id bigint, as_of date)
 	RETURNS @extschema@.credit_grade
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	RETURN (SELECT s.value::@extschema@.credit_grade
-			FROM (SELECT cs.value FROM @extschema@.credit_setting cs
-				  WHERE cs.name = 'rule.external_event' ORDER BY cs.shipped LIMIT 1) s
-			WHERE s.value <> 'off'
-			  AND EXISTS (SELECT FROM @extschema@.external_event e
-						  LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id AND a.customer_id = e.customer_id
-						  WHERE e.customer_id = credit_event_cap.customer_id
-							AND e.event_on <= coalesce(credit_event_cap.as_of, @extschema@.as_of())
-							AND a.resolved_at IS NULL));
+	-- the rule is credit_event_caps(), for every customer at once (the views)
+	RETURN (SELECT ec.cap FROM @extschema@.credit_event_caps(coalesce(credit_event_cap.as_of, @extschema@.as_of())) ec
+			WHERE ec.customer_id = credit_event_cap.customer_id);
 END
 $$;
 
@@ -280,6 +279,110 @@ CREATE TYPE @extschema@.credit_limit_info AS (
 	credit_grade	@extschema@.credit_grade,
 	valid_until		date
 );
+
+-- Every customer's credit limit on a date, in this order:
+--   1. a credit_limit_override in force (its reason in limit_source)
+--   2. the customer's own credit_limit (src_customer)
+--   3. the limit policy row of its grade (profile; no profile row: the
+--      row for grade NULL, "not graded yet")
+-- The grade is the profile's, capped at rule.external_event for the
+-- customers listed in capped (an unreviewed external negative event:
+-- credit_event_cap(), credit_event_caps()) unless a manual grade override
+-- made it: the cap takes effect, and is lifted, at once, not at the next
+-- refresh().  credit_limit NULL means no limit.  valid_until: the override's
+-- expiry or the first date a later policy row of the grade takes over (NULL:
+-- open-ended).  limit_method: override, customer, or the policy's method
+-- (amount, sales_multiple, none; NULL without a policy row): only a
+-- sales_multiple limit moves with the invoices (the credit checks' cache
+-- needs to know).
+-- credit_limit_rows() is the same rule for one customer (the credit
+-- checks); keep them in step (the regression test citus_limits compares
+-- them for every customer); the views join this one on customer_id.  One SQL query, so
+-- that the planner inlines it (and pushes a filter on the customer into
+-- each part).  Shaped for Citus (docs/citus.md, "The views on Citus"): no
+-- lateral join, no LIMIT in a correlated subquery, no correlated sub-select:
+-- the override in force and the policy row are DISTINCT ON subqueries joined
+-- on the customer and on the grade, the sales over each policy's window a
+-- grouped join on the customer.  The capped customers come as an argument
+-- because external_event and alerts are created after this file.
+CREATE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
+	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date,
+				   limit_method text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT g.customer_id,
+		   CASE
+			   WHEN o.override_id IS NOT NULL THEN o.credit_limit
+			   WHEN g.own_limit IS NOT NULL THEN g.own_limit
+			   WHEN p.method = 'amount' THEN p.amount
+			   WHEN p.method = 'sales_multiple' THEN
+				   least(greatest(round(coalesce(s.sales, 0) / p.sales_months * p.sales_multiple, 2), p.amount),
+						 p.max_amount)
+		   END,
+		   CASE
+			   WHEN o.override_id IS NOT NULL THEN
+				   pg_catalog.format('override #%s by %s: %s', o.override_id, o.set_by, o.reason)
+			   WHEN g.own_limit IS NOT NULL THEN 'customer credit_limit'
+			   WHEN p.method IS NULL THEN
+				   pg_catalog.format('no limit policy for grade %s', coalesce(g.credit_grade::text, '(not graded)'))
+			   ELSE pg_catalog.format('policy for grade %s: %s', coalesce(g.credit_grade::text, '(not graded)'),
+					CASE p.method WHEN 'amount' THEN p.amount::text
+						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months', p.sales_multiple, p.sales_months)
+						ELSE 'no limit' END)
+		   END || CASE WHEN g.capped THEN ' (grade capped: unreviewed external event)' ELSE '' END,
+		   g.credit_grade,
+		   CASE
+			   WHEN o.override_id IS NOT NULL THEN o.expires_on
+			   WHEN g.own_limit IS NOT NULL OR p.method IS NULL THEN NULL
+			   ELSE p.next_from
+		   END,
+		   CASE
+			   WHEN o.override_id IS NOT NULL THEN 'override'
+			   WHEN g.own_limit IS NOT NULL THEN 'customer'
+			   ELSE p.method
+		   END
+	FROM (SELECT b.customer_id, b.own_limit, b.capped, CASE WHEN b.capped THEN b.cap ELSE b.grade END AS credit_grade
+		  FROM (SELECT a.customer_id, a.own_limit, a.grade, a.cap,
+					   a.cap IS NOT NULL AND (a.grade IS NULL OR a.cap > a.grade) AS capped
+				FROM (SELECT c.customer_id, c.credit_limit AS own_limit,
+							 CASE WHEN pr.override_id IS NULL THEN coalesce(pr.computed_grade, pr.credit_grade)
+								  ELSE pr.credit_grade END AS grade,
+							 CASE WHEN pr.override_id IS NULL AND c.customer_id = ANY (credit_limits.capped)
+								  THEN NULLIF((SELECT cs.value FROM @extschema@.credit_setting cs
+											   WHERE cs.name = 'rule.external_event'
+											   ORDER BY cs.shipped LIMIT 1), 'off')::@extschema@.credit_grade
+							 END AS cap
+					  FROM @extschema@.src_customer c
+					  LEFT JOIN @extschema@.profile pr ON pr.customer_id = c.customer_id) a) b) g
+	LEFT JOIN (SELECT DISTINCT ON (lo.customer_id)
+					  lo.customer_id, lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
+			   FROM @extschema@.credit_limit_override lo
+			   WHERE lo.valid_from <= coalesce(credit_limits.as_of, @extschema@.as_of())
+				 AND coalesce(credit_limits.as_of, @extschema@.as_of()) < lo.expires_on
+			   ORDER BY lo.customer_id, lo.set_at DESC, lo.override_id DESC) o
+		ON o.customer_id = g.customer_id
+	LEFT JOIN (SELECT DISTINCT ON (lp.grade)
+					  lp.grade, lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount, lp.shipped,
+					  (SELECT min(ln.valid_from) FROM @extschema@.credit_limit_policy ln
+					   WHERE ln.grade IS NOT DISTINCT FROM lp.grade
+						 AND ln.valid_from > coalesce(credit_limits.as_of, @extschema@.as_of())
+						 AND (NOT ln.shipped OR lp.shipped)) AS next_from
+			   FROM @extschema@.credit_limit_policy lp
+			   WHERE lp.valid_from <= coalesce(credit_limits.as_of, @extschema@.as_of())
+			   ORDER BY lp.grade, lp.shipped, lp.valid_from DESC) p
+		ON p.grade IS NOT DISTINCT FROM g.credit_grade
+	-- invoiced sales over each window a sales_multiple policy uses
+	LEFT JOIN (SELECT i.customer_id, w.sales_months, sum(i.amount) AS sales
+			   FROM @extschema@.src_invoice i
+			   JOIN (SELECT DISTINCT lw.sales_months FROM @extschema@.credit_limit_policy lw
+					 WHERE lw.method = 'sales_multiple') w
+				   ON i.issued_on > coalesce(credit_limits.as_of, @extschema@.as_of())
+									- pg_catalog.make_interval(months => w.sales_months)
+			   WHERE i.issued_on <= coalesce(credit_limits.as_of, @extschema@.as_of())
+			   GROUP BY i.customer_id, w.sales_months) s
+		ON s.customer_id = g.customer_id AND s.sales_months = p.sales_months
+		   AND p.method = 'sales_multiple';
+END;
 
 -- A customer's credit limit on a date, in this order:
 --   1. a credit_limit_override in force (its reason in limit_source)
@@ -294,7 +397,11 @@ CREATE TYPE @extschema@.credit_limit_info AS (
 -- limit_method: override, customer, or the policy's method (amount,
 -- sales_multiple, none; NULL without a policy row): only a sales_multiple
 -- limit moves with the invoices (the credit checks' cache needs to know).
--- One SQL query, so that the planner inlines it into the credit checks.
+-- One SQL query, so that the planner inlines it into the credit checks (a
+-- router query on Citus, from the triggers on the shards).  The same rule
+-- as credit_limits() (the views), which the regression test citus_limits
+-- proves for every customer; this one also answers for a customer not in
+-- src_customer (the checks see its ungraded policy).
 CREATE FUNCTION @extschema@.credit_limit_rows(customer_id bigint, as_of date)
 	RETURNS TABLE (credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date,
 				   limit_method text)
@@ -364,13 +471,35 @@ BEGIN ATOMIC
 		ORDER BY lp.shipped, lp.valid_from DESC LIMIT 1) p ON true;
 END;
 
+-- PL/pgSQL, not SQL: Citus cannot plan the queries of a SQL function that is
+-- not inlined when they take parameters ("could not create distributed
+-- plan"); PL/pgSQL plans them with the values (docs/citus.md).
 CREATE FUNCTION @extschema@.credit_limit_info(customer_id bigint, as_of date DEFAULT NULL)
 	RETURNS @extschema@.credit_limit_info
-	LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT ROW(l.credit_limit, l.limit_source, l.credit_grade, l.valid_until)::@extschema@.credit_limit_info
-	FROM @extschema@.credit_limit_rows(credit_limit_info.customer_id, credit_limit_info.as_of) l;
-END;
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d date := coalesce(credit_limit_info.as_of, @extschema@.as_of());
+	capped bigint[];
+	r @extschema@.credit_limit_info;
+BEGIN
+	-- the cap first, in a query of its own: on Citus a function reading a
+	-- table cannot run inside the query sent to the customer's shard
+	IF @extschema@.credit_event_cap(credit_limit_info.customer_id, d) IS NOT NULL THEN
+		capped := ARRAY[credit_limit_info.customer_id];
+	END IF;
+	SELECT l.credit_limit, l.limit_source, l.credit_grade, l.valid_until INTO r
+	FROM @extschema@.credit_limits(d, capped) l
+	WHERE l.customer_id = credit_limit_info.customer_id;
+	IF NOT FOUND THEN
+		-- a customer not in src_customer: its ungraded policy, as the checks see it
+		SELECT l.credit_limit, l.limit_source, l.credit_grade, l.valid_until INTO r
+		FROM @extschema@.credit_limit_rows(credit_limit_info.customer_id, d) l;
+	END IF;
+	RETURN r;
+END
+$$;
 
 CREATE FUNCTION @extschema@.credit_limit(customer_id bigint, as_of date DEFAULT NULL) RETURNS numeric
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -504,6 +633,7 @@ COMMENT ON FUNCTION @extschema@.reset_credit_setting(text) IS 'back to the shipp
 COMMENT ON FUNCTION @extschema@.credit_check_mode(bigint, text, date) IS 'check mode (block, warn, off) of a customer at a checkpoint: its exception in force, else mode.<checkpoint>';
 COMMENT ON FUNCTION @extschema@.credit_limit_info(bigint, date) IS 'credit limit in force on a date: override, else customer credit_limit, else the grade''s limit policy; with its source and validity';
 COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until, method';
+COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (the rule of credit_limit_rows(); inlined into the views)';
 COMMENT ON FUNCTION @extschema@.credit_limit(bigint, date) IS 'credit limit in force on a date (NULL: no limit)';
 COMMENT ON FUNCTION @extschema@.credit_event_cap(bigint, date) IS 'the grade rule.external_event caps a customer at while it has an external event on or before the date not yet reviewed (its alert open); NULL: no cap';
 COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records every new, changed or deleted limit override in class_history';

@@ -134,6 +134,26 @@ CREATE TABLE @extschema@.external_event (
 	CONSTRAINT external_event_source_given CHECK (source <> '')
 );
 CREATE INDEX external_event_customer_idx ON @extschema@.external_event (customer_id, event_on);
+
+-- The grade rule.external_event caps each customer at on a date (NULL: the
+-- rule is off or nothing to cap): the customers with an external event on or
+-- before the date whose alert is not resolved, i.e. not yet reviewed.  For
+-- every customer at once, so that the views join it on customer_id (Citus
+-- pushes that down per customer); credit_event_cap() reads it for one.
+CREATE FUNCTION @extschema@.credit_event_caps(as_of date)
+	RETURNS TABLE (customer_id bigint, cap @extschema@.credit_grade)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT e.customer_id, s.value::@extschema@.credit_grade
+	FROM @extschema@.external_event e
+	LEFT JOIN @extschema@.alerts a ON a.alert_id = e.alert_id AND a.customer_id = e.customer_id
+	CROSS JOIN (SELECT cs.value FROM @extschema@.credit_setting cs
+				WHERE cs.name = 'rule.external_event' ORDER BY cs.shipped LIMIT 1) s
+	WHERE s.value <> 'off' AND e.event_on <= credit_event_caps.as_of AND a.resolved_at IS NULL
+	GROUP BY e.customer_id, s.value;
+END;
+COMMENT ON FUNCTION @extschema@.credit_event_caps(date) IS
+	'the grade rule.external_event caps each customer at on a date: customers with an external event on or before it not yet reviewed (its alert open)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_event', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_event_event_id_seq', '');
 GRANT SELECT ON @extschema@.external_event TO customer_class_reader;

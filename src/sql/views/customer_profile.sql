@@ -13,7 +13,7 @@
 -- customer_id or a sub-select on it, so that Citus runs it on the shard of
 -- the customer: no call per row of a function that reads a table (Citus
 -- cannot run those from a query on a shard), the credit limit from the
--- set-returning credit_limit_rows() which is inlined.  The group columns
+-- set-returning credit_limits() which is inlined and joined on customer_id.  The group columns
 -- read other customers (a group's members are on different shards): the
 -- group's exposure comes from a grouped pass over the ledger's group
 -- members joined on the group's root; its limits are still read per row.
@@ -125,9 +125,14 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
 					   WHERE pr.customer_id = c.customer_id) pf ON true
 	-- the limit in force as of as_of(), as the credit checks see it
-	LEFT JOIN LATERAL (SELECT l.credit_limit, l.limit_source
-					   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
-					   CROSS JOIN LATERAL @extschema@.credit_limit_rows(c.customer_id, k.d) l) lim ON true
+	-- (credit_limits(), the rule of credit_limit_rows(), joined on the
+	-- customer: the capped customers from one pass over the external events)
+	LEFT JOIN (SELECT l.customer_id, l.credit_limit, l.limit_source
+			   FROM (SELECT (SELECT @extschema@.as_of()) AS d,
+							(SELECT pg_catalog.array_agg(ec.customer_id)
+							 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped) k
+			   CROSS JOIN LATERAL @extschema@.credit_limits(k.d, k.capped) l) lim ON lim.customer_id = c.customer_id
 	-- credit groups (credit/groups.sql): the customer's ledger row (ge), and
 	-- its group's exposure as the subtree of its root (gx): one grouped pass
 	-- over the group members' ledger rows (as credit_group_subtrees(),
