@@ -384,3 +384,36 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 					   FROM @extschema@.alerts a
 					   WHERE a.customer_id = c.customer_id AND a.resolved_at IS NULL) al ON true
 	-- gross profit of the 365 days up to the report date (facts/profit.sql);
+	-- the date comes in as a column so that customer_profit() is inlined
+	-- and reads this customer's invoices only
+	LEFT JOIN LATERAL (SELECT pr.revenue, pr.cost, pr.costed_revenue, pr.gross_profit, pr.gross_margin
+					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
+					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
+					   WHERE pr.customer_id = c.customer_id) pf ON true
+	-- the limit in force as of as_of(), as the credit checks see it
+	-- (credit_limits(), the rule of credit_limit_rows(), joined on the
+	-- customer: the capped customers from one pass over the external events)
+	LEFT JOIN (SELECT l.customer_id, l.credit_limit, l.limit_source
+			   FROM (SELECT (SELECT @extschema@.as_of()) AS d,
+							(SELECT pg_catalog.array_agg(ec.customer_id)
+							 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped) k
+			   CROSS JOIN LATERAL @extschema@.credit_limits(k.d, k.capped) l) lim ON lim.customer_id = c.customer_id
+	-- credit groups (credit/groups.sql): the customer's ledger row (ge), and
+	-- its group's exposure as the subtree of its root (gx): one grouped pass
+	-- over the group members' ledger rows (as credit_group_subtrees(),
+	-- without the limits), joined on the root, not a sub-select per customer
+	-- reading the other members (on Citus on other shards)
+	LEFT JOIN @extschema@.credit_exposure ge ON ge.customer_id = c.customer_id AND ge.group_path IS NOT NULL
+	LEFT JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure
+			   FROM @extschema@.credit_exposure s
+			   CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
+			   WHERE s.group_path IS NOT NULL
+			   GROUP BY a.customer_id) gx ON gx.customer_id = coalesce(ge.group_path[1], ge.customer_id)
+	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
+	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
+	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
+	LEFT JOIN @extschema@.class_label pl ON pl.dimension = 'lifecycle_phase' AND pl.value = p.lifecycle_phase::text
+	LEFT JOIN @extschema@.class_label bl ON bl.dimension = 'segment' AND bl.value = p.behaviour_segment::text
+	LEFT JOIN @extschema@.class_label rl ON rl.dimension = 'rfm_segment' AND rl.value = p.rfm_segment::text
+	LEFT JOIN @extschema@.class_label wl ON wl.dimension = 'alert_level' AND wl.value = p.payment_warning::text;
