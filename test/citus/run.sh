@@ -180,6 +180,28 @@ SQL
 }
 compare_all cc bound
 
+# Row access on the worker: the bound customer source's filter, read there
+# for a router query (docs/citus.md, "Queries routed to a shard"), still
+# restricts.  A role restricted to a tag nobody has sees no row of customer
+# 17, one with every customer sees it; the same on the single node.
+coord cc -c "CREATE ROLE cc_restricted LOGIN IN ROLE customer_class_reader" -c "CREATE ROLE cc_everyone LOGIN IN ROLE customer_class_reader" >/dev/null
+for db in single cc; do
+	coord "$db" -c "SELECT customer_class.grant_customer_access('cc_restricted', 'watch.nobody')" \
+		-c "SELECT customer_class.grant_customer_access('cc_everyone', all_customers => true)" >/dev/null
+	for r in cc_restricted cc_everyone; do
+		PGUSER=$r psql -X -q -At -p "$CITUS_COORD_PORT" -d "$db" -c "SET citus.propagate_set_commands = 'local'" -c "BEGIN" \
+			-c "SET LOCAL customer_class.as_of = '$CITUS_AS_OF'" \
+			-c "SELECT '$r', count(*) FROM customer_class.aging_report WHERE customer_id = 17" \
+			-c "SELECT '$r all', count(*) > 0 FROM customer_class.aging_report" -c "COMMIT" 2>&1
+	done >"$work/access.$db" || true
+done
+if cmp -s "$work/access.single" "$work/access.cc" && grep -q '^cc_restricted|0$' "$work/access.cc" \
+	&& grep -q '^cc_everyone|1$' "$work/access.cc"; then
+	report bound.access_one_customer ok
+else
+	report bound.access_one_customer FAILED "$(tr '\n' ' ' <"$work/access.cc") against $(tr '\n' ' ' <"$work/access.single")"
+fi
+
 # ---- shape managed: the managed tables, customer_class.distribute() --------
 say "Citus: sample data in the managed tables, customer_class.distribute('customer')"
 create_citus_db cm

@@ -70,8 +70,11 @@ BEGIN ATOMIC
 		ELSE pg_catalog.string_agg('(' || a.tags::text || ')', ' | ' ORDER BY a.tags)::@extschema@.tagquery
 	END
 	FROM @extschema@.customer_access a
-	JOIN pg_catalog.pg_roles r ON r.rolname = a.role_name
-	WHERE pg_catalog.pg_has_role(access_query_of.role_name, r.oid, 'MEMBER');
+	-- the role by to_regrole() (NULL for a role dropped: pg_has_role() is
+	-- strict), not a join with pg_roles: Citus plans this query on a worker
+	-- with pg_roles expanded to pg_authid, which a non-superuser may not read
+	WHERE pg_catalog.pg_has_role(access_query_of.role_name,
+								 pg_catalog.to_regrole(pg_catalog.quote_ident(a.role_name))::oid, 'MEMBER');
 END;
 
 -- The caller's own: what the row-level security policies use, once per

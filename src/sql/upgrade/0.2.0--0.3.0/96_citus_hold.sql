@@ -217,7 +217,22 @@ ALTER FUNCTION @extschema@.credit_event_cap(bigint, date) SET citus.allow_nested
 
 -- the role's access query read from a shard's query (the reference table
 -- customer_access), and access_allows() in PL/pgSQL
-ALTER FUNCTION @extschema@.access_query_of(name) SET citus.allow_nested_distributed_execution = on;
+CREATE OR REPLACE FUNCTION @extschema@.access_query_of(role_name name) RETURNS @extschema@.tagquery
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET citus.allow_nested_distributed_execution = on
+BEGIN ATOMIC
+	SELECT CASE
+		WHEN pg_catalog.pg_has_role(access_query_of.role_name, 'customer_class_admin', 'MEMBER') THEN NULL
+		WHEN pg_catalog.bool_or(a.tags IS NULL) THEN NULL
+		ELSE pg_catalog.string_agg('(' || a.tags::text || ')', ' | ' ORDER BY a.tags)::@extschema@.tagquery
+	END
+	FROM @extschema@.customer_access a
+	-- the role by to_regrole() (NULL for a role dropped: pg_has_role() is
+	-- strict), not a join with pg_roles: Citus plans this query on a worker
+	-- with pg_roles expanded to pg_authid, which a non-superuser may not read
+	WHERE pg_catalog.pg_has_role(access_query_of.role_name,
+								 pg_catalog.to_regrole(pg_catalog.quote_ident(a.role_name))::oid, 'MEMBER');
+END;
 CREATE OR REPLACE FUNCTION @extschema@.access_allows(customer_id bigint, role_name name) RETURNS boolean
 	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 AS $$
