@@ -453,6 +453,15 @@ elif [ "$pulled" = 0 ] && [ "$tasks" -gt 0 ]; then
 else
 	report refresh_heavy_part_on_workers FAILED "$pulled source scans pulled to the coordinator, credit_facts_agg in $tasks task outputs"
 fi
+# A trigger that branches on its table (customer_reference_check) asks
+# trigger_table(): on a shard TG_TABLE_NAME carries the shard id, and the
+# warning about an external score too old to count was skipped there.
+out=$(citus_q cm "INSERT INTO customer_class.external_score (customer_id, source, scored_on, score)
+	VALUES (17, 'citus-test', DATE '$CITUS_AS_OF' - 4000, 50)" 2>&1 || true)
+case $out in
+*"external score for customer 17 of "*"is older than"*"days at the as-of date"*) report managed.trigger_warning_on_shard ok ;;
+*) report managed.trigger_warning_on_shard FAILED "answered: $out" ;;
+esac
 
 echo "$passed passed, $failed failed, $known known failures"
 [ "$failed" -eq 0 ]

@@ -327,8 +327,7 @@ BEGIN
 	END IF;
 	-- the columns read: order_id, and on orders status
 	doing := 'invoiced';
-	-- (on Citus the trigger fires on a shard, named sales_order_<shard id>)
-	IF TG_TABLE_NAME = 'sales_order' OR TG_TABLE_NAME ~ '^sales_order_[0-9]+$' THEN
+	IF @extschema@.trigger_table(TG_TABLE_SCHEMA, TG_TABLE_NAME) = 'sales_order' THEN
 		IF NEW.status = 'shipped' THEN
 			doing := 'shipped';
 		END IF;
