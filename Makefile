@@ -91,6 +91,7 @@ OBJS = \
 SQL_FRAGMENTS = \
 	src/sql/base/roles.sql \
 	src/sql/base/as_of.sql \
+	src/sql/base/trigger_table.sql \
 	src/sql/checks/explain.sql \
 	src/sql/classes/types.sql \
 	src/sql/tags/tagset.sql \

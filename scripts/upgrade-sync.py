@@ -101,4 +101,5 @@ def main():
     sys.exit(1 if check and differing else 0)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -51,8 +51,18 @@ END;
 -- The tag query of the customers a role may see; NULL when it sees every
 -- customer.  Several entries are joined with |.  Entries naming a role that
 -- no longer exists are ignored.
+-- On Citus a query routed to one shard (a customer's, e.g. a view WHERE
+-- customer_id = 17, or access_allows()) carries this call to the worker,
+-- where it runs inside the shard's query; Citus refuses any distributed
+-- query there, a read of the reference table customer_access included
+-- ("cannot execute a distributed query from a query on a shard"), unless
+-- citus.allow_nested_distributed_execution is on.  The read is of the
+-- worker's own placement of a reference table, so nothing nests across
+-- nodes: it is allowed for this function's query only.  Without Citus the
+-- setting is an unused placeholder.
 CREATE FUNCTION @extschema@.access_query_of(role_name name) RETURNS @extschema@.tagquery
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET citus.allow_nested_distributed_execution = on
 BEGIN ATOMIC
 	SELECT CASE
 		WHEN pg_catalog.pg_has_role(access_query_of.role_name, 'customer_class_admin', 'MEMBER') THEN NULL
@@ -60,8 +70,11 @@ BEGIN ATOMIC
 		ELSE pg_catalog.string_agg('(' || a.tags::text || ')', ' | ' ORDER BY a.tags)::@extschema@.tagquery
 	END
 	FROM @extschema@.customer_access a
-	JOIN pg_catalog.pg_roles r ON r.rolname = a.role_name
-	WHERE pg_catalog.pg_has_role(access_query_of.role_name, r.oid, 'MEMBER');
+	-- the role by to_regrole() (NULL for a role dropped: pg_has_role() is
+	-- strict), not a join with pg_roles: Citus plans this query on a worker
+	-- with pg_roles expanded to pg_authid, which a non-superuser may not read
+	WHERE pg_catalog.pg_has_role(access_query_of.role_name,
+								 pg_catalog.to_regrole(pg_catalog.quote_ident(a.role_name))::oid, 'MEMBER');
 END;
 
 -- The caller's own: what the row-level security policies use, once per
@@ -87,11 +100,16 @@ COMMENT ON FUNCTION @extschema@.access_visible(bigint, @extschema@.tagquery) IS
 -- pass access_caller().  A customer that does not exist is not visible.
 -- A string body, like src_*_rows() (sources/views.sql): the customers are the
 -- user's table, which nothing of the extension may pin (sources/user_data.sql).
+-- PL/pgSQL: on Citus the query of a SQL function with parameters cannot be
+-- routed to the customer's shard ("could not create distributed plan",
+-- docs/citus.md); PL/pgSQL passes the customer as a value Citus routes by.
 CREATE FUNCTION @extschema@.access_allows(customer_id bigint, role_name name) RETURNS boolean
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 AS $$
-	SELECT EXISTS (SELECT FROM @extschema@.src_customer c, (SELECT @extschema@.access_query_of($2) AS q) s
-				   WHERE c.customer_id = $1 AND (s.q IS NULL OR c.tags OPERATOR(@extschema@.@@) s.q))
+BEGIN
+	RETURN EXISTS (SELECT FROM @extschema@.src_customer c, (SELECT @extschema@.access_query_of($2) AS q) s
+				   WHERE c.customer_id = $1 AND (s.q IS NULL OR c.tags OPERATOR(@extschema@.@@) s.q));
+END
 $$;
 
 -- Let a role (and its members) see the customers whose tags match a query,

@@ -195,9 +195,9 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format('SELECT %s FROM (SELECT ($1).*) AS t', c.expr) INTO ok USING NEW;
 		CONTINUE WHEN ok IS NOT FALSE;
-		e := @extschema@.check_rule(TG_TABLE_NAME, c.conname, pg_catalog.to_jsonb(NEW));
-		RAISE EXCEPTION 'new row for relation "%" violates check constraint "%"', TG_TABLE_NAME, c.conname
-			USING ERRCODE = 'check_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+		e := @extschema@.check_rule(@extschema@.trigger_table(TG_TABLE_SCHEMA, TG_TABLE_NAME), c.conname, pg_catalog.to_jsonb(NEW));
+		RAISE EXCEPTION 'new row for relation "%" violates check constraint "%"', @extschema@.trigger_table(TG_TABLE_SCHEMA, TG_TABLE_NAME), c.conname
+			USING ERRCODE = 'check_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = @extschema@.trigger_table(TG_TABLE_SCHEMA, TG_TABLE_NAME),
 				  CONSTRAINT = c.conname,
 				  DETAIL = coalesce(e.detail, pg_catalog.format('The row breaks %s.', c.def)),
 				  HINT = coalesce(e.hint, 'Correct the value to satisfy the constraint.');

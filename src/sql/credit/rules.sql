@@ -64,6 +64,7 @@ DECLARE
 	d date;
 	ends date;
 	max_age integer;
+	tab name;
 BEGIN
 	IF current_setting('check_function_bodies') = 'off' THEN
 		RETURN NEW;
@@ -78,7 +79,8 @@ BEGIN
 		RETURN NEW;
 	END IF;
 	d := @extschema@.as_of();
-	IF TG_TABLE_NAME IN ('credit_limit_override', 'credit_override', 'credit_check_exception') THEN
+	tab := @extschema@.trigger_table(TG_TABLE_SCHEMA, TG_TABLE_NAME);
+	IF tab IN ('credit_limit_override', 'credit_override', 'credit_check_exception') THEN
 		ends := (to_jsonb(NEW) ->> 'expires_on')::date;
 		-- (a window ending before it starts fails its CHECK constraint next)
 		IF ends <= d AND NOT coalesce(ends <= (to_jsonb(NEW) ->> 'valid_from')::date, false) THEN
@@ -86,7 +88,7 @@ BEGIN
 				TG_TABLE_NAME, NEW.customer_id, ends, d
 				USING HINT = 'Give an expires_on after customer_class.as_of() for it to apply.';
 		END IF;
-	ELSIF TG_TABLE_NAME = 'external_score' THEN
+	ELSIF tab = 'external_score' THEN
 		SELECT s.external_max_age_days INTO max_age FROM @extschema@.active_scorecard() s;
 		IF NEW.scored_on <= d - max_age THEN
 			RAISE WARNING 'external score for customer % of % is older than % days at the as-of date %: it has no effect',

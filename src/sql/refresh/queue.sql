@@ -38,7 +38,7 @@ BEGIN
 	-- restore into tables whose triggers are on does, and then the ledger and
 	-- the queue are derived again beside the rows the dump brings for them:
 	-- say so, with the repair.  (check_function_bodies off: the restore signal.)
-	IF TG_TABLE_NAME IN ('customer', 'sales_order', 'invoice', 'payment')
+	IF @extschema@.trigger_table(TG_TABLE_SCHEMA, TG_TABLE_NAME) IN ('customer', 'sales_order', 'invoice', 'payment')
 	   AND pg_catalog.current_setting('check_function_bodies') = 'off' THEN
 		RAISE WARNING 'rows written to %.% by a restore with the triggers on', TG_TABLE_SCHEMA, TG_TABLE_NAME
 			USING DETAIL = 'The exposure ledger and the refresh queue are derived from them again, beside what the dump brings for them.',
