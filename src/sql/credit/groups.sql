@@ -266,17 +266,18 @@ COMMENT ON INDEX @extschema@.credit_exposure_grouped_idx IS
 
 -- Every customer in a credit group with the exposure of its subtree (itself
 -- and all its descendants, from the ledger), their number, and its credit
--- limit in force on the date (credit_limit_rows()): one grouped pass over
+-- limit in force on the date with its source (credit_limits()): one grouped pass over
 -- the group members' ledger rows, each member's exposure counted for itself
--- and for each of its ancestors.  For credit_group and customer_profile,
--- which join it: on Citus a group's members are on different shards, and
+-- and for each of its ancestors.  For credit_group, customer_profile and
+-- credit_report() on Citus, which join it: on Citus a group's members are on different shards, and
 -- Citus runs such a pass and joins its result, but not a sub-select per
 -- member that reads other customers (docs/citus.md).
 CREATE FUNCTION @extschema@.credit_group_subtrees(as_of date)
-	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric)
+	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric,
+				   limit_source text)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT m.customer_id, t.exposure, t.members, l.credit_limit
+	SELECT m.customer_id, t.exposure, t.members, l.credit_limit, l.limit_source
 	FROM @extschema@.credit_exposure m
 	JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure, count(*) AS members
 		  FROM @extschema@.credit_exposure s
@@ -284,19 +285,18 @@ BEGIN ATOMIC
 		  WHERE s.group_path IS NOT NULL
 		  GROUP BY a.customer_id) t ON t.customer_id = m.customer_id
 	-- the limits: credit_limits() joined on the member (the capped members
-	-- listed first), not credit_limit_rows() per member, which Citus cannot
+	-- listed first, by an aggregate: Citus plans it apart, not an ARRAY()
+	-- sub-select), not credit_limit_rows() per member, which Citus cannot
 	-- push down as a lateral join
-	LEFT JOIN (SELECT l.customer_id, l.credit_limit
-			   FROM (SELECT ARRAY(SELECT x.customer_id FROM @extschema@.credit_exposure x
-								  WHERE x.group_path IS NOT NULL
-									AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
-							AS capped) k
-			   CROSS JOIN LATERAL @extschema@.credit_limits(credit_group_subtrees.as_of, k.capped) l) l
+	LEFT JOIN @extschema@.credit_limits(credit_group_subtrees.as_of,
+			(SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
+			 WHERE x.group_path IS NOT NULL
+			   AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)) l
 		ON l.customer_id = m.customer_id
 	WHERE m.group_path IS NOT NULL;
 END;
 COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS
-	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date';
+	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date with its source';
 
 -- The groups as a table: every customer in a group, with its parent, its
 -- root, its level (1: the root) and, for each customer, the exposure of its

@@ -280,110 +280,8 @@ CREATE TYPE @extschema@.credit_limit_info AS (
 	valid_until		date
 );
 
--- Every customer's credit limit on a date, in this order:
---   1. a credit_limit_override in force (its reason in limit_source)
---   2. the customer's own credit_limit (src_customer)
---   3. the limit policy row of its grade (profile; no profile row: the
---      row for grade NULL, "not graded yet")
--- The grade is the profile's, capped at rule.external_event for the
--- customers listed in capped (an unreviewed external negative event:
--- credit_event_cap(), credit_event_caps()) unless a manual grade override
--- made it: the cap takes effect, and is lifted, at once, not at the next
--- refresh().  credit_limit NULL means no limit.  valid_until: the override's
--- expiry or the first date a later policy row of the grade takes over (NULL:
--- open-ended).  limit_method: override, customer, or the policy's method
--- (amount, sales_multiple, none; NULL without a policy row): only a
--- sales_multiple limit moves with the invoices (the credit checks' cache
--- needs to know).
--- credit_limit_rows() is the same rule for one customer (the credit
--- checks); keep them in step (the regression test citus_limits compares
--- them for every customer); the views join this one on customer_id.  One SQL query, so
--- that the planner inlines it (and pushes a filter on the customer into
--- each part).  Shaped for Citus (docs/citus.md, "The views on Citus"): no
--- lateral join, no LIMIT in a correlated subquery, no correlated sub-select:
--- the override in force and the policy row are DISTINCT ON subqueries joined
--- on the customer and on the grade, the sales over each policy's window a
--- grouped join on the customer.  The capped customers come as an argument
--- because external_event and alerts are created after this file.
-CREATE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
-	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date,
-				   limit_method text)
-	LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT g.customer_id,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN o.credit_limit
-			   WHEN g.own_limit IS NOT NULL THEN g.own_limit
-			   WHEN p.method = 'amount' THEN p.amount
-			   WHEN p.method = 'sales_multiple' THEN
-				   least(greatest(round(coalesce(s.sales, 0) / p.sales_months * p.sales_multiple, 2), p.amount),
-						 p.max_amount)
-		   END,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN
-				   pg_catalog.format('override #%s by %s: %s', o.override_id, o.set_by, o.reason)
-			   WHEN g.own_limit IS NOT NULL THEN 'customer credit_limit'
-			   WHEN p.method IS NULL THEN
-				   pg_catalog.format('no limit policy for grade %s', coalesce(g.credit_grade::text, '(not graded)'))
-			   ELSE pg_catalog.format('policy for grade %s: %s', coalesce(g.credit_grade::text, '(not graded)'),
-					CASE p.method WHEN 'amount' THEN p.amount::text
-						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months', p.sales_multiple, p.sales_months)
-						ELSE 'no limit' END)
-		   END || CASE WHEN g.capped THEN ' (grade capped: unreviewed external event)' ELSE '' END,
-		   g.credit_grade,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN o.expires_on
-			   WHEN g.own_limit IS NOT NULL OR p.method IS NULL THEN NULL
-			   ELSE p.next_from
-		   END,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN 'override'
-			   WHEN g.own_limit IS NOT NULL THEN 'customer'
-			   ELSE p.method
-		   END
-	FROM (SELECT b.customer_id, b.own_limit, b.capped, CASE WHEN b.capped THEN b.cap ELSE b.grade END AS credit_grade
-		  FROM (SELECT a.customer_id, a.own_limit, a.grade, a.cap,
-					   a.cap IS NOT NULL AND (a.grade IS NULL OR a.cap > a.grade) AS capped
-				FROM (SELECT c.customer_id, c.credit_limit AS own_limit,
-							 CASE WHEN pr.override_id IS NULL THEN coalesce(pr.computed_grade, pr.credit_grade)
-								  ELSE pr.credit_grade END AS grade,
-							 CASE WHEN pr.override_id IS NULL AND c.customer_id = ANY (credit_limits.capped)
-								  THEN NULLIF((SELECT cs.value FROM @extschema@.credit_setting cs
-											   WHERE cs.name = 'rule.external_event'
-											   ORDER BY cs.shipped LIMIT 1), 'off')::@extschema@.credit_grade
-							 END AS cap
-					  FROM @extschema@.src_customer c
-					  LEFT JOIN @extschema@.profile pr ON pr.customer_id = c.customer_id) a) b) g
-	LEFT JOIN (SELECT DISTINCT ON (lo.customer_id)
-					  lo.customer_id, lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
-			   FROM @extschema@.credit_limit_override lo
-			   WHERE lo.valid_from <= coalesce(credit_limits.as_of, @extschema@.as_of())
-				 AND coalesce(credit_limits.as_of, @extschema@.as_of()) < lo.expires_on
-			   ORDER BY lo.customer_id, lo.set_at DESC, lo.override_id DESC) o
-		ON o.customer_id = g.customer_id
-	LEFT JOIN (SELECT DISTINCT ON (lp.grade)
-					  lp.grade, lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount, lp.shipped,
-					  (SELECT min(ln.valid_from) FROM @extschema@.credit_limit_policy ln
-					   WHERE ln.grade IS NOT DISTINCT FROM lp.grade
-						 AND ln.valid_from > coalesce(credit_limits.as_of, @extschema@.as_of())
-						 AND (NOT ln.shipped OR lp.shipped)) AS next_from
-			   FROM @extschema@.credit_limit_policy lp
-			   WHERE lp.valid_from <= coalesce(credit_limits.as_of, @extschema@.as_of())
-			   ORDER BY lp.grade, lp.shipped, lp.valid_from DESC) p
-		ON p.grade IS NOT DISTINCT FROM g.credit_grade
-	-- invoiced sales over each window a sales_multiple policy uses
-	LEFT JOIN (SELECT i.customer_id, w.sales_months, sum(i.amount) AS sales
-			   FROM @extschema@.src_invoice i
-			   JOIN (SELECT DISTINCT lw.sales_months FROM @extschema@.credit_limit_policy lw
-					 WHERE lw.method = 'sales_multiple') w
-				   ON i.issued_on > coalesce(credit_limits.as_of, @extschema@.as_of())
-									- pg_catalog.make_interval(months => w.sales_months)
-			   WHERE i.issued_on <= coalesce(credit_limits.as_of, @extschema@.as_of())
-			   GROUP BY i.customer_id, w.sales_months) s
-		ON s.customer_id = g.customer_id AND s.sales_months = p.sales_months
-		   AND p.method = 'sales_multiple';
-END;
-
+-- == The credit limit rule ==
+--
 -- A customer's credit limit on a date, in this order:
 --   1. a credit_limit_override in force (its reason in limit_source)
 --   2. the customer's own credit_limit (src_customer)
@@ -397,78 +295,208 @@ END;
 -- limit_method: override, customer, or the policy's method (amount,
 -- sales_multiple, none; NULL without a policy row): only a sales_multiple
 -- limit moves with the invoices (the credit checks' cache needs to know).
--- One SQL query, so that the planner inlines it into the credit checks (a
--- router query on Citus, from the triggers on the shards).  The same rule
--- as credit_limits() (the views), which the regression test citus_limits
--- proves for every customer; this one also answers for a customer not in
--- src_customer (the checks see its ungraded policy).
+--
+-- Two forms read it: credit_limit_rows() for one customer (the credit
+-- checks, a query routed to the customer's shard on Citus) and
+-- credit_limits() for every customer (the views, joined on customer_id,
+-- which Citus pushes down).  Each part of the rule is written once below and
+-- both forms are joins of these parts; all are SQL functions the planner
+-- inlines, so that a filter on the customer reaches every table read.
+
+-- The override in force on a date, per customer: the newest set of those
+-- whose validity covers the date.
+CREATE FUNCTION @extschema@.credit_limit_overrides_in_force(as_of date)
+	RETURNS TABLE (customer_id bigint, override_id bigint, credit_limit numeric, set_by name, reason text,
+				   expires_on date)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT DISTINCT ON (lo.customer_id)
+		   lo.customer_id, lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
+	FROM @extschema@.credit_limit_override lo
+	WHERE lo.valid_from <= credit_limit_overrides_in_force.as_of
+	  AND credit_limit_overrides_in_force.as_of < lo.expires_on
+	ORDER BY lo.customer_id, lo.set_at DESC, lo.override_id DESC;
+END;
+
+-- The limit policy row in force on a date, per grade (NULL: not graded): a
+-- row the user set before a shipped one, the latest valid_from first; and
+-- next_from, the first date a later row of the grade takes over (a shipped
+-- row only after a shipped one: a user's row is not replaced by a shipped
+-- default).
+CREATE FUNCTION @extschema@.credit_limit_policies_in_force(as_of date)
+	RETURNS TABLE (grade @extschema@.credit_grade, method text, amount numeric, sales_multiple numeric,
+				   sales_months integer, max_amount numeric, next_from date)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT DISTINCT ON (lp.grade)
+		   lp.grade, lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount,
+		   (SELECT min(ln.valid_from) FROM @extschema@.credit_limit_policy ln
+			WHERE ln.grade IS NOT DISTINCT FROM lp.grade
+			  AND ln.valid_from > credit_limit_policies_in_force.as_of
+			  AND (NOT ln.shipped OR lp.shipped))
+	FROM @extschema@.credit_limit_policy lp
+	WHERE lp.valid_from <= credit_limit_policies_in_force.as_of
+	ORDER BY lp.grade, lp.shipped, lp.valid_from DESC;
+END;
+
+-- The invoiced sales a sales_multiple policy multiplies, per customer and
+-- window length in use: the invoices issued in the sales_months months up
+-- to the date.
+CREATE FUNCTION @extschema@.credit_limit_sales(as_of date)
+	RETURNS TABLE (customer_id bigint, sales_months integer, sales numeric)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT i.customer_id, w.sales_months, sum(i.amount)
+	FROM @extschema@.src_invoice i
+	JOIN (SELECT DISTINCT lw.sales_months FROM @extschema@.credit_limit_policy lw
+		  WHERE lw.method = 'sales_multiple') w
+		ON i.issued_on > credit_limit_sales.as_of - pg_catalog.make_interval(months => w.sales_months)
+	WHERE i.issued_on <= credit_limit_sales.as_of
+	GROUP BY i.customer_id, w.sales_months;
+END;
+
+-- The grade the limit policy is chosen by: the profile's grade (the score's,
+-- computed_grade, unless a manual override made credit_grade), capped at
+-- cap (credit_event_cap(); a manual override is not capped).
+CREATE FUNCTION @extschema@.credit_limit_grade(credit_grade @extschema@.credit_grade,
+											   computed_grade @extschema@.credit_grade,
+											   overridden boolean, cap @extschema@.credit_grade)
+	RETURNS @extschema@.credit_grade
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN CASE WHEN NOT overridden AND cap IS NOT NULL
+					 AND (coalesce(computed_grade, credit_grade) IS NULL OR cap > coalesce(computed_grade, credit_grade))
+				THEN cap
+				WHEN overridden THEN credit_grade
+				ELSE coalesce(computed_grade, credit_grade) END;
+
+-- What credit_limit_rows() and credit_limits() return for a customer.
+CREATE TYPE @extschema@.credit_limit_decision AS (
+	credit_limit	numeric,
+	limit_source	text,
+	credit_grade	@extschema@.credit_grade,
+	valid_until		date,
+	limit_method	text
+);
+
+-- The limit from its parts (the order at the top of this section): the
+-- override in force (override_*; override_id NULL: none), the customer's own
+-- limit, its profile grade (credit_limit_grade()'s arguments), the policy
+-- row of that grade (policy_*, as credit_limit_policies_in_force() returns
+-- it; method NULL: none) and the customer's sales over the policy's window.
+CREATE FUNCTION @extschema@.credit_limit_decide(
+		override_id bigint, override_limit numeric, override_set_by name, override_reason text,
+		override_expires_on date, own_limit numeric,
+		profile_grade @extschema@.credit_grade, computed_grade @extschema@.credit_grade,
+		grade_overridden boolean, cap @extschema@.credit_grade,
+		policy_method text, policy_amount numeric, policy_sales_multiple numeric, policy_sales_months integer,
+		policy_max_amount numeric, policy_next_from date, sales numeric)
+	RETURNS @extschema@.credit_limit_decision
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN ROW(
+		CASE
+			WHEN override_id IS NOT NULL THEN override_limit
+			WHEN own_limit IS NOT NULL THEN own_limit
+			WHEN policy_method = 'amount' THEN policy_amount
+			WHEN policy_method = 'sales_multiple' THEN
+				least(greatest(round(coalesce(sales, 0) / policy_sales_months * policy_sales_multiple, 2),
+							   policy_amount),
+					  policy_max_amount)
+		END,
+		CASE
+			WHEN override_id IS NOT NULL THEN
+				pg_catalog.format('override #%s by %s: %s', override_id, override_set_by, override_reason)
+			WHEN own_limit IS NOT NULL THEN 'customer credit_limit'
+			WHEN policy_method IS NULL THEN
+				pg_catalog.format('no limit policy for grade %s',
+					coalesce(@extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap)::text,
+							 '(not graded)'))
+			ELSE pg_catalog.format('policy for grade %s: %s',
+					coalesce(@extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap)::text,
+							 '(not graded)'),
+					CASE policy_method WHEN 'amount' THEN policy_amount::text
+						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months',
+																	 policy_sales_multiple, policy_sales_months)
+						ELSE 'no limit' END)
+		END || CASE WHEN @extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap)
+						 IS DISTINCT FROM @extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, NULL)
+					THEN ' (grade capped: unreviewed external event)' ELSE '' END,
+		@extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap),
+		CASE
+			WHEN override_id IS NOT NULL THEN override_expires_on
+			WHEN own_limit IS NOT NULL OR policy_method IS NULL THEN NULL
+			ELSE policy_next_from
+		END,
+		CASE
+			WHEN override_id IS NOT NULL THEN 'override'
+			WHEN own_limit IS NOT NULL THEN 'customer'
+			ELSE policy_method
+		END)::@extschema@.credit_limit_decision;
+
+-- Every customer's credit limit on a date (the rule above), the grades of
+-- the customers listed in capped capped at rule.external_event (their
+-- unreviewed external events: credit_event_caps(), created after this file,
+-- so they come as an argument).  For the views: Citus pushes it down as a
+-- join on customer_id (no lateral join, no correlated sub-select).
+CREATE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
+	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
+				   valid_until date, limit_method text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT x.customer_id, (x.l).credit_limit, (x.l).limit_source, (x.l).credit_grade, (x.l).valid_until,
+		   (x.l).limit_method
+	FROM (SELECT g.customer_id,
+				 @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
+					 g.own_limit, g.profile_grade, g.computed_grade, g.overridden, g.cap,
+					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from, s.sales) AS l
+		  FROM (SELECT c.customer_id, c.credit_limit AS own_limit, pr.credit_grade AS profile_grade,
+					   pr.computed_grade, pr.override_id IS NOT NULL AS overridden,
+					   CASE WHEN c.customer_id = ANY (credit_limits.capped) THEN r.cap END AS cap
+				FROM @extschema@.src_customer c
+				LEFT JOIN @extschema@.profile pr ON pr.customer_id = c.customer_id
+				-- the grade rule.external_event caps at (a join, not a sub-select:
+				-- credit_limit_decide() is then inlined, called once per row)
+				CROSS JOIN (SELECT NULLIF((SELECT cs.value FROM @extschema@.credit_setting cs
+										   WHERE cs.name = 'rule.external_event'
+										   ORDER BY cs.shipped LIMIT 1), 'off')::@extschema@.credit_grade AS cap
+							OFFSET 0) r) g
+		  LEFT JOIN @extschema@.credit_limit_overrides_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) o
+			  ON o.customer_id = g.customer_id
+		  LEFT JOIN @extschema@.credit_limit_policies_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) p
+			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(g.profile_grade, g.computed_grade,
+																			g.overridden, g.cap)
+		  LEFT JOIN @extschema@.credit_limit_sales(coalesce(credit_limits.as_of, @extschema@.as_of())) s
+			  ON s.customer_id = g.customer_id AND s.sales_months = p.sales_months AND p.method = 'sales_multiple') x;
+END;
+
+-- One customer's credit limit on a date (the rule above), also for a
+-- customer not in src_customer (the checks see its ungraded policy).  For
+-- the credit checks: inlined into credit_context(), every table filtered by
+-- the customer, so that on Citus the query is routed to its shard.
 CREATE FUNCTION @extschema@.credit_limit_rows(customer_id bigint, as_of date)
 	RETURNS TABLE (credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date,
 				   limit_method text)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT CASE
-			   WHEN o.override_id IS NOT NULL THEN o.credit_limit
-			   WHEN c.credit_limit IS NOT NULL THEN c.credit_limit
-			   WHEN p.method = 'amount' THEN p.amount
-			   WHEN p.method = 'sales_multiple' THEN
-				   least(greatest(round(
-					   (SELECT coalesce(sum(i.amount), 0) FROM @extschema@.src_invoice i
-						WHERE i.customer_id = credit_limit_rows.customer_id
-						  AND i.issued_on > k.as_of - pg_catalog.make_interval(months => p.sales_months)
-						  AND i.issued_on <= k.as_of)
-					   / p.sales_months * p.sales_multiple, 2), p.amount), p.max_amount)
-		   END,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN
-				   pg_catalog.format('override #%s by %s: %s', o.override_id, o.set_by, o.reason)
-			   WHEN c.credit_limit IS NOT NULL THEN 'customer credit_limit'
-			   WHEN p.method IS NULL THEN
-				   pg_catalog.format('no limit policy for grade %s', coalesce(g.credit_grade::text, '(not graded)'))
-			   ELSE pg_catalog.format('policy for grade %s: %s', coalesce(g.credit_grade::text, '(not graded)'),
-					CASE p.method WHEN 'amount' THEN p.amount::text
-						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months', p.sales_multiple, p.sales_months)
-						ELSE 'no limit' END)
-		   END || CASE WHEN g.capped THEN ' (grade capped: unreviewed external event)' ELSE '' END,
-		   g.credit_grade,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN o.expires_on
-			   WHEN c.credit_limit IS NOT NULL OR p.method IS NULL THEN NULL
-			   ELSE (SELECT min(lp.valid_from) FROM @extschema@.credit_limit_policy lp
-					 WHERE lp.grade IS NOT DISTINCT FROM g.credit_grade AND lp.valid_from > k.as_of
-					   AND (NOT lp.shipped OR p.shipped))
-		   END,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN 'override'
-			   WHEN c.credit_limit IS NOT NULL THEN 'customer'
-			   ELSE p.method
-		   END
-	FROM (SELECT credit_limit_rows.customer_id AS customer_id,
-				 coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
-	LEFT JOIN @extschema@.profile pr ON pr.customer_id = credit_limit_rows.customer_id
-	-- OFFSET 0: computed once, not at every use of the grade below
-	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
-									THEN @extschema@.credit_event_cap(credit_limit_rows.customer_id, k.as_of) END AS cap
-						OFFSET 0) ev
-	-- the grade before any cap: refresh() writes a capped grade into
-	-- credit_grade, computed_grade keeps the score's (the cap is lifted here
-	-- as soon as the event is reviewed, not at the next refresh)
-	CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL THEN coalesce(pr.computed_grade, pr.credit_grade)
-									ELSE pr.credit_grade END AS credit_grade) pg
-	CROSS JOIN LATERAL (SELECT ev.cap IS NOT NULL AND (pg.credit_grade IS NULL OR ev.cap > pg.credit_grade) AS capped) cc
-	CROSS JOIN LATERAL (SELECT CASE WHEN cc.capped THEN ev.cap ELSE pg.credit_grade END AS credit_grade,
-							   cc.capped) g
-	LEFT JOIN LATERAL (
-		SELECT lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
-		FROM @extschema@.credit_limit_override lo
-		WHERE lo.customer_id = credit_limit_rows.customer_id AND lo.valid_from <= k.as_of AND k.as_of < lo.expires_on
-		ORDER BY lo.set_at DESC, lo.override_id DESC LIMIT 1) o ON true
-	LEFT JOIN @extschema@.src_customer c ON c.customer_id = credit_limit_rows.customer_id
-	LEFT JOIN LATERAL (
-		SELECT lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount, lp.shipped
-		FROM @extschema@.credit_limit_policy lp
-		WHERE lp.grade IS NOT DISTINCT FROM g.credit_grade AND lp.valid_from <= k.as_of
-		ORDER BY lp.shipped, lp.valid_from DESC LIMIT 1) p ON true;
+	SELECT (x.l).credit_limit, (x.l).limit_source, (x.l).credit_grade, (x.l).valid_until, (x.l).limit_method
+	FROM (SELECT @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
+					 c.credit_limit, pr.credit_grade, pr.computed_grade, pr.override_id IS NOT NULL, ev.cap,
+					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from,
+					 -- a sub-select, only read when the policy is a sales multiple
+					 (SELECT s.sales FROM @extschema@.credit_limit_sales(k.as_of) s
+					  WHERE s.customer_id = credit_limit_rows.customer_id AND s.sales_months = p.sales_months)) AS l
+		  FROM (SELECT coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
+		  LEFT JOIN @extschema@.profile pr ON pr.customer_id = credit_limit_rows.customer_id
+		  -- OFFSET 0: looked up once, not at every use of the cap
+		  CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
+										  THEN @extschema@.credit_event_cap(credit_limit_rows.customer_id, k.as_of)
+									 END AS cap
+							  OFFSET 0) ev
+		  LEFT JOIN @extschema@.src_customer c ON c.customer_id = credit_limit_rows.customer_id
+		  LEFT JOIN @extschema@.credit_limit_overrides_in_force(k.as_of) o
+			  ON o.customer_id = credit_limit_rows.customer_id
+		  LEFT JOIN @extschema@.credit_limit_policies_in_force(k.as_of) p
+			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(pr.credit_grade, pr.computed_grade,
+																			pr.override_id IS NOT NULL, ev.cap)) x;
 END;
 
 -- PL/pgSQL, not SQL: Citus cannot plan the queries of a SQL function that is
@@ -480,23 +508,10 @@ CREATE FUNCTION @extschema@.credit_limit_info(customer_id bigint, as_of date DEF
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d date := coalesce(credit_limit_info.as_of, @extschema@.as_of());
-	capped bigint[];
 	r @extschema@.credit_limit_info;
 BEGIN
-	-- the cap first, in a query of its own: on Citus a function reading a
-	-- table cannot run inside the query sent to the customer's shard
-	IF @extschema@.credit_event_cap(credit_limit_info.customer_id, d) IS NOT NULL THEN
-		capped := ARRAY[credit_limit_info.customer_id];
-	END IF;
 	SELECT l.credit_limit, l.limit_source, l.credit_grade, l.valid_until INTO r
-	FROM @extschema@.credit_limits(d, capped) l
-	WHERE l.customer_id = credit_limit_info.customer_id;
-	IF NOT FOUND THEN
-		-- a customer not in src_customer: its ungraded policy, as the checks see it
-		SELECT l.credit_limit, l.limit_source, l.credit_grade, l.valid_until INTO r
-		FROM @extschema@.credit_limit_rows(credit_limit_info.customer_id, d) l;
-	END IF;
+	FROM @extschema@.credit_limit_rows(credit_limit_info.customer_id, credit_limit_info.as_of) l;
 	RETURN r;
 END
 $$;
@@ -633,7 +648,13 @@ COMMENT ON FUNCTION @extschema@.reset_credit_setting(text) IS 'back to the shipp
 COMMENT ON FUNCTION @extschema@.credit_check_mode(bigint, text, date) IS 'check mode (block, warn, off) of a customer at a checkpoint: its exception in force, else mode.<checkpoint>';
 COMMENT ON FUNCTION @extschema@.credit_limit_info(bigint, date) IS 'credit limit in force on a date: override, else customer credit_limit, else the grade''s limit policy; with its source and validity';
 COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until, method';
-COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (the rule of credit_limit_rows(); inlined into the views)';
+COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
+COMMENT ON FUNCTION @extschema@.credit_limit_overrides_in_force(date) IS 'part of the credit limit rule: per customer, the limit override in force on the date (the newest set)';
+COMMENT ON FUNCTION @extschema@.credit_limit_policies_in_force(date) IS 'part of the credit limit rule: per grade, the limit policy row in force on the date and the date the next one takes over';
+COMMENT ON FUNCTION @extschema@.credit_limit_sales(date) IS 'part of the credit limit rule: per customer and sales_multiple window in use, the sales invoiced in the window up to the date';
+COMMENT ON FUNCTION @extschema@.credit_limit_grade(@extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade) IS 'part of the credit limit rule: the grade the limit policy is chosen by (the profile''s, capped by an unreviewed external event unless overridden by hand)';
+COMMENT ON FUNCTION @extschema@.credit_limit_decide(bigint, numeric, name, text, date, numeric, @extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade, text, numeric, numeric, integer, numeric, date, numeric) IS 'part of the credit limit rule: the limit, its source, the grade, valid until and method from the override, own limit, grade and policy in force';
+COMMENT ON TYPE @extschema@.credit_limit_decision IS 'a credit limit in force with where it comes from (credit_limit_decide())';
 COMMENT ON FUNCTION @extschema@.credit_limit(bigint, date) IS 'credit limit in force on a date (NULL: no limit)';
 COMMENT ON FUNCTION @extschema@.credit_event_cap(bigint, date) IS 'the grade rule.external_event caps a customer at while it has an external event on or before the date not yet reviewed (its alert open); NULL: no cap';
 COMMENT ON FUNCTION @extschema@.credit_limit_override_history() IS 'trigger: records every new, changed or deleted limit override in class_history';

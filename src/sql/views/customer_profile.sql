@@ -14,9 +14,9 @@
 -- the customer: no call per row of a function that reads a table (Citus
 -- cannot run those from a query on a shard), the credit limit from the
 -- set-returning credit_limits() which is inlined and joined on customer_id.  The group columns
--- read other customers (a group's members are on different shards): the
--- group's exposure comes from a grouped pass over the ledger's group
--- members joined on the group's root; its limits are still read per row.
+-- read other customers (a group's members are on different shards): they
+-- come from a grouped pass over the ledger's group members
+-- (credit_group_subtrees()) joined on the member.
 
 CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 	SELECT c.customer_id, c.name, c.customer_type, c.industry, c.region, c.size_class, c.payment_terms_days,
@@ -97,19 +97,11 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 		   pf.revenue, pf.cost, pf.costed_revenue, pf.gross_profit, pf.gross_margin,
 		   -- credit groups (credit/groups.sql)
 		   c.parent_id,
-		   (SELECT coalesce(e.group_path[1], e.customer_id) FROM @extschema@.credit_exposure e
-			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_id,
-		   gx.exposure AS group_exposure,
-		   -- the limits of the group read other customers per row: Citus
-		   -- refuses them (docs/citus.md); computed in one pass for every
-		   -- member, as group_exposure, they would cost a single node's
-		   -- lookup of one customer a limit per member of every group
-		   (SELECT @extschema@.credit_limit(coalesce(e.group_path[1], e.customer_id)) FROM @extschema@.credit_exposure e
-			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_credit_limit,
-		   (SELECT least(lim.credit_limit
-						 - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
-						 min(l.credit_limit - l.group_exposure))
-			FROM @extschema@.credit_group_limits(c.customer_id) l HAVING count(*) > 0) AS group_available_credit
+		   coalesce(ge.group_path[1], ge.customer_id) AS group_id,
+		   gh.exposure AS group_exposure,
+		   gh.credit_limit AS group_credit_limit,
+		   CASE WHEN gh.limits > 0 THEN least(lim.credit_limit - coalesce(ge.exposure, 0), gh.headroom) END
+			   AS group_available_credit
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN (SELECT o.customer_id, @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
@@ -133,17 +125,29 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 							 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
 							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped) k
 			   CROSS JOIN LATERAL @extschema@.credit_limits(k.d, k.capped) l) lim ON lim.customer_id = c.customer_id
-	-- credit groups (credit/groups.sql): the customer's ledger row (ge), and
-	-- its group's exposure as the subtree of its root (gx): one grouped pass
-	-- over the group members' ledger rows (as credit_group_subtrees(),
-	-- without the limits), joined on the root, not a sub-select per customer
-	-- reading the other members (on Citus on other shards)
+	-- credit groups (credit/groups.sql): the customer's ledger row (ge) and,
+	-- per group member, the figures of its ancestors and of itself when it
+	-- heads a subtree (gh), read from credit_group_subtrees() (one grouped
+	-- pass over the members: each one's subtree exposure and limit): the
+	-- group's (its root's) exposure and limit, how many limits are over the
+	-- member, and the least credit any of them leaves.  Joined on the
+	-- member, not a sub-select per customer reading the other members (on
+	-- Citus on other shards)
 	LEFT JOIN @extschema@.credit_exposure ge ON ge.customer_id = c.customer_id AND ge.group_path IS NOT NULL
-	LEFT JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure
-			   FROM @extschema@.credit_exposure s
-			   CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
-			   WHERE s.group_path IS NOT NULL
-			   GROUP BY a.customer_id) gx ON gx.customer_id = coalesce(ge.group_path[1], ge.customer_id)
+	LEFT JOIN (SELECT m.customer_id,
+					  max(t.subtree_exposure) FILTER (WHERE a.ancestor = coalesce(m.group_path[1], m.customer_id))
+						  AS exposure,
+					  max(t.credit_limit) FILTER (WHERE a.ancestor = coalesce(m.group_path[1], m.customer_id))
+						  AS credit_limit,
+					  count(*) AS limits,
+					  min(t.credit_limit - t.subtree_exposure) AS headroom
+			   FROM @extschema@.credit_exposure m
+			   CROSS JOIN LATERAL unnest(m.group_path || m.customer_id) a(ancestor)
+			   JOIN (SELECT g.customer_id, g.subtree_exposure, g.subtree_members, g.credit_limit
+					 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+					 CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) t ON t.customer_id = a.ancestor
+			   WHERE m.group_path IS NOT NULL AND (a.ancestor <> m.customer_id OR t.subtree_members > 1)
+			   GROUP BY m.customer_id) gh ON gh.customer_id = c.customer_id
 	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
