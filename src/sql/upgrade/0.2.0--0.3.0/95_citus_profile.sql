@@ -1,8 +1,10 @@
 -- 0.2.0 -> 0.3.0, Citus: credit limits, customer_profile's limit and credit_report() on the distributed tables (issue 19, 19Q).
--- The limit rule as a set for every customer, credit_limits() (joined on customer_id, which Citus pushes down), the same rule as
--- credit_limit_rows() (proven by the test citus_limits); the external-event cap as a set, credit_event_caps(); credit_limit_info() and
+-- The limit rule in parts (overrides and policies in force, the sales window, the capped grade, the decision), joined by
+-- credit_limit_rows() for one customer and credit_limits() for every customer (joined on customer_id, which Citus pushes
+-- down); the external-event cap as a set, credit_event_caps(); credit_limit_info() and
 -- credit_check_mode() in PL/pgSQL (Citus cannot plan a SQL function's parameterised queries); credit_report() without
--- a record or a table-reading call in its shard queries; credit_group_subtrees() and customer_profile over credit_limits().
+-- a record or a table-reading call in its shard queries, its group limits from credit_group_subtrees() on Citus;
+-- credit_group_subtrees() (now with limit_source) and customer_profile (its group columns too) over credit_limits().
 
 -- The grade rule.external_event caps each customer at on a date (NULL: the
 -- rule is off or nothing to cap): the customers with an external event on or
@@ -53,84 +55,227 @@ BEGIN
 END
 $$;
 
+-- == The credit limit rule ==
+--
+-- A customer's credit limit on a date, in this order:
+--   1. a credit_limit_override in force (its reason in limit_source)
+--   2. the customer's own credit_limit (src_customer)
+--   3. the limit policy row of its grade (profile; no profile row: the
+--      row for grade NULL, "not graded yet")
+-- The grade is the profile's, capped by credit_event_cap() (an unreviewed
+-- external negative event) unless a manual grade override made it: the cap
+-- takes effect, and is lifted, at once, not at the next refresh().
+-- credit_limit NULL means no limit.  valid_until: the override's expiry or the
+-- first date a later policy row of the grade takes over (NULL: open-ended).
+-- limit_method: override, customer, or the policy's method (amount,
+-- sales_multiple, none; NULL without a policy row): only a sales_multiple
+-- limit moves with the invoices (the credit checks' cache needs to know).
+--
+-- Two forms read it: credit_limit_rows() for one customer (the credit
+-- checks, a query routed to the customer's shard on Citus) and
+-- credit_limits() for every customer (the views, joined on customer_id,
+-- which Citus pushes down).  Each part of the rule is written once below and
+-- both forms are joins of these parts; all are SQL functions the planner
+-- inlines, so that a filter on the customer reaches every table read.
+
+-- The override in force on a date, per customer: the newest set of those
+-- whose validity covers the date.
+CREATE FUNCTION @extschema@.credit_limit_overrides_in_force(as_of date)
+	RETURNS TABLE (customer_id bigint, override_id bigint, credit_limit numeric, set_by name, reason text,
+				   expires_on date)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT DISTINCT ON (lo.customer_id)
+		   lo.customer_id, lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
+	FROM @extschema@.credit_limit_override lo
+	WHERE lo.valid_from <= credit_limit_overrides_in_force.as_of
+	  AND credit_limit_overrides_in_force.as_of < lo.expires_on
+	ORDER BY lo.customer_id, lo.set_at DESC, lo.override_id DESC;
+END;
+
+-- The limit policy row in force on a date, per grade (NULL: not graded): a
+-- row the user set before a shipped one, the latest valid_from first; and
+-- next_from, the first date a later row of the grade takes over (a shipped
+-- row only after a shipped one: a user's row is not replaced by a shipped
+-- default).
+CREATE FUNCTION @extschema@.credit_limit_policies_in_force(as_of date)
+	RETURNS TABLE (grade @extschema@.credit_grade, method text, amount numeric, sales_multiple numeric,
+				   sales_months integer, max_amount numeric, next_from date)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT DISTINCT ON (lp.grade)
+		   lp.grade, lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount,
+		   (SELECT min(ln.valid_from) FROM @extschema@.credit_limit_policy ln
+			WHERE ln.grade IS NOT DISTINCT FROM lp.grade
+			  AND ln.valid_from > credit_limit_policies_in_force.as_of
+			  AND (NOT ln.shipped OR lp.shipped))
+	FROM @extschema@.credit_limit_policy lp
+	WHERE lp.valid_from <= credit_limit_policies_in_force.as_of
+	ORDER BY lp.grade, lp.shipped, lp.valid_from DESC;
+END;
+
+-- The invoiced sales a sales_multiple policy multiplies, per customer and
+-- window length in use: the invoices issued in the sales_months months up
+-- to the date.
+CREATE FUNCTION @extschema@.credit_limit_sales(as_of date)
+	RETURNS TABLE (customer_id bigint, sales_months integer, sales numeric)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT i.customer_id, w.sales_months, sum(i.amount)
+	FROM @extschema@.src_invoice i
+	JOIN (SELECT DISTINCT lw.sales_months FROM @extschema@.credit_limit_policy lw
+		  WHERE lw.method = 'sales_multiple') w
+		ON i.issued_on > credit_limit_sales.as_of - pg_catalog.make_interval(months => w.sales_months)
+	WHERE i.issued_on <= credit_limit_sales.as_of
+	GROUP BY i.customer_id, w.sales_months;
+END;
+
+-- The grade the limit policy is chosen by: the profile's grade (the score's,
+-- computed_grade, unless a manual override made credit_grade), capped at
+-- cap (credit_event_cap(); a manual override is not capped).
+CREATE FUNCTION @extschema@.credit_limit_grade(credit_grade @extschema@.credit_grade,
+											   computed_grade @extschema@.credit_grade,
+											   overridden boolean, cap @extschema@.credit_grade)
+	RETURNS @extschema@.credit_grade
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN CASE WHEN NOT overridden AND cap IS NOT NULL
+					 AND (coalesce(computed_grade, credit_grade) IS NULL OR cap > coalesce(computed_grade, credit_grade))
+				THEN cap
+				WHEN overridden THEN credit_grade
+				ELSE coalesce(computed_grade, credit_grade) END;
+
+-- What credit_limit_rows() and credit_limits() return for a customer.
+CREATE TYPE @extschema@.credit_limit_decision AS (
+	credit_limit	numeric,
+	limit_source	text,
+	credit_grade	@extschema@.credit_grade,
+	valid_until		date,
+	limit_method	text
+);
+
+-- The limit from its parts (the order at the top of this section): the
+-- override in force (override_*; override_id NULL: none), the customer's own
+-- limit, its profile grade (credit_limit_grade()'s arguments), the policy
+-- row of that grade (policy_*, as credit_limit_policies_in_force() returns
+-- it; method NULL: none) and the customer's sales over the policy's window.
+CREATE FUNCTION @extschema@.credit_limit_decide(
+		override_id bigint, override_limit numeric, override_set_by name, override_reason text,
+		override_expires_on date, own_limit numeric,
+		profile_grade @extschema@.credit_grade, computed_grade @extschema@.credit_grade,
+		grade_overridden boolean, cap @extschema@.credit_grade,
+		policy_method text, policy_amount numeric, policy_sales_multiple numeric, policy_sales_months integer,
+		policy_max_amount numeric, policy_next_from date, sales numeric)
+	RETURNS @extschema@.credit_limit_decision
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN ROW(
+		CASE
+			WHEN override_id IS NOT NULL THEN override_limit
+			WHEN own_limit IS NOT NULL THEN own_limit
+			WHEN policy_method = 'amount' THEN policy_amount
+			WHEN policy_method = 'sales_multiple' THEN
+				least(greatest(round(coalesce(sales, 0) / policy_sales_months * policy_sales_multiple, 2),
+							   policy_amount),
+					  policy_max_amount)
+		END,
+		CASE
+			WHEN override_id IS NOT NULL THEN
+				pg_catalog.format('override #%s by %s: %s', override_id, override_set_by, override_reason)
+			WHEN own_limit IS NOT NULL THEN 'customer credit_limit'
+			WHEN policy_method IS NULL THEN
+				pg_catalog.format('no limit policy for grade %s',
+					coalesce(@extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap)::text,
+							 '(not graded)'))
+			ELSE pg_catalog.format('policy for grade %s: %s',
+					coalesce(@extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap)::text,
+							 '(not graded)'),
+					CASE policy_method WHEN 'amount' THEN policy_amount::text
+						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months',
+																	 policy_sales_multiple, policy_sales_months)
+						ELSE 'no limit' END)
+		END || CASE WHEN @extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap)
+						 IS DISTINCT FROM @extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, NULL)
+					THEN ' (grade capped: unreviewed external event)' ELSE '' END,
+		@extschema@.credit_limit_grade(profile_grade, computed_grade, grade_overridden, cap),
+		CASE
+			WHEN override_id IS NOT NULL THEN override_expires_on
+			WHEN own_limit IS NOT NULL OR policy_method IS NULL THEN NULL
+			ELSE policy_next_from
+		END,
+		CASE
+			WHEN override_id IS NOT NULL THEN 'override'
+			WHEN own_limit IS NOT NULL THEN 'customer'
+			ELSE policy_method
+		END)::@extschema@.credit_limit_decision;
+
 CREATE OR REPLACE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
-	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date,
+	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
+				   valid_until date, limit_method text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT x.customer_id, (x.l).credit_limit, (x.l).limit_source, (x.l).credit_grade, (x.l).valid_until,
+		   (x.l).limit_method
+	FROM (SELECT g.customer_id,
+				 @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
+					 g.own_limit, g.profile_grade, g.computed_grade, g.overridden, g.cap,
+					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from, s.sales) AS l
+		  FROM (SELECT c.customer_id, c.credit_limit AS own_limit, pr.credit_grade AS profile_grade,
+					   pr.computed_grade, pr.override_id IS NOT NULL AS overridden,
+					   CASE WHEN c.customer_id = ANY (credit_limits.capped) THEN r.cap END AS cap
+				FROM @extschema@.src_customer c
+				LEFT JOIN @extschema@.profile pr ON pr.customer_id = c.customer_id
+				-- the grade rule.external_event caps at (a join, not a sub-select:
+				-- credit_limit_decide() is then inlined, called once per row)
+				CROSS JOIN (SELECT NULLIF((SELECT cs.value FROM @extschema@.credit_setting cs
+										   WHERE cs.name = 'rule.external_event'
+										   ORDER BY cs.shipped LIMIT 1), 'off')::@extschema@.credit_grade AS cap
+							OFFSET 0) r) g
+		  LEFT JOIN @extschema@.credit_limit_overrides_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) o
+			  ON o.customer_id = g.customer_id
+		  LEFT JOIN @extschema@.credit_limit_policies_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) p
+			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(g.profile_grade, g.computed_grade,
+																			g.overridden, g.cap)
+		  LEFT JOIN @extschema@.credit_limit_sales(coalesce(credit_limits.as_of, @extschema@.as_of())) s
+			  ON s.customer_id = g.customer_id AND s.sales_months = p.sales_months AND p.method = 'sales_multiple') x;
+END;
+
+-- One customer's credit limit on a date (the rule above), also for a
+-- customer not in src_customer (the checks see its ungraded policy).  For
+-- the credit checks: inlined into credit_context(), every table filtered by
+-- the customer, so that on Citus the query is routed to its shard.
+CREATE OR REPLACE FUNCTION @extschema@.credit_limit_rows(customer_id bigint, as_of date)
+	RETURNS TABLE (credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade, valid_until date,
 				   limit_method text)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT g.customer_id,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN o.credit_limit
-			   WHEN g.own_limit IS NOT NULL THEN g.own_limit
-			   WHEN p.method = 'amount' THEN p.amount
-			   WHEN p.method = 'sales_multiple' THEN
-				   least(greatest(round(coalesce(s.sales, 0) / p.sales_months * p.sales_multiple, 2), p.amount),
-						 p.max_amount)
-		   END,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN
-				   pg_catalog.format('override #%s by %s: %s', o.override_id, o.set_by, o.reason)
-			   WHEN g.own_limit IS NOT NULL THEN 'customer credit_limit'
-			   WHEN p.method IS NULL THEN
-				   pg_catalog.format('no limit policy for grade %s', coalesce(g.credit_grade::text, '(not graded)'))
-			   ELSE pg_catalog.format('policy for grade %s: %s', coalesce(g.credit_grade::text, '(not graded)'),
-					CASE p.method WHEN 'amount' THEN p.amount::text
-						WHEN 'sales_multiple' THEN pg_catalog.format('%s x monthly sales over %s months', p.sales_multiple, p.sales_months)
-						ELSE 'no limit' END)
-		   END || CASE WHEN g.capped THEN ' (grade capped: unreviewed external event)' ELSE '' END,
-		   g.credit_grade,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN o.expires_on
-			   WHEN g.own_limit IS NOT NULL OR p.method IS NULL THEN NULL
-			   ELSE p.next_from
-		   END,
-		   CASE
-			   WHEN o.override_id IS NOT NULL THEN 'override'
-			   WHEN g.own_limit IS NOT NULL THEN 'customer'
-			   ELSE p.method
-		   END
-	FROM (SELECT b.customer_id, b.own_limit, b.capped, CASE WHEN b.capped THEN b.cap ELSE b.grade END AS credit_grade
-		  FROM (SELECT a.customer_id, a.own_limit, a.grade, a.cap,
-					   a.cap IS NOT NULL AND (a.grade IS NULL OR a.cap > a.grade) AS capped
-				FROM (SELECT c.customer_id, c.credit_limit AS own_limit,
-							 CASE WHEN pr.override_id IS NULL THEN coalesce(pr.computed_grade, pr.credit_grade)
-								  ELSE pr.credit_grade END AS grade,
-							 CASE WHEN pr.override_id IS NULL AND c.customer_id = ANY (credit_limits.capped)
-								  THEN NULLIF((SELECT cs.value FROM @extschema@.credit_setting cs
-											   WHERE cs.name = 'rule.external_event'
-											   ORDER BY cs.shipped LIMIT 1), 'off')::@extschema@.credit_grade
-							 END AS cap
-					  FROM @extschema@.src_customer c
-					  LEFT JOIN @extschema@.profile pr ON pr.customer_id = c.customer_id) a) b) g
-	LEFT JOIN (SELECT DISTINCT ON (lo.customer_id)
-					  lo.customer_id, lo.override_id, lo.credit_limit, lo.set_by, lo.reason, lo.expires_on
-			   FROM @extschema@.credit_limit_override lo
-			   WHERE lo.valid_from <= coalesce(credit_limits.as_of, @extschema@.as_of())
-				 AND coalesce(credit_limits.as_of, @extschema@.as_of()) < lo.expires_on
-			   ORDER BY lo.customer_id, lo.set_at DESC, lo.override_id DESC) o
-		ON o.customer_id = g.customer_id
-	LEFT JOIN (SELECT DISTINCT ON (lp.grade)
-					  lp.grade, lp.method, lp.amount, lp.sales_multiple, lp.sales_months, lp.max_amount, lp.shipped,
-					  (SELECT min(ln.valid_from) FROM @extschema@.credit_limit_policy ln
-					   WHERE ln.grade IS NOT DISTINCT FROM lp.grade
-						 AND ln.valid_from > coalesce(credit_limits.as_of, @extschema@.as_of())
-						 AND (NOT ln.shipped OR lp.shipped)) AS next_from
-			   FROM @extschema@.credit_limit_policy lp
-			   WHERE lp.valid_from <= coalesce(credit_limits.as_of, @extschema@.as_of())
-			   ORDER BY lp.grade, lp.shipped, lp.valid_from DESC) p
-		ON p.grade IS NOT DISTINCT FROM g.credit_grade
-	-- invoiced sales over each window a sales_multiple policy uses
-	LEFT JOIN (SELECT i.customer_id, w.sales_months, sum(i.amount) AS sales
-			   FROM @extschema@.src_invoice i
-			   JOIN (SELECT DISTINCT lw.sales_months FROM @extschema@.credit_limit_policy lw
-					 WHERE lw.method = 'sales_multiple') w
-				   ON i.issued_on > coalesce(credit_limits.as_of, @extschema@.as_of())
-									- pg_catalog.make_interval(months => w.sales_months)
-			   WHERE i.issued_on <= coalesce(credit_limits.as_of, @extschema@.as_of())
-			   GROUP BY i.customer_id, w.sales_months) s
-		ON s.customer_id = g.customer_id AND s.sales_months = p.sales_months
-		   AND p.method = 'sales_multiple';
+	SELECT (x.l).credit_limit, (x.l).limit_source, (x.l).credit_grade, (x.l).valid_until, (x.l).limit_method
+	FROM (SELECT @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
+					 c.credit_limit, pr.credit_grade, pr.computed_grade, pr.override_id IS NOT NULL, ev.cap,
+					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from,
+					 -- a sub-select, only read when the policy is a sales multiple
+					 (SELECT s.sales FROM @extschema@.credit_limit_sales(k.as_of) s
+					  WHERE s.customer_id = credit_limit_rows.customer_id AND s.sales_months = p.sales_months)) AS l
+		  FROM (SELECT coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
+		  LEFT JOIN @extschema@.profile pr ON pr.customer_id = credit_limit_rows.customer_id
+		  -- OFFSET 0: looked up once, not at every use of the cap
+		  CROSS JOIN LATERAL (SELECT CASE WHEN pr.override_id IS NULL
+										  THEN @extschema@.credit_event_cap(credit_limit_rows.customer_id, k.as_of)
+									 END AS cap
+							  OFFSET 0) ev
+		  LEFT JOIN @extschema@.src_customer c ON c.customer_id = credit_limit_rows.customer_id
+		  LEFT JOIN @extschema@.credit_limit_overrides_in_force(k.as_of) o
+			  ON o.customer_id = credit_limit_rows.customer_id
+		  LEFT JOIN @extschema@.credit_limit_policies_in_force(k.as_of) p
+			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(pr.credit_grade, pr.computed_grade,
+																			pr.override_id IS NOT NULL, ev.cap)) x;
 END;
+
+COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
+COMMENT ON FUNCTION @extschema@.credit_limit_overrides_in_force(date) IS 'part of the credit limit rule: per customer, the limit override in force on the date (the newest set)';
+COMMENT ON FUNCTION @extschema@.credit_limit_policies_in_force(date) IS 'part of the credit limit rule: per grade, the limit policy row in force on the date and the date the next one takes over';
+COMMENT ON FUNCTION @extschema@.credit_limit_sales(date) IS 'part of the credit limit rule: per customer and sales_multiple window in use, the sales invoiced in the window up to the date';
+COMMENT ON FUNCTION @extschema@.credit_limit_grade(@extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade) IS 'part of the credit limit rule: the grade the limit policy is chosen by (the profile''s, capped by an unreviewed external event unless overridden by hand)';
+COMMENT ON FUNCTION @extschema@.credit_limit_decide(bigint, numeric, name, text, date, numeric, @extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade, text, numeric, numeric, integer, numeric, date, numeric) IS 'part of the credit limit rule: the limit, its source, the grade, valid until and method from the override, own limit, grade and policy in force';
+COMMENT ON TYPE @extschema@.credit_limit_decision IS 'a credit limit in force with where it comes from (credit_limit_decide())';
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_limit_info(customer_id bigint, as_of date DEFAULT NULL)
 	RETURNS @extschema@.credit_limit_info
@@ -138,34 +283,21 @@ CREATE OR REPLACE FUNCTION @extschema@.credit_limit_info(customer_id bigint, as_
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d date := coalesce(credit_limit_info.as_of, @extschema@.as_of());
-	capped bigint[];
 	r @extschema@.credit_limit_info;
 BEGIN
-	-- the cap first, in a query of its own: on Citus a function reading a
-	-- table cannot run inside the query sent to the customer's shard
-	IF @extschema@.credit_event_cap(credit_limit_info.customer_id, d) IS NOT NULL THEN
-		capped := ARRAY[credit_limit_info.customer_id];
-	END IF;
 	SELECT l.credit_limit, l.limit_source, l.credit_grade, l.valid_until INTO r
-	FROM @extschema@.credit_limits(d, capped) l
-	WHERE l.customer_id = credit_limit_info.customer_id;
-	IF NOT FOUND THEN
-		-- a customer not in src_customer: its ungraded policy, as the checks see it
-		SELECT l.credit_limit, l.limit_source, l.credit_grade, l.valid_until INTO r
-		FROM @extschema@.credit_limit_rows(credit_limit_info.customer_id, d) l;
-	END IF;
+	FROM @extschema@.credit_limit_rows(credit_limit_info.customer_id, credit_limit_info.as_of) l;
 	RETURN r;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (the rule of credit_limit_rows(); inlined into the views)';
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_group_subtrees(as_of date)
-	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric)
+	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric,
+				   limit_source text)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT m.customer_id, t.exposure, t.members, l.credit_limit
+	SELECT m.customer_id, t.exposure, t.members, l.credit_limit, l.limit_source
 	FROM @extschema@.credit_exposure m
 	JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure, count(*) AS members
 		  FROM @extschema@.credit_exposure s
@@ -173,17 +305,19 @@ BEGIN ATOMIC
 		  WHERE s.group_path IS NOT NULL
 		  GROUP BY a.customer_id) t ON t.customer_id = m.customer_id
 	-- the limits: credit_limits() joined on the member (the capped members
-	-- listed first), not credit_limit_rows() per member, which Citus cannot
+	-- listed first, by an aggregate: Citus plans it apart, not an ARRAY()
+	-- sub-select), not credit_limit_rows() per member, which Citus cannot
 	-- push down as a lateral join
-	LEFT JOIN (SELECT l.customer_id, l.credit_limit
-			   FROM (SELECT ARRAY(SELECT x.customer_id FROM @extschema@.credit_exposure x
-								  WHERE x.group_path IS NOT NULL
-									AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
-							AS capped) k
-			   CROSS JOIN LATERAL @extschema@.credit_limits(credit_group_subtrees.as_of, k.capped) l) l
+	LEFT JOIN @extschema@.credit_limits(credit_group_subtrees.as_of,
+			(SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
+			 WHERE x.group_path IS NOT NULL
+			   AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)) l
 		ON l.customer_id = m.customer_id
 	WHERE m.group_path IS NOT NULL;
 END;
+
+COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS
+	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date with its source';
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_report(customer_id bigint, as_of date DEFAULT NULL) RETURNS jsonb
 	LANGUAGE plpgsql STABLE
@@ -198,6 +332,7 @@ DECLARE
 	report jsonb;
 	card text;
 	cj jsonb;
+	group_limits jsonb;
 BEGIN
 	SELECT sc.customer_id, sc.name, sc.customer_type, sc.industry, sc.region, sc.payment_terms_days
 	INTO c FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id;
@@ -270,15 +405,32 @@ BEGIN
 								   WHERE ch.customer_id = credit_report.customer_id
 								   ORDER BY ch.history_id DESC LIMIT 20) h), '[]'));
 	-- a member of a credit group: its parent, root, and each limit over it
+	-- (its ancestors', root first, and its own when it heads a subtree)
 	IF x.group_path IS NOT NULL THEN
+		IF NOT @extschema@.distributed() THEN
+			SELECT jsonb_agg(jsonb_build_object('group_id', l.group_id, 'level', l.level,
+												'exposure', l.group_exposure, 'credit_limit', l.credit_limit,
+												'limit_source', l.limit_source,
+												'available', l.credit_limit - l.group_exposure) ORDER BY l.level)
+			INTO group_limits
+			FROM @extschema@.credit_group_limits(customer_id, NULL, d) l;
+		ELSE
+			-- on Citus the other members are on other shards: the same figures
+			-- from credit_group_subtrees(), one pass over every group, which
+			-- Citus plans (credit_group_limits() reads each member per ancestor)
+			SELECT jsonb_agg(jsonb_build_object('group_id', t.customer_id, 'level', a.level,
+												'exposure', t.subtree_exposure, 'credit_limit', t.credit_limit,
+												'limit_source', t.limit_source,
+												'available', t.credit_limit - t.subtree_exposure) ORDER BY a.level)
+			INTO group_limits
+			FROM pg_catalog.unnest(x.group_path || x.customer_id) WITH ORDINALITY a(ancestor, level)
+			JOIN @extschema@.credit_group_subtrees(d) t ON t.customer_id = a.ancestor
+			WHERE a.ancestor <> x.customer_id OR t.subtree_members > 1;
+		END IF;
 		report := report || jsonb_build_object('group', jsonb_build_object(
 			'parent_id', (SELECT sc.parent_id FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id),
 			'group_id', coalesce(x.group_path[1], x.customer_id),
-			'limits', (SELECT jsonb_agg(jsonb_build_object('group_id', l.group_id, 'level', l.level,
-														   'exposure', l.group_exposure, 'credit_limit', l.credit_limit,
-														   'limit_source', l.limit_source,
-														   'available', l.credit_limit - l.group_exposure) ORDER BY l.level)
-					   FROM @extschema@.credit_group_limits(customer_id, NULL, d) l)));
+			'limits', group_limits));
 	END IF;
 	RETURN report;
 END
@@ -363,19 +515,11 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 		   pf.revenue, pf.cost, pf.costed_revenue, pf.gross_profit, pf.gross_margin,
 		   -- credit groups (credit/groups.sql)
 		   c.parent_id,
-		   (SELECT coalesce(e.group_path[1], e.customer_id) FROM @extschema@.credit_exposure e
-			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_id,
-		   gx.exposure AS group_exposure,
-		   -- the limits of the group read other customers per row: Citus
-		   -- refuses them (docs/citus.md); computed in one pass for every
-		   -- member, as group_exposure, they would cost a single node's
-		   -- lookup of one customer a limit per member of every group
-		   (SELECT @extschema@.credit_limit(coalesce(e.group_path[1], e.customer_id)) FROM @extschema@.credit_exposure e
-			WHERE e.customer_id = c.customer_id AND e.group_path IS NOT NULL) AS group_credit_limit,
-		   (SELECT least(lim.credit_limit
-						 - coalesce((SELECT e.exposure FROM @extschema@.credit_exposure e WHERE e.customer_id = c.customer_id), 0),
-						 min(l.credit_limit - l.group_exposure))
-			FROM @extschema@.credit_group_limits(c.customer_id) l HAVING count(*) > 0) AS group_available_credit
+		   coalesce(ge.group_path[1], ge.customer_id) AS group_id,
+		   gh.exposure AS group_exposure,
+		   gh.credit_limit AS group_credit_limit,
+		   CASE WHEN gh.limits > 0 THEN least(lim.credit_limit - coalesce(ge.exposure, 0), gh.headroom) END
+			   AS group_available_credit
 	FROM @extschema@.src_customer c
 	LEFT JOIN @extschema@.profile p ON p.customer_id = c.customer_id
 	LEFT JOIN (SELECT o.customer_id, @extschema@.aging_agg(o.open_amount, o.due_on, (SELECT @extschema@.report_date())) AS a
@@ -399,17 +543,29 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 							 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
 							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped) k
 			   CROSS JOIN LATERAL @extschema@.credit_limits(k.d, k.capped) l) lim ON lim.customer_id = c.customer_id
-	-- credit groups (credit/groups.sql): the customer's ledger row (ge), and
-	-- its group's exposure as the subtree of its root (gx): one grouped pass
-	-- over the group members' ledger rows (as credit_group_subtrees(),
-	-- without the limits), joined on the root, not a sub-select per customer
-	-- reading the other members (on Citus on other shards)
+	-- credit groups (credit/groups.sql): the customer's ledger row (ge) and,
+	-- per group member, the figures of its ancestors and of itself when it
+	-- heads a subtree (gh), read from credit_group_subtrees() (one grouped
+	-- pass over the members: each one's subtree exposure and limit): the
+	-- group's (its root's) exposure and limit, how many limits are over the
+	-- member, and the least credit any of them leaves.  Joined on the
+	-- member, not a sub-select per customer reading the other members (on
+	-- Citus on other shards)
 	LEFT JOIN @extschema@.credit_exposure ge ON ge.customer_id = c.customer_id AND ge.group_path IS NOT NULL
-	LEFT JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure
-			   FROM @extschema@.credit_exposure s
-			   CROSS JOIN LATERAL unnest(s.group_path || s.customer_id) a(customer_id)
-			   WHERE s.group_path IS NOT NULL
-			   GROUP BY a.customer_id) gx ON gx.customer_id = coalesce(ge.group_path[1], ge.customer_id)
+	LEFT JOIN (SELECT m.customer_id,
+					  max(t.subtree_exposure) FILTER (WHERE a.ancestor = coalesce(m.group_path[1], m.customer_id))
+						  AS exposure,
+					  max(t.credit_limit) FILTER (WHERE a.ancestor = coalesce(m.group_path[1], m.customer_id))
+						  AS credit_limit,
+					  count(*) AS limits,
+					  min(t.credit_limit - t.subtree_exposure) AS headroom
+			   FROM @extschema@.credit_exposure m
+			   CROSS JOIN LATERAL unnest(m.group_path || m.customer_id) a(ancestor)
+			   JOIN (SELECT g.customer_id, g.subtree_exposure, g.subtree_members, g.credit_limit
+					 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+					 CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) t ON t.customer_id = a.ancestor
+			   WHERE m.group_path IS NOT NULL AND (a.ancestor <> m.customer_id OR t.subtree_members > 1)
+			   GROUP BY m.customer_id) gh ON gh.customer_id = c.customer_id
 	LEFT JOIN @extschema@.class_label cl ON cl.dimension = 'credit_grade' AND cl.value = p.computed_grade::text
 	LEFT JOIN @extschema@.class_label gl ON gl.dimension = 'credit_grade' AND gl.value = p.credit_grade::text
 	LEFT JOIN @extschema@.class_label sl ON sl.dimension = 'lifecycle_stage' AND sl.value = p.lifecycle_stage::text
@@ -417,3 +573,4 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 	LEFT JOIN @extschema@.class_label bl ON bl.dimension = 'segment' AND bl.value = p.behaviour_segment::text
 	LEFT JOIN @extschema@.class_label rl ON rl.dimension = 'rfm_segment' AND rl.value = p.rfm_segment::text
 	LEFT JOIN @extschema@.class_label wl ON wl.dimension = 'alert_level' AND wl.value = p.payment_warning::text;
+
