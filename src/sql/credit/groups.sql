@@ -203,6 +203,32 @@ $$;
 
 -- == The managed customer table ==
 
+-- On Citus (distribute('customer')) a group's members lie on different
+-- shards: the walk up the parents, the ledger's group paths and the group
+-- limits read and write other customers' rows, which a trigger on a shard
+-- cannot reach.  A change of the groups is refused there, with what to do,
+-- before Citus would refuse one of those queries in its own words
+-- (docs/citus.md, "What works").  The groups set before distribute() stay
+-- and are read by the views.
+CREATE FUNCTION @extschema@.credit_group_change_refused(customer_id bigint, parent_id bigint) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF @extschema@.distributed() THEN
+		RAISE EXCEPTION 'credit groups cannot be changed once customer_class is distributed on Citus'
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = pg_catalog.format('Customer %s would %s; the members of a group lie on different shards, whose ledger rows a check on one shard cannot reach.',
+							customer_id, CASE WHEN parent_id IS NULL THEN 'leave its group'
+											  ELSE pg_catalog.format('get the parent %s', parent_id) END),
+				  HINT = 'Set the customers'' parents before distribute() (docs/citus.md, "What works").';
+	END IF;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.credit_group_change_refused(bigint, bigint) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.credit_group_change_refused(bigint, bigint) IS
+	'internal: refuses a change of the credit groups once the extension is distributed on Citus (0A000)';
+
 -- A parent must not be the customer itself or one of its descendants.  The
 -- walk up from the new parent locks each ancestor's row (FOR SHARE), so two
 -- concurrent changes that would together close a cycle are serialised
@@ -217,6 +243,9 @@ DECLARE
 	a bigint := NEW.parent_id;
 	chain bigint[] := ARRAY[NEW.customer_id];
 BEGIN
+	IF TG_OP = 'INSERT' OR OLD.parent_id IS DISTINCT FROM NEW.parent_id THEN
+		PERFORM @extschema@.credit_group_change_refused(NEW.customer_id, NEW.parent_id);
+	END IF;
 	WHILE a IS NOT NULL LOOP
 		IF a = ANY (chain) THEN
 			RAISE EXCEPTION 'customer % cannot have parent %: that would make a cycle in its credit group',
@@ -244,6 +273,11 @@ CREATE FUNCTION @extschema@.credit_group_trigger() RETURNS trigger
 AS $$
 BEGIN
 	-- the columns read: customer_id, parent_id
+	IF TG_OP = 'DELETE' THEN
+		PERFORM @extschema@.credit_group_change_refused(OLD.customer_id, NULL);
+	ELSE
+		PERFORM @extschema@.credit_group_change_refused(NEW.customer_id, NEW.parent_id);
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		PERFORM @extschema@.credit_group_sync(ARRAY[NEW.customer_id, NEW.parent_id]);
 	ELSIF TG_OP = 'UPDATE' THEN
