@@ -210,7 +210,7 @@ REGRESS = \
 	citus_distribute \
 	credit_menu_dunning \
 	citus_views \
-	citus_limits \
+	credit_limit_rule \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

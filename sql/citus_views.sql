@@ -24,8 +24,8 @@ INSERT INTO customer_class.payment (payment_id, customer_id, invoice_id, paid_on
 SELECT customer_class.open_dispute(919031, 'wrong goods', '2025-12-15') IS NOT NULL AS disputed;
 SELECT customer_class.dunning_run('2025-12-31') > 0 AS dunned;
 
--- == The per-row functions the views still call: customer_profile's group
--- limits only (docs/citus.md) ==
+-- == The per-row functions the views still call: none (customer_profile's
+-- group limits come from credit_group_subtrees() too) ==
 SELECT v.relname AS view, p.proname AS calls
 FROM pg_catalog.pg_depend d
 JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid

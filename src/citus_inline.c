@@ -188,7 +188,10 @@ correlated_walker(Node *node, int *depth)
 
 /*
  * A Var of a one-row subquery of the same FROM without a FROM of its own
- * (rd above): the expression it stands for; else NULL.
+ * (rd above): the expression it stands for; else NULL.  The subquery may
+ * say OFFSET 0, as the views do to keep a single node from pulling it up:
+ * PostgreSQL would put the sub-select in place of rd.d in the inlined
+ * body, and then not inline the functions that body calls with it.
  */
 static Node *
 one_row_column(Query *query, Var *var)
@@ -206,8 +209,11 @@ one_row_column(Query *query, Var *var)
 	sub = rte->subquery;
 	if (sub->rtable != NIL || sub->jointree->quals != NULL || sub->setOperations != NULL ||
 		sub->hasAggs || sub->hasWindowFuncs || sub->hasTargetSRFs || sub->groupClause != NIL ||
-		sub->havingQual != NULL || sub->limitCount != NULL || sub->limitOffset != NULL ||
-		sub->cteList != NIL)
+		sub->havingQual != NULL || sub->limitCount != NULL || sub->cteList != NIL)
+		return NULL;
+	if (sub->limitOffset != NULL &&
+		!(IsA(sub->limitOffset, Const) && !((Const *) sub->limitOffset)->constisnull &&
+		  DatumGetInt64(((Const *) sub->limitOffset)->constvalue) == 0))
 		return NULL;
 	tle = get_tle_by_resno(sub->targetList, var->varattno);
 	if (tle == NULL || tle->resjunk)

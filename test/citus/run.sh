@@ -260,6 +260,15 @@ case $out in
 *"customer_class is already distributed (shape customer)"*) report managed.distribute_twice_refused ok ;;
 *) report managed.distribute_twice_refused FAILED "answered: $out" ;;
 esac
+# a change of the credit groups: refused with what to do (the members lie
+# on other shards), for a new parent and for leaving a group
+for change in "SET parent_id = 1901 WHERE customer_id = 1950" "SET parent_id = NULL WHERE customer_id = 1905"; do
+	out=$(coord cm -At -c "UPDATE customer_class.customer $change" 2>&1 || true)
+	case $out in
+	*"credit groups cannot be changed once customer_class is distributed on Citus"*) report "managed.group_change_refused ($change)" ok ;;
+	*) report "managed.group_change_refused ($change)" FAILED "answered: $out" ;;
+	esac
+done
 compare_all cm managed
 
 # ---- credit checks through the coordinator: the verdicts of the single node

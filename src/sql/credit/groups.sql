@@ -322,11 +322,15 @@ BEGIN ATOMIC
 	-- listed first, by an aggregate: Citus plans it apart, not an ARRAY()
 	-- sub-select), not credit_limit_rows() per member, which Citus cannot
 	-- push down as a lateral join
-	LEFT JOIN @extschema@.credit_limits(credit_group_subtrees.as_of,
-			(SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
-			 WHERE x.group_path IS NOT NULL
-			   AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)) l
-		ON l.customer_id = m.customer_id
+	-- (the arguments as columns of a one-row subquery kept apart, OFFSET 0:
+	-- the planner does not inline a function called with a sub-select)
+	CROSS JOIN (SELECT credit_group_subtrees.as_of AS as_of,
+					   (SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
+						WHERE x.group_path IS NOT NULL
+						  AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
+						   AS capped
+				OFFSET 0) k
+	LEFT JOIN @extschema@.credit_limits(k.as_of, k.capped) l ON l.customer_id = m.customer_id
 	WHERE m.group_path IS NOT NULL;
 END;
 COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS
@@ -346,7 +350,7 @@ CREATE VIEW @extschema@.credit_group WITH (security_invoker = true) AS
 	FROM @extschema@.credit_exposure x
 	LEFT JOIN @extschema@.src_customer c ON c.customer_id = x.customer_id
 	LEFT JOIN (SELECT g.customer_id, g.subtree_exposure, g.credit_limit
-			   FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+			   FROM (SELECT (SELECT @extschema@.as_of()) AS d OFFSET 0) k
 			   CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) g ON g.customer_id = x.customer_id
 	WHERE x.group_path IS NOT NULL;
 GRANT SELECT ON @extschema@.credit_group TO customer_class_reader;

@@ -436,7 +436,10 @@ CREATE FUNCTION @extschema@.credit_limit_decide(
 -- the customers listed in capped capped at rule.external_event (their
 -- unreviewed external events: credit_event_caps(), created after this file,
 -- so they come as an argument).  For the views: Citus pushes it down as a
--- join on customer_id (no lateral join, no correlated sub-select).
+-- join on customer_id (no lateral join; the one correlated sub-select, the
+-- sales, names the customer).  A view passes the date and the capped list
+-- from a one-row subquery with OFFSET 0 (customer_profile): as sub-selects
+-- put in place of the arguments the planner would not inline the parts.
 CREATE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
 	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
 				   valid_until date, limit_method text)
@@ -447,7 +450,11 @@ BEGIN ATOMIC
 	FROM (SELECT g.customer_id,
 				 @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
 					 g.own_limit, g.profile_grade, g.computed_grade, g.overridden, g.cap,
-					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from, s.sales) AS l
+					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from,
+					 -- a sub-select on the customer, only read for a sales-multiple
+					 -- policy (a join would sum every customer's invoices)
+					 (SELECT s.sales FROM @extschema@.credit_limit_sales(coalesce(credit_limits.as_of, @extschema@.as_of())) s
+					  WHERE s.customer_id = g.customer_id AND s.sales_months = p.sales_months)) AS l
 		  FROM (SELECT c.customer_id, c.credit_limit AS own_limit, pr.credit_grade AS profile_grade,
 					   pr.computed_grade, pr.override_id IS NOT NULL AS overridden,
 					   CASE WHEN c.customer_id = ANY (credit_limits.capped) THEN r.cap END AS cap
@@ -463,9 +470,7 @@ BEGIN ATOMIC
 			  ON o.customer_id = g.customer_id
 		  LEFT JOIN @extschema@.credit_limit_policies_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) p
 			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(g.profile_grade, g.computed_grade,
-																			g.overridden, g.cap)
-		  LEFT JOIN @extschema@.credit_limit_sales(coalesce(credit_limits.as_of, @extschema@.as_of())) s
-			  ON s.customer_id = g.customer_id AND s.sales_months = p.sales_months AND p.method = 'sales_multiple') x;
+																			g.overridden, g.cap)) x;
 END;
 
 -- One customer's credit limit on a date (the rule above), also for a

@@ -116,14 +116,18 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
 					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
 					   WHERE pr.customer_id = c.customer_id) pf ON true
-	-- the limit in force as of as_of(), as the credit checks see it
-	-- (credit_limits(), the rule of credit_limit_rows(), joined on the
-	-- customer: the capped customers from one pass over the external events)
+	-- the limit in force as of as_of(), as the credit checks see it:
+	-- credit_limits() joined on the customer, the capped customers from one
+	-- pass over the external events.  The date and that list come from a
+	-- one-row subquery kept apart (OFFSET 0): as sub-selects put in place of
+	-- the arguments, the planner would not inline the parts of the limit
+	-- rule; on Citus the planner hook takes them from it (docs/citus.md)
 	LEFT JOIN (SELECT l.customer_id, l.credit_limit, l.limit_source
 			   FROM (SELECT (SELECT @extschema@.as_of()) AS d,
 							(SELECT pg_catalog.array_agg(ec.customer_id)
-							 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
-							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped) k
+							 FROM (SELECT (SELECT @extschema@.as_of()) AS d OFFSET 0) k
+							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped
+					 OFFSET 0) k
 			   CROSS JOIN LATERAL @extschema@.credit_limits(k.d, k.capped) l) lim ON lim.customer_id = c.customer_id
 	-- credit groups (credit/groups.sql): the customer's ledger row (ge) and,
 	-- per group member, the figures of its ancestors and of itself when it
@@ -144,7 +148,7 @@ CREATE VIEW @extschema@.customer_profile WITH (security_invoker = true) AS
 			   FROM @extschema@.credit_exposure m
 			   CROSS JOIN LATERAL unnest(m.group_path || m.customer_id) a(ancestor)
 			   JOIN (SELECT g.customer_id, g.subtree_exposure, g.subtree_members, g.credit_limit
-					 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+					 FROM (SELECT (SELECT @extschema@.as_of()) AS d OFFSET 0) k
 					 CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) t ON t.customer_id = a.ancestor
 			   WHERE m.group_path IS NOT NULL AND (a.ancestor <> m.customer_id OR t.subtree_members > 1)
 			   GROUP BY m.customer_id) gh ON gh.customer_id = c.customer_id
