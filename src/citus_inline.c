@@ -211,10 +211,15 @@ one_row_column(Query *query, Var *var)
 		sub->hasAggs || sub->hasWindowFuncs || sub->hasTargetSRFs || sub->groupClause != NIL ||
 		sub->havingQual != NULL || sub->limitCount != NULL || sub->cteList != NIL)
 		return NULL;
-	if (sub->limitOffset != NULL &&
-		!(IsA(sub->limitOffset, Const) && !((Const *) sub->limitOffset)->constisnull &&
-		  DatumGetInt64(((Const *) sub->limitOffset)->constvalue) == 0))
-		return NULL;
+	if (sub->limitOffset != NULL)
+	{
+		/* (the parser leaves OFFSET 0 as a cast of the integer to bigint) */
+		Node	   *offset = eval_const_expressions(NULL, copyObject(sub->limitOffset));
+
+		if (!IsA(offset, Const) || ((Const *) offset)->constisnull ||
+			DatumGetInt64(((Const *) offset)->constvalue) != 0)
+			return NULL;
+	}
 	tle = get_tle_by_resno(sub->targetList, var->varattno);
 	if (tle == NULL || tle->resjunk)
 		return NULL;
@@ -225,6 +230,7 @@ typedef struct OneRowContext
 {
 	Query	   *query;
 	bool		ok;				/* every Var of the level was replaced */
+	bool		replaced;		/* some Var was */
 } OneRowContext;
 
 static Node *
@@ -241,6 +247,7 @@ one_row_mutator(Node *node, OneRowContext *cxt)
 			cxt->ok = false;
 			return node;
 		}
+		cxt->replaced = true;
 		return copyObject(expr);
 	}
 	/* (Vars inside a sub-select of the argument are that query's own) */
@@ -265,24 +272,37 @@ hide_subselect_args(Query *query, RangeTblEntry *rte, ArgPlaceholders *ph)
 	foreach(lc, original)
 	{
 		Node	   *arg = lfirst(lc);
-		OneRowContext cxt = {query, true};
+		OneRowContext cxt = {query, true, false};
 		Node	   *expr = one_row_mutator(copyObject(arg), &cxt);
 		int			depth = 0;
 
-		if (cxt.ok && contain_subplans(expr) && !contain_volatile_functions(expr) &&
-			!correlated_walker(expr, &depth))
+		if (cxt.ok && !contain_volatile_functions(expr) && !correlated_walker(expr, &depth))
 		{
-			Param	   *param = makeNode(Param);
+			if (contain_subplans(expr))
+			{
+				Param	   *param = makeNode(Param);
 
-			param->paramkind = PARAM_EXTERN;
-			ph->exprs = lappend(ph->exprs, expr);
-			param->paramid = -list_length(ph->exprs);
-			param->paramtype = exprType(arg);
-			param->paramtypmod = exprTypmod(arg);
-			param->paramcollid = exprCollation(arg);
-			param->location = -1;
-			arg = (Node *) param;
-			changed = true;
+				param->paramkind = PARAM_EXTERN;
+				ph->exprs = lappend(ph->exprs, expr);
+				param->paramid = -list_length(ph->exprs);
+				param->paramtype = exprType(arg);
+				param->paramtypmod = exprTypmod(arg);
+				param->paramcollid = exprCollation(arg);
+				param->location = -1;
+				arg = (Node *) param;
+				changed = true;
+			}
+			else if (cxt.replaced)
+			{
+				/*
+				 * No sub-select, but a column of the one-row subquery: what
+				 * it stands for, so that the body does not refer to that
+				 * subquery laterally (Citus pushes down no lateral reference
+				 * to a subquery without FROM kept apart by OFFSET 0)
+				 */
+				arg = expr;
+				changed = true;
+			}
 		}
 		args = lappend(args, arg);
 	}

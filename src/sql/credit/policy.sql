@@ -339,20 +339,22 @@ BEGIN ATOMIC
 	ORDER BY lp.grade, lp.shipped, lp.valid_from DESC;
 END;
 
--- The invoiced sales a sales_multiple policy multiplies, per customer and
--- window length in use: the invoices issued in the sales_months months up
--- to the date.
-CREATE FUNCTION @extschema@.credit_limit_sales(as_of date)
-	RETURNS TABLE (customer_id bigint, sales_months integer, sales numeric)
+-- The invoiced sales a sales_multiple policy multiplies: a customer's
+-- invoices issued in the sales_months months up to the date (NULL: none,
+-- or sales_months NULL).  Joined laterally on the customer, with
+-- sales_months NULL unless the policy is a sales multiple: the planner then
+-- reads no invoice (a one-time filter), and a join over every customer's
+-- sales is not needed; Citus pushes it down with the customer's shard.
+CREATE FUNCTION @extschema@.credit_limit_sales(customer_id bigint, sales_months integer, as_of date)
+	RETURNS TABLE (sales numeric)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT i.customer_id, w.sales_months, sum(i.amount)
+	SELECT sum(i.amount)
 	FROM @extschema@.src_invoice i
-	JOIN (SELECT DISTINCT lw.sales_months FROM @extschema@.credit_limit_policy lw
-		  WHERE lw.method = 'sales_multiple') w
-		ON i.issued_on > credit_limit_sales.as_of - pg_catalog.make_interval(months => w.sales_months)
-	WHERE i.issued_on <= credit_limit_sales.as_of
-	GROUP BY i.customer_id, w.sales_months;
+	WHERE credit_limit_sales.sales_months IS NOT NULL
+	  AND i.customer_id = credit_limit_sales.customer_id
+	  AND i.issued_on > credit_limit_sales.as_of - pg_catalog.make_interval(months => credit_limit_sales.sales_months)
+	  AND i.issued_on <= credit_limit_sales.as_of;
 END;
 
 -- The grade the limit policy is chosen by: the profile's grade (the score's,
@@ -436,8 +438,8 @@ CREATE FUNCTION @extschema@.credit_limit_decide(
 -- the customers listed in capped capped at rule.external_event (their
 -- unreviewed external events: credit_event_caps(), created after this file,
 -- so they come as an argument).  For the views: Citus pushes it down as a
--- join on customer_id (no lateral join; the one correlated sub-select, the
--- sales, names the customer).  A view passes the date and the capped list
+-- join on customer_id (the one lateral join, the sales, names the customer
+-- and reads no reference table).  A view passes the date and the capped list
 -- from a one-row subquery with OFFSET 0 (customer_profile): as sub-selects
 -- put in place of the arguments the planner would not inline the parts.
 CREATE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
@@ -451,10 +453,7 @@ BEGIN ATOMIC
 				 @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
 					 g.own_limit, g.profile_grade, g.computed_grade, g.overridden, g.cap,
 					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from,
-					 -- a sub-select on the customer, only read for a sales-multiple
-					 -- policy (a join would sum every customer's invoices)
-					 (SELECT s.sales FROM @extschema@.credit_limit_sales(coalesce(credit_limits.as_of, @extschema@.as_of())) s
-					  WHERE s.customer_id = g.customer_id AND s.sales_months = p.sales_months)) AS l
+					 s.sales) AS l
 		  FROM (SELECT c.customer_id, c.credit_limit AS own_limit, pr.credit_grade AS profile_grade,
 					   pr.computed_grade, pr.override_id IS NOT NULL AS overridden,
 					   CASE WHEN c.customer_id = ANY (credit_limits.capped) THEN r.cap END AS cap
@@ -470,7 +469,10 @@ BEGIN ATOMIC
 			  ON o.customer_id = g.customer_id
 		  LEFT JOIN @extschema@.credit_limit_policies_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) p
 			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(g.profile_grade, g.computed_grade,
-																			g.overridden, g.cap)) x;
+																			g.overridden, g.cap)
+		  LEFT JOIN LATERAL @extschema@.credit_limit_sales(g.customer_id,
+				CASE WHEN p.method = 'sales_multiple' THEN p.sales_months END,
+				coalesce(credit_limits.as_of, @extschema@.as_of())) s ON true) x;
 END;
 
 -- One customer's credit limit on a date (the rule above), also for a
@@ -486,9 +488,7 @@ BEGIN ATOMIC
 	FROM (SELECT @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
 					 c.credit_limit, pr.credit_grade, pr.computed_grade, pr.override_id IS NOT NULL, ev.cap,
 					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from,
-					 -- a sub-select, only read when the policy is a sales multiple
-					 (SELECT s.sales FROM @extschema@.credit_limit_sales(k.as_of) s
-					  WHERE s.customer_id = credit_limit_rows.customer_id AND s.sales_months = p.sales_months)) AS l
+					 s.sales) AS l
 		  FROM (SELECT coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
 		  LEFT JOIN @extschema@.profile pr ON pr.customer_id = credit_limit_rows.customer_id
 		  -- OFFSET 0: looked up once, not at every use of the cap
@@ -501,7 +501,9 @@ BEGIN ATOMIC
 			  ON o.customer_id = credit_limit_rows.customer_id
 		  LEFT JOIN @extschema@.credit_limit_policies_in_force(k.as_of) p
 			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(pr.credit_grade, pr.computed_grade,
-																			pr.override_id IS NOT NULL, ev.cap)) x;
+																			pr.override_id IS NOT NULL, ev.cap)
+		  LEFT JOIN LATERAL @extschema@.credit_limit_sales(credit_limit_rows.customer_id,
+				CASE WHEN p.method = 'sales_multiple' THEN p.sales_months END, k.as_of) s ON true) x;
 END;
 
 -- PL/pgSQL, not SQL: Citus cannot plan the queries of a SQL function that is
@@ -656,7 +658,7 @@ COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit
 COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
 COMMENT ON FUNCTION @extschema@.credit_limit_overrides_in_force(date) IS 'part of the credit limit rule: per customer, the limit override in force on the date (the newest set)';
 COMMENT ON FUNCTION @extschema@.credit_limit_policies_in_force(date) IS 'part of the credit limit rule: per grade, the limit policy row in force on the date and the date the next one takes over';
-COMMENT ON FUNCTION @extschema@.credit_limit_sales(date) IS 'part of the credit limit rule: per customer and sales_multiple window in use, the sales invoiced in the window up to the date';
+COMMENT ON FUNCTION @extschema@.credit_limit_sales(bigint, integer, date) IS 'part of the credit limit rule: a customer''s sales invoiced in the sales_months months up to the date (NULL: none, or sales_months NULL)';
 COMMENT ON FUNCTION @extschema@.credit_limit_grade(@extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade) IS 'part of the credit limit rule: the grade the limit policy is chosen by (the profile''s, capped by an unreviewed external event unless overridden by hand)';
 COMMENT ON FUNCTION @extschema@.credit_limit_decide(bigint, numeric, name, text, date, numeric, @extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade, text, numeric, numeric, integer, numeric, date, numeric) IS 'part of the credit limit rule: the limit, its source, the grade, valid until and method from the override, own limit, grade and policy in force';
 COMMENT ON TYPE @extschema@.credit_limit_decision IS 'a credit limit in force with where it comes from (credit_limit_decide())';
