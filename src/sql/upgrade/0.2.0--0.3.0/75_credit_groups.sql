@@ -412,6 +412,9 @@ DECLARE
 	a bigint := NEW.parent_id;
 	chain bigint[] := ARRAY[NEW.customer_id];
 BEGIN
+	IF TG_OP = 'INSERT' OR OLD.parent_id IS DISTINCT FROM NEW.parent_id THEN
+		PERFORM @extschema@.credit_group_change_refused(NEW.customer_id, NEW.parent_id);
+	END IF;
 	WHILE a IS NOT NULL LOOP
 		IF a = ANY (chain) THEN
 			RAISE EXCEPTION 'customer % cannot have parent %: that would make a cycle in its credit group',
@@ -439,6 +442,11 @@ CREATE FUNCTION @extschema@.credit_group_trigger() RETURNS trigger
 AS $$
 BEGIN
 	-- the columns read: customer_id, parent_id
+	IF TG_OP = 'DELETE' THEN
+		PERFORM @extschema@.credit_group_change_refused(OLD.customer_id, NULL);
+	ELSE
+		PERFORM @extschema@.credit_group_change_refused(NEW.customer_id, NEW.parent_id);
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		PERFORM @extschema@.credit_group_sync(ARRAY[NEW.customer_id, NEW.parent_id]);
 	ELSIF TG_OP = 'UPDATE' THEN

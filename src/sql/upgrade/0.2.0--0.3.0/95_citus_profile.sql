@@ -117,17 +117,16 @@ END;
 -- The invoiced sales a sales_multiple policy multiplies, per customer and
 -- window length in use: the invoices issued in the sales_months months up
 -- to the date.
-CREATE FUNCTION @extschema@.credit_limit_sales(as_of date)
-	RETURNS TABLE (customer_id bigint, sales_months integer, sales numeric)
+CREATE FUNCTION @extschema@.credit_limit_sales(customer_id bigint, sales_months integer, as_of date)
+	RETURNS TABLE (sales numeric)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT i.customer_id, w.sales_months, sum(i.amount)
+	SELECT sum(i.amount)
 	FROM @extschema@.src_invoice i
-	JOIN (SELECT DISTINCT lw.sales_months FROM @extschema@.credit_limit_policy lw
-		  WHERE lw.method = 'sales_multiple') w
-		ON i.issued_on > credit_limit_sales.as_of - pg_catalog.make_interval(months => w.sales_months)
-	WHERE i.issued_on <= credit_limit_sales.as_of
-	GROUP BY i.customer_id, w.sales_months;
+	WHERE credit_limit_sales.sales_months IS NOT NULL
+	  AND i.customer_id = credit_limit_sales.customer_id
+	  AND i.issued_on > credit_limit_sales.as_of - pg_catalog.make_interval(months => credit_limit_sales.sales_months)
+	  AND i.issued_on <= credit_limit_sales.as_of;
 END;
 
 -- The grade the limit policy is chosen by: the profile's grade (the score's,
@@ -217,7 +216,8 @@ BEGIN ATOMIC
 	FROM (SELECT g.customer_id,
 				 @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
 					 g.own_limit, g.profile_grade, g.computed_grade, g.overridden, g.cap,
-					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from, s.sales) AS l
+					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from,
+					 s.sales) AS l
 		  FROM (SELECT c.customer_id, c.credit_limit AS own_limit, pr.credit_grade AS profile_grade,
 					   pr.computed_grade, pr.override_id IS NOT NULL AS overridden,
 					   CASE WHEN c.customer_id = ANY (credit_limits.capped) THEN r.cap END AS cap
@@ -234,8 +234,9 @@ BEGIN ATOMIC
 		  LEFT JOIN @extschema@.credit_limit_policies_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) p
 			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(g.profile_grade, g.computed_grade,
 																			g.overridden, g.cap)
-		  LEFT JOIN @extschema@.credit_limit_sales(coalesce(credit_limits.as_of, @extschema@.as_of())) s
-			  ON s.customer_id = g.customer_id AND s.sales_months = p.sales_months AND p.method = 'sales_multiple') x;
+		  LEFT JOIN LATERAL @extschema@.credit_limit_sales(g.customer_id,
+				CASE WHEN p.method = 'sales_multiple' THEN p.sales_months END,
+				coalesce(credit_limits.as_of, @extschema@.as_of())) s ON true) x;
 END;
 
 -- One customer's credit limit on a date (the rule above), also for a
@@ -251,9 +252,7 @@ BEGIN ATOMIC
 	FROM (SELECT @extschema@.credit_limit_decide(o.override_id, o.credit_limit, o.set_by, o.reason, o.expires_on,
 					 c.credit_limit, pr.credit_grade, pr.computed_grade, pr.override_id IS NOT NULL, ev.cap,
 					 p.method, p.amount, p.sales_multiple, p.sales_months, p.max_amount, p.next_from,
-					 -- a sub-select, only read when the policy is a sales multiple
-					 (SELECT s.sales FROM @extschema@.credit_limit_sales(k.as_of) s
-					  WHERE s.customer_id = credit_limit_rows.customer_id AND s.sales_months = p.sales_months)) AS l
+					 s.sales) AS l
 		  FROM (SELECT coalesce(credit_limit_rows.as_of, @extschema@.as_of()) AS as_of) k
 		  LEFT JOIN @extschema@.profile pr ON pr.customer_id = credit_limit_rows.customer_id
 		  -- OFFSET 0: looked up once, not at every use of the cap
@@ -266,13 +265,15 @@ BEGIN ATOMIC
 			  ON o.customer_id = credit_limit_rows.customer_id
 		  LEFT JOIN @extschema@.credit_limit_policies_in_force(k.as_of) p
 			  ON p.grade IS NOT DISTINCT FROM @extschema@.credit_limit_grade(pr.credit_grade, pr.computed_grade,
-																			pr.override_id IS NOT NULL, ev.cap)) x;
+																			pr.override_id IS NOT NULL, ev.cap)
+		  LEFT JOIN LATERAL @extschema@.credit_limit_sales(credit_limit_rows.customer_id,
+				CASE WHEN p.method = 'sales_multiple' THEN p.sales_months END, k.as_of) s ON true) x;
 END;
 
 COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
 COMMENT ON FUNCTION @extschema@.credit_limit_overrides_in_force(date) IS 'part of the credit limit rule: per customer, the limit override in force on the date (the newest set)';
 COMMENT ON FUNCTION @extschema@.credit_limit_policies_in_force(date) IS 'part of the credit limit rule: per grade, the limit policy row in force on the date and the date the next one takes over';
-COMMENT ON FUNCTION @extschema@.credit_limit_sales(date) IS 'part of the credit limit rule: per customer and sales_multiple window in use, the sales invoiced in the window up to the date';
+COMMENT ON FUNCTION @extschema@.credit_limit_sales(bigint, integer, date) IS 'part of the credit limit rule: a customer''s sales invoiced in the sales_months months up to the date (NULL: none, or sales_months NULL)';
 COMMENT ON FUNCTION @extschema@.credit_limit_grade(@extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade) IS 'part of the credit limit rule: the grade the limit policy is chosen by (the profile''s, capped by an unreviewed external event unless overridden by hand)';
 COMMENT ON FUNCTION @extschema@.credit_limit_decide(bigint, numeric, name, text, date, numeric, @extschema@.credit_grade, @extschema@.credit_grade, boolean, @extschema@.credit_grade, text, numeric, numeric, integer, numeric, date, numeric) IS 'part of the credit limit rule: the limit, its source, the grade, valid until and method from the override, own limit, grade and policy in force';
 COMMENT ON TYPE @extschema@.credit_limit_decision IS 'a credit limit in force with where it comes from (credit_limit_decide())';
@@ -308,11 +309,15 @@ BEGIN ATOMIC
 	-- listed first, by an aggregate: Citus plans it apart, not an ARRAY()
 	-- sub-select), not credit_limit_rows() per member, which Citus cannot
 	-- push down as a lateral join
-	LEFT JOIN @extschema@.credit_limits(credit_group_subtrees.as_of,
-			(SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
-			 WHERE x.group_path IS NOT NULL
-			   AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)) l
-		ON l.customer_id = m.customer_id
+	-- (the arguments as columns of a one-row subquery kept apart, OFFSET 0:
+	-- the planner does not inline a function called with a sub-select)
+	CROSS JOIN (SELECT credit_group_subtrees.as_of AS as_of,
+					   (SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
+						WHERE x.group_path IS NOT NULL
+						  AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
+						   AS capped
+				OFFSET 0) k
+	LEFT JOIN @extschema@.credit_limits(k.as_of, k.capped) l ON l.customer_id = m.customer_id
 	WHERE m.group_path IS NOT NULL;
 END;
 
@@ -534,14 +539,18 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 					   FROM (SELECT (SELECT @extschema@.report_date()) AS d) rd
 					   CROSS JOIN LATERAL @extschema@.customer_profit(rd.d - 364, rd.d) pr
 					   WHERE pr.customer_id = c.customer_id) pf ON true
-	-- the limit in force as of as_of(), as the credit checks see it
-	-- (credit_limits(), the rule of credit_limit_rows(), joined on the
-	-- customer: the capped customers from one pass over the external events)
+	-- the limit in force as of as_of(), as the credit checks see it:
+	-- credit_limits() joined on the customer, the capped customers from one
+	-- pass over the external events.  The date and that list come from a
+	-- one-row subquery kept apart (OFFSET 0): as sub-selects put in place of
+	-- the arguments, the planner would not inline the parts of the limit
+	-- rule; on Citus the planner hook takes them from it (docs/citus.md)
 	LEFT JOIN (SELECT l.customer_id, l.credit_limit, l.limit_source
 			   FROM (SELECT (SELECT @extschema@.as_of()) AS d,
 							(SELECT pg_catalog.array_agg(ec.customer_id)
-							 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
-							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped) k
+							 FROM (SELECT (SELECT @extschema@.as_of()) AS d OFFSET 0) k
+							 CROSS JOIN LATERAL @extschema@.credit_event_caps(k.d) ec) AS capped
+					 OFFSET 0) k
 			   CROSS JOIN LATERAL @extschema@.credit_limits(k.d, k.capped) l) lim ON lim.customer_id = c.customer_id
 	-- credit groups (credit/groups.sql): the customer's ledger row (ge) and,
 	-- per group member, the figures of its ancestors and of itself when it
@@ -562,7 +571,7 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 			   FROM @extschema@.credit_exposure m
 			   CROSS JOIN LATERAL unnest(m.group_path || m.customer_id) a(ancestor)
 			   JOIN (SELECT g.customer_id, g.subtree_exposure, g.subtree_members, g.credit_limit
-					 FROM (SELECT (SELECT @extschema@.as_of()) AS d) k
+					 FROM (SELECT (SELECT @extschema@.as_of()) AS d OFFSET 0) k
 					 CROSS JOIN LATERAL @extschema@.credit_group_subtrees(k.d) g) t ON t.customer_id = a.ancestor
 			   WHERE m.group_path IS NOT NULL AND (a.ancestor <> m.customer_id OR t.subtree_members > 1)
 			   GROUP BY m.customer_id) gh ON gh.customer_id = c.customer_id
@@ -573,4 +582,5 @@ CREATE OR REPLACE VIEW @extschema@.customer_profile WITH (security_invoker = tru
 	LEFT JOIN @extschema@.class_label bl ON bl.dimension = 'segment' AND bl.value = p.behaviour_segment::text
 	LEFT JOIN @extschema@.class_label rl ON rl.dimension = 'rfm_segment' AND rl.value = p.rfm_segment::text
 	LEFT JOIN @extschema@.class_label wl ON wl.dimension = 'alert_level' AND wl.value = p.payment_warning::text;
+
 
