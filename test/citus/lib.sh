@@ -38,17 +38,3 @@ load_demo() {
 	PGOPTIONS="-c customer_class.as_of=$CITUS_AS_OF" coord "$1" -v customers="$CITUS_CUSTOMERS" \
 		-v as_of="$CITUS_AS_OF" -v fast=1 -f "$SRCDIR/test/data/generate.sql" >/dev/null
 }
-
-# add_groups DB: credit groups (集团) in the sample data of DB's managed
-# tables, set before they are distributed (a customer's parent on another
-# shard is not maintained on Citus, docs/citus.md): 1901 over 1902 and 1903,
-# 1902 over 1904, 1904 over 1905; 1910 over 1911 and 1912.  The ledger is
-# rebuilt after, so that the members' exposures are their documents'.
-add_groups() {
-	coord "$1" >/dev/null <<'SQL'
-UPDATE customer_class.customer c SET parent_id = v.p
-FROM (VALUES (1902, 1901), (1903, 1901), (1904, 1902), (1905, 1904), (1911, 1910), (1912, 1910)) v(c, p)
-WHERE c.customer_id = v.c;
-SELECT customer_class.recompute_exposure();
-SQL
-}

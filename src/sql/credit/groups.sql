@@ -203,13 +203,13 @@ $$;
 
 -- == The managed customer table ==
 
--- On Citus (distribute('customer')) a group's members lie on different
--- shards: the walk up the parents, the ledger's group paths and the group
--- limits read and write other customers' rows, which a trigger on a shard
--- cannot reach.  A change of the groups is refused there, with what to do,
+-- On Citus (distribute('customer')) a group's members would lie on
+-- different shards: the walk up the parents, the ledger's group paths and
+-- the group limits read and write other customers' rows, which a trigger on
+-- a shard cannot reach.  distribute() refuses while there are groups; once
+-- distributed, a change of the groups is refused here, with what to do,
 -- before Citus would refuse one of those queries in its own words
--- (docs/citus.md, "What works").  The groups set before distribute() stay
--- and are read by the views.
+-- (docs/citus.md, "What works").
 CREATE FUNCTION @extschema@.credit_group_change_refused(customer_id bigint, parent_id bigint) RETURNS void
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -221,7 +221,7 @@ BEGIN
 				  DETAIL = pg_catalog.format('Customer %s would %s; the members of a group lie on different shards, whose ledger rows a check on one shard cannot reach.',
 							customer_id, CASE WHEN parent_id IS NULL THEN 'leave its group'
 											  ELSE pg_catalog.format('get the parent %s', parent_id) END),
-				  HINT = 'Set the customers'' parents before distribute() (docs/citus.md, "What works").';
+				  HINT = 'Keep a database with credit groups on a single node (docs/citus.md, "What works").';
 	END IF;
 END
 $$;
@@ -300,18 +300,17 @@ COMMENT ON INDEX @extschema@.credit_exposure_grouped_idx IS
 
 -- Every customer in a credit group with the exposure of its subtree (itself
 -- and all its descendants, from the ledger), their number, and its credit
--- limit in force on the date with its source (credit_limits()): one grouped pass over
+-- limit in force on the date (credit_limits()): one grouped pass over
 -- the group members' ledger rows, each member's exposure counted for itself
--- and for each of its ancestors.  For credit_group, customer_profile and
--- credit_report() on Citus, which join it: on Citus a group's members are on different shards, and
+-- and for each of its ancestors.  For credit_group and customer_profile,
+-- which join it: on Citus a group's members are on different shards, and
 -- Citus runs such a pass and joins its result, but not a sub-select per
 -- member that reads other customers (docs/citus.md).
 CREATE FUNCTION @extschema@.credit_group_subtrees(as_of date)
-	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric,
-				   limit_source text)
+	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT m.customer_id, t.exposure, t.members, l.credit_limit, l.limit_source
+	SELECT m.customer_id, t.exposure, t.members, l.credit_limit
 	FROM @extschema@.credit_exposure m
 	JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure, count(*) AS members
 		  FROM @extschema@.credit_exposure s
@@ -334,7 +333,7 @@ BEGIN ATOMIC
 	WHERE m.group_path IS NOT NULL;
 END;
 COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS
-	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date with its source';
+	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date';
 
 -- The groups as a table: every customer in a group, with its parent, its
 -- root, its level (1: the root) and, for each customer, the exposure of its

@@ -68,11 +68,10 @@ COMMENT ON INDEX @extschema@.credit_exposure_grouped_idx IS
 -- Citus runs such a pass and joins its result, but not a sub-select per
 -- member that reads other customers (docs/citus.md).
 CREATE FUNCTION @extschema@.credit_group_subtrees(as_of date)
-	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric,
-				   limit_source text)
+	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT m.customer_id, t.exposure, t.members, l.credit_limit, l.limit_source
+	SELECT m.customer_id, t.exposure, t.members, l.credit_limit
 	FROM @extschema@.credit_exposure m
 	JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure, count(*) AS members
 		  FROM @extschema@.credit_exposure s

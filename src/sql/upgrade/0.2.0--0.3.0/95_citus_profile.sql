@@ -3,8 +3,8 @@
 -- credit_limit_rows() for one customer and credit_limits() for every customer (joined on customer_id, which Citus pushes
 -- down); the external-event cap as a set, credit_event_caps(); credit_limit_info() and
 -- credit_check_mode() in PL/pgSQL (Citus cannot plan a SQL function's parameterised queries); credit_report() without
--- a record or a table-reading call in its shard queries, its group limits from credit_group_subtrees() on Citus;
--- credit_group_subtrees() (now with limit_source) and customer_profile (its group columns too) over credit_limits().
+-- a record or a table-reading call in its shard queries; credit_group_subtrees() and customer_profile (its group
+-- columns too) over credit_limits().
 
 -- The grade rule.external_event caps each customer at on a date (NULL: the
 -- rule is off or nothing to cap): the customers with an external event on or
@@ -294,11 +294,10 @@ $$;
 
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_group_subtrees(as_of date)
-	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric,
-				   limit_source text)
+	RETURNS TABLE (customer_id bigint, subtree_exposure numeric, subtree_members bigint, credit_limit numeric)
 	LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT m.customer_id, t.exposure, t.members, l.credit_limit, l.limit_source
+	SELECT m.customer_id, t.exposure, t.members, l.credit_limit
 	FROM @extschema@.credit_exposure m
 	JOIN (SELECT a.customer_id, sum(s.exposure) AS exposure, count(*) AS members
 		  FROM @extschema@.credit_exposure s
@@ -322,7 +321,7 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS
-	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date with its source';
+	'every customer in a credit group: the exposure of its subtree (itself and its descendants), their number, and its credit limit in force on the date';
 
 CREATE OR REPLACE FUNCTION @extschema@.credit_report(customer_id bigint, as_of date DEFAULT NULL) RETURNS jsonb
 	LANGUAGE plpgsql STABLE
@@ -337,7 +336,6 @@ DECLARE
 	report jsonb;
 	card text;
 	cj jsonb;
-	group_limits jsonb;
 BEGIN
 	SELECT sc.customer_id, sc.name, sc.customer_type, sc.industry, sc.region, sc.payment_terms_days
 	INTO c FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id;
@@ -410,32 +408,15 @@ BEGIN
 								   WHERE ch.customer_id = credit_report.customer_id
 								   ORDER BY ch.history_id DESC LIMIT 20) h), '[]'));
 	-- a member of a credit group: its parent, root, and each limit over it
-	-- (its ancestors', root first, and its own when it heads a subtree)
 	IF x.group_path IS NOT NULL THEN
-		IF NOT @extschema@.distributed() THEN
-			SELECT jsonb_agg(jsonb_build_object('group_id', l.group_id, 'level', l.level,
-												'exposure', l.group_exposure, 'credit_limit', l.credit_limit,
-												'limit_source', l.limit_source,
-												'available', l.credit_limit - l.group_exposure) ORDER BY l.level)
-			INTO group_limits
-			FROM @extschema@.credit_group_limits(customer_id, NULL, d) l;
-		ELSE
-			-- on Citus the other members are on other shards: the same figures
-			-- from credit_group_subtrees(), one pass over every group, which
-			-- Citus plans (credit_group_limits() reads each member per ancestor)
-			SELECT jsonb_agg(jsonb_build_object('group_id', t.customer_id, 'level', a.level,
-												'exposure', t.subtree_exposure, 'credit_limit', t.credit_limit,
-												'limit_source', t.limit_source,
-												'available', t.credit_limit - t.subtree_exposure) ORDER BY a.level)
-			INTO group_limits
-			FROM pg_catalog.unnest(x.group_path || x.customer_id) WITH ORDINALITY a(ancestor, level)
-			JOIN @extschema@.credit_group_subtrees(d) t ON t.customer_id = a.ancestor
-			WHERE a.ancestor <> x.customer_id OR t.subtree_members > 1;
-		END IF;
 		report := report || jsonb_build_object('group', jsonb_build_object(
 			'parent_id', (SELECT sc.parent_id FROM @extschema@.src_customer sc WHERE sc.customer_id = credit_report.customer_id),
 			'group_id', coalesce(x.group_path[1], x.customer_id),
-			'limits', group_limits));
+			'limits', (SELECT jsonb_agg(jsonb_build_object('group_id', l.group_id, 'level', l.level,
+														   'exposure', l.group_exposure, 'credit_limit', l.credit_limit,
+														   'limit_source', l.limit_source,
+														   'available', l.credit_limit - l.group_exposure) ORDER BY l.level)
+					   FROM @extschema@.credit_group_limits(customer_id, NULL, d) l)));
 	END IF;
 	RETURN report;
 END

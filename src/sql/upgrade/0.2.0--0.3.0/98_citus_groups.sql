@@ -1,13 +1,14 @@
--- 0.2.0 -> 0.3.0, Citus: a change of the credit groups refused once distributed (issue 19); the credit_group view passes
--- its date from a one-row subquery kept apart (OFFSET 0), so that a single node inlines the limit rule's parts.
+-- 0.2.0 -> 0.3.0, Citus: credit groups refused by distribute() and, once distributed, a change of them (issue 19); the
+-- credit_group view passes its date from a one-row subquery kept apart (OFFSET 0), so that a single node inlines the
+-- limit rule's parts.
 
--- On Citus (distribute('customer')) a group's members lie on different
--- shards: the walk up the parents, the ledger's group paths and the group
--- limits read and write other customers' rows, which a trigger on a shard
--- cannot reach.  A change of the groups is refused there, with what to do,
+-- On Citus (distribute('customer')) a group's members would lie on
+-- different shards: the walk up the parents, the ledger's group paths and
+-- the group limits read and write other customers' rows, which a trigger on
+-- a shard cannot reach.  distribute() refuses while there are groups; once
+-- distributed, a change of the groups is refused here, with what to do,
 -- before Citus would refuse one of those queries in its own words
--- (docs/citus.md, "What works").  The groups set before distribute() stay
--- and are read by the views.
+-- (docs/citus.md, "What works").
 CREATE FUNCTION @extschema@.credit_group_change_refused(customer_id bigint, parent_id bigint) RETURNS void
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -19,7 +20,7 @@ BEGIN
 				  DETAIL = pg_catalog.format('Customer %s would %s; the members of a group lie on different shards, whose ledger rows a check on one shard cannot reach.',
 							customer_id, CASE WHEN parent_id IS NULL THEN 'leave its group'
 											  ELSE pg_catalog.format('get the parent %s', parent_id) END),
-				  HINT = 'Set the customers'' parents before distribute() (docs/citus.md, "What works").';
+				  HINT = 'Keep a database with credit groups on a single node (docs/citus.md, "What works").';
 	END IF;
 END
 $$;
