@@ -44,7 +44,7 @@ FROM unnest(ARRAY['2026-01-14', '2026-01-15']::date[]) as_of
 CROSS JOIN LATERAL customer_class.credit_limit_policies_in_force(as_of) p
 WHERE p.grade = 'B' ORDER BY as_of;
 
--- == the sales over each window in use: (date - months, date] ==
+-- == the sales over a window: (date - months, date] ==
 -- (the invoice check off: these test invoices are over the limits)
 SELECT customer_class.set_credit_setting('mode.invoice', 'off') IS NOT NULL AS check_off;
 INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, amount) VALUES
@@ -53,8 +53,10 @@ INSERT INTO customer_class.invoice (invoice_id, customer_id, issued_on, due_on, 
 	(919533, 1953, '2025-10-01', '2025-10-31', 600.00),	-- the first day inside
 	(919534, 1953, '2026-01-02', '2026-02-01', 5000.00),	-- after the date: outside
 	(919561, 1956, '2025-12-01', '2025-12-31', 90000.00);
-SELECT s.customer_id, s.sales_months, s.sales
-FROM customer_class.credit_limit_sales('2025-12-31') s WHERE s.customer_id IN (1953, 1956) ORDER BY 1, 2;
+-- (no sales_months: nothing read, NULL; a customer without invoices: NULL)
+SELECT c, m AS sales_months, s.sales
+FROM (VALUES (1953, 3), (1953, 1), (1956, 3), (1953, NULL), (1951, 3)) v(c, m)
+CROSS JOIN LATERAL customer_class.credit_limit_sales(c, m, '2025-12-31') s ORDER BY c, m;
 
 -- == the grade the policy is chosen by ==
 SELECT g AS profile_grade, c AS computed_grade, o AS overridden, cap,
