@@ -788,19 +788,6 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'distribute() runs once per database.';
 	END IF;
-	-- Credit groups: a group's members would lie on different shards, and
-	-- the check of a member reads and locks the ledger rows of the others
-	-- (credit/groups.sql), which a trigger on one shard cannot reach.  Said
-	-- now rather than at the first order of a member; once distributed, a
-	-- new parent is refused too (credit_group_change_refused()).
-	SELECT count(*) INTO n_grouped FROM @extschema@.src_customer c
-	WHERE c.parent_id IS NOT NULL AND c.parent_id <> c.customer_id;
-	IF n_grouped > 0 THEN
-		RAISE EXCEPTION 'customer_class cannot be distributed by customer while there are credit groups'
-			USING ERRCODE = 'feature_not_supported',
-				  DETAIL = pg_catalog.format('%s customers have a parent (src_customer.parent_id): the members of a group would lie on different shards, and the credit check of one member reads and locks the ledger rows of the others.', n_grouped),
-				  HINT = 'Keep a database with credit groups on a single node, or clear the parents first (docs/citus.md, "What works").';
-	END IF;
 	-- Sources bound to the ERP's own tables (bind_source()): those must be
 	-- distributed by the column bound to customer_id already, colocated with
 	-- the bound customer relation, which the extension's tables then join.
@@ -846,6 +833,21 @@ BEGIN
 	-- the same transaction: Citus needs one connection per node for both
 	modify_mode := pg_catalog.current_setting('citus.multi_shard_modify_mode');
 	PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+	-- Credit groups: a group's members would lie on different shards, and
+	-- the check of a member reads and locks the ledger rows of the others
+	-- (credit/groups.sql), which a trigger on one shard cannot reach.  Said
+	-- now rather than at the first order of a member; once distributed, a
+	-- new parent is refused too (credit_group_change_refused()).  (Asked in
+	-- sequential mode: Citus distributes no table in a transaction that read
+	-- a distributed one, a bound source, in parallel.)
+	SELECT count(*) INTO n_grouped FROM @extschema@.src_customer c
+	WHERE c.parent_id IS NOT NULL AND c.parent_id <> c.customer_id;
+	IF n_grouped > 0 THEN
+		RAISE EXCEPTION 'customer_class cannot be distributed by customer while there are credit groups'
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = pg_catalog.format('%s customers have a parent (src_customer.parent_id): the members of a group would lie on different shards, and the credit check of one member reads and locks the ledger rows of the others.', n_grouped),
+				  HINT = 'Keep a database with credit groups on a single node, or clear the parents first (docs/citus.md, "What works").';
+	END IF;
 
 	SELECT pg_catalog.array_agg(c.oid ORDER BY c.relname) INTO dist_tables
 	FROM pg_catalog.pg_class c
