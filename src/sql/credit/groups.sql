@@ -327,9 +327,12 @@ BEGIN ATOMIC
 					   (SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
 						WHERE x.group_path IS NOT NULL
 						  AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
-						   AS capped
+						   AS capped,
+					   (SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
+						WHERE x.group_path IS NOT NULL) AS members
 				OFFSET 0) k
-	LEFT JOIN @extschema@.credit_limits(k.as_of, k.capped) l ON l.customer_id = m.customer_id
+	-- (the members' limits only: a lookup of one member reads no other limit)
+	LEFT JOIN @extschema@.credit_limits(k.as_of, k.capped, k.members) l ON l.customer_id = m.customer_id
 	WHERE m.group_path IS NOT NULL;
 END;
 COMMENT ON FUNCTION @extschema@.credit_group_subtrees(date) IS

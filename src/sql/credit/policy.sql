@@ -434,7 +434,8 @@ CREATE FUNCTION @extschema@.credit_limit_decide(
 			ELSE policy_method
 		END)::@extschema@.credit_limit_decision;
 
--- Every customer's credit limit on a date (the rule above), the grades of
+-- Every customer's credit limit on a date (the rule above), or those listed
+-- in customers (NULL: all), the grades of
 -- the customers listed in capped capped at rule.external_event (their
 -- unreviewed external events: credit_event_caps(), created after this file,
 -- so they come as an argument).  For the views: Citus pushes it down as a
@@ -442,7 +443,7 @@ CREATE FUNCTION @extschema@.credit_limit_decide(
 -- and reads no reference table).  A view passes the date and the capped list
 -- from a one-row subquery with OFFSET 0 (customer_profile): as sub-selects
 -- put in place of the arguments the planner would not inline the parts.
-CREATE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
+CREATE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[], customers bigint[] DEFAULT NULL)
 	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
 				   valid_until date, limit_method text)
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -464,7 +465,8 @@ BEGIN ATOMIC
 				CROSS JOIN (SELECT NULLIF((SELECT cs.value FROM @extschema@.credit_setting cs
 										   WHERE cs.name = 'rule.external_event'
 										   ORDER BY cs.shipped LIMIT 1), 'off')::@extschema@.credit_grade AS cap
-							OFFSET 0) r) g
+							OFFSET 0) r
+				WHERE credit_limits.customers IS NULL OR c.customer_id = ANY (credit_limits.customers)) g
 		  LEFT JOIN @extschema@.credit_limit_overrides_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) o
 			  ON o.customer_id = g.customer_id
 		  LEFT JOIN @extschema@.credit_limit_policies_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) p
@@ -655,7 +657,7 @@ COMMENT ON FUNCTION @extschema@.reset_credit_setting(text) IS 'back to the shipp
 COMMENT ON FUNCTION @extschema@.credit_check_mode(bigint, text, date) IS 'check mode (block, warn, off) of a customer at a checkpoint: its exception in force, else mode.<checkpoint>';
 COMMENT ON FUNCTION @extschema@.credit_limit_info(bigint, date) IS 'credit limit in force on a date: override, else customer credit_limit, else the grade''s limit policy; with its source and validity';
 COMMENT ON FUNCTION @extschema@.credit_limit_rows(bigint, date) IS 'credit limit in force on a date as one row (inlined into the credit checks): limit, source, grade, valid until, method';
-COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
+COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[], bigint[]) IS 'credit limit in force on a date of every customer (or those listed in customers), the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
 COMMENT ON FUNCTION @extschema@.credit_limit_overrides_in_force(date) IS 'part of the credit limit rule: per customer, the limit override in force on the date (the newest set)';
 COMMENT ON FUNCTION @extschema@.credit_limit_policies_in_force(date) IS 'part of the credit limit rule: per grade, the limit policy row in force on the date and the date the next one takes over';
 COMMENT ON FUNCTION @extschema@.credit_limit_sales(bigint, integer, date) IS 'part of the credit limit rule: a customer''s sales invoiced in the sales_months months up to the date (NULL: none, or sales_months NULL)';

@@ -206,7 +206,7 @@ CREATE FUNCTION @extschema@.credit_limit_decide(
 			ELSE policy_method
 		END)::@extschema@.credit_limit_decision;
 
-CREATE OR REPLACE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[])
+CREATE OR REPLACE FUNCTION @extschema@.credit_limits(as_of date, capped bigint[], customers bigint[] DEFAULT NULL)
 	RETURNS TABLE (customer_id bigint, credit_limit numeric, limit_source text, credit_grade @extschema@.credit_grade,
 				   valid_until date, limit_method text)
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -228,7 +228,8 @@ BEGIN ATOMIC
 				CROSS JOIN (SELECT NULLIF((SELECT cs.value FROM @extschema@.credit_setting cs
 										   WHERE cs.name = 'rule.external_event'
 										   ORDER BY cs.shipped LIMIT 1), 'off')::@extschema@.credit_grade AS cap
-							OFFSET 0) r) g
+							OFFSET 0) r
+				WHERE credit_limits.customers IS NULL OR c.customer_id = ANY (credit_limits.customers)) g
 		  LEFT JOIN @extschema@.credit_limit_overrides_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) o
 			  ON o.customer_id = g.customer_id
 		  LEFT JOIN @extschema@.credit_limit_policies_in_force(coalesce(credit_limits.as_of, @extschema@.as_of())) p
@@ -270,7 +271,7 @@ BEGIN ATOMIC
 				CASE WHEN p.method = 'sales_multiple' THEN p.sales_months END, k.as_of) s ON true) x;
 END;
 
-COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[]) IS 'credit limit in force on a date of every customer, the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
+COMMENT ON FUNCTION @extschema@.credit_limits(date, bigint[], bigint[]) IS 'credit limit in force on a date of every customer (or those listed in customers), the grades of those in capped capped at rule.external_event: limit, source, grade, valid until, method (inlined into the views)';
 COMMENT ON FUNCTION @extschema@.credit_limit_overrides_in_force(date) IS 'part of the credit limit rule: per customer, the limit override in force on the date (the newest set)';
 COMMENT ON FUNCTION @extschema@.credit_limit_policies_in_force(date) IS 'part of the credit limit rule: per grade, the limit policy row in force on the date and the date the next one takes over';
 COMMENT ON FUNCTION @extschema@.credit_limit_sales(bigint, integer, date) IS 'part of the credit limit rule: a customer''s sales invoiced in the sales_months months up to the date (NULL: none, or sales_months NULL)';
@@ -314,9 +315,12 @@ BEGIN ATOMIC
 					   (SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
 						WHERE x.group_path IS NOT NULL
 						  AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
-						   AS capped
+						   AS capped,
+					   (SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
+						WHERE x.group_path IS NOT NULL) AS members
 				OFFSET 0) k
-	LEFT JOIN @extschema@.credit_limits(k.as_of, k.capped) l ON l.customer_id = m.customer_id
+	-- (the members' limits only: a lookup of one member reads no other limit)
+	LEFT JOIN @extschema@.credit_limits(k.as_of, k.capped, k.members) l ON l.customer_id = m.customer_id
 	WHERE m.group_path IS NOT NULL;
 END;
 
