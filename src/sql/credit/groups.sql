@@ -328,8 +328,8 @@ BEGIN ATOMIC
 						WHERE x.group_path IS NOT NULL
 						  AND @extschema@.credit_event_cap(x.customer_id, credit_group_subtrees.as_of) IS NOT NULL)
 						   AS capped,
-					   (SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
-						WHERE x.group_path IS NOT NULL) AS members
+					   coalesce((SELECT pg_catalog.array_agg(x.customer_id) FROM @extschema@.credit_exposure x
+								 WHERE x.group_path IS NOT NULL), '{}') AS members
 				OFFSET 0) k
 	-- (the members' limits only: a lookup of one member reads no other limit)
 	LEFT JOIN @extschema@.credit_limits(k.as_of, k.capped, k.members) l ON l.customer_id = m.customer_id
