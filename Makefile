@@ -210,6 +210,7 @@ REGRESS = \
 	citus_distribute \
 	credit_menu_dunning \
 	citus_views \
+	citus_single \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
