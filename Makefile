@@ -211,6 +211,7 @@ REGRESS = \
 	credit_menu_dunning \
 	citus_views \
 	credit_limit_rule \
+	citus_single \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

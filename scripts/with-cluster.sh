@@ -59,7 +59,7 @@ else
 	echo "shared_buffers = 256MB" >>"$conf"
 fi
 
-as_pg pg_ctl -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null \
+as_pg pg_ctl -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t "${PG_START_TIMEOUT:-60}" start >/dev/null \
 	|| { cat "$CLUSTER_DIR/server.log" >&2; exit 1; }
 
 export PGHOST="$CLUSTER_DIR" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres

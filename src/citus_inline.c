@@ -317,8 +317,10 @@ show_subselect_args_mutator(Node *node, ArgPlaceholders *ph)
 {
 	if (node == NULL)
 		return NULL;
+	/* (only ours are negative: the parser numbers parameters from 1) */
 	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN &&
-		((Param *) node)->paramid < 0)
+		((Param *) node)->paramid < 0 &&
+		-((Param *) node)->paramid <= list_length(ph->exprs))
 	{
 		ph->shown++;
 		return copyObject(list_nth(ph->exprs, -((Param *) node)->paramid - 1));
@@ -385,10 +387,18 @@ inline_walker(Node *node, PlannerInfo *root)
 				}
 				else if (lfirst(oc) != NIL)
 				{
-					/* not inlined after all: the call as it was */
+					/*
+					 * Not inlined after all: the call as it was.  The
+					 * planner simplified the call (a new FuncExpr); should
+					 * it have become something else, the placeholders in it
+					 * are replaced instead, never left for the executor.
+					 */
 					RangeTblFunction *rtfunc = linitial_node(RangeTblFunction, rte->functions);
 
-					((FuncExpr *) rtfunc->funcexpr)->args = lfirst(oc);
+					if (IsA(rtfunc->funcexpr, FuncExpr))
+						((FuncExpr *) rtfunc->funcexpr)->args = lfirst(oc);
+					else
+						rtfunc->funcexpr = show_subselect_args_mutator(rtfunc->funcexpr, &ph);
 				}
 			}
 			list_free(calls);
