@@ -286,8 +286,8 @@ cmp -s "$work/recompute.single" "$work/recompute.cm" \
 compare cm managed.ledger_before "SELECT * FROM customer_class.credit_exposure"
 # a customer's explanations and credit report through the coordinator
 compare cm managed.explain_score "SELECT c, customer_class.explain_score(c, '$CITUS_AS_OF')::text
-	FROM unnest(ARRAY[3, 17, 1999]) c"
-for c in 3 17 1999; do
+	FROM unnest(ARRAY[3, 17, $CITUS_CUSTOMERS - 1]) c"
+for c in 3 17 $((CITUS_CUSTOMERS - 1)); do
 	compare cm "managed.credit_report_$c" "SELECT customer_class.credit_report($c, '$CITUS_AS_OF')::text"
 done
 since=$(coord single -At -c "SELECT now()")
