@@ -273,10 +273,12 @@ CREATE FUNCTION @extschema@.credit_group_trigger() RETURNS trigger
 AS $$
 BEGIN
 	-- the columns read: customer_id, parent_id
+	-- (a new parent was refused on Citus by customer_parent_check(), which
+	-- fires first; here the changes it does not see: leaving a group)
 	IF TG_OP = 'DELETE' THEN
 		PERFORM @extschema@.credit_group_change_refused(OLD.customer_id, NULL);
-	ELSE
-		PERFORM @extschema@.credit_group_change_refused(NEW.customer_id, NEW.parent_id);
+	ELSIF NEW.parent_id IS NULL THEN
+		PERFORM @extschema@.credit_group_change_refused(NEW.customer_id, NULL);
 	END IF;
 	IF TG_OP = 'INSERT' THEN
 		PERFORM @extschema@.credit_group_sync(ARRAY[NEW.customer_id, NEW.parent_id]);
