@@ -41,7 +41,9 @@ OBJS = \
 	src/enum_hint.o \
 	src/binding.o \
 	src/citus_inline.o \
-	src/citus_write_date.o
+	src/citus_write_date.o \
+	src/citus_tenant.o \
+	src/company.o
 
 # The install script is generated from the hand-edited fragments in
 # src/sql/<concern>/, concatenated in the order listed here (not by name).  A
@@ -212,6 +214,7 @@ REGRESS = \
 	citus_views \
 	credit_limit_rule \
 	citus_single \
+	citus_tenant \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

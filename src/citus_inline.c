@@ -54,6 +54,8 @@
 #include "utils/syscache.h"
 
 #include "citus_inline.h"
+#include "citus_tenant.h"
+#include "company.h"
 #include "citus_write_date.h"
 
 static planner_hook_type prev_planner_hook = NULL;
@@ -430,6 +432,14 @@ citus_inline_planner(Query *parse, const char *query_string, int cursorOptions,
 		root->parse = parse;
 		root->query_level = 1;
 		inline_walker((Node *) parse, root);
+	}
+
+	/* the 'tenant' shape: every table of it filtered by the session's company */
+	{
+		int64		company;
+
+		if (CurrentCompany(&company) && OidIsValid(get_extension_oid("citus", true)))
+			AddCompanyFilters(parse);
 	}
 
 	if (prev_planner_hook)

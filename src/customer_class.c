@@ -15,6 +15,8 @@
 
 #include "as_of.h"
 #include "citus_inline.h"
+#include "citus_tenant.h"
+#include "company.h"
 #include "enum_hint.h"
 
 PG_MODULE_MAGIC;
@@ -25,7 +27,9 @@ void
 _PG_init(void)
 {
 	DefineAsOfGuc();
+	DefineCompanyGuc();
 	InstallCitusInline();
+	InstallCitusTenantCache();
 	MarkGUCPrefixReserved("customer_class");
 	InstallEnumHint();
 }

@@ -59,6 +59,16 @@ $$;
 COMMENT ON FUNCTION @extschema@.distributed_shape() IS
 	'the shape the extension''s tables are distributed by on Citus (customer or tenant), read from Citus''s metadata; NULL when they are not distributed';
 
+-- The company (tenant) the session works for: the setting
+-- customer_class.company, NULL when it is empty.  In the 'tenant' shape the
+-- planner hook filters every table of the shape by it (src/citus_tenant.c).
+-- STABLE: it reads a setting.
+CREATE FUNCTION @extschema@.company() RETURNS bigint
+	AS 'MODULE_PATHNAME', 'customer_class_company'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.company() IS
+	'the company (tenant) this session works for: setting customer_class.company, NULL when it is empty';
+
 CREATE FUNCTION @extschema@.distributed() RETURNS boolean
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN @extschema@.distributed_shape() IS NOT NULL;

@@ -1,0 +1,13 @@
+/*
+ * citus_tenant.h
+ *		The company filter of the 'tenant' shape on Citus (citus_tenant.c).
+ */
+#ifndef CUSTOMER_CLASS_CITUS_TENANT_H
+#define CUSTOMER_CLASS_CITUS_TENANT_H
+
+#include "nodes/parsenodes.h"
+
+extern void InstallCitusTenantCache(void);
+extern void AddCompanyFilters(Query *parse);
+
+#endif
