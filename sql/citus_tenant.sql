@@ -85,6 +85,20 @@ RIGHT JOIN customer_class.credit_exposure x USING (customer_id) WHERE x.customer
 SELECT x.customer_id AS x, t.customer_id AS tc FROM customer_class.credit_exposure x
 FULL JOIN tc t USING (customer_id) WHERE coalesce(x.customer_id, t.customer_id) > 910000 ORDER BY 1, 2;
 EXPLAIN (COSTS OFF) SELECT x.customer_id FROM customer_class.credit_exposure x FULL JOIN tc t USING (customer_id);
+-- the table's row-level security goes inside with it: a reader granted
+-- every customer sees the company's rows, one granted a tag nobody has sees none
+CREATE ROLE cc_tn_all IN ROLE customer_class_reader;
+CREATE ROLE cc_tn_none IN ROLE customer_class_reader;
+SELECT customer_class.grant_customer_access('cc_tn_all', all_customers => true);
+SELECT customer_class.grant_customer_access('cc_tn_none', 'nobody.has.this');
+GRANT SELECT ON tc TO cc_tn_all, cc_tn_none;
+SET LOCAL ROLE cc_tn_all;
+SELECT x.customer_id AS x, t.customer_id AS tc FROM tc t
+FULL JOIN customer_class.credit_exposure x USING (customer_id) WHERE coalesce(x.customer_id, t.customer_id) > 910000 ORDER BY 1, 2;
+SET LOCAL ROLE cc_tn_none;
+SELECT x.customer_id AS x, t.customer_id AS tc FROM tc t
+FULL JOIN customer_class.credit_exposure x USING (customer_id) WHERE coalesce(x.customer_id, t.customer_id) > 910000 ORDER BY 1, 2;
+RESET ROLE;
 -- an inner join
 SELECT t.customer_id, x.open_orders FROM tc t JOIN customer_class.credit_exposure x USING (customer_id);
 -- INSERT ... SELECT: the rows read are the company's; the target is not

@@ -48,6 +48,7 @@
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_oper.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
@@ -204,12 +205,14 @@ tenant_column(Oid relid)
 		refresh_cache();
 	if (shape_colocation < 0)
 		return 0;
-	entry = hash_search(tenant_cache, &relid, HASH_ENTER, &found);
+	entry = hash_search(tenant_cache, &relid, HASH_FIND, &found);
 	if (!found)
 	{
 		int32		colocation;
 		AttrNumber	attno = distribution_column(relid, &colocation);
 
+		/* (entered only now: the lookup may fail) */
+		entry = hash_search(tenant_cache, &relid, HASH_ENTER, &found);
 		entry->attno = (attno > 0 && colocation == shape_colocation) ? attno : 0;
 	}
 	return entry->attno;
@@ -224,14 +227,18 @@ company_filter(Oid relid, Index varno, AttrNumber attno, int64 company)
 	Oid			collid;
 	Var		   *var;
 	Const	   *value;
+	ParseState *pstate;
+	Node	   *filter;
 
 	get_atttypetypmodcoll(relid, attno, &type, &typmod, &collid);
 	var = makeVar(varno, attno, type, typmod, collid, 0);
 	value = makeConst(INT8OID, -1, InvalidOid, sizeof(int64), Int64GetDatum(company), false,
 					  FLOAT8PASSBYVAL);
-	return (Node *) make_op(make_parsestate(NULL),
-							list_make2(makeString("pg_catalog"), makeString("=")),
-							(Node *) var, (Node *) value, NULL, -1);
+	pstate = make_parsestate(NULL);
+	filter = (Node *) make_op(pstate, list_make2(makeString("pg_catalog"), makeString("=")),
+							  (Node *) var, (Node *) value, NULL, -1);
+	free_parsestate(pstate);
+	return filter;
 }
 
 static Node *
@@ -248,8 +255,9 @@ and_qual(Node *quals, Node *filter)
  * the Vars that name it still do.
  */
 static void
-wrap_relation(RangeTblEntry *rte, AttrNumber attno, int64 company)
+wrap_relation(Query *query, int rti, AttrNumber attno, int64 company)
 {
+	RangeTblEntry *rte = rt_fetch(rti, query->rtable);
 	Query	   *sub = makeNode(Query);
 	RangeTblEntry *inner = copyObject(rte);
 	RangeTblRef *ref = makeNode(RangeTblRef);
@@ -278,6 +286,17 @@ wrap_relation(RangeTblEntry *rte, AttrNumber attno, int64 company)
 	sub->rtable = list_make1(inner);
 	sub->jointree = makeFromExpr(list_make1(ref), company_filter(rte->relid, 1, attno, company));
 	sub->targetList = tlist;
+	/*
+	 * The row-level security quals the rewriter attached to the table go
+	 * with it, their Vars renumbered to its place inside (they may hold
+	 * sub-selects: the policies read access_query() in one)
+	 */
+	if (inner->securityQuals != NIL)
+	{
+		ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
+		sub->hasSubLinks = checkExprHasSubLink((Node *) inner->securityQuals);
+		sub->hasRowSecurity = true;
+	}
 
 	/* the outer entry keeps its alias and column names; checks move inside */
 	rte->rtekind = RTE_SUBQUERY;
@@ -317,7 +336,7 @@ place_filters(Query *query, Node *node, Node **target, bool full_side, int64 com
 		if (attno == 0)
 			return;
 		if (full_side)
-			wrap_relation(rte, attno, company);
+			wrap_relation(query, rti, attno, company);
 		else
 			*target = and_qual(*target, company_filter(rte->relid, rti, attno, company));
 	}
