@@ -73,7 +73,10 @@ OBJS = \
 #   receivables/views (by class), tags/history (class_history)
 #   credit/        policy -> exposure ledger -> checks -> groups (their
 #                  functions take a credit_verdict) -> limit requests ->
-#                  alerts -> warnings (external_event) -> rules;
+#                  alerts -> warnings (external_event) -> group views
+#                  (credit_group_subtrees(), credit_group: their SQL bodies
+#                  read the capped customers from credit_event_caps() of
+#                  warnings.sql, so they come after it) -> rules;
 #                  collections/dunning (levels, disputes, notices) right
 #                  after the policy: the checks' overdue rule reads
 #                  disputes; collections/ run, worklist and statements after
@@ -127,6 +130,7 @@ SQL_FRAGMENTS = \
 	src/sql/credit/limit_requests.sql \
 	src/sql/credit/alerts.sql \
 	src/sql/credit/warnings.sql \
+	src/sql/credit/group_views.sql \
 	src/sql/credit/rules.sql \
 	src/sql/credit/checkpoints.sql \
 	src/sql/credit/hold.sql \
@@ -211,6 +215,7 @@ REGRESS = \
 	credit_menu_dunning \
 	citus_views \
 	credit_limit_rule \
+	credit_group_caps \
 	citus_single \
 	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
