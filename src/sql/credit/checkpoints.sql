@@ -57,9 +57,10 @@ GRANT SELECT ON @extschema@.source_watch TO customer_class_reader;
 -- == The ledger rows of a set of customers ==
 
 -- Create the missing ledger rows and lock them all, in customer_id order,
--- then rewrite them from the sources in a new statement: under READ
--- COMMITTED its snapshot is taken after the locks, so it sees every
--- committed write of these customers.  Every row gets a new version even
+-- then rewrite them from the sources in new statements (one per
+-- customer, from exposure_recomputed()): under READ COMMITTED their
+-- snapshots are taken after the locks, so they see every committed write
+-- of these customers.  Every row gets a new version even
 -- when its figures do not change, so that a REPEATABLE READ transaction
 -- whose snapshot predates this one fails with 40001 when it locks the row.
 -- The locks are taken NOWAIT: a row another transaction holds fails the
@@ -75,6 +76,7 @@ AS $$
 DECLARE
 	ids bigint[];
 	path bigint[];
+	cid bigint;
 BEGIN
 	SELECT array_agg(DISTINCT u ORDER BY u) INTO ids FROM unnest(customers) u WHERE u IS NOT NULL;
 	IF ids IS NULL THEN
@@ -82,9 +84,11 @@ BEGIN
 	END IF;
 	-- only the rows missing from the snapshot: an INSERT that meets a row
 	-- another transaction is updating waits for it, even with DO NOTHING
+	-- (EXCEPT, not NOT EXISTS: Citus refuses a correlated sub-select
+	-- beside unnest())
 	INSERT INTO @extschema@.credit_exposure AS x (customer_id)
-	SELECT u FROM unnest(ids) u
-	WHERE NOT EXISTS (SELECT FROM @extschema@.credit_exposure e WHERE e.customer_id = u)
+	SELECT u FROM (SELECT u FROM unnest(ids) u
+				   EXCEPT SELECT e.customer_id FROM @extschema@.credit_exposure e WHERE e.customer_id = ANY (ids)) m
 	ORDER BY u
 	ON CONFLICT ON CONSTRAINT credit_exposure_pkey DO NOTHING;
 	-- the credit groups of these customers: their ancestors' rows are
@@ -109,12 +113,21 @@ BEGIN
 				  DETAIL = 'Another transaction is writing documents of the same customer; the credit triggers on the ERP''s tables never wait for it, so that they can never deadlock with the ERP''s own locks.',
 				  HINT = 'Retry the transaction.';
 	END;
-	UPDATE @extschema@.credit_exposure x
-	SET open_orders = coalesce(r.open_orders, 0), shipped_not_invoiced = coalesce(r.shipped_not_invoiced, 0),
-		invoice_balance = coalesce(r.invoice_balance, 0), unapplied_credits = coalesce(r.unapplied_credits, 0)
-	FROM unnest(ids) u(customer_id)
-	LEFT JOIN @extschema@.exposure_recomputed(ids) r ON r.customer_id = u.customer_id
-	WHERE x.customer_id = u.customer_id;
+	-- then each row from exposure_recomputed() of its customer alone (zeros
+	-- when the sources have no row of it): one statement per customer, with
+	-- the customer a value on every table read.  On Citus this runs on a
+	-- shard, in the trigger of a watched or bound ERP table, where only such
+	-- a query, routed to the customer's shards, can run; one over several
+	-- customers is planned in steps, which a shard refuses (docs/citus.md,
+	-- "Triggers on the shards")
+	FOREACH cid IN ARRAY ids LOOP
+		UPDATE @extschema@.credit_exposure x
+		SET open_orders = coalesce(r.open_orders, 0), shipped_not_invoiced = coalesce(r.shipped_not_invoiced, 0),
+			invoice_balance = coalesce(r.invoice_balance, 0), unapplied_credits = coalesce(r.unapplied_credits, 0)
+		FROM (SELECT cid AS customer_id) u
+		LEFT JOIN @extschema@.exposure_recomputed(ARRAY[cid]) r ON r.customer_id = u.customer_id
+		WHERE x.customer_id = cid;
+	END LOOP;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION @extschema@.exposure_lock_recompute(bigint[]) FROM PUBLIC;
@@ -527,12 +540,15 @@ BEGIN
 	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
 							   FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.checkpoint_trigger(%L, %L)',
 		'customer_class_' || checkpoint || '_upd', relation, checkpoint, q_upd);
-	INSERT INTO @extschema@.checkpoint_binding AS b (checkpoint, relation, customer, company, entered, came_from, amount)
-	VALUES (checkpoint, relation::text, customer, company, entered, came_from, amount)
+	-- (the time and the role as values, in VALUES: Citus takes no now() or
+	-- CURRENT_USER in the ON CONFLICT DO UPDATE of a reference table)
+	INSERT INTO @extschema@.checkpoint_binding AS b (checkpoint, relation, customer, company, entered, came_from, amount,
+													 bound_at, bound_by)
+	VALUES (checkpoint, relation::text, customer, company, entered, came_from, amount, pg_catalog.now(), CURRENT_USER)
 	ON CONFLICT ON CONSTRAINT checkpoint_binding_pkey DO UPDATE
 	SET relation = excluded.relation, customer = excluded.customer, company = excluded.company,
 		entered = excluded.entered, came_from = excluded.came_from, amount = excluded.amount,
-		bound_at = pg_catalog.now(), bound_by = CURRENT_USER;
+		bound_at = excluded.bound_at, bound_by = excluded.bound_by;
 END
 $$;
 
@@ -649,9 +665,12 @@ BEGIN
 	EXECUTE pg_catalog.format('CREATE TRIGGER customer_class_watch_del AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows
 							   FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.watch_trigger(%L)',
 		relation, @extschema@.watch_query('SELECT * FROM old_rows', customers));
-	INSERT INTO @extschema@.source_watch AS w (relation, customers) VALUES (relation::text, customers)
+	-- (values, as in bind_checkpoint(): Citus takes no now() or
+	-- CURRENT_USER in the ON CONFLICT DO UPDATE of a reference table)
+	INSERT INTO @extschema@.source_watch AS w (relation, customers, bound_at, bound_by)
+	VALUES (relation::text, customers, pg_catalog.now(), CURRENT_USER)
 	ON CONFLICT ON CONSTRAINT source_watch_pkey DO UPDATE
-	SET customers = excluded.customers, bound_at = pg_catalog.now(), bound_by = CURRENT_USER;
+	SET customers = excluded.customers, bound_at = excluded.bound_at, bound_by = excluded.bound_by;
 END
 $$;
 

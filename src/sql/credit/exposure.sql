@@ -136,9 +136,12 @@ BEGIN ATOMIC
 			   coalesce(sum(so.open_part) FILTER (WHERE so.status = 'shipped'), 0.00) AS shipped_not_invoiced
 		FROM (SELECT s.customer_id, s.status,
 					 -- (an order's invoices are its customer's: said, so that
-					 -- Citus joins them shard by shard)
+					 -- Citus joins them shard by shard; and the customers
+					 -- listed said again, so that for one customer Citus
+					 -- routes the whole query to its shards)
 					 greatest(s.amount - coalesce((SELECT sum(si.amount) FROM @extschema@.src_invoice si
-												   WHERE si.order_id = s.order_id AND si.customer_id = s.customer_id), 0), 0) AS open_part
+												   WHERE si.order_id = s.order_id AND si.customer_id = s.customer_id
+													 AND (customers IS NULL OR si.customer_id = ANY (customers))), 0), 0) AS open_part
 			  FROM @extschema@.src_order s
 			  WHERE s.status IN ('open', 'shipped') AND (customers IS NULL OR s.customer_id = ANY (customers))) so
 		GROUP BY so.customer_id
