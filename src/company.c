@@ -91,7 +91,10 @@ assign_company(const char *newval, void *extra)
 
 	/* (checked already; a placeholder's value is checked when it is adopted) */
 	if (!parse_company(newval, &isset, &value))
-		isset = false, value = 0;
+	{
+		isset = false;
+		value = 0;
+	}
 	if (isset == company_is_set && value == company_value)
 		return;
 	company_is_set = isset;
