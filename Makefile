@@ -42,6 +42,7 @@ OBJS = \
 	src/binding.o \
 	src/citus_inline.o \
 	src/citus_write_date.o \
+	src/citus_meta.o \
 	src/citus_tenant.o \
 	src/company.o
 

@@ -55,7 +55,6 @@
 
 #include "citus_inline.h"
 #include "citus_tenant.h"
-#include "company.h"
 #include "citus_write_date.h"
 
 static planner_hook_type prev_planner_hook = NULL;
@@ -435,12 +434,7 @@ citus_inline_planner(Query *parse, const char *query_string, int cursorOptions,
 	}
 
 	/* the 'tenant' shape: every table of it filtered by the session's company */
-	{
-		int64		company;
-
-		if (CurrentCompany(&company) && OidIsValid(get_extension_oid("citus", true)))
-			AddCompanyFilters(parse);
-	}
+	AddCompanyFilters(parse);
 
 	if (prev_planner_hook)
 		result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);

@@ -30,18 +30,13 @@
  * Which tables: those hash-distributed in the colocation group of the
  * extension's profile table when that one is distributed by company_id,
  * each by its own distribution column (a bound ERP table may call its
- * company otherwise).  Citus's metadata says so; the answers are cached
- * per relation until a relcache invalidation.
+ * company otherwise).  Citus's metadata says so (citus_meta.c); the
+ * answers are cached per relation until a relcache invalidation.
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
 #include "access/table.h"
-#include "catalog/indexing.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_extension.h"
-#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "nodes/makefuncs.h"
@@ -49,14 +44,13 @@
 #include "parser/parse_oper.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "citus_meta.h"
 #include "citus_tenant.h"
 #include "company.h"
 
@@ -84,91 +78,13 @@ InstallCitusTenantCache(void)
 	CacheRegisterRelcacheCallback(tenant_cache_invalidate, (Datum) 0);
 }
 
-/*
- * Citus's metadata for a relation: its distribution column (0 when it is
- * not hash-distributed) and colocation group.  Read with a catalog scan of
- * pg_dist_partition, as citus_write_date.c does, by column name.
- */
-static AttrNumber
-distribution_column(Oid relid, int32 *colocation)
-{
-	Oid			partition_relid = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
-	AttrNumber	method_att,
-				key_att,
-				coloc_att;
-	AttrNumber	result = 0;
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tuple;
-
-	*colocation = -1;
-	if (!OidIsValid(partition_relid))
-		return 0;
-	method_att = get_attnum(partition_relid, "partmethod");
-	key_att = get_attnum(partition_relid, "partkey");
-	coloc_att = get_attnum(partition_relid, "colocationid");
-	if (method_att == InvalidAttrNumber || key_att == InvalidAttrNumber ||
-		coloc_att == InvalidAttrNumber)
-		return 0;
-	rel = table_open(partition_relid, AccessShareLock);
-	/* its first column is logicalrelid (regclass) */
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-	{
-		TupleDesc	desc = RelationGetDescr(rel);
-		bool		isnull;
-		Datum		method = heap_getattr(tuple, method_att, desc, &isnull);
-
-		if (!isnull && DatumGetChar(method) == 'h')
-		{
-			Datum		partkey = heap_getattr(tuple, key_att, desc, &isnull);
-
-			if (!isnull)
-			{
-				Node	   *var = stringToNode(TextDatumGetCString(partkey));
-
-				if (IsA(var, Var))
-					result = ((Var *) var)->varattno;
-			}
-			*colocation = DatumGetInt32(heap_getattr(tuple, coloc_att, desc, &isnull));
-			if (isnull)
-				*colocation = -1;
-		}
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return result;
-}
-
-/* the schema of an extension (extension.c's own lookup is static) */
-static Oid
-extension_schema(Oid ext)
-{
-	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-	Oid			result = InvalidOid;
-
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		result = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return result;
-}
-
 /* (re)build the cache and find the shape's colocation group */
 static void
 refresh_cache(void)
 {
 	HASHCTL		ctl;
-	Oid			ext = get_extension_oid("customer_class", true);
+	/* (the extension's schema is fixed: customer_class.control) */
+	Oid			schema = get_namespace_oid("customer_class", true);
 	Oid			profile = InvalidOid;
 
 	/* (first: an invalidation that arrives while this reads counts) */
@@ -181,13 +97,16 @@ refresh_cache(void)
 	tenant_cache = hash_create("customer_class tenant tables", 64, &ctl,
 							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	shape_colocation = -1;
-	if (OidIsValid(ext))
-		profile = get_relname_relid("profile", extension_schema(ext));
+	if (OidIsValid(schema))
+		profile = get_relname_relid("profile", schema);
 	if (OidIsValid(profile))
 	{
 		int32		colocation;
-		AttrNumber	attno = distribution_column(profile, &colocation);
-		char	   *name = attno > 0 ? get_attname(profile, attno, true) : NULL;
+		AttrNumber	attno;
+		char	   *name;
+
+		CitusTableInfo(profile, &attno, &colocation);
+		name = attno > 0 ? get_attname(profile, attno, true) : NULL;
 
 		if (name != NULL && strcmp(name, "company_id") == 0)
 			shape_colocation = colocation;
@@ -209,8 +128,9 @@ tenant_column(Oid relid)
 	if (!found)
 	{
 		int32		colocation;
-		AttrNumber	attno = distribution_column(relid, &colocation);
+		AttrNumber	attno;
 
+		CitusTableInfo(relid, &attno, &colocation);
 		/* (entered only now: the lookup may fail) */
 		entry = hash_search(tenant_cache, &relid, HASH_ENTER, &found);
 		entry->attno = (attno > 0 && colocation == shape_colocation) ? attno : 0;
@@ -403,7 +323,7 @@ AddCompanyFilters(Query *parse)
 {
 	int64		company;
 
-	if (!CurrentCompany(&company))
+	if (!CurrentCompany(&company) || !OidIsValid(get_extension_oid("citus", true)))
 		return;
 	filter_walker((Node *) parse, &company);
 }

@@ -8,6 +8,7 @@
 #include "nodes/parsenodes.h"
 
 extern void InstallCitusTenantCache(void);
+/* with a company set, in a database with citus: the filters added to the query */
 extern void AddCompanyFilters(Query *parse);
 
 #endif

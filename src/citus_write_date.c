@@ -21,42 +21,17 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/table.h"
 #include "catalog/namespace.h"
 #include "commands/extension.h"
-#include "catalog/pg_namespace.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
-#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
 #include "utils/lsyscache.h"
 
 #include "as_of.h"
+#include "citus_meta.h"
 #include "citus_write_date.h"
-
-/* is the relation in Citus's metadata (distributed, reference, ...)? */
-static bool
-is_citus_table(Oid relid)
-{
-	Oid			partition_relid = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	bool		found;
-
-	if (!OidIsValid(partition_relid))
-		return false;
-	rel = table_open(partition_relid, AccessShareLock);
-	/* its first column is logicalrelid (regclass) */
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
-	found = HeapTupleIsValid(systable_getnext(scan));
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
-}
 
 /* does the statement, or one of its WITH queries, write to a Citus table? */
 static bool
@@ -65,7 +40,7 @@ writes_citus_table(Query *query)
 	ListCell   *lc;
 
 	if (query->commandType != CMD_SELECT && query->resultRelation > 0 &&
-		is_citus_table(rt_fetch(query->resultRelation, query->rtable)->relid))
+		CitusTableInfo(rt_fetch(query->resultRelation, query->rtable)->relid, NULL, NULL))
 		return true;
 	foreach(lc, query->cteList)
 	{
